@@ -1,0 +1,89 @@
+"""``Function``: one differentiable operation, its forward and its backward side by side.
+
+A subclass implements ``forward(self, *arrays, **kw) -> ndarray`` on NumPy arrays, saving what
+backward needs on ``self``, and ``backward(self, grad) -> array | tuple`` returning one gradient
+per tensor input (``None`` where no gradient flows). ``apply`` wraps it for tensors: the node is
+recorded in the graph only when grad mode is on and some input requires grad, so inference pays
+for nothing but the NumPy call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import grad_mode
+
+_state = grad_mode.state
+# set by mlplab.tensor once Tensor exists (avoids an import cycle on the hot path)
+_Tensor: Any = None
+
+
+class Function:
+    """Base class of every differentiable op (see module docstring)."""
+
+    # parents: the input Tensors; needs: which of them want a gradient;
+    # retained: the output tensor when ``retain_grad()`` was called on it; freed: graph released.
+    parents: tuple = ()
+    needs: tuple = ()
+    retained: Any = None
+    freed: bool = False
+
+    def forward(self, *args: Any, **kwargs: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, grad: np.ndarray) -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *inputs: Any, **kwargs: Any) -> Any:
+        """Run forward on the inputs' arrays; record the node if a gradient may flow.
+
+        Tensor arguments become arrays (and graph parents); other arguments pass through as-is.
+        ``backward`` returns one gradient per Tensor argument, in order.
+        """
+        fn = cls()
+        T = _Tensor
+        out = fn.forward(*[a._data if isinstance(a, T) else a for a in inputs], **kwargs)
+        if _state.enabled:
+            ts = tuple([a for a in inputs if isinstance(a, T)])
+            needs = tuple([t._rg for t in ts])
+            if True in needs:
+                fn.parents = ts
+                fn.needs = needs
+                t = T.__new__(T)
+                t._data = out
+                t._rg = True
+                t.grad = None
+                t.grad_fn = fn
+                return t
+        t = T.__new__(T)
+        t._data = out
+        t._rg = False
+        t.grad = None
+        t.grad_fn = None
+        return t
+
+    def name(self) -> str:
+        return type(self).__name__ + "Backward0"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object>"
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum ``grad`` down to ``shape``: the adjoint of NumPy broadcasting.
+
+    Leading axes that broadcasting added are summed away; axes where the input had size 1 are
+    summed with keepdims.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra:
+        grad = grad.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad.reshape(shape)

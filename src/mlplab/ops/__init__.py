@@ -1,0 +1,1 @@
+"""Differentiable operations, one ``Function`` subclass each (forward and backward together)."""

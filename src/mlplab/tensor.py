@@ -1,0 +1,1026 @@
+"""``Tensor``: a NumPy array with PyTorch's surface and reverse-mode autograd.
+
+The array lives in ``_data``; ``.data`` returns a detached Tensor sharing it (as PyTorch), so
+``w.data = ...`` and ``w.data.zero_()`` work as in the notes. Every differentiable method is a thin
+call into one ``Function`` in :mod:`mlplab.ops`.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections import namedtuple
+from typing import Any
+
+import numpy as np
+
+from . import _dtype
+from . import random as _random
+from .autograd import engine, function, grad_mode
+from .ops import binary as B
+from .ops import reduce as R
+from .ops import shape as S
+from .ops import unary as U
+
+_gstate = grad_mode.state
+_ndarray = np.ndarray
+_Number = numbers.Number
+
+MaxResult = namedtuple("MaxResult", ["values", "indices"])
+
+
+class Size(tuple):
+    """Tensor shape: a tuple that prints as ``mlplab.Size([2, 3])``."""
+
+    def __repr__(self) -> str:
+        return f"mlplab.Size({list(self)})"
+
+    def numel(self) -> int:
+        return int(np.prod(self, dtype=np.int64))
+
+
+class Cast(function.Function):
+    """y = x converted to another float dtype;  dL/dx = dL/dy converted back."""
+
+    def forward(self, x, dt):
+        self.dt = x.dtype
+        return x.astype(dt)
+
+    def backward(self, g):
+        return g.astype(self.dt)
+
+
+class Clone(function.Function):
+    """y = copy of x;  dL/dx = dL/dy."""
+
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, g):
+        return g
+
+
+def _norm_dim(dim: Any, ndim: int) -> tuple | None:
+    """Normalise ``dim`` (None, int, or sequence) to a tuple of non-negative axes."""
+    if dim is None:
+        return None
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    out = []
+    for d in dims:
+        d = int(d)
+        n = max(ndim, 1)
+        if not -n <= d < n:
+            raise IndexError(
+                f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})"
+            )
+        out.append(d % n if ndim else 0)
+    return tuple(out) if ndim else None
+
+
+def _one_dim(dim: int, ndim: int) -> int:
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return dim % n
+
+
+def _shape_args(args: tuple) -> tuple:
+    if len(args) == 1 and isinstance(args[0], (tuple, list, Size)):
+        return tuple(int(a) for a in args[0])
+    return tuple(int(a) for a in args)
+
+
+def _scalar_array(v: Any, like: np.dtype) -> np.ndarray:
+    """A Python number as a 0-d array of the dtype PyTorch would give ``tensor op number``."""
+    if isinstance(v, bool):
+        return np.asarray(v, dtype=like if like.kind != "b" else np.bool_)
+    if isinstance(v, (int, np.integer)):
+        return np.asarray(v, dtype=like if like.kind in "fiu" else np.int64)
+    if like.kind == "f":
+        return np.asarray(v, dtype=like)
+    return np.asarray(v, dtype=_dtype.default_np())
+
+
+def _key_to_numpy(key: Any) -> tuple[Any, bool]:
+    """Convert an index key (Tensors, lists, ranges allowed) to NumPy's, flagging advanced indexing."""
+    if isinstance(key, tuple):
+        parts = []
+        adv = False
+        for k in key:
+            k2, a = _key_to_numpy(k)
+            parts.append(k2)
+            adv = adv or a
+        return tuple(parts), adv
+    if isinstance(key, Tensor):
+        return key._data, True
+    if isinstance(key, (list, range)):
+        arr = np.asarray([k._data if isinstance(k, Tensor) else k for k in key])
+        return arr, True
+    if isinstance(key, np.ndarray):
+        return key, True
+    return key, False
+
+
+class Tensor:
+    """A multi-dimensional array with autograd (see module docstring)."""
+
+    __slots__ = ("_data", "_rg", "grad", "grad_fn", "__weakref__")
+    __array_priority__ = 1000  # NumPy defers to Tensor's reflected operators
+
+    def __init__(self, data: Any = None, *, dtype: Any = None, requires_grad: bool = False) -> None:
+        arr = _to_array([] if data is None else data, dtype)
+        self._data = arr
+        self._rg = False
+        self.grad = None
+        self.grad_fn = None
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @staticmethod
+    def _make(arr: np.ndarray, requires_grad: bool = False) -> Tensor:
+        t = Tensor.__new__(Tensor)
+        t._data = arr
+        t._rg = requires_grad
+        t.grad = None
+        t.grad_fn = None
+        return t
+
+    # ------------------------------------------------------------------ attributes
+    @property
+    def requires_grad(self) -> bool:
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        self.requires_grad_(flag)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place (floating-point leaves only); returns self."""
+        if requires_grad and self._data.dtype.kind != "f":
+            raise RuntimeError(
+                f"Only Tensors of floating point dtype can require gradients (got dtype "
+                f"{_dtype.from_numpy_dtype(self._data.dtype)!r})"
+            )
+        if self.grad_fn is not None and not requires_grad:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        self._rg = bool(requires_grad)
+        return self
+
+    @property
+    def data(self) -> Tensor:
+        """A detached tensor sharing this tensor's array (in-place changes show through)."""
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        arr = value._data if isinstance(value, Tensor) else np.asarray(value)
+        self._data = arr
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None) -> Any:
+        """The shape, or its length along ``dim``."""
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_one_dim(dim, self._data.ndim)]
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def dtype(self) -> _dtype.dtype:
+        return _dtype.from_numpy_dtype(self._data.dtype)
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 - PyTorch's name
+        return self.permute(*range(self._data.ndim - 1, -1, -1))
+
+    def numel(self) -> int:
+        return int(self._data.size)
+
+    def nelement(self) -> int:
+        return int(self._data.size)
+
+    def element_size(self) -> int:
+        return int(self._data.itemsize)
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+            )
+        return self._data.reshape(()).item()
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied)."""
+        if self._rg:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+            )
+        return self._data
+
+    def tolist(self) -> Any:
+        return self._data.tolist()
+
+    def detach(self) -> Tensor:
+        """A new leaf sharing the array, cut from the graph."""
+        return Tensor._make(self._data)
+
+    def detach_(self) -> Tensor:
+        self.grad_fn = None
+        self._rg = False
+        return self
+
+    def clone(self) -> Tensor:
+        return Clone.apply(self)
+
+    def contiguous(self) -> Tensor:
+        return self
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """Convert to a dtype (devices other than 'cpu' are refused)."""
+        dt = kwargs.get("dtype")
+        for a in args:
+            if isinstance(a, _dtype.dtype):
+                dt = a
+            elif isinstance(a, Tensor):
+                dt = a.dtype
+            elif isinstance(a, str) and a != "cpu":
+                raise RuntimeError(f"mlplab runs on the CPU only; got device {a!r}")
+        return self if dt is None else self.type(dt)
+
+    def type(self, dtype: Any = None) -> Any:
+        if dtype is None:
+            return f"mlplab.{self.dtype.name}"
+        npd = _dtype.to_np(dtype)
+        if npd == self._data.dtype:
+            return self
+        if self._rg and npd.kind == "f":
+            return Cast.apply(self, npd)
+        return Tensor._make(self._data.astype(npd))
+
+    def type_as(self, other: Tensor) -> Tensor:
+        return self.type(other.dtype)
+
+    def float(self) -> Tensor:
+        return self.type(_dtype.float32)
+
+    def double(self) -> Tensor:
+        return self.type(_dtype.float64)
+
+    def half(self) -> Tensor:
+        return self.type(_dtype.float16)
+
+    def long(self) -> Tensor:
+        return self.type(_dtype.int64)
+
+    def int(self) -> Tensor:
+        return self.type(_dtype.int32)
+
+    def bool(self) -> Tensor:
+        return self.type(_dtype.bool_)
+
+    # ------------------------------------------------------------------ autograd
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into each leaf's ``.grad`` (``gradient`` for non-scalars)."""
+        if create_graph:
+            raise NotImplementedError("mlplab does not support higher-order gradients (create_graph=True)")
+        engine.backward(self, gradient, bool(retain_graph))
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward."""
+        if not self._rg:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is not None:
+            self.grad_fn.retained = self
+
+    # ------------------------------------------------------------------ conversion helpers
+    def _other(self, o: Any) -> Tensor:
+        if isinstance(o, Tensor):
+            return o
+        if isinstance(o, _Number) or isinstance(o, np.generic):
+            return Tensor._make(_scalar_array(o, self._data.dtype))
+        return Tensor._make(_to_array(o, None))
+
+    def _binary(self, o: Any, fn: type, reverse: bool = False) -> Tensor:
+        o = self._other(o)
+        a, b = (o, self) if reverse else (self, o)
+        da, db = a._data.dtype, b._data.dtype
+        if da != db:
+            dt = _result_dtype(a._data, b._data)
+            a = a if da == dt else a.type(dt)
+            b = b if db == dt else b.type(dt)
+        try:
+            return fn.apply(a, b)
+        except ValueError:
+            _raise_broadcast(a._data.shape, b._data.shape, fn.__name__)
+            raise
+
+    # ------------------------------------------------------------------ arithmetic
+    def __add__(self, o: Any) -> Tensor:
+        return self._binary(o, B.Add)
+
+    def __radd__(self, o: Any) -> Tensor:
+        return self._binary(o, B.Add, True)
+
+    def __sub__(self, o: Any) -> Tensor:
+        return self._binary(o, B.Sub)
+
+    def __rsub__(self, o: Any) -> Tensor:
+        return self._binary(o, B.Sub, True)
+
+    def __mul__(self, o: Any) -> Tensor:
+        return self._binary(o, B.Mul)
+
+    def __rmul__(self, o: Any) -> Tensor:
+        return self._binary(o, B.Mul, True)
+
+    def __truediv__(self, o: Any) -> Tensor:
+        if self._data.dtype.kind != "f" and not (isinstance(o, Tensor) and o._data.dtype.kind == "f"):
+            return self.type(_dtype.get_default_dtype())._binary(o, B.Div)
+        return self._binary(o, B.Div)
+
+    def __rtruediv__(self, o: Any) -> Tensor:
+        if self._data.dtype.kind != "f" and not isinstance(o, float):
+            return self.type(_dtype.get_default_dtype())._binary(o, B.Div, True)
+        return self._binary(o, B.Div, True)
+
+    def __pow__(self, o: Any) -> Tensor:
+        if isinstance(o, _Number) and not isinstance(o, bool):
+            if self._data.dtype.kind != "f" and isinstance(o, float):
+                return self.type(_dtype.get_default_dtype())._pow_scalar(o)
+            return self._pow_scalar(o)
+        return self._binary(o, B.Pow)
+
+    def _pow_scalar(self, p: Any) -> Tensor:
+        return B.PowScalar.apply(self, p)
+
+    def __rpow__(self, o: Any) -> Tensor:
+        if isinstance(o, _Number) and not isinstance(o, bool):
+            x = self if self._data.dtype.kind == "f" else self.type(_dtype.get_default_dtype())
+            return B.RPowScalar.apply(x, o)
+        return self._binary(o, B.Pow, True)
+
+    def __neg__(self) -> Tensor:
+        return U.Neg.apply(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return U.Abs.apply(self)
+
+    def __matmul__(self, o: Any) -> Tensor:
+        return self.matmul(o)
+
+    def __rmatmul__(self, o: Any) -> Tensor:
+        return self._other(o).matmul(self)
+
+    def matmul(self, o: Tensor) -> Tensor:
+        """Matrix product with NumPy/PyTorch semantics; shapes are checked with a clear message."""
+        o = self._other(o)
+        a, b = self._data, o._data
+        if a.ndim == 0 or b.ndim == 0:
+            raise RuntimeError(
+                f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D"
+            )
+        ka = a.shape[-1]
+        kb = b.shape[0] if b.ndim == 1 else b.shape[-2]
+        if ka != kb:
+            sa = "x".join(map(str, a.shape))
+            sb = "x".join(map(str, b.shape))
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied ({sa} and {sb}): inner dimensions "
+                f"{ka} and {kb} differ"
+            )
+        if a.dtype != b.dtype:
+            dt = _result_dtype(a, b)
+            return B.MatMul.apply(self.type(dt), o.type(dt))
+        try:
+            return B.MatMul.apply(self, o)
+        except ValueError:
+            _raise_broadcast(a.shape[:-2], b.shape[:-2], "matmul (batch dimensions)")
+            raise
+
+    mm = matmul
+
+    def add(self, o: Any, alpha: float = 1) -> Tensor:
+        return self + (o * alpha if alpha != 1 else o)
+
+    def sub(self, o: Any, alpha: float = 1) -> Tensor:
+        return self - (o * alpha if alpha != 1 else o)
+
+    def mul(self, o: Any) -> Tensor:
+        return self * o
+
+    def div(self, o: Any) -> Tensor:
+        return self / o
+
+    def pow(self, o: Any) -> Tensor:
+        return self**o
+
+    def neg(self) -> Tensor:
+        return U.Neg.apply(self)
+
+    def square(self) -> Tensor:
+        return self._pow_scalar(2)
+
+    def maximum(self, o: Any) -> Tensor:
+        return self._binary(o, B.Maximum)
+
+    def minimum(self, o: Any) -> Tensor:
+        return self._binary(o, B.Minimum)
+
+    # ------------------------------------------------------------------ unary
+    def _f(self) -> Tensor:
+        return self if self._data.dtype.kind == "f" else self.type(_dtype.get_default_dtype())
+
+    def exp(self) -> Tensor:
+        return U.Exp.apply(self._f())
+
+    def log(self) -> Tensor:
+        return U.Log.apply(self._f())
+
+    def sqrt(self) -> Tensor:
+        return U.Sqrt.apply(self._f())
+
+    def abs(self) -> Tensor:
+        return U.Abs.apply(self)
+
+    def sin(self) -> Tensor:
+        return U.Sin.apply(self._f())
+
+    def cos(self) -> Tensor:
+        return U.Cos.apply(self._f())
+
+    def tanh(self) -> Tensor:
+        return U.Tanh.apply(self._f())
+
+    def sigmoid(self) -> Tensor:
+        return U.Sigmoid.apply(self._f())
+
+    def relu(self) -> Tensor:
+        return U.Relu.apply(self)
+
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - PyTorch's names
+        """Limit values to [min, max]; the gradient is 1 inside the bounds (inclusive), 0 outside."""
+        if min is None and max is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        return U.Clamp.apply(self, min, max)
+
+    clip = clamp
+
+    def sign(self) -> Tensor:
+        return Tensor._make(np.sign(self._data))
+
+    def softmax(self, dim: int) -> Tensor:
+        from .nn import functional as F
+
+        return F.softmax(self, dim)
+
+    def log_softmax(self, dim: int) -> Tensor:
+        from .nn import functional as F
+
+        return F.log_softmax(self, dim)
+
+    # ------------------------------------------------------------------ reductions
+    def sum(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+        """Sum of elements over ``dim`` (all when None)."""
+        x = self if dtype is None else self.type(dtype)
+        if x._data.dtype.kind == "b":
+            x = x.long()
+        return R.Sum.apply(x, _norm_dim(dim, x._data.ndim), keepdim)
+
+    def mean(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+        """Arithmetic mean over ``dim`` (floating tensors only, as PyTorch)."""
+        x = self if dtype is None else self.type(dtype)
+        if x._data.dtype.kind != "f":
+            raise RuntimeError(
+                f"mean(): could not infer output dtype. Input dtype must be either a floating point "
+                f"or complex dtype. Got: {x.dtype.name}"
+            )
+        return R.Mean.apply(x, _norm_dim(dim, x._data.ndim), keepdim)
+
+    def _correction(self, unbiased: Any, correction: Any) -> Any:
+        if correction is not None:
+            return correction
+        return 1 if unbiased is None or unbiased else 0
+
+    def var(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
+        """Variance over ``dim``; unbiased (divides by N-1) unless ``unbiased=False``/``correction=0``."""
+        if isinstance(unbiased, bool) and dim is None:
+            pass
+        c = self._correction(unbiased, correction)
+        return R.Var.apply(self._f(), _norm_dim(dim, self._data.ndim), c, keepdim)
+
+    def std(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
+        """Standard deviation: sqrt of :meth:`var`."""
+        c = self._correction(unbiased, correction)
+        return R.Std.apply(self._f(), _norm_dim(dim, self._data.ndim), c, keepdim)
+
+    def _maxmin(self, dim: Any, keepdim: bool, is_min: bool) -> Any:
+        if isinstance(dim, Tensor):
+            return self.minimum(dim) if is_min else self.maximum(dim)
+        if self._data.size == 0:
+            raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0.")
+        if dim is None:
+            return (R.AMin if is_min else R.AMax).apply(self, None, False)
+        d = _one_dim(dim, self._data.ndim)
+        fn = R.MinDim if is_min else R.MaxDim
+        vals = fn.apply(self, d, keepdim)
+        node = vals.grad_fn
+        idx = node.out_idx if node is not None else _argext(self._data, d, keepdim, is_min)
+        return MaxResult(vals, Tensor._make(idx))
+
+    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """Largest element, or ``(values, indices)`` along ``dim``, or ``maximum`` with a tensor."""
+        return self._maxmin(dim, keepdim, False)
+
+    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """Smallest element, or ``(values, indices)`` along ``dim``, or ``minimum`` with a tensor."""
+        return self._maxmin(dim, keepdim, True)
+
+    def amax(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return R.AMax.apply(self, _norm_dim(dim, self._data.ndim), keepdim)
+
+    def amin(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return R.AMin.apply(self, _norm_dim(dim, self._data.ndim), keepdim)
+
+    def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
+        """log(sum(exp(x))) over ``dim``, computed stably by shifting by the maximum."""
+        return R.LogSumExp.apply(self._f(), _norm_dim(dim, self._data.ndim), keepdim)
+
+    def norm(self, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """Vector p-norm over ``dim`` (all elements when None); ``p='fro'`` is the 2-norm."""
+        if p == "fro" or p is None:
+            p = 2
+        if isinstance(p, str):
+            raise ValueError(f"norm: unsupported p={p!r}; use a number, inf or 'fro'")
+        return R.Norm.apply(self._f(), float(p), _norm_dim(dim, self._data.ndim), keepdim)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Index of the largest element (flattened when ``dim`` is None)."""
+        if dim is None:
+            return Tensor._make(np.asarray(np.argmax(self._data), dtype=np.int64))
+        return Tensor._make(_argext(self._data, _one_dim(dim, self._data.ndim), keepdim, False))
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        if dim is None:
+            return Tensor._make(np.asarray(np.argmin(self._data), dtype=np.int64))
+        return Tensor._make(_argext(self._data, _one_dim(dim, self._data.ndim), keepdim, True))
+
+    def all(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        return Tensor._make(np.asarray(np.all(self._data, axis=dim, keepdims=keepdim)))
+
+    def any(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        return Tensor._make(np.asarray(np.any(self._data, axis=dim, keepdims=keepdim)))
+
+    # ------------------------------------------------------------------ comparisons (no grad)
+    def _cmp(self, o: Any, op: Any) -> Tensor:
+        b = o._data if isinstance(o, Tensor) else o
+        try:
+            return Tensor._make(np.asarray(op(self._data, b)))
+        except ValueError:
+            _raise_broadcast(self._data.shape, np.shape(b), op.__name__)
+            raise
+
+    def __lt__(self, o: Any) -> Tensor:
+        return self._cmp(o, np.less)
+
+    def __le__(self, o: Any) -> Tensor:
+        return self._cmp(o, np.less_equal)
+
+    def __gt__(self, o: Any) -> Tensor:
+        return self._cmp(o, np.greater)
+
+    def __ge__(self, o: Any) -> Tensor:
+        return self._cmp(o, np.greater_equal)
+
+    def __eq__(self, o: Any) -> Tensor:  # type: ignore[override]
+        return self._cmp(o, np.equal)
+
+    def __ne__(self, o: Any) -> Tensor:  # type: ignore[override]
+        return self._cmp(o, np.not_equal)
+
+    def __invert__(self) -> Tensor:
+        return Tensor._make(~self._data)
+
+    def __and__(self, o: Any) -> Tensor:
+        return self._cmp(o, np.bitwise_and)
+
+    def __or__(self, o: Any) -> Tensor:
+        return self._cmp(o, np.bitwise_or)
+
+    lt, le, gt, ge, eq, ne = __lt__, __le__, __gt__, __ge__, __eq__, __ne__
+
+    def equal(self, o: Tensor) -> bool:
+        return self._data.shape == o._data.shape and bool(np.array_equal(self._data, o._data))
+
+    def allclose(self, o: Tensor, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
+        return bool(np.allclose(self._data, o._data, rtol=rtol, atol=atol))
+
+    def isnan(self) -> Tensor:
+        return Tensor._make(np.isnan(self._data))
+
+    def isfinite(self) -> Tensor:
+        return Tensor._make(np.isfinite(self._data))
+
+    __hash__ = object.__hash__
+
+    # ------------------------------------------------------------------ shape
+    def reshape(self, *shape: Any) -> Tensor:
+        """Same elements in a new shape (one dimension may be -1)."""
+        shp = _shape_args(shape)
+        try:
+            return S.Reshape.apply(self, shp)
+        except ValueError:
+            raise RuntimeError(
+                f"shape '{list(shp)}' is invalid for input of size {self._data.size}"
+            ) from None
+
+    view = reshape
+
+    def view_as(self, other: Tensor) -> Tensor:
+        return self.reshape(other.shape)
+
+    reshape_as = view_as
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Merge dimensions start_dim..end_dim into one."""
+        shp = self._data.shape
+        if not shp:
+            return self.reshape(1)
+        s = _one_dim(start_dim, len(shp))
+        e = _one_dim(end_dim, len(shp))
+        if s > e:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+        new = shp[:s] + (int(np.prod(shp[s : e + 1], dtype=np.int64)),) + shp[e + 1 :]
+        return S.Reshape.apply(self, new)
+
+    def permute(self, *dims: Any) -> Tensor:
+        d = _shape_args(dims)
+        n = self._data.ndim
+        if len(d) != n:
+            raise RuntimeError(
+                f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
+                f"length of the desired ordering of dimensions i.e. input.dim() = {n} is not equal "
+                f"to len(dims) = {len(d)}"
+            )
+        return S.Permute.apply(self, tuple(_one_dim(x, n) for x in d))
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        n = self._data.ndim
+        axes = list(range(n))
+        a, b = _one_dim(dim0, n), _one_dim(dim1, n)
+        axes[a], axes[b] = axes[b], axes[a]
+        return S.Permute.apply(self, tuple(axes))
+
+    def t(self) -> Tensor:
+        if self._data.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D")
+        return self.T
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        n = self._data.ndim + 1
+        d = _one_dim(dim, n)
+        shp = self._data.shape
+        return S.Reshape.apply(self, shp[:d] + (1,) + shp[d:])
+
+    def squeeze(self, dim: Any = None) -> Tensor:
+        shp = self._data.shape
+        if dim is None:
+            return S.Reshape.apply(self, tuple(s for s in shp if s != 1))
+        dims = _norm_dim(dim, len(shp)) or ()
+        return S.Reshape.apply(self, tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1)))
+
+    def expand(self, *sizes: Any) -> Tensor:
+        """Broadcast to a larger shape without copying (-1 keeps a size)."""
+        shp = _shape_args(sizes)
+        cur = (1,) * (len(shp) - self._data.ndim) + self._data.shape
+        target = tuple(c if s == -1 else s for s, c in zip(shp, cur))
+        try:
+            return S.Expand.apply(self, target)
+        except ValueError:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({list(shp)}) must match the existing size "
+                f"({list(self._data.shape)}) at each non-singleton dimension"
+            ) from None
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return self.expand(other.shape)
+
+    def __getitem__(self, key: Any) -> Tensor:
+        k, adv = _key_to_numpy(key)
+        try:
+            return S.Index.apply(self, k, adv)
+        except IndexError as e:
+            raise IndexError(f"{e} (indexing a tensor of shape {tuple(self._data.shape)})") from None
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._check_inplace()
+        k, _ = _key_to_numpy(key)
+        self._data[k] = value._data if isinstance(value, Tensor) else value
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        for i in range(self._data.shape[0]):
+            yield self[i]
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self._data.size} values is ambiguous")
+        return bool(self._data.reshape(()))
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iu" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    # ------------------------------------------------------------------ in place
+    def _check_inplace(self) -> None:
+        if self._rg and _gstate.enabled:
+            if self.grad_fn is None:
+                raise RuntimeError(
+                    "a leaf Variable that requires grad is being used in an in-place operation."
+                )
+            raise RuntimeError(
+                "in-place operations on tensors that are part of an autograd graph are not "
+                "supported by mlplab; use the out-of-place form"
+            )
+
+    def _arr(self, o: Any) -> Any:
+        return o._data if isinstance(o, Tensor) else o
+
+    def add_(self, o: Any, alpha: float = 1) -> Tensor:
+        """self += alpha * o, in place."""
+        self._check_inplace()
+        o = self._arr(o)
+        np.add(self._data, o if alpha == 1 else o * alpha, out=self._data, casting="unsafe")
+        return self
+
+    def sub_(self, o: Any, alpha: float = 1) -> Tensor:
+        self._check_inplace()
+        o = self._arr(o)
+        np.subtract(self._data, o if alpha == 1 else o * alpha, out=self._data, casting="unsafe")
+        return self
+
+    def mul_(self, o: Any) -> Tensor:
+        self._check_inplace()
+        np.multiply(self._data, self._arr(o), out=self._data, casting="unsafe")
+        return self
+
+    def div_(self, o: Any) -> Tensor:
+        self._check_inplace()
+        np.divide(self._data, self._arr(o), out=self._data, casting="unsafe")
+        return self
+
+    def __iadd__(self, o: Any) -> Tensor:
+        return self.add_(o)
+
+    def __isub__(self, o: Any) -> Tensor:
+        return self.sub_(o)
+
+    def __imul__(self, o: Any) -> Tensor:
+        return self.mul_(o)
+
+    def __itruediv__(self, o: Any) -> Tensor:
+        return self.div_(o)
+
+    def addcmul_(self, a: Any, b: Any, value: float = 1) -> Tensor:
+        """self += value * a * b."""
+        self._check_inplace()
+        self._data += value * (self._arr(a) * self._arr(b))
+        return self
+
+    def addcdiv_(self, a: Any, b: Any, value: float = 1) -> Tensor:
+        """self += value * a / b."""
+        self._check_inplace()
+        self._data += value * (self._arr(a) / self._arr(b))
+        return self
+
+    def copy_(self, src: Any) -> Tensor:
+        """Copy values from ``src`` (broadcast to this shape) into this tensor."""
+        self._check_inplace()
+        s = self._arr(src)
+        try:
+            np.copyto(self._data, np.broadcast_to(s, self._data.shape), casting="unsafe")
+        except ValueError:
+            raise RuntimeError(
+                f"copy_: source of shape {tuple(np.shape(s))} cannot be broadcast to destination "
+                f"of shape {tuple(self._data.shape)}"
+            ) from None
+        return self
+
+    def fill_(self, value: Any) -> Tensor:
+        self._check_inplace()
+        self._data.fill(self._arr(value))
+        return self
+
+    def zero_(self) -> Tensor:
+        self._check_inplace()
+        self._data.fill(0)
+        return self
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        self._check_inplace()
+        np.clip(self._data, min, max, out=self._data)
+        return self
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
+        """Fill with samples from U(a, b)."""
+        self._check_inplace()
+        r = _random.rng(generator)
+        self._data[...] = r.uniform(a, b, self._data.shape)
+        return self
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
+        """Fill with samples from N(mean, std^2)."""
+        self._check_inplace()
+        r = _random.rng(generator)
+        self._data[...] = r.normal(mean, std, self._data.shape)
+        return self
+
+    def bernoulli_(self, p: float = 0.5, generator: Any = None) -> Tensor:
+        self._check_inplace()
+        self._data[...] = _random.rng(generator).random(self._data.shape) < p
+        return self
+
+    # ------------------------------------------------------------------ printing
+    def __repr__(self) -> str:
+        return _format(self)
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0:
+            return self.item().__format__(spec)
+        return repr(self)
+
+
+class Parameter(Tensor):
+    """A Tensor that a Module registers as a learnable parameter (requires_grad=True)."""
+
+    __slots__ = ()
+
+    def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
+        if data is None:
+            arr = np.empty(0, dtype=_dtype.default_np())
+        elif isinstance(data, Tensor):
+            arr = data._data
+        else:
+            arr = _to_array(data, None)
+        self._data = arr
+        self._rg = False
+        self.grad = None
+        self.grad_fn = None
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + _format(self)
+
+
+def _argext(a: np.ndarray, dim: int, keepdim: bool, is_min: bool) -> np.ndarray:
+    f = np.argmin if is_min else np.argmax
+    return np.asarray(f(a, axis=dim, keepdims=keepdim), dtype=np.int64)
+
+
+def _result_dtype(a: np.ndarray, b: np.ndarray) -> np.dtype:
+    """PyTorch promotion: a 0-d tensor does not widen a dimensioned one of the same category."""
+    da, db = a.dtype, b.dtype
+    if a.ndim == 0 and b.ndim > 0 and (da.kind == "f") == (db.kind == "f"):
+        return _dtype.promote(db, db) if da.kind != "b" or db.kind == "b" else db
+    if b.ndim == 0 and a.ndim > 0 and (da.kind == "f") == (db.kind == "f"):
+        return da
+    return _dtype.promote(da, db)
+
+
+def _raise_broadcast(sa: tuple, sb: tuple, op: str) -> None:
+    """Raise PyTorch's message for shapes that do not broadcast, naming both shapes."""
+    ra, rb = sa[::-1], sb[::-1]
+    for i in range(min(len(ra), len(rb))):
+        if ra[i] != rb[i] and ra[i] != 1 and rb[i] != 1:
+            dim = max(len(sa), len(sb)) - 1 - i
+            raise RuntimeError(
+                f"The size of tensor a ({ra[i]}) must match the size of tensor b ({rb[i]}) at "
+                f"non-singleton dimension {dim} ({op} of shapes {tuple(sa)} and {tuple(sb)})"
+            )
+
+
+def _to_array(data: Any, dtype: Any) -> np.ndarray:
+    """Convert Python data / NumPy arrays / Tensors to an array with PyTorch's dtype inference:
+    Python floats become the default dtype, ints int64, bools bool; NumPy arrays keep theirs."""
+    npd = _dtype.to_np(dtype)
+    if isinstance(data, Tensor):
+        arr = data._data
+        return arr.copy() if npd is None else arr.astype(npd)
+    if isinstance(data, np.ndarray):
+        if npd is None:
+            _dtype.from_numpy_dtype(data.dtype)  # validates the kind
+            return data.copy()
+        return data.astype(npd)
+    if isinstance(data, (list, tuple)):
+        data = _unwrap(data)
+    arr = np.array(data)
+    if arr.dtype == object:
+        raise TypeError(f"could not build a tensor from {type(data).__name__}: ragged or non-numeric data")
+    if npd is not None:
+        return arr.astype(npd)
+    if arr.dtype.kind == "f":
+        return arr.astype(_dtype.default_np())
+    if arr.dtype.kind in "iu":
+        return arr.astype(np.int64)
+    if arr.dtype.kind == "b":
+        return arr
+    if arr.size == 0:
+        return arr.astype(_dtype.default_np())
+    raise TypeError(f"could not build a tensor from data of type {arr.dtype}")
+
+
+def _unwrap(seq: Any) -> Any:
+    if isinstance(seq, Tensor):
+        return seq._data
+    if isinstance(seq, (list, tuple)):
+        return [_unwrap(s) for s in seq]
+    return seq
+
+
+def _fmt_array(a: np.ndarray, prefix: str) -> str:
+    """PyTorch-style text: 4 decimals, or ``1.`` for whole floats, or scientific for wide ranges."""
+    opts: dict[str, Any] = {"separator": ", ", "prefix": prefix, "max_line_width": 80, "threshold": 1000, "edgeitems": 3}
+    if a.dtype.kind == "f":
+        finite = a[np.isfinite(a)]
+        nz = np.abs(finite[finite != 0])
+        if finite.size and np.all(finite == np.round(finite)) and (nz.size == 0 or nz.max() < 1e8):
+            opts["floatmode"] = "unique"
+        elif nz.size and (nz.max() / nz.min() > 1000 or nz.max() >= 1e8):
+            opts["formatter"] = {"float_kind": lambda v: f"{v:.4e}"}
+        else:
+            opts["floatmode"] = "fixed"
+            opts["precision"] = 4
+            opts["suppress_small"] = True
+    return np.array2string(a, **opts)
+
+
+def _int_like(v: float) -> str:
+    if np.isnan(v):
+        return "nan"
+    if np.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    return f"{int(v)}."
+
+
+def _format(t: Tensor) -> str:
+    a = t._data
+    body = _fmt_array(a, "tensor(")
+    extras = []
+    dt = a.dtype
+    if a.size == 0 and a.ndim > 1:
+        extras.append(f"size={tuple(a.shape)}")
+    if not (dt == _dtype.default_np() or dt == np.int64 or dt == np.bool_):
+        extras.append(f"dtype={_dtype.from_numpy_dtype(dt)!r}")
+    if t.grad_fn is not None:
+        extras.append(f"grad_fn=<{t.grad_fn.name()}>")
+    elif t._rg:
+        extras.append("requires_grad=True")
+    return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+
+function._Tensor = Tensor
