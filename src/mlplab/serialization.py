@@ -245,13 +245,15 @@ def _open_archive(raw: bytes, name: str) -> zipfile.ZipFile:
         )
     if raw[:6] == b"\x93NUMPY":
         raise SerializationError(f"{name}: not an mlplab file: it is a single .npy array (use numpy.load)")
+    if len(raw) < 4 and b"PK\x03\x04".startswith(raw):
+        raise SerializationError(f"{name}: truncated file ({len(raw)} bytes)")
     if raw[:4] != b"PK\x03\x04":
         raise SerializationError(
             f"{name}: not an mlplab file (expected an .npz archive, found bytes {raw[:8]!r}...)"
         )
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw))
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
+    except Exception as e:  # BadZipFile for a lost end record (truncation), others for damaged records
         raise SerializationError(f"{name}: truncated or corrupted archive ({e})") from None
     names = zf.namelist()
     if _HEADER + ".npy" not in names:
@@ -384,14 +386,15 @@ def load(
         raw = f.read()
     else:
         raise TypeError(f"mlplab.load: f must be a path or a binary file object, got {type(f).__name__}")
-    with _open_archive(raw, name) as zf:
-        header = _parse_header(zf, name)
-        arrays = _load_arrays(zf, header, name)
-    meta = {k: v for k, v in header.items() if k != "sha256"}
     try:
-        digest = _digest(meta, arrays)
-    except ValueError as e:
-        raise SerializationError(f"{name}: corrupted header ({e})") from None
+        with _open_archive(raw, name) as zf:
+            header = _parse_header(zf, name)
+            arrays = _load_arrays(zf, header, name)
+        digest = _digest({k: v for k, v in header.items() if k != "sha256"}, arrays)
+    except SerializationError:
+        raise
+    except Exception as e:  # a damaged archive fails in many ways inside zipfile/numpy; report them all
+        raise SerializationError(f"{name}: corrupted or truncated file ({type(e).__name__}: {e})") from None
     if digest != header["sha256"]:
         raise SerializationError(
             f"{name}: checksum mismatch (SHA-256 of the contents differs from the one recorded): "
