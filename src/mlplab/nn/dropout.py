@@ -1,0 +1,33 @@
+"""``Dropout``: inverted dropout, active only in training mode."""
+
+# ruff: noqa: A001, A002 - ``input`` is PyTorch's parameter name (keyword calls must work)
+
+from __future__ import annotations
+
+from ..tensor import Tensor
+from .functional.layers import MaskFn, _check_p, dropout_mask
+from .module import Module
+
+__all__ = ["Dropout"]
+
+
+class Dropout(Module):
+    r"""In training, zero each element with probability p and scale the rest by 1/(1 - p) so the
+    expected activation is unchanged; in eval mode the identity (hence ``model.eval()`` before
+    testing). The mask comes from mlplab's generator (``mlplab.manual_seed``).
+    """
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        self.p = _check_p(p)
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        p = self.p
+        if not self.training or p == 0.0:
+            return input
+        x = input._data
+        return MaskFn.apply(input, dropout_mask(x.shape, p, x.dtype))
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"

@@ -1,0 +1,202 @@
+r"""Regression losses: L1 (MAE), MSE, Smooth L1 and Huber, each one ``Function``.
+
+All take ``reduction`` in {'none', 'mean', 'sum'} (default 'mean': average over every element).
+Unlike PyTorch, which only warns and then broadcasts when input and target shapes differ (a
+(N, 1) prediction against an (N,) target silently gives an (N, N) loss), these raise.
+"""
+
+# ruff: noqa: A001, A002 - ``input`` is PyTorch's parameter name (keyword calls must work)
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ...autograd.function import Function
+from ...tensor import Tensor
+from ._util import (
+    check_reduction,
+    check_same_shape,
+    float_input,
+    legacy_reduction,
+    node_name,
+    reduce_array,
+    reduce_grad,
+    same_float,
+)
+
+
+class _PointwiseLoss(Function):
+    """Shared shape of an elementwise loss l(d), d = x - t: dL/dx = l'(d) g,  dL/dt = -l'(d) g."""
+
+    def forward(self, x, t, reduction, param=None, w=None, wmean=False):
+        # w: optional per-element weights (constants); wmean: 'mean' divides by sum(w), not n
+        self.d = d = x - t
+        self.red, self.param, self.wt = reduction, param, w
+        loss = self.loss(d, param)
+        if w is None:
+            return reduce_array(loss, reduction)
+        loss = loss * w
+        self.n = n = float(w.sum()) if wmean else d.size
+        if reduction == "mean":
+            return np.asarray(loss.sum() / n)
+        return reduce_array(loss, reduction)
+
+    def backward(self, g):
+        d, w = self.d, self.wt
+        g = reduce_grad(g, d.shape, d.size if w is None else self.n, self.red)
+        if w is not None:
+            g = g * w
+        gd = self.dloss(d, self.param, g)
+        return (gd if self.needs[0] else None), (-gd if self.needs[1] else None)
+
+    def loss(self, d: np.ndarray, param: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    def dloss(self, d: np.ndarray, param: Any, g: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+
+@node_name("MeanBackward0")
+class L1LossFn(_PointwiseLoss):
+    """l = |d|;  dl/dd = sign(d) (0 at d = 0, as PyTorch)."""
+
+    def loss(self, d, param):
+        return np.abs(d)
+
+    def dloss(self, d, param, g):
+        return np.sign(d) * g
+
+
+@node_name("MseLossBackward0")
+class MSELossFn(_PointwiseLoss):
+    """l = d^2;  dl/dd = 2 d."""
+
+    def loss(self, d, param):
+        return d * d
+
+    def dloss(self, d, param, g):
+        return (2 * g) * d
+
+
+@node_name("SmoothL1LossBackward0")
+class SmoothL1LossFn(_PointwiseLoss):
+    """l = 0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta;  dl/dd = d / beta or sign(d)."""
+
+    def loss(self, d, beta):
+        a = np.abs(d)
+        if beta == 0:
+            return a
+        return np.where(a < beta, (0.5 / beta) * d * d, a - 0.5 * beta)
+
+    def dloss(self, d, beta, g):
+        if beta == 0:
+            return np.sign(d) * g
+        return np.where(d <= -beta, -g, np.where(d >= beta, g, d * (g / beta)))
+
+
+@node_name("HuberLossBackward0")
+class HuberLossFn(_PointwiseLoss):
+    """l = 0.5 d^2 if |d| < delta else delta (|d| - 0.5 delta);  dl/dd = d or delta sign(d)."""
+
+    def loss(self, d, delta):
+        a = np.abs(d)
+        return np.where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
+
+    def dloss(self, d, delta, g):
+        return np.where(d <= -delta, -delta * g, np.where(d >= delta, delta * g, d * g))
+
+
+def _pointwise(
+    fn: type,
+    name: str,
+    input: Tensor,
+    target: Any,
+    reduction: str,
+    param: Any = None,
+    weight: Any = None,
+    wmean: bool = True,
+) -> Tensor:
+    check_reduction(reduction)
+    x, t = same_float(float_input(input), target)
+    check_same_shape(x, t, name)
+    if weight is None:
+        return fn.apply(x, t, reduction, param)
+    w = weight._data if isinstance(weight, Tensor) else np.asarray(weight)
+    if w.shape != x._data.shape:
+        raise ValueError(
+            f"{name}: weight shape {tuple(w.shape)} must equal the input shape {tuple(x._data.shape)}"
+        )
+    return fn.apply(x, t, reduction, param, w.astype(x._data.dtype, copy=False), wmean)
+
+
+def l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+    weight: Any = None,
+) -> Tensor:
+    r"""L1 / MAE: l_i = |x_i - y_i|, mean over elements by default: L = (1/n) \sum |x_i - y_i|.
+
+    Robust to outliers (gradient magnitude 1 however large the error), not differentiable at 0.
+    ``weight`` (input's shape) scales each term; 'mean' then divides by \sum w, as PyTorch.
+    """
+    r = legacy_reduction(size_average, reduce, reduction)
+    return _pointwise(L1LossFn, "l1_loss", input, target, r, weight=weight)
+
+
+def mse_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+    weight: Any = None,
+) -> Tensor:
+    r"""MSE / "L2 loss": L = (1/n) \sum (x_i - y_i)^2;  dL/dx_i = 2 (x_i - y_i) / n.
+
+    Squaring amplifies large errors: sensitive to outliers, smooth at 0.
+    ``weight`` (input's shape) scales each term; 'mean' then divides by \sum w, as PyTorch.
+    """
+    r = legacy_reduction(size_average, reduce, reduction)
+    return _pointwise(MSELossFn, "mse_loss", input, target, r, weight=weight)
+
+
+def smooth_l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+    beta: float = 1.0,
+) -> Tensor:
+    r"""Smooth L1: l = 0.5 d^2 / \beta for |d| < \beta, |d| - 0.5\beta otherwise (d = x - y, \beta = 1).
+
+    The notes' form (\beta = 1): MSE halved near 0, MAE shifted down by 1/2 beyond, so value and
+    slope join at |d| = 1. \beta = 0 is plain L1.
+    """
+    if beta < 0:
+        raise RuntimeError(f"smooth_l1_loss does not support negative values for beta (got {beta})")
+    r = legacy_reduction(size_average, reduce, reduction)
+    return _pointwise(SmoothL1LossFn, "smooth_l1_loss", input, target, r, float(beta))
+
+
+def huber_loss(
+    input: Tensor,
+    target: Tensor,
+    reduction: str = "mean",
+    delta: float = 1.0,
+    weight: Any = None,
+) -> Tensor:
+    r"""Huber: l = 0.5 d^2 for |d| < \delta, \delta (|d| - 0.5 \delta) otherwise.
+
+    Equals \delta * smooth_l1(\beta = \delta): the quadratic zone keeps slope 1 at the join instead of
+    rescaling it, so the linear part grows like \delta |d|.
+    ``weight`` (input's shape) scales each term; 'mean' stays the plain mean (PyTorch's choice here).
+    """
+    if delta <= 0:
+        raise RuntimeError(f"huber_loss does not support non-positive values for delta (got {delta})")
+    return _pointwise(HuberLossFn, "huber_loss", input, target, reduction, float(delta), weight, False)

@@ -1,0 +1,108 @@
+"""Fully-connected layer ``Linear`` and the shape helpers ``Identity`` and ``Flatten``."""
+
+# ruff: noqa: A001, A002 - ``input`` is PyTorch's parameter name (keyword calls must work)
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .. import _dtype
+from ..tensor import Parameter, Tensor
+from . import init
+from .functional.layers import LinearFn
+from .module import Module
+
+__all__ = ["Identity", "Linear", "Flatten"]
+
+
+class Identity(Module):
+    """Returns its input unchanged (a placeholder; constructor arguments are ignored)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+
+    def forward(self, input: Any) -> Any:
+        return input
+
+
+class Linear(Module):
+    r"""y = x W^T + b, W of shape (out_features, in_features), b of shape (out_features,).
+
+    PyTorch's default initialisation: W ~ kaiming_uniform(a=\sqrt5), which is U(-1/\sqrt{in}, 1/\sqrt{in}),
+    and b ~ U(-1/\sqrt{in}, 1/\sqrt{in}). Input (*, in_features) gives output (*, out_features);
+    a wrong feature count raises naming both numbers.
+    """
+
+    def __init__(
+        self, in_features: int, out_features: int, bias: bool = True, device: Any = None, dtype: Any = None
+    ) -> None:
+        super().__init__()
+        if in_features < 0 or out_features < 0:
+            raise ValueError(
+                f"Linear: feature counts must be non-negative, got in={in_features}, out={out_features}"
+            )
+        self.in_features = int(in_features)
+        self.out_features = int(out_features)
+        npd = _dtype.to_np(dtype) if dtype is not None else _dtype.default_np()
+        self.weight = Parameter(Tensor._make(np.empty((out_features, in_features), dtype=npd)))
+        if bias:
+            self.bias = Parameter(Tensor._make(np.empty(out_features, dtype=npd)))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Re-draw the weights with PyTorch's default scheme (see the class docstring)."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input: Tensor) -> Tensor:
+        w = self.weight
+        xs = input._data.shape
+        if not xs or xs[-1] != self.in_features or input._data.dtype != w._data.dtype:
+            self._bad_input(input)
+        b = self.bias
+        if b is None:
+            return LinearFn.apply(input, w)
+        return LinearFn.apply(input, w, b)
+
+    def _bad_input(self, input: Any) -> None:
+        if not isinstance(input, Tensor):
+            raise TypeError(f"Linear expects a Tensor input, got {type(input).__name__}")
+        xs = tuple(input._data.shape)
+        if not xs or xs[-1] != self.in_features:
+            raise RuntimeError(
+                f"Linear({self.in_features} -> {self.out_features}) expected input "
+                f"(*, {self.in_features}), got {xs}"
+            )
+        raise RuntimeError(
+            f"Linear({self.in_features} -> {self.out_features}): input dtype {input.dtype.name} differs "
+            f"from the weight's {self.weight.dtype.name}; convert the input (.float()) or the model "
+            f"(.double())"
+        )
+
+    def extra_repr(self) -> str:
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+        )
+
+
+class Flatten(Module):
+    """Merge dimensions ``start_dim``..``end_dim`` (default: all but the batch dimension)."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim = start_dim
+        self.end_dim = end_dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input.flatten(self.start_dim, self.end_dim)
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
