@@ -1,0 +1,40 @@
+"""Optimisers, learning-rate schedules, EMA and regularisation penalties, with PyTorch's API.
+
+``import mlplab.optim as optim`` then ``optim.SGD(model.parameters(), lr=0.1)`` as in PyTorch.
+Each optimiser matches PyTorch 2.13's update step for step; ``Momentum`` is the notes' textbook
+EMA form; ``lr_scheduler`` holds the schedules; ``ema`` the moving averages; ``penalties`` the
+L1/L2 terms to add to a loss.
+"""
+
+from . import lr_scheduler
+from .adagrad import Adagrad
+from .adam import Adam, AdamW
+from .ema import AveragedModel, EMAModel, ema, get_ema_avg_fn, get_ema_multi_avg_fn, get_swa_avg_fn
+from .lbfgs import LBFGS
+from .momentum import Momentum
+from .nadam import NAdam
+from .optimizer import Optimizer
+from .penalties import l1_penalty, l2_penalty
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = [
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "AveragedModel",
+    "EMAModel",
+    "LBFGS",
+    "Momentum",
+    "NAdam",
+    "Optimizer",
+    "RMSprop",
+    "SGD",
+    "ema",
+    "get_ema_avg_fn",
+    "get_ema_multi_avg_fn",
+    "get_swa_avg_fn",
+    "l1_penalty",
+    "l2_penalty",
+    "lr_scheduler",
+]

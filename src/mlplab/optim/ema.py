@@ -1,0 +1,282 @@
+"""Exponential moving averages: of a sequence (the notes' EMA) and of a model's weights.
+
+The notes' recursion, with beta the weight of the history::
+
+    S_0 = x_0,        S_t = beta * S_{t-1} + (1 - beta) * x_t
+
+x = [1, 2, 3, 4, 5] gives [1, 1.9, 2.89, 3.889, 4.8889] for beta = 0.1 and
+[1, 1.1, 1.29, 1.561, 1.9049] for beta = 0.9. Started from zero instead (V_0 = 0, as Adam's moments
+are), the first values are biased towards 0; dividing by (1 - beta^t) removes the bias:
+V_hat_t = V_t / (1 - beta^t) (t counting from 1).
+
+For weights, :class:`AveragedModel` follows ``torch.optim.swa_utils.AveragedModel`` (running mean
+for SWA, or EMA with :func:`get_ema_multi_avg_fn`), and :class:`EMAModel` keeps a shadow copy
+updated after each optimiser step, with optional bias correction.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor
+
+__all__ = [
+    "ema",
+    "AveragedModel",
+    "EMAModel",
+    "get_ema_multi_avg_fn",
+    "get_ema_avg_fn",
+    "get_swa_avg_fn",
+    "get_swa_multi_avg_fn",
+]
+
+
+def ema(series: Any, beta: float, bias_correction: bool = False, zero_init: bool | None = None) -> np.ndarray:
+    """Exponential moving average of ``series`` along its first axis (float64 NumPy array).
+
+    ``S_t = beta * S_{t-1} + (1 - beta) * x_t`` with ``S_0 = x_0`` (the notes' convention), or with
+    ``zero_init`` a zero start ``V_0 = 0`` and every x_t (t = 1..n) averaged in; ``bias_correction``
+    (which implies a zero start unless told otherwise) returns ``V_t / (1 - beta^t)``.
+
+    >>> ema([1, 2, 3, 4, 5], 0.1).round(4).tolist()
+    [1.0, 1.9, 2.89, 3.889, 4.8889]
+    """
+    if not 0.0 <= beta <= 1.0:
+        raise ValueError(f"Invalid beta value: {beta} (expected 0 <= beta <= 1)")
+    if zero_init is None:
+        zero_init = bias_correction
+    if bias_correction and not zero_init:
+        raise ValueError("bias_correction applies to the zero-initialised average (zero_init=True)")
+    x = series._data if isinstance(series, Tensor) else series
+    x = np.asarray(x, dtype=np.float64)
+    out = np.empty_like(x)
+    if x.shape[0] == 0:
+        return out
+    s = np.zeros_like(x[0]) if zero_init else x[0].copy()
+    start = 0 if zero_init else 1
+    if not zero_init:
+        out[0] = s
+    for t in range(start, x.shape[0]):
+        s = beta * s + (1.0 - beta) * x[t]
+        out[t] = s / (1.0 - beta ** (t + 1)) if bias_correction else s
+    return out
+
+
+# ---------------------------------------------------------------------------- averaging functions
+def get_ema_multi_avg_fn(decay: float = 0.999) -> Callable[[list[Tensor], list[Tensor], Any], None]:
+    """In-place EMA over lists: ``W_ema <- decay * W_ema + (1 - decay) * W`` (as a lerp, like PyTorch)."""
+    if decay < 0.0 or decay > 1.0:
+        raise ValueError(f"Invalid decay value {decay} provided. Please provide a value in [0,1] range.")
+
+    def ema_update(ema_params: list[Tensor], current: list[Tensor], _: Any) -> None:
+        for pe, pc in zip(ema_params, current):
+            _lerp_arr(pe._data, pc._data, 1 - decay)
+
+    return ema_update
+
+
+def get_swa_multi_avg_fn() -> Callable[[list[Tensor], list[Tensor], Any], None]:
+    """In-place running mean over lists: ``W_avg <- lerp(W_avg, W, 1 / (n + 1))``."""
+
+    def swa_update(avg_params: list[Tensor], current: list[Tensor], n: Any) -> None:
+        w = 1 / (int(n) + 1)
+        for pa, pc in zip(avg_params, current):
+            _lerp_arr(pa._data, pc._data, w)
+
+    return swa_update
+
+
+def get_ema_avg_fn(decay: float = 0.999) -> Callable[[Tensor, Tensor, Any], Tensor]:
+    """Per-tensor EMA: returns ``decay * W_ema + (1 - decay) * W``."""
+    if decay < 0.0 or decay > 1.0:
+        raise ValueError(f"Invalid decay value {decay} provided. Please provide a value in [0,1] range.")
+
+    def ema_update(ema_param: Tensor, current: Tensor, n: Any) -> Tensor:
+        return Tensor._make(decay * ema_param._data + (1 - decay) * current._data)
+
+    return ema_update
+
+
+def get_swa_avg_fn() -> Callable[[Tensor, Tensor, Any], Tensor]:
+    """Per-tensor running mean: returns ``W_avg + (W - W_avg) / (n + 1)``."""
+
+    def swa_update(avg: Tensor, current: Tensor, n: Any) -> Tensor:
+        a = avg._data
+        return Tensor._make(a + (current._data - a) / a.dtype.type(int(n) + 1))
+
+    return swa_update
+
+
+def _lerp_arr(a: np.ndarray, b: np.ndarray, w: float) -> None:
+    """``a <- a + w (b - a)`` in place, PyTorch's lerp (the other form when w >= 0.5)."""
+    diff = b - a
+    if abs(w) < 0.5:
+        diff *= w
+        a += diff
+    else:
+        diff *= a.dtype.type(1) - a.dtype.type(w)
+        np.subtract(b, diff, out=a)
+
+
+def _params(obj: Any) -> list[Tensor]:
+    return list(obj.parameters()) if hasattr(obj, "parameters") else list(obj)
+
+
+def _buffers(obj: Any) -> list[Tensor]:
+    return list(obj.buffers()) if hasattr(obj, "buffers") else []
+
+
+# ---------------------------------------------------------------------------- AveragedModel
+class AveragedModel:
+    """A copy of ``model`` whose parameters are an average of the weights it is updated with.
+
+    ``update_parameters(model)`` after each optimiser step (or epoch): the first call copies the
+    weights; later calls apply ``multi_avg_fn``/``avg_fn`` -- by default the running mean
+    ``W_avg <- W_avg + (W - W_avg) / (n + 1)`` (stochastic weight averaging); with
+    ``multi_avg_fn=get_ema_multi_avg_fn(0.999)`` an EMA. Works on any object with
+    ``.parameters()`` (and optionally ``.buffers()``); calling it calls the averaged copy.
+
+    Args:
+        model: the model to average (deep-copied).
+        avg_fn: ``(avg_param, param, n) -> new avg_param`` for one tensor.
+        multi_avg_fn: ``(avg_params, params, n) -> None`` updating lists in place.
+        use_buffers: average the buffers too (else they are copied from the model each update).
+    """
+
+    def __init__(
+        self,
+        model: Any,
+        avg_fn: Callable[[Tensor, Tensor, Any], Tensor] | None = None,
+        multi_avg_fn: Callable[[list[Tensor], list[Tensor], Any], None] | None = None,
+        use_buffers: bool = False,
+    ) -> None:
+        self.module = copy.deepcopy(model)
+        self.n_averaged = 0
+        self.avg_fn = avg_fn
+        self.multi_avg_fn = multi_avg_fn
+        self.use_buffers = use_buffers
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.module(*args, **kwargs)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        return self.module(*args, **kwargs)
+
+    def parameters(self) -> Iterable[Tensor]:
+        return iter(_params(self.module))
+
+    def update_parameters(self, model: Any) -> None:
+        """Fold ``model``'s current weights into the average."""
+        if self.use_buffers:
+            mine = list(itertools.chain(_params(self.module), _buffers(self.module)))
+            theirs = list(itertools.chain(_params(model), _buffers(model)))
+        else:
+            mine, theirs = _params(self.module), _params(model)
+        if len(mine) != len(theirs):
+            raise ValueError(f"model has {len(theirs)} parameters, the averaged copy has {len(mine)}")
+        if self.n_averaged == 0:
+            for a, p in zip(mine, theirs):
+                a._data[...] = p._data
+        else:
+            cur = [Tensor._make(p._data) for p in theirs]
+            if self.multi_avg_fn is not None:
+                self.multi_avg_fn(mine, cur, self.n_averaged)
+            elif self.avg_fn is not None:
+                for a, p in zip(mine, cur):
+                    a._data[...] = self.avg_fn(Tensor._make(a._data), p, self.n_averaged)._data
+            else:
+                _swa_update(mine, cur, self.n_averaged)
+        if not self.use_buffers:
+            for b_avg, b in zip(_buffers(self.module), _buffers(model)):
+                b_avg._data[...] = b._data
+        self.n_averaged += 1
+
+
+def _swa_update(avg: list[Tensor], cur: list[Tensor], n: int) -> None:
+    """The default averaging: PyTorch's CPU path ``avg + (p - avg) / (n + 1)`` for each tensor."""
+    for a, p in zip(avg, cur):
+        arr = a._data
+        arr += (p._data - arr) / arr.dtype.type(n + 1)
+
+
+# ---------------------------------------------------------------------------- EMAModel
+class EMAModel:
+    """Shadow weights ``W_ema <- decay * W_ema + (1 - decay) * W`` updated after optimiser steps.
+
+    Evaluate with the averaged weights by ``copy_to(model)`` (``store``/``restore`` to go back).
+    Without ``bias_correction`` the shadow starts as a copy of the weights; with it the shadow
+    starts at zero and :meth:`averaged` returns ``W_ema / (1 - decay^t)``, the notes' corrected EMA
+    (useful with decays near 1, where a zero start would take ~1/(1-decay) updates to forget).
+
+    Args:
+        model: an object with ``.parameters()``, or an iterable of Tensors.
+        decay: weight of the history (default 0.999).
+        bias_correction: start from zero and correct by 1/(1 - decay^t).
+    """
+
+    def __init__(self, model: Any, decay: float = 0.999, bias_correction: bool = False) -> None:
+        if not 0.0 <= decay <= 1.0:
+            raise ValueError(f"Invalid decay value {decay} provided. Please provide a value in [0,1] range.")
+        self.decay = decay
+        self.bias_correction = bias_correction
+        params = _params(model)
+        self.shadow = [np.zeros_like(p._data) if bias_correction else p._data.copy() for p in params]
+        self.num_updates = 0
+        self._stored: list[np.ndarray] | None = None
+
+    def update(self, model: Any) -> None:
+        """Fold the current weights into the shadow (call after ``optimizer.step()``)."""
+        params = _params(model)
+        if len(params) != len(self.shadow):
+            raise ValueError(f"model has {len(params)} parameters, EMAModel tracks {len(self.shadow)}")
+        for s, p in zip(self.shadow, params):
+            _lerp_arr(s, p._data, 1 - self.decay)
+        self.num_updates += 1
+
+    step = update
+
+    def averaged(self) -> list[np.ndarray]:
+        """The averaged weights (bias-corrected when asked)."""
+        if self.bias_correction and self.num_updates > 0:
+            c = 1.0 - self.decay**self.num_updates
+            return [s / s.dtype.type(c) for s in self.shadow]
+        return [s.copy() for s in self.shadow]
+
+    def copy_to(self, model: Any) -> None:
+        """Write the averaged weights into ``model``'s parameters (in place)."""
+        for p, a in zip(_params(model), self.averaged()):
+            p._data[...] = a
+
+    def store(self, model: Any) -> None:
+        """Remember ``model``'s current weights (before :meth:`copy_to` for evaluation)."""
+        self._stored = [p._data.copy() for p in _params(model)]
+
+    def restore(self, model: Any) -> None:
+        """Put back the weights saved by :meth:`store`."""
+        if self._stored is None:
+            raise RuntimeError("EMAModel.restore() called before store()")
+        for p, a in zip(_params(model), self._stored):
+            p._data[...] = a
+        self._stored = None
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "decay": self.decay,
+            "bias_correction": self.bias_correction,
+            "num_updates": self.num_updates,
+            "shadow": [Tensor._make(s.copy()) for s in self.shadow],
+        }
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        self.decay = state_dict["decay"]
+        self.bias_correction = state_dict["bias_correction"]
+        self.num_updates = state_dict["num_updates"]
+        self.shadow = [
+            (s._data if isinstance(s, Tensor) else np.asarray(s)).astype(old.dtype, copy=True)
+            for s, old in zip(state_dict["shadow"], self.shadow)
+        ]

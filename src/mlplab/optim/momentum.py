@@ -1,0 +1,103 @@
+"""``Momentum``: the notes' momentum, an exponential moving average of gradients."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor
+from .optimizer import _FOREACH_DOC, Optimizer, _check_lr, _check_wd, _lr_value
+
+__all__ = ["Momentum"]
+
+
+class Momentum(Optimizer):
+    __doc__ = f"""Momentum in the notes' textbook form: the velocity is an EMA of the gradients.
+
+    For each parameter w with gradient g (velocity v_0 = 0)::
+
+        g <- -g                        if maximize
+        g <- g + weight_decay * w      if weight_decay != 0
+        v <- alpha * v + (1 - alpha) * g
+        w <- w - lr * v
+
+    Relation to PyTorch's :class:`~mlplab.optim.SGD` (``b = mu*b + g``, first ``b = g``): unrolling,
+    ``v_t = (1-alpha) * sum_k alpha^(t-k) g_k = (1-alpha) * b_t``, so::
+
+        Momentum(lr, alpha)  ==  SGD(lr * (1 - alpha), momentum=alpha)       (step for step)
+        SGD(lr, momentum=mu) ==  Momentum(lr / (1 - mu), alpha=mu)
+
+    i.e. the same path with the learning rate scaled by 1/(1-alpha). ``SGD(lr, momentum=a,
+    dampening=a)`` is the EMA form only after its first step: PyTorch starts the buffer at g
+    instead of (1-a)*g, so its first step is 1/(1-a) times larger, and the paths then differ.
+
+    Args:
+        params: tensors or parameter groups to optimise.
+        lr: learning rate eta (default 1e-3).
+        alpha: decay rate of the velocity, the weight of history (default 0.9, the notes' value).
+        weight_decay: L2 coefficient added to the gradient (default 0).
+        maximize: ascend the objective instead of descending.
+{_FOREACH_DOC}
+    """
+
+    def __init__(
+        self,
+        params: Any,
+        lr: float = 1e-3,
+        alpha: float = 0.9,
+        weight_decay: float = 0,
+        *,
+        maximize: bool = False,
+        foreach: bool | None = None,
+        fused: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
+    ) -> None:
+        _check_lr(lr)
+        if not 0.0 <= alpha < 1.0:
+            raise ValueError(f"Invalid alpha value: {alpha}")
+        _check_wd(weight_decay)
+        defaults = {
+            "lr": lr,
+            "alpha": alpha,
+            "weight_decay": weight_decay,
+            "maximize": maximize,
+            "foreach": foreach,
+            "fused": fused,
+            "capturable": capturable,
+            "differentiable": differentiable,
+        }
+        super().__init__(params, defaults)
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """One update of every parameter that has a gradient (see the class docstring)."""
+        loss = self._eval_closure(closure)
+        for group in self.param_groups:
+            lr = _lr_value(group["lr"])
+            alpha = group["alpha"]
+            wd = group["weight_decay"]
+            maximize = group["maximize"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                w = p._data
+                g = p.grad._data
+                tmp = self._tmp(p, 0)
+                if maximize:
+                    g = np.negative(g, out=tmp)
+                if wd != 0:
+                    t1 = self._tmp(p, 1)
+                    np.multiply(w, wd, out=t1)
+                    g = np.add(g, t1, out=t1)
+                st = self.state[p]
+                if "velocity" not in st:
+                    st["velocity"] = Tensor._make(np.zeros_like(w))
+                v = st["velocity"]._data
+                np.multiply(v, alpha, out=v)
+                np.multiply(g, 1 - alpha, out=tmp)
+                np.add(v, tmp, out=v)
+                np.multiply(v, -lr, out=tmp)
+                np.add(w, tmp, out=w)
+        return loss

@@ -1,0 +1,343 @@
+"""``Optimizer``: the base class every optimiser in :mod:`mlplab.optim` shares.
+
+It holds what PyTorch's ``torch.optim.Optimizer`` holds, in the same layout:
+
+- ``defaults``: the constructor's hyper-parameters;
+- ``param_groups``: a list of dicts, each with ``'params'`` (a list of Tensors) and its own copy of
+  every hyper-parameter (a group may override any default, e.g. a smaller ``lr`` for one layer);
+- ``state``: per-parameter dicts (``state[p]['exp_avg']`` ...), filled lazily on the first step.
+
+``state_dict()`` packs both into plain data (parameters replaced by their index in group order, state
+values are Tensors, numbers or lists of them), so a checkpoint needs no pickle, and
+``load_state_dict()`` resumes the exact trajectory.
+
+Updates work on the NumPy arrays in place (``p._data``, ``p.grad._data``), never through the graph,
+and keep each parameter's dtype (a float32 parameter is updated in float32 arithmetic, as PyTorch
+does; Python-float hyper-parameters are cast to the array's dtype, NumPy 2's NEP 50 rule).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from itertools import chain
+from typing import Any
+
+import numpy as np
+
+from .. import _dtype
+from ..autograd import grad_mode
+from ..tensor import Tensor
+
+__all__ = ["Optimizer", "required"]
+
+
+class _RequiredParameter:
+    """Marker for a hyper-parameter that has no default and must be given."""
+
+    def __repr__(self) -> str:
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+_FOREACH_DOC = """\
+    foreach, fused: accepted so PyTorch code runs unchanged, and ignored: mlplab has one update path,
+        in-place NumPy ufuncs (``out=``) on each parameter with scratch buffers kept between steps,
+        which already outruns PyTorch's CPU loop (benchmarks/optim.py); stored in the param group
+        where PyTorch stores them.
+    capturable, differentiable: accepted and ignored likewise (no CUDA graphs, no autograd through
+        the step)."""
+
+
+def _typename(o: Any) -> str:
+    if isinstance(o, Tensor):
+        return "mlplab.Tensor"
+    t = type(o)
+    return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+
+
+def _scalar_state(value: float) -> Tensor:
+    """A 0-d Tensor in the *default* float dtype, as PyTorch keeps ``step`` and ``mu_product``.
+
+    PyTorch stores these in float32 unless the default dtype is float64, so the float arithmetic on
+    them (e.g. NAdam's running product of momentum coefficients) rounds the same way here.
+    """
+    dt = np.float64 if _dtype.default_np() == np.float64 else np.float32
+    return Tensor._make(np.array(value, dtype=dt))
+
+
+class Optimizer:
+    """Base class: parameter groups, per-parameter state, ``zero_grad``, ``step``, ``state_dict``.
+
+    Args:
+        params: an iterable of Tensors, or of dicts (parameter groups) each with a ``'params'`` entry
+            and optional per-group hyper-parameters; a list of ``(name, tensor)`` pairs also works.
+        defaults: the hyper-parameters a group uses when it does not set them.
+    """
+
+    def __init__(self, params: Any, defaults: dict[str, Any]) -> None:
+        self.defaults = defaults
+        if isinstance(params, Tensor):
+            raise TypeError(
+                "params argument given to the optimizer should be an iterable of Tensors or dicts, "
+                f"but got {_typename(params)}"
+            )
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
+        self._scratch: dict[int, list[np.ndarray]] = {}
+        groups = list(params)
+        if len(groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for g in groups:
+            self.add_param_group(g)
+
+    # ------------------------------------------------------------------ groups
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Append a group: its tensors plus any hyper-parameters it overrides (others from ``defaults``)."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError(
+                "optimizer parameters need to be organized in ordered collections, but the ordering of "
+                "tensors in sets will change between runs. Please use a list instead."
+            )
+        else:
+            params = list(params)
+        tensors, names = [], []
+        for p in params:
+            if isinstance(p, tuple):
+                names.append(p[0])
+                tensors.append(p[1])
+            else:
+                tensors.append(p)
+        param_group["params"] = tensors
+        if names:
+            if len(names) != len(tensors):
+                raise ValueError(
+                    "all optimizer params should be with/without names. Some param names are missing"
+                )
+            param_group["param_names"] = names
+        for p in tensors:
+            if not isinstance(p, Tensor):
+                raise TypeError(
+                    f"optimizer can only optimize Tensors, but one of the params is {_typename(p)}"
+                )
+            if not self.defaults.get("differentiable", None) and not p.is_leaf:
+                raise ValueError("can't optimize a non-leaf Tensor")
+        for name, default in self.defaults.items():
+            if default is required and name not in param_group:
+                raise ValueError(
+                    f"parameter group didn't specify a value of required optimization parameter {name}"
+                )
+            param_group.setdefault(name, default)
+        seen: set[int] = set()
+        for g in self.param_groups:
+            seen.update(id(p) for p in g["params"])
+            if ("param_names" in param_group) != ("param_names" in g):
+                txt = "with names" if "param_names" in param_group else "without names"
+                raise ValueError(
+                    "all optimizer param groups should be with/without names. "
+                    f"cannot add param group {txt} to the optimizer"
+                )
+        if any(id(p) in seen for p in tensors):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self._validate_group(param_group)
+        self.param_groups.append(param_group)
+
+    def _validate_group(self, group: dict[str, Any]) -> None:
+        """Hook for optimisers whose group values need checking (e.g. LBFGS allows one group)."""
+
+    # ------------------------------------------------------------------ gradients
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset every parameter's gradient: to ``None`` (default, as PyTorch) or to zeros in place."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    if set_to_none:
+                        p.grad = None
+                    else:
+                        g = p.grad
+                        g.grad_fn = None
+                        g._rg = False
+                        g._data.fill(0)
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient; returns ``closure()``'s loss when one is given."""
+        raise NotImplementedError
+
+    def _eval_closure(self, closure: Callable[[], Any] | None) -> Any:
+        if closure is None:
+            return None
+        with grad_mode.enable_grad():
+            return closure()
+
+    def _tmp(self, p: Tensor, k: int) -> np.ndarray:
+        """Scratch array ``k`` shaped like ``p``, kept between steps (no allocation, no page faults)."""
+        arr = p._data
+        bufs = self._scratch.get(id(p))
+        if bufs is None or bufs[0].shape != arr.shape or bufs[0].dtype != arr.dtype:
+            bufs = [np.empty_like(arr)]
+            self._scratch[id(p)] = bufs
+        while len(bufs) <= k:
+            bufs.append(np.empty_like(arr))
+        return bufs[k]
+
+    # ------------------------------------------------------------------ state dict
+    def state_dict(self) -> dict[str, Any]:
+        """``{'state': {index: {name: value}}, 'param_groups': [{..., 'params': [indices]}]}``.
+
+        Indices number the parameters in group order, as PyTorch does. State Tensors are copies, so
+        the dict is a snapshot that later steps do not change.
+        """
+        index: dict[int, int] = {}
+        start = 0
+        packed_groups = []
+        for g in self.param_groups:
+            packed = {k: v for k, v in g.items() if k != "params"}
+            for i, p in enumerate(g["params"], start):
+                index.setdefault(id(p), i)
+            packed["params"] = [index[id(p)] for p in g["params"]]
+            start += len(packed["params"])
+            packed_groups.append(packed)
+        packed_state = {
+            (index[id(k)] if isinstance(k, Tensor) else k): _copy_value(v) for k, v in self.state.items()
+        }
+        return {"state": packed_state, "param_groups": packed_groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore groups' hyper-parameters and per-parameter state from :meth:`state_dict`'s output.
+
+        State values may be Tensors or NumPy arrays (e.g. read back from an ``.npz``); floating values
+        other than ``step`` are cast to their parameter's dtype, and everything is copied.
+        """
+        groups = self.param_groups
+        saved_groups = [dict(g) for g in state_dict["param_groups"]]
+        if len(groups) != len(saved_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        if any(len(g["params"]) != len(s["params"]) for g, s in zip(groups, saved_groups)):
+            raise ValueError(
+                "loaded state dict contains a parameter group "
+                "that doesn't match the size of optimizer's group"
+            )
+        id_map = dict(
+            zip(
+                chain.from_iterable(s["params"] for s in saved_groups),
+                chain.from_iterable(g["params"] for g in groups),
+            )
+        )
+        state: defaultdict[Any, dict[str, Any]] = defaultdict(dict)
+        for k, v in state_dict["state"].items():
+            k2 = int(k) if isinstance(k, str) and k.isdigit() else k
+            if k2 in id_map:
+                p = id_map[k2]
+                state[p] = {name: _cast_value(p, val, name) for name, val in v.items()}
+            else:
+                state[k2] = v
+        new_groups = []
+        for g, s in zip(groups, saved_groups):
+            s = {k: (tuple(v) if k == "betas" and isinstance(v, list) else v) for k, v in s.items()}
+            s["params"] = g["params"]
+            if "param_names" in g and "param_names" not in s:
+                s["param_names"] = g["param_names"]
+            new_groups.append(s)
+        self.state = state
+        self.param_groups = new_groups
+
+    def __repr__(self) -> str:
+        s = self.__class__.__name__ + " ("
+        for i, group in enumerate(self.param_groups):
+            s += f"\nParameter Group {i}\n"
+            for key in sorted(group.keys()):
+                if key != "params":
+                    s += f"    {key}: {group[key]}\n"
+        return s + ")"
+
+
+def _copy_value(v: Any) -> Any:
+    if isinstance(v, Tensor):
+        return Tensor._make(v._data.copy())
+    if isinstance(v, dict):
+        return {k: _copy_value(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return type(v)(_copy_value(x) for x in v)
+    return v
+
+
+def _cast_value(p: Tensor, v: Any, key: Any = None) -> Any:
+    """Copy ``v`` into optimiser state for parameter ``p`` (floats other than ``step`` to p's dtype)."""
+    if isinstance(v, np.ndarray):
+        v = Tensor._make(v)
+    if isinstance(v, Tensor):
+        arr = v._data
+        if key != "step" and arr.dtype.kind == "f" and p._data.dtype.kind == "f":
+            return Tensor._make(arr.astype(p._data.dtype, copy=True))
+        return Tensor._make(arr.copy())
+    if isinstance(v, dict):
+        return {k: _cast_value(p, x, k) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return type(v)(_cast_value(p, x) for x in v)
+    return v
+
+
+def _check_lr(lr: float) -> None:
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+
+
+def _check_eps(eps: float) -> None:
+    if not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+
+
+def _check_wd(wd: float) -> None:
+    if not 0.0 <= wd:
+        raise ValueError(f"Invalid weight_decay value: {wd}")
+
+
+def _check_betas(betas: tuple[float, float]) -> None:
+    if not 0.0 <= betas[0] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+    if not 0.0 <= betas[1] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+
+
+def _lr_value(lr: Any) -> float:
+    """A group's lr as a Python float (a 1-element Tensor lr is allowed, as in PyTorch)."""
+    return float(lr._data) if isinstance(lr, Tensor) else lr
+
+
+def _grad_of(p: Tensor, maximize: bool) -> np.ndarray:
+    g = p.grad._data
+    return np.negative(g) if maximize else g
+
+
+def _add_weight_decay(g: np.ndarray, p: np.ndarray, wd: float, out: np.ndarray) -> np.ndarray:
+    """``g + wd * p`` into ``out`` (PyTorch: ``grad.add(param, alpha=weight_decay)``, grad untouched)."""
+    np.multiply(p, wd, out=out)
+    np.add(g, out, out=out)
+    return out
+
+
+def _lerp_(a: np.ndarray, b: np.ndarray, w: float, tmp: np.ndarray) -> None:
+    """``a.lerp_(b, w)`` as PyTorch computes it: ``a + w*(b-a)`` if ``|w| < 0.5`` else ``b - (b-a)*(1-w)``."""
+    np.subtract(b, a, out=tmp)
+    if abs(w) < 0.5:
+        np.multiply(tmp, w, out=tmp)
+        np.add(a, tmp, out=a)
+    else:
+        one_minus = a.dtype.type(1) - a.dtype.type(w)  # 1-w rounded in the array's dtype, as PyTorch
+        np.multiply(tmp, one_minus, out=tmp)
+        np.subtract(b, tmp, out=a)
+
+
+def _new_step(state: dict[str, Any]) -> float:
+    """Increment ``state['step']`` (a 0-d Tensor) and return its new value as a Python float."""
+    st = state["step"]._data
+    st += 1
+    return float(st)

@@ -1,0 +1,152 @@
+"""``RMSprop``: Adagrad with an exponential moving average of squared gradients instead of a sum."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor
+from .optimizer import (
+    _FOREACH_DOC,
+    Optimizer,
+    _check_eps,
+    _check_lr,
+    _check_wd,
+    _lerp_,
+    _lr_value,
+    _new_step,
+    _scalar_state,
+)
+
+__all__ = ["RMSprop"]
+
+
+class RMSprop(Optimizer):
+    __doc__ = f"""RMSprop: scale each coordinate's step by the root of an EMA of its squared gradients.
+
+    For each parameter w with gradient g (S_0 = 0, g_avg_0 = 0, b_0 = 0)::
+
+        g <- -g                                    if maximize
+        g <- g + weight_decay * w                  if weight_decay != 0
+        S <- alpha * S + (1 - alpha) * g * g
+        g_avg <- alpha * g_avg + (1 - alpha) * g   if centered
+        avg <- sqrt(S - g_avg^2) + eps             if centered (an estimate of the std of g)
+        avg <- sqrt(S) + eps                       otherwise
+        b <- momentum * b + g / avg;  w <- w - lr * b       if momentum > 0
+        w <- w - lr * g / avg                               otherwise
+
+    The notes' form ``G <- alpha*G + (1-alpha)*grad^2; W <- W - eta/(sqrt(G)+eps) * grad`` is the
+    default (momentum = 0, centered = False). Forgetting old gradients fixes Adagrad's ever-shrinking
+    learning rate. Note PyTorch's alpha is the weight of the history (default 0.99).
+
+    Args:
+        params: tensors or parameter groups to optimise.
+        lr: learning rate (default 1e-2).
+        alpha: smoothing constant (default 0.99).
+        eps: added to the denominator (default 1e-8).
+        weight_decay: L2 coefficient added to the gradient (default 0).
+        momentum: momentum factor (default 0).
+        centered: normalise by the estimated variance of the gradient instead of its raw second moment.
+        maximize: ascend the objective instead of descending.
+{_FOREACH_DOC}
+    """
+
+    def __init__(
+        self,
+        params: Any,
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        momentum: float = 0,
+        centered: bool = False,
+        capturable: bool = False,
+        foreach: bool | None = None,
+        maximize: bool = False,
+        differentiable: bool = False,
+        *,
+        fused: bool | None = None,
+    ) -> None:
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        _check_lr(lr)
+        _check_eps(eps)
+        if not 0.0 <= momentum:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        _check_wd(weight_decay)
+        if not 0.0 <= alpha:
+            raise ValueError(f"Invalid alpha value: {alpha}")
+        defaults = {
+            "lr": lr,
+            "momentum": momentum,
+            "alpha": alpha,
+            "eps": eps,
+            "centered": centered,
+            "weight_decay": weight_decay,
+            "capturable": capturable,
+            "foreach": foreach,
+            "maximize": maximize,
+            "differentiable": differentiable,
+        }
+        super().__init__(params, defaults)  # fused: accepted, not stored (PyTorch has none here)
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """One update of every parameter that has a gradient (see the class docstring)."""
+        loss = self._eval_closure(closure)
+        for group in self.param_groups:
+            lr = _lr_value(group["lr"])
+            alpha = group["alpha"]
+            eps = group["eps"]
+            wd = group["weight_decay"]
+            momentum = group["momentum"]
+            centered = group["centered"]
+            maximize = group["maximize"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                w = p._data
+                g = p.grad._data
+                t0 = self._tmp(p, 0)
+                t1 = self._tmp(p, 1)
+                st = self.state[p]
+                if len(st) == 0:
+                    st["step"] = _scalar_state(0.0)
+                    st["square_avg"] = Tensor._make(np.zeros_like(w))
+                    if momentum > 0:
+                        st["momentum_buffer"] = Tensor._make(np.zeros_like(w))
+                    if centered:
+                        st["grad_avg"] = Tensor._make(np.zeros_like(w))
+                if maximize:
+                    g = np.negative(g, out=t1)
+                _new_step(st)
+                if wd != 0:
+                    np.multiply(w, wd, out=t0)
+                    g = np.add(g, t0, out=t1)
+                sa = st["square_avg"]._data
+                np.multiply(sa, alpha, out=sa)
+                np.multiply(g, 1 - alpha, out=t0)
+                np.multiply(t0, g, out=t0)
+                np.add(sa, t0, out=sa)
+                if centered:
+                    ga = st["grad_avg"]._data
+                    _lerp_(ga, g, 1 - alpha, t0)
+                    np.multiply(ga, ga, out=t0)
+                    np.subtract(sa, t0, out=t0)
+                    np.sqrt(t0, out=t0)
+                else:
+                    np.sqrt(sa, out=t0)
+                np.add(t0, eps, out=t0)
+                if momentum > 0:
+                    buf = st["momentum_buffer"]._data
+                    np.multiply(buf, momentum, out=buf)
+                    np.divide(g, t0, out=t0)
+                    np.add(buf, t0, out=buf)
+                    np.multiply(buf, -lr, out=t0)
+                    np.add(w, t0, out=w)
+                else:
+                    np.multiply(g, -lr, out=t1)
+                    np.divide(t1, t0, out=t1)
+                    np.add(w, t1, out=w)
+        return loss

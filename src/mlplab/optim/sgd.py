@@ -1,0 +1,132 @@
+"""``SGD``: stochastic gradient descent with PyTorch's momentum, dampening, Nesterov and weight decay."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor
+from .optimizer import _FOREACH_DOC, Optimizer, _check_lr, _check_wd, _lr_value
+
+__all__ = ["SGD"]
+
+
+class SGD(Optimizer):
+    __doc__ = f"""Stochastic gradient descent, PyTorch's form (momentum=0: the notes' ``W <- W - lr*grad``).
+
+    For each parameter w with gradient g, at step t::
+
+        g <- -g                                 if maximize
+        g <- g + weight_decay * w               if weight_decay != 0   (coupled L2 decay)
+        if momentum != 0:
+            b <- g                              at t = 1 (no dampening on the first step)
+            b <- momentum * b + (1 - dampening) * g     afterwards
+            g <- g + momentum * b               if nesterov
+            g <- b                              otherwise
+        w <- w - lr * g
+
+    PyTorch's momentum sums gradients (``b = mu*b + g``); the notes' textbook form averages them
+    (``v = a*v + (1-a)*g``, see :class:`mlplab.optim.Momentum`): the same path with lr scaled by (1-a).
+
+    Args:
+        params: tensors or parameter groups to optimise.
+        lr: learning rate (default 1e-3, PyTorch 2.13's default).
+        momentum: momentum factor mu (default 0).
+        dampening: dampening for momentum (default 0).
+        weight_decay: L2 penalty coefficient added to the gradient (default 0).
+        nesterov: Nesterov momentum (needs momentum > 0 and dampening = 0).
+        maximize: ascend the objective instead of descending.
+{_FOREACH_DOC}
+    """
+
+    def __init__(
+        self,
+        params: Any,
+        lr: float = 1e-3,
+        momentum: float = 0,
+        dampening: float = 0,
+        weight_decay: float = 0,
+        nesterov: bool = False,
+        *,
+        maximize: bool = False,
+        foreach: bool | None = None,
+        differentiable: bool = False,
+        fused: bool | None = None,
+    ) -> None:
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        _check_lr(lr)
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        _check_wd(weight_decay)
+        defaults = {
+            "lr": lr,
+            "momentum": momentum,
+            "dampening": dampening,
+            "weight_decay": weight_decay,
+            "nesterov": nesterov,
+            "maximize": maximize,
+            "foreach": foreach,
+            "differentiable": differentiable,
+            "fused": fused,
+        }
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        if fused and foreach:
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        super().__init__(params, defaults)
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """One update of every parameter that has a gradient (see the class docstring)."""
+        loss = self._eval_closure(closure)
+        state = self.state
+        for group in self.param_groups:
+            lr = _lr_value(group["lr"])
+            momentum = group["momentum"]
+            dampening = group["dampening"]
+            wd = group["weight_decay"]
+            nesterov = group["nesterov"]
+            maximize = group["maximize"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                w = p._data
+                g = p.grad._data
+                own = False  # g is a scratch array we may overwrite
+                if maximize:
+                    g = np.negative(g, out=self._tmp(p, 0))
+                    own = True
+                if wd != 0:
+                    t1 = self._tmp(p, 1)
+                    np.multiply(w, wd, out=t1)
+                    g = np.add(g, t1, out=t1)
+                    own = True
+                if momentum != 0:
+                    st = state[p]
+                    buf_t = st.get("momentum_buffer")
+                    if buf_t is None:
+                        buf = g.copy()
+                        st["momentum_buffer"] = Tensor._make(buf)
+                    else:
+                        buf = buf_t._data
+                        np.multiply(buf, momentum, out=buf)
+                        if dampening == 0:
+                            np.add(buf, g, out=buf)
+                        else:
+                            t2 = self._tmp(p, 2)
+                            np.multiply(g, 1 - dampening, out=t2)
+                            np.add(buf, t2, out=buf)
+                    if nesterov:
+                        t2 = self._tmp(p, 2)
+                        np.multiply(buf, momentum, out=t2)
+                        g = np.add(g, t2, out=t2)
+                        own = True
+                    else:
+                        g = buf
+                        own = False
+                out = g if own else self._tmp(p, 0)
+                np.multiply(g, -lr, out=out)
+                np.add(w, out, out=w)
+        return loss
