@@ -347,7 +347,7 @@ class _Decoder:
         if t == "float":
             return float(node["v"])
         if t == "dtype":
-            return getattr(_dtype, "bool_" if node["v"] == "bool" else node["v"])
+            return _dtype._BY_NAME[node["v"]]
         key = (t, node.get("a"))
         if key in self._made:
             return self._made[key]
