@@ -4,6 +4,7 @@
 ``optim``, ``utils.data``.
 """
 
+from . import _functions
 from ._creation import (
     arange,
     as_tensor,
@@ -28,9 +29,7 @@ from ._creation import (
     zeros,
     zeros_like,
 )
-from ._dtype import (
-    bool_ as bool,  # noqa: A001 - PyTorch's name
-)
+from ._dtype import bool_ as bool  # noqa: A004 - PyTorch's name
 from ._dtype import (
     dtype,
     float16,
@@ -45,9 +44,16 @@ from ._dtype import (
     uint8,
 )
 from ._functions import *  # noqa: F403
-from ._functions import abs, all, any, max, min, pow, sum  # noqa: A004
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from .random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
 from .tensor import Parameter, Size, Tensor
 
 float = float32  # noqa: A001
@@ -57,3 +63,72 @@ long = int64
 int = int32  # noqa: A001
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "Generator",
+    "Parameter",
+    "Size",
+    "Tensor",
+    "arange",
+    "as_tensor",
+    "bool",
+    "default_generator",
+    "double",
+    "dtype",
+    "empty",
+    "empty_like",
+    "enable_grad",
+    "eye",
+    "float",
+    "float16",
+    "float32",
+    "float64",
+    "from_numpy",
+    "full",
+    "full_like",
+    "get_default_dtype",
+    "get_rng_state",
+    "half",
+    "initial_seed",
+    "int",
+    "int16",
+    "int32",
+    "int64",
+    "int8",
+    "is_grad_enabled",
+    "linspace",
+    "long",
+    "manual_seed",
+    "no_grad",
+    "normal",
+    "ones",
+    "ones_like",
+    "rand",
+    "rand_like",
+    "randint",
+    "randint_like",
+    "randn",
+    "randn_like",
+    "randperm",
+    "seed",
+    "set_default_dtype",
+    "set_grad_enabled",
+    "set_rng_state",
+    "tensor",
+    "uint8",
+    "zeros",
+    "zeros_like",
+]
+__all__ += _functions.__all__
+
+_SUBMODULES = ("nn", "optim", "utils", "autograd")
+
+
+def __getattr__(name: str) -> object:
+    # ``mlplab.nn`` / ``mlplab.optim`` / ``mlplab.utils`` load on first use, so ``import mlplab as
+    # torch; torch.nn.Linear(...)`` works without importing every layer at start-up.
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'mlplab' has no attribute {name!r}")

@@ -57,7 +57,9 @@ def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     return _finish(np.empty(_shape_args(size), dtype=_float_np(dtype)), requires_grad)
 
 
-def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def full(
+    size: Any, fill_value: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """A tensor of ``size`` filled with ``fill_value`` (its dtype inferred from the value)."""
     if dtype is None:
         dt = _to_array(fill_value, None).dtype
@@ -66,11 +68,20 @@ def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None, requ
     return _finish(np.full(_shape_args((size,)), fill_value, dtype=dt), requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def eye(
+    n: int, m: int | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     return _finish(np.eye(n, m, dtype=_float_np(dtype)), requires_grad)
 
 
-def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def arange(
+    start: Any,
+    end: Any = None,
+    step: Any = 1,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive); int64 unless any argument is a float."""
     if end is None:
         start, end = 0, start
@@ -82,23 +93,31 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device
     return _finish(np.arange(start, end, step).astype(dt), requires_grad)
 
 
-def linspace(start: float, end: float, steps: int, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def linspace(
+    start: float, end: float, steps: int, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     return _finish(np.linspace(start, end, steps).astype(_float_np(dtype)), requires_grad)
 
 
-def rand(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def rand(
+    *size: Any, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """Samples from U[0, 1)."""
     arr = _random.rng(generator).random(_shape_args(size)).astype(_float_np(dtype))
     return _finish(arr, requires_grad)
 
 
-def randn(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def randn(
+    *size: Any, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """Samples from N(0, 1)."""
     arr = _random.rng(generator).standard_normal(_shape_args(size)).astype(_float_np(dtype))
     return _finish(arr, requires_grad)
 
 
-def randint(low: int, high: Any = None, size: Any = None, generator: Any = None, dtype: Any = None, device: Any = None) -> Tensor:
+def randint(
+    low: int, high: Any = None, size: Any = None, generator: Any = None, dtype: Any = None, device: Any = None
+) -> Tensor:
     """Integers uniform in [low, high) (``randint(high, size)`` also accepted)."""
     if size is None:
         low, high, size = 0, low, high
@@ -112,7 +131,9 @@ def randperm(n: int, generator: Any = None, dtype: Any = None, device: Any = Non
 
 
 def normal(mean: float, std: float, size: Any, generator: Any = None) -> Tensor:
-    return Tensor._make(_random.rng(generator).normal(mean, std, _shape_args((size,))).astype(_dtype.default_np()))
+    return Tensor._make(
+        _random.rng(generator).normal(mean, std, _shape_args((size,))).astype(_dtype.default_np())
+    )
 
 
 def _like(t: Tensor, dtype: Any) -> tuple:
@@ -139,12 +160,16 @@ def full_like(t: Tensor, fill_value: Any, dtype: Any = None, requires_grad: bool
     return _finish(np.full(s, fill_value, d), requires_grad)
 
 
-def rand_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, generator: Any = None, **_: Any) -> Tensor:
+def rand_like(
+    t: Tensor, dtype: Any = None, requires_grad: bool = False, generator: Any = None, **_: Any
+) -> Tensor:
     s, d = _like(t, dtype)
     return _finish(_random.rng(generator).random(s).astype(d), requires_grad)
 
 
-def randn_like(t: Tensor, dtype: Any = None, requires_grad: bool = False, generator: Any = None, **_: Any) -> Tensor:
+def randn_like(
+    t: Tensor, dtype: Any = None, requires_grad: bool = False, generator: Any = None, **_: Any
+) -> Tensor:
     s, d = _like(t, dtype)
     return _finish(_random.rng(generator).standard_normal(s).astype(d), requires_grad)
 

@@ -8,11 +8,75 @@ import numpy as np
 
 from .ops import binary as B
 from .ops import shape as S
-from .tensor import Tensor, _one_dim, _result_dtype
+from .tensor import Tensor, _one_dim, _result_dtype, _to_array
+
+__all__ = [
+    "exp",
+    "log",
+    "sqrt",
+    "abs",
+    "sin",
+    "cos",
+    "tanh",
+    "sigmoid",
+    "relu",
+    "neg",
+    "square",
+    "pow",
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "clamp",
+    "clip",
+    "maximum",
+    "minimum",
+    "matmul",
+    "mm",
+    "where",
+    "cat",
+    "concat",
+    "stack",
+    "sum",
+    "mean",
+    "var",
+    "std",
+    "max",
+    "min",
+    "amax",
+    "amin",
+    "logsumexp",
+    "norm",
+    "argmax",
+    "argmin",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "all",
+    "any",
+    "equal",
+    "allclose",
+    "isnan",
+    "isfinite",
+    "reshape",
+    "flatten",
+    "transpose",
+    "permute",
+    "unsqueeze",
+    "squeeze",
+    "numel",
+    "is_tensor",
+    "clone",
+    "softmax",
+    "log_softmax",
+]
 
 
 def _t(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
+    return x if isinstance(x, Tensor) else Tensor._make(_to_array(x, None))
 
 
 def exp(x: Tensor) -> Tensor:
@@ -105,7 +169,9 @@ def where(cond: Any, x: Any, y: Any) -> Tensor:
     """Elementwise ``x if cond else y`` with broadcasting; differentiable in x and y."""
     c = cond._data if isinstance(cond, Tensor) else np.asarray(cond)
     if c.dtype != np.bool_:
-        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {c.dtype}")
+        raise RuntimeError(
+            f"where expected condition to be a boolean tensor, but got a tensor with dtype {c.dtype}"
+        )
     if not isinstance(x, Tensor) and isinstance(y, Tensor):
         x = y._other(x)
     x = _t(x)
@@ -139,7 +205,7 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
     d = _one_dim(dim, ts[0].ndim)
     ref = ts[0].shape
     for i, t in enumerate(ts[1:], 1):
-        if t.ndim != len(ref) or any(a != b for j, (a, b) in enumerate(zip(t.shape, ref)) if j != d):
+        if t.ndim != len(ref) or [j for j, (a, b) in enumerate(zip(t.shape, ref)) if j != d and a != b]:
             raise RuntimeError(
                 f"Sizes of tensors must match except in dimension {d}. Expected {tuple(ref)} but got "
                 f"{tuple(t.shape)} for tensor number {i} in the list."
@@ -172,11 +238,15 @@ def mean(x: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -
     return x.mean(dim, keepdim, dtype=dtype)
 
 
-def var(x: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
+def var(
+    x: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None
+) -> Tensor:
     return x.var(dim, unbiased, keepdim, correction=correction)
 
 
-def std(x: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
+def std(
+    x: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None
+) -> Tensor:
     return x.std(dim, unbiased, keepdim, correction=correction)
 
 

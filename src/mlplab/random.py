@@ -52,7 +52,9 @@ class Generator:
 
     def set_state(self, state: dict[str, Any]) -> None:
         if not isinstance(state, dict) or "state" not in state:
-            raise TypeError(f"Generator.set_state expects a dict from get_state(), got {type(state).__name__}")
+            raise TypeError(
+                f"Generator.set_state expects a dict from get_state(), got {type(state).__name__}"
+            )
         st = {k: v for k, v in state.items() if k != "seed"}
         self.rng.bit_generator.state = st
         self._seed = state.get("seed", self._seed)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import _dtype
+from . import _format as _fmt
 from . import random as _random
 from .autograd import engine, function, grad_mode
 from .ops import binary as B
@@ -25,7 +26,24 @@ _gstate = grad_mode.state
 _ndarray = np.ndarray
 _Number = numbers.Number
 
-MaxResult = namedtuple("MaxResult", ["values", "indices"])
+
+class _ValuesIndices(namedtuple("_ValuesIndices", ["values", "indices"])):
+    """``(values, indices)`` of ``max(dim)``/``min(dim)``, printed as PyTorch prints it."""
+
+    __slots__ = ()
+    op = "max"
+
+    def __repr__(self) -> str:
+        return f"mlplab.return_types.{self.op}(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+
+class MaxResult(_ValuesIndices):
+    __slots__ = ()
+
+
+class MinResult(_ValuesIndices):
+    __slots__ = ()
+    op = "min"
 
 
 class Size(tuple):
@@ -40,6 +58,8 @@ class Size(tuple):
 
 class Cast(function.Function):
     """y = x converted to another float dtype;  dL/dx = dL/dy converted back."""
+
+    bw_name = "ToCopyBackward0"
 
     def forward(self, x, dt):
         self.dt = x.dtype
@@ -64,6 +84,8 @@ def _norm_dim(dim: Any, ndim: int) -> tuple | None:
     if dim is None:
         return None
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    if not dims:
+        return None  # dim=() reduces over every dimension, as in PyTorch
     out = []
     for d in dims:
         d = int(d)
@@ -79,7 +101,9 @@ def _norm_dim(dim: Any, ndim: int) -> tuple | None:
 def _one_dim(dim: int, ndim: int) -> int:
     n = max(ndim, 1)
     if not -n <= dim < n:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
     return dim % n
 
 
@@ -94,7 +118,12 @@ def _scalar_array(v: Any, like: np.dtype) -> np.ndarray:
     if isinstance(v, bool):
         return np.asarray(v, dtype=like if like.kind != "b" else np.bool_)
     if isinstance(v, (int, np.integer)):
-        return np.asarray(v, dtype=like if like.kind in "fiu" else np.int64)
+        if like.kind not in "fiu":
+            return np.asarray(v, dtype=np.int64)
+        try:
+            return np.asarray(v, dtype=like)
+        except OverflowError:  # PyTorch wraps around (uint8 tensor + -3)
+            return np.asarray(v).astype(like)
     if like.kind == "f":
         return np.asarray(v, dtype=like)
     return np.asarray(v, dtype=_dtype.default_np())
@@ -126,8 +155,17 @@ class Tensor:
     __slots__ = ("_data", "_rg", "grad", "grad_fn", "__weakref__")
     __array_priority__ = 1000  # NumPy defers to Tensor's reflected operators
 
-    def __init__(self, data: Any = None, *, dtype: Any = None, requires_grad: bool = False) -> None:
-        arr = _to_array([] if data is None else data, dtype)
+    def __init__(self, *data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
+        """``Tensor(data)`` copies ``data`` as the default float dtype (as ``torch.Tensor`` does);
+        ``Tensor(2, 3)`` makes an uninitialised 2x3 tensor; use :func:`mlplab.tensor` to infer dtypes."""
+        if dtype is None:
+            dtype = _dtype.get_default_dtype()
+        if data and all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) for d in data):
+            arr = np.empty(tuple(int(d) for d in data), dtype=_dtype.to_np(dtype))
+        elif len(data) > 1:
+            raise TypeError(f"Tensor() takes one data argument or integer sizes, got {data!r}")
+        else:
+            arr = _to_array(data[0] if data else [], dtype)
         self._data = arr
         self._rg = False
         self.grad = None
@@ -227,9 +265,7 @@ class Tensor:
     def item(self) -> Any:
         """The value of a one-element tensor as a Python number."""
         if self._data.size != 1:
-            raise RuntimeError(
-                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
-            )
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
         return self._data.reshape(()).item()
 
     def numpy(self) -> np.ndarray:
@@ -305,7 +341,9 @@ class Tensor:
         return self.type(_dtype.bool_)
 
     # ------------------------------------------------------------------ autograd
-    def backward(self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
+    def backward(
+        self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False
+    ) -> None:
         """Accumulate d(self)/d(leaf) into each leaf's ``.grad`` (``gradient`` for non-scalars)."""
         if create_graph:
             raise NotImplementedError("mlplab does not support higher-order gradients (create_graph=True)")
@@ -381,7 +419,9 @@ class Tensor:
 
     def __rpow__(self, o: Any) -> Tensor:
         if isinstance(o, _Number) and not isinstance(o, bool):
-            x = self if self._data.dtype.kind == "f" else self.type(_dtype.get_default_dtype())
+            x = self
+            if self._data.dtype.kind != "f" and not isinstance(o, (int, np.integer)):
+                x = self.type(_dtype.get_default_dtype())
             return B.RPowScalar.apply(x, o)
         return self._binary(o, B.Pow, True)
 
@@ -423,7 +463,7 @@ class Tensor:
         try:
             return B.MatMul.apply(self, o)
         except ValueError:
-            _raise_broadcast(a.shape[:-2], b.shape[:-2], "matmul (batch dimensions)")
+            _raise_broadcast(a.shape[:-2], b.shape[:-2], "matmul batch dimensions", (a.shape, b.shape))
             raise
 
     mm = matmul
@@ -530,14 +570,18 @@ class Tensor:
             return correction
         return 1 if unbiased is None or unbiased else 0
 
-    def var(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
+    def var(
+        self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None
+    ) -> Tensor:
         """Variance over ``dim``; unbiased (divides by N-1) unless ``unbiased=False``/``correction=0``."""
         if isinstance(unbiased, bool) and dim is None:
             pass
         c = self._correction(unbiased, correction)
         return R.Var.apply(self._f(), _norm_dim(dim, self._data.ndim), c, keepdim)
 
-    def std(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
+    def std(
+        self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None
+    ) -> Tensor:
         """Standard deviation: sqrt of :meth:`var`."""
         c = self._correction(unbiased, correction)
         return R.Std.apply(self._f(), _norm_dim(dim, self._data.ndim), c, keepdim)
@@ -548,13 +592,18 @@ class Tensor:
         if self._data.size == 0:
             raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0.")
         if dim is None:
-            return (R.AMin if is_min else R.AMax).apply(self, None, False)
+            return (R.MinAll if is_min else R.MaxAll).apply(self, None, False)
         d = _one_dim(dim, self._data.ndim)
-        fn = R.MinDim if is_min else R.MaxDim
-        vals = fn.apply(self, d, keepdim)
-        node = vals.grad_fn
-        idx = node.out_idx if node is not None else _argext(self._data, d, keepdim, is_min)
-        return MaxResult(vals, Tensor._make(idx))
+        x = self if self._data.ndim else self.reshape(1)
+        keep = keepdim and self._data.ndim > 0
+        a = x._data
+        idx = (a.argmin if is_min else a.argmax)(axis=d, keepdims=True)
+        vals = (R.MinDim if is_min else R.MaxDim).apply(x, d, keep, idx)
+        if not keep:
+            idx = idx.squeeze(d)
+        if idx.dtype != np.int64:
+            idx = idx.astype(np.int64)
+        return (MinResult if is_min else MaxResult)(vals, Tensor._make(idx))
 
     def max(self, dim: Any = None, keepdim: bool = False) -> Any:
         """Largest element, or ``(values, indices)`` along ``dim``, or ``maximum`` with a tensor."""
@@ -741,8 +790,13 @@ class Tensor:
             raise IndexError(f"{e} (indexing a tensor of shape {tuple(self._data.shape)})") from None
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        self._check_inplace()
-        k, _ = _key_to_numpy(key)
+        k, adv = _key_to_numpy(key)
+        if self._records(value):
+            v = self._other(value)
+            if v._data.dtype != self._data.dtype:
+                v = v.type(self.dtype)
+            self._rebind(S.SetItem.apply(self._old(), v, k))
+            return
         self._data[k] = value._data if isinstance(value, Tensor) else value
 
     def __len__(self) -> int:
@@ -776,6 +830,12 @@ class Tensor:
         return self._data if dtype is None else self._data.astype(dtype)
 
     # ------------------------------------------------------------------ in place
+    # In-place ops change the array itself when no graph needs recording (the optimiser's
+    # ``w -= lr * w.grad`` under no_grad). When one must be recorded (self is a non-leaf that
+    # requires grad, or the other operand requires grad), the op runs out of place and ``self``
+    # is rebound to the result, which is what PyTorch's in-place ops on non-leaves amount to.
+    # In-place on a leaf that requires grad is refused outside no_grad, as in PyTorch.
+
     def _check_inplace(self) -> None:
         if self._rg and _gstate.enabled:
             if self.grad_fn is None:
@@ -783,34 +843,77 @@ class Tensor:
                     "a leaf Variable that requires grad is being used in an in-place operation."
                 )
             raise RuntimeError(
-                "in-place operations on tensors that are part of an autograd graph are not "
-                "supported by mlplab; use the out-of-place form"
+                f"this in-place operation on a tensor that is part of an autograd graph "
+                f"(grad_fn=<{self.grad_fn.name()}>) is not supported by mlplab; use the out-of-place form"
             )
 
-    def _arr(self, o: Any) -> Any:
+    def _records(self, *others: Any) -> bool:
+        """True when an in-place op on self with ``others`` must be recorded in the graph."""
+        if not _gstate.enabled:
+            return False
+        if self._rg:
+            if self.grad_fn is None:
+                raise RuntimeError(
+                    "a leaf Variable that requires grad is being used in an in-place operation."
+                )
+            return True
+        for o in others:
+            if isinstance(o, Tensor) and o._rg:
+                return True
+        return False
+
+    def _rebind(self, result: Tensor) -> Tensor:
+        """Make self the (recorded) result of an in-place op, keeping self's dtype and shape."""
+        if result._data.dtype != self._data.dtype:
+            result = result.type(self.dtype)
+        if result._data.shape != self._data.shape:
+            raise RuntimeError(
+                f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+                f"{list(result._data.shape)}"
+            )
+        self._data = result._data
+        self._rg = result._rg
+        self.grad_fn = result.grad_fn
+        return self
+
+    def _old(self) -> Tensor:
+        """A handle on self's current value and graph node (the input of a recorded in-place op)."""
+        t = Tensor._make(self._data, self._rg)
+        t.grad_fn = self.grad_fn
+        return t
+
+    @staticmethod
+    def _arr(o: Any) -> Any:
         return o._data if isinstance(o, Tensor) else o
 
     def add_(self, o: Any, alpha: float = 1) -> Tensor:
         """self += alpha * o, in place."""
-        self._check_inplace()
-        o = self._arr(o)
+        if self._records(o):
+            return self._rebind(self._old().add(o, alpha=alpha))
+        o = o._data if isinstance(o, Tensor) else o
         np.add(self._data, o if alpha == 1 else o * alpha, out=self._data, casting="unsafe")
         return self
 
     def sub_(self, o: Any, alpha: float = 1) -> Tensor:
-        self._check_inplace()
-        o = self._arr(o)
+        """self -= alpha * o, in place."""
+        if self._records(o):
+            return self._rebind(self._old().sub(o, alpha=alpha))
+        o = o._data if isinstance(o, Tensor) else o
         np.subtract(self._data, o if alpha == 1 else o * alpha, out=self._data, casting="unsafe")
         return self
 
     def mul_(self, o: Any) -> Tensor:
-        self._check_inplace()
-        np.multiply(self._data, self._arr(o), out=self._data, casting="unsafe")
+        """self *= o, in place."""
+        if self._records(o):
+            return self._rebind(self._old() * o)
+        np.multiply(self._data, o._data if isinstance(o, Tensor) else o, out=self._data, casting="unsafe")
         return self
 
     def div_(self, o: Any) -> Tensor:
-        self._check_inplace()
-        np.divide(self._data, self._arr(o), out=self._data, casting="unsafe")
+        """self /= o, in place."""
+        if self._records(o):
+            return self._rebind(self._old() / o)
+        np.divide(self._data, o._data if isinstance(o, Tensor) else o, out=self._data, casting="unsafe")
         return self
 
     def __iadd__(self, o: Any) -> Tensor:
@@ -827,41 +930,52 @@ class Tensor:
 
     def addcmul_(self, a: Any, b: Any, value: float = 1) -> Tensor:
         """self += value * a * b."""
-        self._check_inplace()
+        if self._records(a, b):
+            return self._rebind(self._old() + value * (self._other(a) * b))
         self._data += value * (self._arr(a) * self._arr(b))
         return self
 
     def addcdiv_(self, a: Any, b: Any, value: float = 1) -> Tensor:
         """self += value * a / b."""
-        self._check_inplace()
+        if self._records(a, b):
+            return self._rebind(self._old() + value * (self._other(a) / b))
         self._data += value * (self._arr(a) / self._arr(b))
         return self
 
     def copy_(self, src: Any) -> Tensor:
         """Copy values from ``src`` (broadcast to this shape) into this tensor."""
-        self._check_inplace()
         s = self._arr(src)
         try:
-            np.copyto(self._data, np.broadcast_to(s, self._data.shape), casting="unsafe")
+            b = np.broadcast_to(s, self._data.shape)
         except ValueError:
             raise RuntimeError(
                 f"copy_: source of shape {tuple(np.shape(s))} cannot be broadcast to destination "
                 f"of shape {tuple(self._data.shape)}"
             ) from None
+        if self._records(src):
+            src = self._other(src)
+            return self._rebind(self._old() * 0 + src.expand(self._data.shape))
+        np.copyto(self._data, b, casting="unsafe")
         return self
 
     def fill_(self, value: Any) -> Tensor:
-        self._check_inplace()
+        """Set every element to ``value``."""
+        if self._records(value):
+            return self._rebind(self._old() * 0 + value)
         self._data.fill(self._arr(value))
         return self
 
     def zero_(self) -> Tensor:
-        self._check_inplace()
+        """Set every element to 0."""
+        if self._records():
+            return self._rebind(self._old() * 0)
         self._data.fill(0)
         return self
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
-        self._check_inplace()
+        """Limit the values to [min, max] in place."""
+        if self._records():
+            return self._rebind(self._old().clamp(min, max))
         np.clip(self._data, min, max, out=self._data)
         return self
 
@@ -922,25 +1036,37 @@ def _argext(a: np.ndarray, dim: int, keepdim: bool, is_min: bool) -> np.ndarray:
     return np.asarray(f(a, axis=dim, keepdims=keepdim), dtype=np.int64)
 
 
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
 def _result_dtype(a: np.ndarray, b: np.ndarray) -> np.dtype:
-    """PyTorch promotion: a 0-d tensor does not widen a dimensioned one of the same category."""
+    """PyTorch's type promotion between two tensors (Python numbers arrive as 0-d arrays).
+
+    Categories rank bool < integer < float. A 0-d operand only decides the dtype when its category
+    is higher than the dimensioned operand's (int32 tensor + 0-d float64 -> float64; float32
+    tensor + 0-d float64 -> float32); otherwise the wider type within the higher category wins.
+    """
     da, db = a.dtype, b.dtype
-    if a.ndim == 0 and b.ndim > 0 and (da.kind == "f") == (db.kind == "f"):
-        return _dtype.promote(db, db) if da.kind != "b" or db.kind == "b" else db
-    if b.ndim == 0 and a.ndim > 0 and (da.kind == "f") == (db.kind == "f"):
+    if da == db:
         return da
+    za, zb = a.ndim == 0, b.ndim == 0
+    if za != zb:
+        d0, d1 = (da, db) if za else (db, da)
+        return d0 if _CATEGORY[d0.kind] > _CATEGORY[d1.kind] else d1
     return _dtype.promote(da, db)
 
 
-def _raise_broadcast(sa: tuple, sb: tuple, op: str) -> None:
-    """Raise PyTorch's message for shapes that do not broadcast, naming both shapes."""
+def _raise_broadcast(sa: tuple, sb: tuple, op: str, full: tuple | None = None) -> None:
+    """Raise PyTorch's message for shapes that do not broadcast, naming both shapes
+    (``full``: the operands' whole shapes when ``sa``/``sb`` are only their batch dimensions)."""
     ra, rb = sa[::-1], sb[::-1]
+    fa, fb = full if full is not None else (sa, sb)
     for i in range(min(len(ra), len(rb))):
         if ra[i] != rb[i] and ra[i] != 1 and rb[i] != 1:
             dim = max(len(sa), len(sb)) - 1 - i
             raise RuntimeError(
                 f"The size of tensor a ({ra[i]}) must match the size of tensor b ({rb[i]}) at "
-                f"non-singleton dimension {dim} ({op} of shapes {tuple(sa)} and {tuple(sb)})"
+                f"non-singleton dimension {dim} ({op} of shapes {tuple(fa)} and {tuple(fb)})"
             )
 
 
@@ -951,16 +1077,19 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
     if isinstance(data, Tensor):
         arr = data._data
         return arr.copy() if npd is None else arr.astype(npd)
-    if isinstance(data, np.ndarray):
+    if isinstance(data, (np.ndarray, np.generic)):
         if npd is None:
             _dtype.from_numpy_dtype(data.dtype)  # validates the kind
-            return data.copy()
-        return data.astype(npd)
+            return np.array(data)
+        return np.asarray(data).astype(npd)
     if isinstance(data, (list, tuple)):
         data = _unwrap(data)
-    arr = np.array(data)
+    try:
+        arr = np.array(data)
+    except ValueError as e:
+        raise ValueError(f"could not build a tensor from a ragged nested sequence: {e}") from None
     if arr.dtype == object:
-        raise TypeError(f"could not build a tensor from {type(data).__name__}: ragged or non-numeric data")
+        raise TypeError(f"could not build a tensor from {type(data).__name__}: non-numeric data")
     if npd is not None:
         return arr.astype(npd)
     if arr.dtype.kind == "f":
@@ -982,45 +1111,23 @@ def _unwrap(seq: Any) -> Any:
     return seq
 
 
-def _fmt_array(a: np.ndarray, prefix: str) -> str:
-    """PyTorch-style text: 4 decimals, or ``1.`` for whole floats, or scientific for wide ranges."""
-    opts: dict[str, Any] = {"separator": ", ", "prefix": prefix, "max_line_width": 80, "threshold": 1000, "edgeitems": 3}
-    if a.dtype.kind == "f":
-        finite = a[np.isfinite(a)]
-        nz = np.abs(finite[finite != 0])
-        if finite.size and np.all(finite == np.round(finite)) and (nz.size == 0 or nz.max() < 1e8):
-            opts["floatmode"] = "unique"
-        elif nz.size and (nz.max() / nz.min() > 1000 or nz.max() >= 1e8):
-            opts["formatter"] = {"float_kind": lambda v: f"{v:.4e}"}
-        else:
-            opts["floatmode"] = "fixed"
-            opts["precision"] = 4
-            opts["suppress_small"] = True
-    return np.array2string(a, **opts)
-
-
-def _int_like(v: float) -> str:
-    if np.isnan(v):
-        return "nan"
-    if np.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return f"{int(v)}."
-
-
 def _format(t: Tensor) -> str:
+    """PyTorch's repr: body, then dtype (if not default), then grad_fn or requires_grad."""
     a = t._data
-    body = _fmt_array(a, "tensor(")
-    extras = []
     dt = a.dtype
-    if a.size == 0 and a.ndim > 1:
-        extras.append(f"size={tuple(a.shape)}")
-    if not (dt == _dtype.default_np() or dt == np.int64 or dt == np.bool_):
-        extras.append(f"dtype={_dtype.from_numpy_dtype(dt)!r}")
+    suffixes = []
+    if a.size == 0:
+        if a.ndim != 1:
+            suffixes.append(f"size={tuple(a.shape)}")
+        if dt != _dtype.default_np():
+            suffixes.append(f"dtype={_dtype.from_numpy_dtype(dt)!r}")
+    elif not (dt == _dtype.default_np() or dt == np.int64 or dt == np.bool_):
+        suffixes.append(f"dtype={_dtype.from_numpy_dtype(dt)!r}")
     if t.grad_fn is not None:
-        extras.append(f"grad_fn=<{t.grad_fn.name()}>")
+        suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t._rg:
-        extras.append("requires_grad=True")
-    return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+        suffixes.append("requires_grad=True")
+    return _fmt.add_suffixes("tensor(" + _fmt.array_str(a, 7), suffixes, 7)
 
 
 function._Tensor = Tensor

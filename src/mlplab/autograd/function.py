@@ -65,8 +65,11 @@ class Function:
         t.grad_fn = None
         return t
 
+    #: the grad_fn name PyTorch prints for this op (default: the class name + "Backward0")
+    bw_name: str | None = None
+
     def name(self) -> str:
-        return type(self).__name__ + "Backward0"
+        return self.bw_name or type(self).__name__ + "Backward0"
 
     def __repr__(self) -> str:
         return f"<{self.name()} object>"

@@ -53,7 +53,13 @@ class set_grad_enabled:  # noqa: N801 - PyTorch's name
 class _Mode:
     mode = True
 
-    def __init__(self) -> None:
+    def __new__(cls, orig_func: Callable[..., Any] | None = None) -> Any:
+        # ``@no_grad`` without parentheses decorates directly, as in PyTorch
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+    def __init__(self, orig_func: Callable[..., Any] | None = None) -> None:
         self.prev = True
 
     def __enter__(self) -> None:

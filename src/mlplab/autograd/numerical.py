@@ -182,10 +182,12 @@ def gradcheck(
         return True
     _, i, o, j, av, nv = worst
     shape = tuple(ins[i].shape)
-    where = np.unravel_index(j, shape) if shape else ()
+    where = tuple(int(w) for w in np.unravel_index(j, shape)) if shape else ()
+    out_shape = tuple(fn(*ins).shape)
+    owhere = tuple(int(w) for w in np.unravel_index(o, out_shape)) if out_shape else ()
     msg = (
-        f"Jacobian mismatch for input {i} (shape {shape}) at element {tuple(int(w) for w in where)}, "
-        f"output element {o}: analytical {av:.10g} vs numerical {nv:.10g} "
+        f"Jacobian mismatch for input {i} (shape {shape}) at element {where}, "
+        f"output element {owhere}: analytical {av:.10g} vs numerical {nv:.10g} "
         f"(atol={atol}, rtol={rtol}, eps={eps})"
     )
     if raise_exception:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..autograd.function import Function, unbroadcast
@@ -59,52 +61,78 @@ class Div(Function):
 
 
 class Pow(Function):
-    """z = x ** y (both tensors);  dz/dx = y x^(y-1), dz/dy = z ln x."""
+    """z = x ** y (both tensors);  dz/dx = y x^(y-1), dz/dy = z ln x.
+
+    As PyTorch: dz/dx is 0 where y == 0, and dz/dy is 0 where x == 0 and y >= 0 (so that 0 ** y
+    stays differentiable at the points where it is constant). A negative base gives NaN silently.
+    """
+
+    bw_name = "PowBackward1"
 
     def forward(self, x, y):
         self.x, self.y = x, y
-        self.z = z = np.power(x, y)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.z = z = np.power(x, y)
         return z
 
     def backward(self, g):
         x, y = self.x, self.y
         gx = gy = None
-        if self.needs[0]:
-            gx = unbroadcast(g * y * np.power(x, y - 1), x.shape)
-        if self.needs[1]:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                # PyTorch: the exponent's gradient is 0 where the base is 0 and the exponent >= 0
-                lg = np.where((x == 0) & (y >= 0), 0.0, self.z * np.log(x))
-            gy = unbroadcast(g * lg.astype(y.dtype, copy=False), y.shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if self.needs[0]:
+                d = y * np.power(x, y - 1)
+                d = np.where(y == 0, np.zeros((), d.dtype), d)
+                gx = unbroadcast(g * d, x.shape)
+            if self.needs[1]:
+                lg = self.z * np.log(x)
+                lg = np.where((x == 0) & (y >= 0), np.zeros((), lg.dtype), lg)
+                gy = unbroadcast(g * lg, y.shape)
         return gx, gy
 
 
 class PowScalar(Function):
-    """z = x ** p for a Python number p;  dz/dx = p x^(p-1) (0 when p == 0)."""
+    """z = x ** p for a Python number p;  dz/dx = p x^(p-1) (0 when p == 0, as PyTorch)."""
+
+    bw_name = "PowBackward0"
 
     def forward(self, x, p):
         self.x, self.p = x, p
-        return x**p
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return x**p
 
     def backward(self, g):
         p = self.p
         if p == 0:
             return np.zeros_like(g)
         if p == 2:
-            return g * (2 * self.x)
-        return g * (p * self.x ** (p - 1))
+            return g * (2.0 * self.x)
+        if p == 1:
+            return g
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return g * (p * self.x ** (p - 1))
 
 
 class RPowScalar(Function):
-    """z = b ** x for a Python number b;  dz/dx = z ln b."""
+    """z = b ** x for a Python number b;  dz/dx = z ln b (0 where b == 0 and x >= 0, as PyTorch)."""
+
+    bw_name = "PowBackward2"
 
     def forward(self, x, b):
-        self.z = z = np.power(b, x)
-        self.lb = np.log(b) if b > 0 else np.nan
+        self.b, self.x = b, x
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            self.z = z = np.power(b, x)
         return z
 
     def backward(self, g):
-        return g * (self.z * self.lb).astype(g.dtype, copy=False)
+        b = self.b
+        if b > 0:
+            return g * (self.z * math.log(b))
+        with np.errstate(invalid="ignore"):
+            lb = -math.inf if b == 0 else math.nan
+            d = self.z * lb
+            if b == 0:
+                d = np.where(self.x >= 0, np.zeros((), d.dtype), d)
+            return g * d
 
 
 class Maximum(Function):
@@ -161,6 +189,16 @@ class MatMul(Function):
     def forward(self, x, y):
         self.x, self.y = x, y
         return x @ y
+
+    def name(self) -> str:
+        nx, ny = self.x.ndim, self.y.ndim
+        if nx == 2 and ny == 2:
+            return "MmBackward0"
+        if nx == 2 and ny == 1:
+            return "MvBackward0"
+        if nx == 1 and ny == 1:
+            return "DotBackward0"
+        return "UnsafeViewBackward0" if nx > 2 else "SqueezeBackward4"
 
     def backward(self, g):
         x, y = self.x, self.y

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -29,6 +31,9 @@ class Sum(Function):
         self.shape, self.axis, self.keep = x.shape, axis, keepdim
         return np.asarray(x.sum(axis=axis, keepdims=keepdim))
 
+    def name(self) -> str:
+        return "SumBackward0" if self.axis is None else "SumBackward1"
+
     def backward(self, g):
         return _expand(g, self.shape, self.axis, self.keep)
 
@@ -40,6 +45,9 @@ class Mean(Function):
         self.shape, self.axis, self.keep = x.shape, axis, keepdim
         return np.asarray(x.mean(axis=axis, keepdims=keepdim))
 
+    def name(self) -> str:
+        return "MeanBackward0" if self.axis is None else "MeanBackward1"
+
     def backward(self, g):
         n = _count(self.shape, self.axis)
         return _expand(g / n, self.shape, self.axis, self.keep)
@@ -48,42 +56,50 @@ class Mean(Function):
 class Var(Function):
     """y = sum_i (x_i - mean)^2 / (N - correction);  dy/dx_i = 2 (x_i - mean) / (N - correction).
 
-    ``correction=1`` (the default, PyTorch's ``unbiased=True``) is Bessel's correction.
+    ``correction=1`` (the default, PyTorch's ``unbiased=True``) is Bessel's correction; with
+    N - correction <= 0 the result is NaN (or inf), silently, as in PyTorch.
     """
 
     def forward(self, x, axis, correction, keepdim):
         self.axis, self.keep = axis, keepdim
-        self.d = x - x.mean(axis=axis, keepdims=True)
-        self.den = _count(x.shape, axis) - correction
+        self.d = d = x - x.mean(axis=axis, keepdims=True)
+        self.den = den = max(0, _count(x.shape, axis) - correction)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.asarray((self.d * self.d).sum(axis=axis, keepdims=keepdim) / self.den)
+            return np.asarray((d * d).sum(axis=axis, keepdims=keepdim) / den)
 
     def backward(self, g):
         g = _expand(g, self.d.shape, self.axis, self.keep)
-        return g * self.d * (2.0 / self.den)
+        scale = 2.0 / self.den if self.den else math.inf
+        with np.errstate(invalid="ignore"):
+            return g * self.d * scale
 
 
 class Std(Function):
-    """y = sqrt(var(x));  dy/dx_i = (x_i - mean) / ((N - correction) y)."""
+    """y = sqrt(var(x));  dy/dx_i = (x_i - mean) / ((N - correction) y), 0 where y == 0 (PyTorch)."""
 
     def forward(self, x, axis, correction, keepdim):
         self.axis, self.keep = axis, keepdim
-        self.d = x - x.mean(axis=axis, keepdims=True)
-        self.den = _count(x.shape, axis) - correction
+        self.d = d = x - x.mean(axis=axis, keepdims=True)
+        self.den = max(0, _count(x.shape, axis) - correction)
         with np.errstate(divide="ignore", invalid="ignore"):
-            self.y = np.asarray(np.sqrt((self.d * self.d).sum(axis=axis, keepdims=keepdim) / self.den))
+            self.y = np.asarray(np.sqrt((d * d).sum(axis=axis, keepdims=keepdim) / self.den))
         return self.y
 
     def backward(self, g):
+        y = self.y
         with np.errstate(divide="ignore", invalid="ignore"):
-            q = g / (self.y * self.den)
-        return _expand(q, self.d.shape, self.axis, self.keep) * self.d
+            q = g / (y * float(self.den))
+        if not y.all():
+            q = np.where(y == 0, np.zeros((), q.dtype), q)
+        with np.errstate(invalid="ignore"):
+            return _expand(q, self.d.shape, self.axis, self.keep) * self.d
 
 
 class AMax(Function):
     """y = max over ``axis`` (all if None); the gradient is shared evenly among tied maxima."""
 
     is_min = False
+    bw_name = "AmaxBackward0"
 
     def forward(self, x, axis, keepdim):
         self.x, self.axis, self.keep = x, axis, keepdim
@@ -95,7 +111,7 @@ class AMax(Function):
         x = self.x
         y = _expand(self.y, x.shape, self.axis, self.keep)
         mask = x == y
-        n = mask.sum(axis=self.axis, keepdims=True)
+        n = mask.sum(axis=self.axis, keepdims=True, dtype=g.dtype)
         g = _expand(g, x.shape, self.axis, self.keep)
         return g * mask / n
 
@@ -104,24 +120,32 @@ class AMin(AMax):
     """y = min over ``axis``; the gradient is shared evenly among tied minima."""
 
     is_min = True
+    bw_name = "AminBackward0"
+
+
+class MaxAll(AMax):
+    """y = max of all elements (``x.max()``); tied maxima share the gradient evenly."""
+
+    bw_name = "MaxBackward1"
+
+
+class MinAll(AMax):
+    """y = min of all elements (``x.min()``); tied minima share the gradient evenly."""
+
+    is_min = True
+    bw_name = "MinBackward1"
 
 
 class MaxDim(Function):
     """values = max(x, dim); the gradient goes to the element at the returned index."""
 
-    is_min = False
+    bw_name = "MaxBackward0"
 
-    def forward(self, x, dim, keepdim):
-        self.shape, self.dim, self.keep = x.shape, dim, keepdim
-        f = np.argmin if self.is_min else np.argmax
-        idx = f(x, axis=dim, keepdims=True)
-        self.idx = idx
+    def forward(self, x, dim, keepdim, idx):
+        # idx: the arg-max/min along dim with keepdims (the caller returns it as ``indices``)
+        self.shape, self.dim, self.keep, self.idx = x.shape, dim, keepdim, idx
         v = np.take_along_axis(x, idx, axis=dim)
-        if not keepdim:
-            v = np.squeeze(v, axis=dim)
-            idx = np.squeeze(idx, axis=dim)
-        self.out_idx = idx.astype(np.int64)
-        return v
+        return v if keepdim else v.squeeze(dim)
 
     def backward(self, g):
         out = np.zeros(self.shape, dtype=g.dtype)
@@ -134,58 +158,85 @@ class MaxDim(Function):
 class MinDim(MaxDim):
     """values = min(x, dim); the gradient goes to the element at the returned index."""
 
-    is_min = True
+    bw_name = "MinBackward0"
 
 
 class LogSumExp(Function):
     """y = log sum_i e^{x_i} = m + log sum_i e^{x_i - m} (m = max, for stability);
-    dy/dx_i = softmax(x)_i."""
+    dy/dx_i = e^{x_i - y} = softmax(x)_i.
+
+    An infinite maximum is not subtracted (as PyTorch): all -inf gives -inf, any +inf gives +inf.
+    """
+
+    bw_name = "LogsumexpBackward0"
 
     def forward(self, x, axis, keepdim):
         self.x, self.axis, self.keep = x, axis, keepdim
         m = np.max(x, axis=axis, keepdims=True)
-        m = np.where(np.isfinite(m), m, 0)
-        s = np.log(np.exp(x - m).sum(axis=axis, keepdims=True)) + m
+        if not np.isfinite(m).all():
+            m = np.where(np.isinf(m), np.zeros((), m.dtype), m)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            s = np.log(np.exp(x - m).sum(axis=axis, keepdims=True)) + m
         self.s = s
-        return s if keepdim else np.squeeze(s, axis=axis)
+        if keepdim:
+            return s
+        return s.reshape(()) if axis is None else np.squeeze(s, axis=axis)
 
     def backward(self, g):
         g = _expand(g, self.x.shape, self.axis, self.keep)
-        return g * np.exp(self.x - self.s)
+        with np.errstate(invalid="ignore"):
+            return g * np.exp(self.x - self.s)
 
 
 class Norm(Function):
-    """p-norm ||x||_p = (sum |x_i|^p)^(1/p);  d/dx_i = sign(x_i) |x_i|^(p-1) / ||x||^(p-1).
+    """Vector p-norm ||x||_p = (sum |x_i|^p)^(1/p) over ``axis``;
+    d/dx_i = sign(x_i) |x_i|^(p-1) / ||x||^(p-1).
 
-    p=2 (default, also 'fro'), p=1, p=inf and any p > 0; at x = 0 the gradient is 0 as in PyTorch.
+    p=2 (default, also 'fro'), p=1, p=inf (max |x_i|), p=-inf (min |x_i|), p=0 (count of non-zeros,
+    gradient 0) and any other real p. Where the norm is 0 the gradient is 0, and for p < 1 the
+    gradient at x_i = 0 is 0, both as in PyTorch. Ties of p=+-inf share the gradient evenly.
     """
+
+    bw_name = "LinalgVectorNormBackward0"
 
     def forward(self, x, p, axis, keepdim):
         self.x, self.p, self.axis, self.keep = x, p, axis, keepdim
-        a = np.abs(x)
         if p == 2:
             y = np.sqrt((x * x).sum(axis=axis, keepdims=True))
         elif p == 1:
-            y = a.sum(axis=axis, keepdims=True)
-        elif p == np.inf:
-            y = a.max(axis=axis, keepdims=True)
+            y = np.abs(x).sum(axis=axis, keepdims=True)
+        elif p == math.inf:
+            y = np.abs(x).max(axis=axis, keepdims=True)
+        elif p == -math.inf:
+            y = np.abs(x).min(axis=axis, keepdims=True)
+        elif p == 0:
+            y = (x != 0).sum(axis=axis, keepdims=True, dtype=x.dtype)
         else:
-            y = (a**p).sum(axis=axis, keepdims=True) ** (1.0 / p)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                y = (np.abs(x) ** p).sum(axis=axis, keepdims=True) ** (1.0 / p)
         self.y = y
-        return y if keepdim else np.squeeze(y, axis=axis) if axis is not None else y.reshape(())
+        if keepdim:
+            return y
+        return y.reshape(()) if axis is None else np.squeeze(y, axis=axis)
 
     def backward(self, g):
         x, p, y = self.x, self.p, self.y
         g = g.reshape(y.shape) if (self.keep or self.axis is None) else np.expand_dims(g, self.axis)
+        zero = np.zeros((), x.dtype)
         with np.errstate(divide="ignore", invalid="ignore"):
             if p == 2:
                 r = x / y
             elif p == 1:
                 r = np.sign(x)
-            elif p == np.inf:
+            elif p == 0:
+                return np.zeros(x.shape, dtype=g.dtype)
+            elif p == math.inf or p == -math.inf:
                 m = np.abs(x) == y
-                r = np.sign(x) * m / m.sum(axis=self.axis, keepdims=True)
+                r = np.sign(x) * m / m.sum(axis=self.axis, keepdims=True, dtype=x.dtype)
             else:
                 r = np.sign(x) * np.abs(x) ** (p - 1) / y ** (p - 1)
-        r = np.where(y == 0, 0, r).astype(x.dtype, copy=False)
+                if p < 1:
+                    r = np.where(x == 0, zero, r)
+            if not y.all():
+                r = np.where(y == 0, zero, r)
         return g * r

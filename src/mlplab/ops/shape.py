@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Function, unbroadcast
 
 
 class Reshape(Function):
     """y = x reshaped;  dL/dx = dL/dy reshaped back."""
+
+    bw_name = "ViewBackward0"
 
     def forward(self, x, shape):
         self.shape = x.shape
@@ -37,8 +39,6 @@ class Expand(Function):
         return np.broadcast_to(x, shape)
 
     def backward(self, g):
-        from ..autograd.function import unbroadcast
-
         return unbroadcast(g, self.shape)
 
 
@@ -51,6 +51,14 @@ class Index(Function):
         y = x[key]
         return y if isinstance(y, np.ndarray) else np.asarray(y)
 
+    def name(self) -> str:
+        if self.adv:
+            return "IndexBackward0"
+        k = self.key if isinstance(self.key, tuple) else (self.key,)
+        if any(isinstance(i, slice) for i in k):
+            return "SliceBackward0"
+        return "UnsqueezeBackward0" if any(i is None for i in k) else "SelectBackward0"
+
     def backward(self, g):
         out = np.zeros(self.shape, dtype=g.dtype)
         if self.adv:
@@ -58,6 +66,28 @@ class Index(Function):
         else:
             out[self.key] = g
         return out
+
+
+class SetItem(Function):
+    """y = x with y[key] = v (``x[key] = v`` recorded in the graph);
+    dL/dx = dL/dy with the overwritten positions zeroed, dL/dv = dL/dy[key] summed to v's shape."""
+
+    bw_name = "CopySlices"
+
+    def forward(self, x, v, key):
+        self.key, self.vs = key, v.shape
+        y = x.copy()
+        y[key] = v
+        return y
+
+    def backward(self, g):
+        gx = gv = None
+        if self.needs[0]:
+            gx = g.copy()
+            gx[self.key] = 0
+        if self.needs[1]:
+            gv = unbroadcast(g[self.key], self.vs)
+        return gx, gv
 
 
 class Cat(Function):

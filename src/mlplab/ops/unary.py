@@ -131,6 +131,8 @@ class Relu(Function):
 class Clamp(Function):
     """y = min(max(x, lo), hi);  dy/dx = 1 inside [lo, hi] (bounds included), else 0."""
 
+    bw_name = "ClampBackward1"
+
     def forward(self, x, lo, hi):
         self.x, self.lo, self.hi = x, lo, hi
         return np.clip(x, lo, hi)
