@@ -132,3 +132,6 @@ def __getattr__(name: str) -> object:
 
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'mlplab' has no attribute {name!r}")
+
+from . import datasets, utils  # noqa: E402
+from .serialization import SerializationError, load, save  # noqa: E402
