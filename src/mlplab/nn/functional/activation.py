@@ -10,6 +10,7 @@ arguments (or are replaced by an asymptote), as the notes' "subtract the maximum
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -150,24 +151,25 @@ def _erf(x: np.ndarray) -> np.ndarray:
 class GeluFn(Function):
     r"""Exact: y = x \Phi(x), \Phi(x) = (1 + erf(x/\sqrt2))/2;  dy/dx = \Phi(x) + x \phi(x).
 
-    tanh form: y = x (1 + tanh u)/2, u = \sqrt{2/\pi}(x + 0.044715 x^3);
-    dy/dx = (1 + tanh u)/2 + x (1 - tanh^2 u) \sqrt{2/\pi} (1 + 3 \cdot 0.044715 x^2) / 2.
+    tanh form: y = x (1 + tanh u)/2 = x \sigma(2u), u = \sqrt{2/\pi}(x + 0.044715 x^3);
+    dy/dx = \sigma(2u) + 2 x \sigma(2u)(1 - \sigma(2u)) \sqrt{2/\pi} (1 + 3 \cdot 0.044715 x^2).
+    (The \sigma form avoids the cancellation in 1 + tanh u for very negative u.)
     """
 
     def forward(self, x, approximate):
         self.x, self.approx = x, approximate
         if approximate == "tanh":
-            self.th = th = np.tanh((x + 0.044715 * x * x * x) * _SQRT_2_OVER_PI)
-            return 0.5 * x * (1 + th)
+            self.s = s = stable_sigmoid((x + 0.044715 * x * x * x) * (2 * _SQRT_2_OVER_PI))
+            return x * s
         self.cdf = cdf = 0.5 * (1 + _erf(x * _INV_SQRT_2))
         return x * cdf
 
     def backward(self, g):
         x = self.x
         if self.approx == "tanh":
-            th = self.th
-            du = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
-            return g * (0.5 * (1 + th) + 0.5 * x * (1 - th * th) * du)
+            s = self.s
+            du = (2 * _SQRT_2_OVER_PI) * (1 + 3 * 0.044715 * x * x)
+            return g * (s + x * s * (1 - s) * du)
         pdf = np.exp(-0.5 * x * x) * _INV_SQRT_2PI
         return g * (self.cdf + x * pdf)
 
@@ -240,6 +242,13 @@ def _softmax_prep(input: Tensor, dim: Any, dtype: Any) -> tuple[Tensor, int]:
         input = input.type(dtype)
     x = float_input(input)
     nd = x._data.ndim
+    if dim is None:
+        warnings.warn(
+            "Implicit dimension choice for softmax has been deprecated. Change the call to include "
+            "dim=X as an argument.",
+            UserWarning,
+            stacklevel=4,
+        )
     d = _softmax_dim(nd) if dim is None else _one_dim(int(dim), nd)
     return x, d
 

@@ -264,7 +264,7 @@ def cross_entropy(
         target = Tensor._make(np.asarray(target))
     if target._data.dtype.kind == "f":
         if target._data.shape != x._data.shape:
-            raise ValueError(
+            raise RuntimeError(
                 f"cross_entropy: a float target holds class probabilities and must have the input's "
                 f"shape {tuple(x._data.shape)}, got {tuple(target._data.shape)}; class indices must be "
                 f"an integer (long) tensor"
@@ -354,7 +354,7 @@ class BCEFn(Function):
     r"""l = -w [y max(log x, -100) + (1 - y) max(log(1 - x), -100)]  (x in [0, 1]).
 
     dl/dx = w (x - y) / max(x (1 - x), 1e-12)  (PyTorch's guard keeps x = 0 or 1 finite);
-    dl/dy = w [max(log(1 - x), -100) - max(log x, -100)].
+    dl/dy = w [log(1 - x) - log x] = -w logit(x)  (unclamped, as PyTorch).
     """
 
     def forward(self, x, y, w, reduction):
@@ -364,7 +364,7 @@ class BCEFn(Function):
         loss = -(y * lx + (1 - y) * l1x)
         if w is not None:
             loss = loss * w
-        self.x, self.y, self.w, self.red, self.lx, self.l1x = x, y, w, reduction, lx, l1x
+        self.x, self.y, self.w, self.red = x, y, w, reduction
         self.n = loss.size
         return reduce_array(loss, reduction)
 
@@ -377,7 +377,9 @@ class BCEFn(Function):
         if self.needs[0]:
             gx = g * (x - y) / np.maximum((1 - x) * x, _EPS)
         if self.needs[1]:
-            gy = g * (self.l1x - self.lx)
+            # -logit(x), unclamped as PyTorch: infinite at x = 0 or 1
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gy = g * (np.log1p(-x) - np.log(x))
         return gx, gy
 
 
@@ -585,7 +587,7 @@ class MultiMarginFn(Function):
             n,
         )
         if reduction == "none":
-            return loss.reshape(t.shape) if x.ndim > 1 else loss.reshape(())
+            return loss.reshape(t.shape)  # (N,), or the target's () / (1,) for 1-D input
         return reduce_array(loss, reduction)
 
     def backward(self, g):
