@@ -9,7 +9,15 @@ L1/L2 terms to add to a loss.
 from . import lr_scheduler
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
-from .ema import AveragedModel, EMAModel, ema, get_ema_avg_fn, get_ema_multi_avg_fn, get_swa_avg_fn
+from .ema import (
+    AveragedModel,
+    EMAModel,
+    ema,
+    get_ema_avg_fn,
+    get_ema_multi_avg_fn,
+    get_swa_avg_fn,
+    get_swa_multi_avg_fn,
+)
 from .lbfgs import LBFGS
 from .momentum import Momentum
 from .nadam import NAdam
@@ -34,6 +42,7 @@ __all__ = [
     "get_ema_avg_fn",
     "get_ema_multi_avg_fn",
     "get_swa_avg_fn",
+    "get_swa_multi_avg_fn",
     "l1_penalty",
     "l2_penalty",
     "lr_scheduler",

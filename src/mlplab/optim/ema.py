@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _dtype
 from ..tensor import Tensor
 
 __all__ = [
@@ -81,10 +82,14 @@ def get_ema_multi_avg_fn(decay: float = 0.999) -> Callable[[list[Tensor], list[T
 
 
 def get_swa_multi_avg_fn() -> Callable[[list[Tensor], list[Tensor], Any], None]:
-    """In-place running mean over lists: ``W_avg <- lerp(W_avg, W, 1 / (n + 1))``."""
+    """In-place running mean over lists: ``W_avg <- lerp(W_avg, W, 1 / (n + 1))``.
+
+    PyTorch computes the weight from its integer counter tensor, so 1/(n+1) is rounded to the
+    default float dtype (float32) before the lerp; so is it here.
+    """
 
     def swa_update(avg_params: list[Tensor], current: list[Tensor], n: Any) -> None:
-        w = 1 / (int(n) + 1)
+        w = float(_dtype.default_np().type(1 / (int(n) + 1)))
         for pa, pc in zip(avg_params, current):
             _lerp_arr(pa._data, pc._data, w)
 
