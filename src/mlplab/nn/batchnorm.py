@@ -34,6 +34,8 @@ class _BatchNorm(Module):
         track_running_stats: bool = True,
         device: Any = None,
         dtype: Any = None,
+        *,
+        bias: bool = True,
     ) -> None:
         super().__init__()
         self.num_features = int(num_features)
@@ -45,7 +47,10 @@ class _BatchNorm(Module):
         c = self.num_features
         if affine:
             self.weight = Parameter(Tensor._make(np.ones(c, dtype=npd)))
-            self.bias = Parameter(Tensor._make(np.zeros(c, dtype=npd)))
+            if bias:
+                self.bias = Parameter(Tensor._make(np.zeros(c, dtype=npd)))
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -68,7 +73,8 @@ class _BatchNorm(Module):
         self.reset_running_stats()
         if self.affine:
             self.weight._data.fill(1)
-            self.bias._data.fill(0)
+            if self.bias is not None:
+                self.bias._data.fill(0)
 
     def _check_input_dim(self, x: np.ndarray) -> None:
         if x.ndim not in self._dims:
@@ -108,12 +114,14 @@ class _BatchNorm(Module):
     def extra_repr(self) -> str:
         return (
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-            f"track_running_stats={self.track_running_stats}"
+            f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
         )
 
 
 class BatchNorm1d(_BatchNorm):
     r"""Batch norm over (N, C) or (N, C, L) input, per channel C (defaults eps=1e-5, momentum=0.1).
+
+    ``affine`` adds the learnable \gamma (weight) and \beta (bias; ``bias=False`` drops \beta only).
 
     running <- (1 - momentum) running + momentum batch_stat; momentum=None averages all batches
     seen. In training a channel with a single value (batch size 1 on (N, C)) raises, as PyTorch.

@@ -46,7 +46,15 @@ class XLogYFn(Function):
 
 
 def _prob(p: Any, name: str) -> Tensor:
-    t = p if isinstance(p, Tensor) else Tensor._make(np.asarray(p, dtype=_dtype.default_np()))
+    if not isinstance(p, Tensor):
+        # NumPy float arrays keep their dtype; Python numbers and lists get the default float
+        a = (
+            p
+            if isinstance(p, np.ndarray) and p.dtype.kind == "f"
+            else np.asarray(p, dtype=_dtype.default_np())
+        )
+        p = Tensor._make(a)
+    t = p
     if t._data.dtype.kind != "f":
         t = t.type(_dtype.get_default_dtype())
     a = t._data
