@@ -214,7 +214,9 @@ REDUCTIONS = {
     "amax": lambda L, x, d, k: x.amax(**({"dim": () if d is None else d, "keepdim": k})),
     "amin": lambda L, x, d, k: x.amin(**({"dim": () if d is None else d, "keepdim": k})),
     "logsumexp": lambda L, x, d, k: x.logsumexp(dim=tuple(range(x.ndim)) if d is None else d, keepdim=k),
-    "norm": lambda L, x, d, k: x.norm(**_kw(d, k)),
+    "norm": lambda L, x, d, k: x.norm(p=2, **_kw(d, k)),
+    # p='fro' (the default) with a dim tuple is a matrix norm in torch: only 2-tuples allowed
+    "norm_fro": lambda L, x, d, k: x.norm(**_kw(d if not isinstance(d, tuple) or len(d) == 2 else None, k)),
     "norm_p1": lambda L, x, d, k: x.norm(p=1, **_kw(d, k)),
     "norm_p3": lambda L, x, d, k: x.norm(p=3, **_kw(d, k)),
     "norm_inf": lambda L, x, d, k: x.norm(p=float("inf"), **_kw(d, k)),

@@ -133,5 +133,8 @@ def __getattr__(name: str) -> object:
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'mlplab' has no attribute {name!r}")
 
+
 from . import datasets, utils  # noqa: E402
 from .serialization import SerializationError, load, save  # noqa: E402
+
+__all__ += ["SerializationError", "datasets", "load", "save", "utils"]

@@ -23,6 +23,7 @@ from .ops import shape as S
 from .ops import unary as U
 
 _gstate = grad_mode.state
+_SWAP = (1, 0)
 _ndarray = np.ndarray
 _Number = numbers.Number
 
@@ -248,7 +249,10 @@ class Tensor:
 
     @property
     def T(self) -> Tensor:  # noqa: N802 - PyTorch's name
-        return self.permute(*range(self._data.ndim - 1, -1, -1))
+        n = self._data.ndim
+        if n == 2:
+            return S.Permute.apply1(self, _SWAP)
+        return S.Permute.apply1(self, tuple(range(n - 1, -1, -1)))
 
     def numel(self) -> int:
         return int(self._data.size)
@@ -289,7 +293,7 @@ class Tensor:
         return self
 
     def clone(self) -> Tensor:
-        return Clone.apply(self)
+        return Clone.apply1(self)
 
     def contiguous(self) -> Tensor:
         return self
@@ -316,7 +320,7 @@ class Tensor:
         if npd == self._data.dtype:
             return self
         if self._rg and npd.kind == "f":
-            return Cast.apply(self, npd)
+            return Cast.apply1(self, npd)
         return Tensor._make(self._data.astype(npd))
 
     def type_as(self, other: Tensor) -> Tensor:
@@ -365,46 +369,74 @@ class Tensor:
         return Tensor._make(_to_array(o, None))
 
     def _binary(self, o: Any, fn: type, reverse: bool = False) -> Tensor:
-        o = self._other(o)
-        a, b = (o, self) if reverse else (self, o)
+        if isinstance(o, Tensor):
+            a, b = (o, self) if reverse else (self, o)
+            if a._data.dtype == b._data.dtype:
+                try:
+                    return fn.apply2(a, b)
+                except ValueError:
+                    _raise_broadcast(a._data.shape, b._data.shape, fn.__name__)
+                    raise
+        else:
+            o = self._other(o)
+            a, b = (o, self) if reverse else (self, o)
         da, db = a._data.dtype, b._data.dtype
         if da != db:
             dt = _result_dtype(a._data, b._data)
             a = a if da == dt else a.type(dt)
             b = b if db == dt else b.type(dt)
         try:
-            return fn.apply(a, b)
+            return fn.apply2(a, b)
         except ValueError:
             _raise_broadcast(a._data.shape, b._data.shape, fn.__name__)
             raise
 
     # ------------------------------------------------------------------ arithmetic
+    # A float tensor with a Python int/float takes a one-tensor Function (no 0-d array, no
+    # broadcasting in backward); NumPy keeps float32 with a Python scalar, as PyTorch does.
     def __add__(self, o: Any) -> Tensor:
+        if (type(o) is float or type(o) is int) and self._data.dtype.kind == "f":
+            return B.AddScalar.apply1(self, o)
         return self._binary(o, B.Add)
 
     def __radd__(self, o: Any) -> Tensor:
+        if (type(o) is float or type(o) is int) and self._data.dtype.kind == "f":
+            return B.AddScalar.apply1(self, o)
         return self._binary(o, B.Add, True)
 
     def __sub__(self, o: Any) -> Tensor:
+        if (type(o) is float or type(o) is int) and self._data.dtype.kind == "f":
+            return B.SubScalar.apply1(self, o)
         return self._binary(o, B.Sub)
 
     def __rsub__(self, o: Any) -> Tensor:
+        if (type(o) is float or type(o) is int) and self._data.dtype.kind == "f":
+            return B.RSubScalar.apply1(self, o)
         return self._binary(o, B.Sub, True)
 
     def __mul__(self, o: Any) -> Tensor:
+        if (type(o) is float or type(o) is int) and self._data.dtype.kind == "f":
+            return B.MulScalar.apply1(self, o)
         return self._binary(o, B.Mul)
 
     def __rmul__(self, o: Any) -> Tensor:
+        if (type(o) is float or type(o) is int) and self._data.dtype.kind == "f":
+            return B.MulScalar.apply1(self, o)
         return self._binary(o, B.Mul, True)
 
     def __truediv__(self, o: Any) -> Tensor:
-        if self._data.dtype.kind != "f" and not (isinstance(o, Tensor) and o._data.dtype.kind == "f"):
-            return self.type(_dtype.get_default_dtype())._binary(o, B.Div)
+        if self._data.dtype.kind != "f":
+            if not (isinstance(o, Tensor) and o._data.dtype.kind == "f"):
+                return self.type(_dtype.get_default_dtype())._binary(o, B.Div)
+        elif type(o) is float or type(o) is int:
+            return B.DivScalar.apply1(self, o)
         return self._binary(o, B.Div)
 
     def __rtruediv__(self, o: Any) -> Tensor:
-        if self._data.dtype.kind != "f" and not isinstance(o, float):
-            return self.type(_dtype.get_default_dtype())._binary(o, B.Div, True)
+        if self._data.dtype.kind != "f":
+            return self.type(_dtype.get_default_dtype()).__rtruediv__(o)
+        if type(o) is float or type(o) is int:
+            return B.RDivScalar.apply1(self, o)
         return self._binary(o, B.Div, True)
 
     def __pow__(self, o: Any) -> Tensor:
@@ -415,24 +447,24 @@ class Tensor:
         return self._binary(o, B.Pow)
 
     def _pow_scalar(self, p: Any) -> Tensor:
-        return B.PowScalar.apply(self, p)
+        return B.PowScalar.apply1(self, p)
 
     def __rpow__(self, o: Any) -> Tensor:
         if isinstance(o, _Number) and not isinstance(o, bool):
             x = self
             if self._data.dtype.kind != "f" and not isinstance(o, (int, np.integer)):
                 x = self.type(_dtype.get_default_dtype())
-            return B.RPowScalar.apply(x, o)
+            return B.RPowScalar.apply1(x, o)
         return self._binary(o, B.Pow, True)
 
     def __neg__(self) -> Tensor:
-        return U.Neg.apply(self)
+        return U.Neg.apply1(self)
 
     def __pos__(self) -> Tensor:
         return self
 
     def __abs__(self) -> Tensor:
-        return U.Abs.apply(self)
+        return U.Abs.apply1(self)
 
     def __matmul__(self, o: Any) -> Tensor:
         return self.matmul(o)
@@ -442,6 +474,11 @@ class Tensor:
 
     def matmul(self, o: Tensor) -> Tensor:
         """Matrix product with NumPy/PyTorch semantics; shapes are checked with a clear message."""
+        if isinstance(o, Tensor) and o._data.dtype == self._data.dtype:
+            try:
+                return B.MatMul.apply2(self, o)
+            except ValueError:
+                pass  # explained below
         o = self._other(o)
         a, b = self._data, o._data
         if a.ndim == 0 or b.ndim == 0:
@@ -459,9 +496,9 @@ class Tensor:
             )
         if a.dtype != b.dtype:
             dt = _result_dtype(a, b)
-            return B.MatMul.apply(self.type(dt), o.type(dt))
+            return B.MatMul.apply2(self.type(dt), o.type(dt))
         try:
-            return B.MatMul.apply(self, o)
+            return B.MatMul.apply2(self, o)
         except ValueError:
             _raise_broadcast(a.shape[:-2], b.shape[:-2], "matmul batch dimensions", (a.shape, b.shape))
             raise
@@ -484,7 +521,7 @@ class Tensor:
         return self**o
 
     def neg(self) -> Tensor:
-        return U.Neg.apply(self)
+        return U.Neg.apply1(self)
 
     def square(self) -> Tensor:
         return self._pow_scalar(2)
@@ -500,37 +537,37 @@ class Tensor:
         return self if self._data.dtype.kind == "f" else self.type(_dtype.get_default_dtype())
 
     def exp(self) -> Tensor:
-        return U.Exp.apply(self._f())
+        return U.Exp.apply1(self if self._data.dtype.kind == "f" else self._f())
 
     def log(self) -> Tensor:
-        return U.Log.apply(self._f())
+        return U.Log.apply1(self if self._data.dtype.kind == "f" else self._f())
 
     def sqrt(self) -> Tensor:
-        return U.Sqrt.apply(self._f())
+        return U.Sqrt.apply1(self if self._data.dtype.kind == "f" else self._f())
 
     def abs(self) -> Tensor:
-        return U.Abs.apply(self)
+        return U.Abs.apply1(self)
 
     def sin(self) -> Tensor:
-        return U.Sin.apply(self._f())
+        return U.Sin.apply1(self if self._data.dtype.kind == "f" else self._f())
 
     def cos(self) -> Tensor:
-        return U.Cos.apply(self._f())
+        return U.Cos.apply1(self if self._data.dtype.kind == "f" else self._f())
 
     def tanh(self) -> Tensor:
-        return U.Tanh.apply(self._f())
+        return U.Tanh.apply1(self if self._data.dtype.kind == "f" else self._f())
 
     def sigmoid(self) -> Tensor:
-        return U.Sigmoid.apply(self._f())
+        return U.Sigmoid.apply1(self if self._data.dtype.kind == "f" else self._f())
 
     def relu(self) -> Tensor:
-        return U.Relu.apply(self)
+        return U.Relu.apply1(self)
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - PyTorch's names
         """Limit values to [min, max]; the gradient is 1 inside the bounds (inclusive), 0 outside."""
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-        return U.Clamp.apply(self, min, max)
+        return U.Clamp.apply1(self, min, max)
 
     clip = clamp
 
@@ -553,7 +590,7 @@ class Tensor:
         x = self if dtype is None else self.type(dtype)
         if x._data.dtype.kind == "b":
             x = x.long()
-        return R.Sum.apply(x, _norm_dim(dim, x._data.ndim), keepdim)
+        return R.Sum.apply1(x, _norm_dim(dim, x._data.ndim), keepdim)
 
     def mean(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
         """Arithmetic mean over ``dim`` (floating tensors only, as PyTorch)."""
@@ -563,7 +600,7 @@ class Tensor:
                 f"mean(): could not infer output dtype. Input dtype must be either a floating point "
                 f"or complex dtype. Got: {x.dtype.name}"
             )
-        return R.Mean.apply(x, _norm_dim(dim, x._data.ndim), keepdim)
+        return R.Mean.apply1(x, _norm_dim(dim, x._data.ndim), keepdim)
 
     def _correction(self, unbiased: Any, correction: Any) -> Any:
         if correction is not None:
@@ -577,14 +614,14 @@ class Tensor:
         if isinstance(unbiased, bool) and dim is None:
             pass
         c = self._correction(unbiased, correction)
-        return R.Var.apply(self._f(), _norm_dim(dim, self._data.ndim), c, keepdim)
+        return R.Var.apply1(self._f(), _norm_dim(dim, self._data.ndim), c, keepdim)
 
     def std(
         self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None
     ) -> Tensor:
         """Standard deviation: sqrt of :meth:`var`."""
         c = self._correction(unbiased, correction)
-        return R.Std.apply(self._f(), _norm_dim(dim, self._data.ndim), c, keepdim)
+        return R.Std.apply1(self._f(), _norm_dim(dim, self._data.ndim), c, keepdim)
 
     def _maxmin(self, dim: Any, keepdim: bool, is_min: bool) -> Any:
         if isinstance(dim, Tensor):
@@ -592,13 +629,13 @@ class Tensor:
         if self._data.size == 0:
             raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0.")
         if dim is None:
-            return (R.MinAll if is_min else R.MaxAll).apply(self, None, False)
+            return (R.MinAll if is_min else R.MaxAll).apply1(self, None, False)
         d = _one_dim(dim, self._data.ndim)
         x = self if self._data.ndim else self.reshape(1)
         keep = keepdim and self._data.ndim > 0
         a = x._data
         idx = (a.argmin if is_min else a.argmax)(axis=d, keepdims=True)
-        vals = (R.MinDim if is_min else R.MaxDim).apply(x, d, keep, idx)
+        vals = (R.MinDim if is_min else R.MaxDim).apply1(x, d, keep, idx)
         if not keep:
             idx = idx.squeeze(d)
         if idx.dtype != np.int64:
@@ -614,14 +651,14 @@ class Tensor:
         return self._maxmin(dim, keepdim, True)
 
     def amax(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        return R.AMax.apply(self, _norm_dim(dim, self._data.ndim), keepdim)
+        return R.AMax.apply1(self, _norm_dim(dim, self._data.ndim), keepdim)
 
     def amin(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        return R.AMin.apply(self, _norm_dim(dim, self._data.ndim), keepdim)
+        return R.AMin.apply1(self, _norm_dim(dim, self._data.ndim), keepdim)
 
     def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
         """log(sum(exp(x))) over ``dim``, computed stably by shifting by the maximum."""
-        return R.LogSumExp.apply(self._f(), _norm_dim(dim, self._data.ndim), keepdim)
+        return R.LogSumExp.apply1(self._f(), _norm_dim(dim, self._data.ndim), keepdim)
 
     def norm(self, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
         """Vector p-norm over ``dim`` (all elements when None); ``p='fro'`` is the 2-norm."""
@@ -629,7 +666,7 @@ class Tensor:
             p = 2
         if isinstance(p, str):
             raise ValueError(f"norm: unsupported p={p!r}; use a number, inf or 'fro'")
-        return R.Norm.apply(self._f(), float(p), _norm_dim(dim, self._data.ndim), keepdim)
+        return R.Norm.apply1(self._f(), float(p), _norm_dim(dim, self._data.ndim), keepdim)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Index of the largest element (flattened when ``dim`` is None)."""
@@ -705,7 +742,7 @@ class Tensor:
         """Same elements in a new shape (one dimension may be -1)."""
         shp = _shape_args(shape)
         try:
-            return S.Reshape.apply(self, shp)
+            return S.Reshape.apply1(self, shp)
         except ValueError:
             raise RuntimeError(
                 f"shape '{list(shp)}' is invalid for input of size {self._data.size}"
@@ -728,7 +765,7 @@ class Tensor:
         if s > e:
             raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
         new = shp[:s] + (int(np.prod(shp[s : e + 1], dtype=np.int64)),) + shp[e + 1 :]
-        return S.Reshape.apply(self, new)
+        return S.Reshape.apply1(self, new)
 
     def permute(self, *dims: Any) -> Tensor:
         d = _shape_args(dims)
@@ -739,14 +776,14 @@ class Tensor:
                 f"length of the desired ordering of dimensions i.e. input.dim() = {n} is not equal "
                 f"to len(dims) = {len(d)}"
             )
-        return S.Permute.apply(self, tuple(_one_dim(x, n) for x in d))
+        return S.Permute.apply1(self, tuple(_one_dim(x, n) for x in d))
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         n = self._data.ndim
         axes = list(range(n))
         a, b = _one_dim(dim0, n), _one_dim(dim1, n)
         axes[a], axes[b] = axes[b], axes[a]
-        return S.Permute.apply(self, tuple(axes))
+        return S.Permute.apply1(self, tuple(axes))
 
     def t(self) -> Tensor:
         if self._data.ndim > 2:
@@ -757,14 +794,14 @@ class Tensor:
         n = self._data.ndim + 1
         d = _one_dim(dim, n)
         shp = self._data.shape
-        return S.Reshape.apply(self, shp[:d] + (1,) + shp[d:])
+        return S.Reshape.apply1(self, shp[:d] + (1,) + shp[d:])
 
     def squeeze(self, dim: Any = None) -> Tensor:
         shp = self._data.shape
         if dim is None:
-            return S.Reshape.apply(self, tuple(s for s in shp if s != 1))
+            return S.Reshape.apply1(self, tuple(s for s in shp if s != 1))
         dims = _norm_dim(dim, len(shp)) or ()
-        return S.Reshape.apply(self, tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1)))
+        return S.Reshape.apply1(self, tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1)))
 
     def expand(self, *sizes: Any) -> Tensor:
         """Broadcast to a larger shape without copying (-1 keeps a size)."""
@@ -772,7 +809,7 @@ class Tensor:
         cur = (1,) * (len(shp) - self._data.ndim) + self._data.shape
         target = tuple(c if s == -1 else s for s, c in zip(shp, cur))
         try:
-            return S.Expand.apply(self, target)
+            return S.Expand.apply1(self, target)
         except ValueError:
             raise RuntimeError(
                 f"The expanded size of the tensor ({list(shp)}) must match the existing size "
@@ -785,7 +822,7 @@ class Tensor:
     def __getitem__(self, key: Any) -> Tensor:
         k, adv = _key_to_numpy(key)
         try:
-            return S.Index.apply(self, k, adv)
+            return S.Index.apply1(self, k, adv)
         except IndexError as e:
             raise IndexError(f"{e} (indexing a tensor of shape {tuple(self._data.shape)})") from None
 

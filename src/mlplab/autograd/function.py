@@ -18,6 +18,7 @@ from . import grad_mode
 _state = grad_mode.state
 # set by mlplab.tensor once Tensor exists (avoids an import cycle on the hot path)
 _Tensor: Any = None
+_TRUE1 = (True,)
 
 
 class Function:
@@ -45,24 +46,66 @@ class Function:
         """
         fn = cls()
         T = _Tensor
-        out = fn.forward(*[a._data if isinstance(a, T) else a for a in inputs], **kwargs)
-        if _state.enabled:
-            ts = tuple([a for a in inputs if isinstance(a, T)])
-            needs = tuple([t._rg for t in ts])
-            if True in needs:
-                fn.parents = ts
-                fn.needs = needs
-                t = T.__new__(T)
-                t._data = out
-                t._rg = True
-                t.grad = None
-                t.grad_fn = fn
-                return t
+        args = []
+        ts = []
+        for a in inputs:
+            if isinstance(a, T):
+                args.append(a._data)
+                ts.append(a)
+            else:
+                args.append(a)
+        out = fn.forward(*args, **kwargs)
         t = T.__new__(T)
         t._data = out
-        t._rg = False
         t.grad = None
+        if _state.enabled:
+            needs = tuple([x._rg for x in ts])
+            if True in needs:
+                fn.parents = tuple(ts)
+                fn.needs = needs
+                t._rg = True
+                t.grad_fn = fn
+                return t
+        t._rg = False
         t.grad_fn = None
+        return t
+
+    @classmethod
+    def apply1(cls, x: Any, *args: Any) -> Any:
+        """``apply`` for one Tensor ``x`` followed by non-tensor arguments (the hot path)."""
+        fn = cls()
+        T = _Tensor
+        t = T.__new__(T)
+        t._data = fn.forward(x._data, *args)
+        t.grad = None
+        if x._rg and _state.enabled:
+            fn.parents = (x,)
+            fn.needs = _TRUE1
+            t._rg = True
+            t.grad_fn = fn
+        else:
+            t._rg = False
+            t.grad_fn = None
+        return t
+
+    @classmethod
+    def apply2(cls, x: Any, y: Any, *args: Any) -> Any:
+        """``apply`` for two Tensors ``x``, ``y`` followed by non-tensor arguments (the hot path)."""
+        fn = cls()
+        T = _Tensor
+        t = T.__new__(T)
+        rx, ry = x._rg, y._rg
+        if (rx or ry) and _state.enabled:
+            fn.parents = (x, y)
+            fn.needs = (rx, ry)
+            t._data = fn.forward(x._data, y._data, *args)
+            t._rg = True
+            t.grad_fn = fn
+        else:
+            t._data = fn.forward(x._data, y._data, *args)
+            t._rg = False
+            t.grad_fn = None
+        t.grad = None
         return t
 
     #: the grad_fn name PyTorch prints for this op (default: the class name + "Backward0")

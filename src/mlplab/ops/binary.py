@@ -135,6 +135,84 @@ class RPowScalar(Function):
             return g * d
 
 
+class AddScalar(Function):
+    """z = x + c for a Python number c;  dz/dx = 1."""
+
+    bw_name = "AddBackward0"
+
+    def forward(self, x, c):
+        return x + c
+
+    def backward(self, g):
+        return g
+
+
+class SubScalar(Function):
+    """z = x - c for a Python number c;  dz/dx = 1."""
+
+    bw_name = "SubBackward0"
+
+    def forward(self, x, c):
+        return x - c
+
+    def backward(self, g):
+        return g
+
+
+class RSubScalar(Function):
+    """z = c - x for a Python number c;  dz/dx = -1."""
+
+    bw_name = "RsubBackward1"
+
+    def forward(self, x, c):
+        return c - x
+
+    def backward(self, g):
+        return -g
+
+
+class MulScalar(Function):
+    """z = c x for a Python number c;  dz/dx = c."""
+
+    bw_name = "MulBackward0"
+
+    def forward(self, x, c):
+        self.c = c
+        return x * c
+
+    def backward(self, g):
+        return g * self.c
+
+
+class DivScalar(Function):
+    """z = x / c for a Python number c;  dz/dx = 1 / c."""
+
+    bw_name = "DivBackward0"
+
+    def forward(self, x, c):
+        self.c = c
+        return x / c
+
+    def backward(self, g):
+        return g / self.c
+
+
+class RDivScalar(Function):
+    """z = c / x for a Python number c;  dz/dx = -c / x^2 = -z / x."""
+
+    bw_name = "MulBackward0"
+
+    def forward(self, x, c):
+        self.x = x
+        with np.errstate(divide="ignore"):
+            self.z = z = c / x
+        return z
+
+    def backward(self, g):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return -g * self.z / self.x
+
+
 class Maximum(Function):
     """z = max(x, y) elementwise; the gradient goes to the larger input, split in half on ties."""
 

@@ -10,18 +10,38 @@ from ..autograd.function import Function
 
 
 def _expand(g: np.ndarray, shape: tuple, axis, keepdim: bool) -> np.ndarray:
-    """Re-insert reduced axes into ``g`` so that it broadcasts against the input ``shape``."""
+    """Re-insert reduced axes into ``g`` and broadcast it to the input ``shape`` (a fresh array:
+    filling one is cheaper than ``np.broadcast_to`` on the small tensors that dominate here)."""
     if axis is None:
-        return np.broadcast_to(g.reshape((1,) * len(shape)), shape)
+        out = np.empty(shape, g.dtype)
+        out[...] = g.reshape(())
+        return out
     if not keepdim:
-        g = np.expand_dims(g, axis)
-    return np.broadcast_to(g, shape)
+        g = g.reshape(_kept_shape(shape, axis))
+    out = np.empty(shape, g.dtype)
+    out[...] = g
+    return out
+
+
+def _keep(g: np.ndarray, shape: tuple, axis, keepdim: bool) -> np.ndarray:
+    """``g`` reshaped so that it broadcasts against the input ``shape`` (a view, no copy): use it
+    where the next operation multiplies by a full-size array anyway."""
+    if axis is None:
+        return g.reshape((1,) * len(shape))
+    return g if keepdim else g.reshape(_kept_shape(shape, axis))
+
+
+def _kept_shape(shape: tuple, axis: tuple) -> tuple:
+    """``shape`` with the reduced ``axis`` entries set to 1 (the keepdim shape)."""
+    return tuple([1 if i in axis else n for i, n in enumerate(shape)])
 
 
 def _count(shape: tuple, axis) -> int:
-    if axis is None:
-        return int(np.prod(shape, dtype=np.int64))
-    return int(np.prod([shape[a] for a in axis], dtype=np.int64))
+    n = 1
+    for i, k in enumerate(shape):
+        if axis is None or i in axis:
+            n *= k
+    return n
 
 
 class Sum(Function):
@@ -29,7 +49,7 @@ class Sum(Function):
 
     def forward(self, x, axis, keepdim):
         self.shape, self.axis, self.keep = x.shape, axis, keepdim
-        return np.asarray(x.sum(axis=axis, keepdims=keepdim))
+        return np.asarray(np.add.reduce(x, axis=axis, keepdims=keepdim))
 
     def name(self) -> str:
         return "SumBackward0" if self.axis is None else "SumBackward1"
@@ -43,14 +63,18 @@ class Mean(Function):
 
     def forward(self, x, axis, keepdim):
         self.shape, self.axis, self.keep = x.shape, axis, keepdim
-        return np.asarray(x.mean(axis=axis, keepdims=keepdim))
+        self.n = n = _count(x.shape, axis)
+        if n == 0 or x.dtype.itemsize < 4:
+            # empty: NaN without NumPy's warning (as PyTorch); float16: NumPy's wider accumulator
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.asarray(x.mean(axis=axis, keepdims=keepdim))
+        return np.asarray(np.add.reduce(x, axis=axis, keepdims=keepdim) / n)
 
     def name(self) -> str:
         return "MeanBackward0" if self.axis is None else "MeanBackward1"
 
     def backward(self, g):
-        n = _count(self.shape, self.axis)
-        return _expand(g / n, self.shape, self.axis, self.keep)
+        return _expand(g * (1.0 / self.n) if self.n else g, self.shape, self.axis, self.keep)
 
 
 class Var(Function):
@@ -68,7 +92,7 @@ class Var(Function):
             return np.asarray((d * d).sum(axis=axis, keepdims=keepdim) / den)
 
     def backward(self, g):
-        g = _expand(g, self.d.shape, self.axis, self.keep)
+        g = _keep(g, self.d.shape, self.axis, self.keep)
         scale = 2.0 / self.den if self.den else math.inf
         with np.errstate(invalid="ignore"):
             return g * self.d * scale
@@ -92,7 +116,7 @@ class Std(Function):
         if not y.all():
             q = np.where(y == 0, np.zeros((), q.dtype), q)
         with np.errstate(invalid="ignore"):
-            return _expand(q, self.d.shape, self.axis, self.keep) * self.d
+            return _keep(q, self.d.shape, self.axis, self.keep) * self.d
 
 
 class AMax(Function):
@@ -109,11 +133,9 @@ class AMax(Function):
 
     def backward(self, g):
         x = self.x
-        y = _expand(self.y, x.shape, self.axis, self.keep)
-        mask = x == y
+        mask = x == _keep(self.y, x.shape, self.axis, self.keep)
         n = mask.sum(axis=self.axis, keepdims=True, dtype=g.dtype)
-        g = _expand(g, x.shape, self.axis, self.keep)
-        return g * mask / n
+        return _keep(g, x.shape, self.axis, self.keep) / n * mask
 
 
 class AMin(AMax):
@@ -172,18 +194,23 @@ class LogSumExp(Function):
 
     def forward(self, x, axis, keepdim):
         self.x, self.axis, self.keep = x, axis, keepdim
-        m = np.max(x, axis=axis, keepdims=True)
-        if not np.isfinite(m).all():
+        m = np.maximum.reduce(x, axis=axis, keepdims=True)
+        self.finite = finite = bool(np.isfinite(m).all())
+        if finite:
+            s = np.log(np.add.reduce(np.exp(x - m), axis=axis, keepdims=True)) + m
+        else:
             m = np.where(np.isinf(m), np.zeros((), m.dtype), m)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            s = np.log(np.exp(x - m).sum(axis=axis, keepdims=True)) + m
+            with np.errstate(divide="ignore", invalid="ignore"):
+                s = np.log(np.add.reduce(np.exp(x - m), axis=axis, keepdims=True)) + m
         self.s = s
         if keepdim:
             return s
         return s.reshape(()) if axis is None else np.squeeze(s, axis=axis)
 
     def backward(self, g):
-        g = _expand(g, self.x.shape, self.axis, self.keep)
+        g = _keep(g, self.x.shape, self.axis, self.keep)
+        if self.finite:
+            return g * np.exp(self.x - self.s)
         with np.errstate(invalid="ignore"):
             return g * np.exp(self.x - self.s)
 

@@ -24,7 +24,13 @@ class Permute(Function):
     """y = x with axes permuted;  dL/dx = dL/dy with the inverse permutation."""
 
     def forward(self, x, axes):
-        self.inv = tuple(np.argsort(axes))
+        if len(axes) <= 2:
+            self.inv = axes  # a swap (or identity) is its own inverse
+        else:
+            inv = [0] * len(axes)
+            for i, a in enumerate(axes):
+                inv[a] = i
+            self.inv = tuple(inv)
         return x.transpose(axes)
 
     def backward(self, g):
