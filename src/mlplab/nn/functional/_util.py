@@ -14,14 +14,25 @@ from ...tensor import Tensor
 REDUCTIONS = ("none", "mean", "sum")
 
 
-def node_name(name: str) -> Any:
-    """Class decorator: the name PyTorch gives this op's graph node (shown in ``grad_fn=<...>``)."""
+def shift_by_max(x: np.ndarray, axis: int) -> np.ndarray:
+    """x - c, with c the maximum along ``axis``, so that exp(x - c) <= 1 never overflows.
 
-    def deco(cls: type) -> type:
-        cls.name = lambda self: name  # type: ignore[attr-defined]
-        return cls
+    When the whole array spans less than 64 (the usual case for logits) the global maximum is
+    used instead: every exp(x - c) then stays above e^-64, far from underflow, the rounding of
+    x - c is bounded by the inputs' own ulp either way, and one global reduction is several
+    times cheaper in NumPy than a row-wise one on a small class axis.
+    """
+    if x.size:
+        hi = x.max()
+        if hi - x.min() < 64.0:  # False for NaN and inf: they take the row-wise path
+            return x - hi
+    return x - x.max(axis=axis, keepdims=True)
 
-    return deco
+
+def row_sum(e: np.ndarray) -> np.ndarray:
+    """Sum of each row of a 2-D array, as an (N, 1) column: a BLAS matrix-vector product, about 3x
+    faster than ``e.sum(axis=1)`` when rows are short (a class axis of 10)."""
+    return np.dot(e, np.ones(e.shape[1], dtype=e.dtype)).reshape(-1, 1)
 
 
 def check_reduction(reduction: str, allowed: tuple = REDUCTIONS) -> str:
@@ -89,9 +100,10 @@ def reduce_array(loss: np.ndarray, reduction: str) -> np.ndarray:
         return loss
     if reduction == "sum":
         return np.asarray(loss.sum())
-    if loss.size == 0:
+    n = loss.size
+    if n == 0:
         return np.asarray(np.nan, dtype=loss.dtype)
-    return np.asarray(loss.mean())
+    return np.asarray(loss.sum() / n)  # ndarray.mean costs ~3x more on small arrays
 
 
 def reduce_grad(g: np.ndarray, shape: tuple, n: int, reduction: str) -> np.ndarray:

@@ -18,7 +18,7 @@ import numpy as np
 from ...autograd.function import Function, unbroadcast
 from ...ops.unary import stable_sigmoid
 from ...tensor import Tensor, _one_dim
-from ._util import float_input, node_name
+from ._util import float_input, shift_by_max
 
 
 # --------------------------------------------------------------------------- elementwise
@@ -41,9 +41,10 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     return input.relu()
 
 
-@node_name("LeakyReluBackward0")
 class LeakyReluFn(Function):
     """y = x if x > 0 else a x;  dy/dx = 1 if x > 0 else a."""
+
+    bw_name = "LeakyReluBackward0"
 
     def forward(self, x, a):
         self.pos = pos = x > 0
@@ -60,9 +61,10 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     return LeakyReluFn.apply(float_input(input), float(negative_slope))
 
 
-@node_name("PreluKernelBackward0")
 class PReluFn(Function):
     """y = x if x > 0 else w x (w per channel);  dy/dx = 1 or w,  dy/dw = 0 or x."""
+
+    bw_name = "PreluKernelBackward0"
 
     def forward(self, x, w):
         if x.ndim >= 2 and w.size > 1:
@@ -95,9 +97,10 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     return PReluFn.apply(x, weight)
 
 
-@node_name("SiluBackward0")
 class SiluFn(Function):
     """y = x sigma(x);  dy/dx = sigma(x) (1 + x (1 - sigma(x)))."""
+
+    bw_name = "SiluBackward0"
 
     def forward(self, x):
         self.x = x
@@ -114,9 +117,10 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     return SiluFn.apply(float_input(input))
 
 
-@node_name("EluBackward0")
 class EluFn(Function):
     """y = x if x > 0 else alpha (e^x - 1);  dy/dx = 1 if x > 0 else alpha e^x."""
+
+    bw_name = "EluBackward0"
 
     def forward(self, x, alpha):
         self.pos = pos = x > 0
@@ -147,7 +151,6 @@ def _erf(x: np.ndarray) -> np.ndarray:
     return erf(x)
 
 
-@node_name("GeluBackward0")
 class GeluFn(Function):
     r"""Exact: y = x \Phi(x), \Phi(x) = (1 + erf(x/\sqrt2))/2;  dy/dx = \Phi(x) + x \phi(x).
 
@@ -155,6 +158,8 @@ class GeluFn(Function):
     dy/dx = \sigma(2u) + 2 x \sigma(2u)(1 - \sigma(2u)) \sqrt{2/\pi} (1 + 3 \cdot 0.044715 x^2).
     (The \sigma form avoids the cancellation in 1 + tanh u for very negative u.)
     """
+
+    bw_name = "GeluBackward0"
 
     def forward(self, x, approximate):
         self.x, self.approx = x, approximate
@@ -182,9 +187,10 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     return GeluFn.apply(float_input(input), approximate)
 
 
-@node_name("SoftplusBackward0")
 class SoftplusFn(Function):
     """y = log(1 + e^{beta x}) / beta (y = x where beta x > threshold);  dy/dx = sigma(beta x) (or 1)."""
+
+    bw_name = "SoftplusBackward0"
 
     def forward(self, x, beta, threshold):
         self.bx = bx = x * beta
@@ -202,13 +208,14 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 
 
 # --------------------------------------------------------------------------- softmax family
-@node_name("SoftmaxBackward0")
 class SoftmaxFn(Function):
     r"""y_i = e^{x_i - m} / \sum_j e^{x_j - m} (m = max_j x_j, so no exponent overflows);
     dL/dx_i = y_i (g_i - \sum_j g_j y_j)."""
 
+    bw_name = "SoftmaxBackward0"
+
     def forward(self, x, dim):
-        e = np.exp(x - x.max(axis=dim, keepdims=True))
+        e = np.exp(shift_by_max(x, dim))
         e /= e.sum(axis=dim, keepdims=True)
         self.y, self.dim = e, dim
         return e
@@ -218,12 +225,13 @@ class SoftmaxFn(Function):
         return y * (g - (g * y).sum(axis=self.dim, keepdims=True))
 
 
-@node_name("LogSoftmaxBackward0")
 class LogSoftmaxFn(Function):
     r"""y_i = (x_i - m) - log \sum_j e^{x_j - m};  dL/dx_i = g_i - softmax_i \sum_j g_j."""
 
+    bw_name = "LogSoftmaxBackward0"
+
     def forward(self, x, dim):
-        s = x - x.max(axis=dim, keepdims=True)
+        s = shift_by_max(x, dim)
         s -= np.log(np.exp(s).sum(axis=dim, keepdims=True))
         self.y, self.dim = s, dim
         return s

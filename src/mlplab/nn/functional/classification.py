@@ -20,10 +20,11 @@ from ._util import (
     check_reduction,
     float_input,
     legacy_reduction,
-    node_name,
     reduce_array,
     reduce_grad,
+    row_sum,
     same_float,
+    shift_by_max,
 )
 
 
@@ -95,7 +96,6 @@ def _check_range(t: np.ndarray, c: int, ignore_index: int) -> bool:
     return True
 
 
-@node_name("NllLossBackward0")
 class CrossEntropyFn(Function):
     r"""Cross-entropy of logits x (M rows, C classes) against labels t, log-softmax and NLL fused.
 
@@ -107,21 +107,23 @@ class CrossEntropyFn(Function):
     which without weights is p_i - ((1-\epsilon) onehot(t_i) + \epsilon/C): softmax minus the target.
     """
 
+    bw_name = "NllLossBackward0"
+
     def forward(self, x, t, weight, ignore_index, eps, reduction, has_ignored):
         self.shape = x.shape
         x2 = _to_rows(x)
         t1 = t.reshape(-1)
         n, c = x2.shape
-        s = x2 - x2.max(axis=1, keepdims=True)
+        s = shift_by_max(x2, 1)
         e = np.exp(s)
-        se = e.sum(axis=1, keepdims=True)
+        se = row_sum(e)
         lse = np.log(se)
-        rows = np.arange(n)
         keep = None
         if has_ignored:
             keep = t1 != ignore_index
             t1 = np.where(keep, t1, 0)
-        picked = s[rows, t1] - lse[:, 0]  # log p_{i t_i}
+        idx = np.arange(0, n * c, c) + t1  # flat positions of (i, t_i): cheaper than 2-D fancy indexing
+        picked = s.reshape(-1)[idx] - lse.reshape(-1)  # log p_{i t_i}
         wt = None  # per-row weight w_{t_i} (times keep)
         if weight is not None:
             wt = weight[t1]
@@ -136,7 +138,7 @@ class CrossEntropyFn(Function):
             if keep is not None:
                 smooth = smooth * keep
             loss = (1 - eps) * loss + (eps / c) * smooth
-        self.e, self.se, self.t1, self.rows = e, se, t1, rows
+        self.e, self.se, self.idx = e, se, idx
         self.wt, self.keep, self.weight, self.eps, self.red = wt, keep, weight, eps, reduction
         out_shape = t.shape
         if reduction == "none":
@@ -157,7 +159,7 @@ class CrossEntropyFn(Function):
             gi = g
         else:
             gi = g / self.den
-        t1, rows = self.t1, self.rows
+        idx = self.idx
         c = p.shape[1]
         if eps > 0:
             # smoothing term (eps/C) (p \sum w - w), then the NLL term scaled by (1 - eps)
@@ -169,17 +171,16 @@ class CrossEntropyFn(Function):
                 sm = sm * self.keep[:, None]
         if wt is None:
             grad = p * (1 - eps) if eps > 0 else p  # p is a fresh array: safe to edit in place
-            grad[rows, t1] -= 1 - eps
+            grad.reshape(-1)[idx] -= 1 - eps
         else:
             grad = p * (wt[:, None] * (1 - eps))
-            grad[rows, t1] -= (1 - eps) * wt
+            grad.reshape(-1)[idx] -= (1 - eps) * wt
         if eps > 0:
             grad += sm
         grad *= gi
         return _from_rows(grad, self.shape)
 
 
-@node_name("DivBackward1")
 class CrossEntropyProbFn(Function):
     r"""Cross-entropy against class probabilities y: l_i = -\sum_c w_c y_{ic} log p_{ic}.
 
@@ -188,14 +189,16 @@ class CrossEntropyProbFn(Function):
     'mean' divides by the number of rows (not by the weights), as PyTorch.
     """
 
+    bw_name = "DivBackward1"
+
     def forward(self, x, y, weight, eps, reduction):
         self.shape = x.shape
         x2 = _to_rows(x)
         y2 = _to_rows(y)
         n, c = x2.shape
-        s = x2 - x2.max(axis=1, keepdims=True)
+        s = shift_by_max(x2, 1)
         e = np.exp(s)
-        se = e.sum(axis=1, keepdims=True)
+        se = row_sum(e)
         logp = s - np.log(se)
         if eps > 0:
             y2 = y2 * (1 - eps) + eps / c
@@ -248,6 +251,21 @@ def cross_entropy(
     ``label_smoothing`` \epsilon mixes the target with the uniform distribution:
     (1 - \epsilon) onehot + \epsilon / C. The gradient is softmax(x) - target (scaled), in one node.
     """
+    if (
+        weight is None
+        and not label_smoothing
+        and reduction == "mean"
+        and size_average is None
+        and reduce is None
+        and isinstance(input, Tensor)
+        and isinstance(target, Tensor)
+    ):
+        # the training-loop case, (N, C) logits and in-range labels, checked with the fewest calls
+        xa, ta = input._data, target._data
+        if xa.ndim == 2 and ta.ndim == 1 and ta.size and xa.dtype.kind == "f" and ta.dtype.kind in "iu":
+            lo, hi = int(ta.min()), int(ta.max())
+            if ta.shape[0] == xa.shape[0] and lo >= 0 and hi < xa.shape[1] and not lo <= ignore_index <= hi:
+                return CrossEntropyFn.apply(input, ta, None, ignore_index, 0.0, "mean", False)
     reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))
     x = float_input(input)
     eps = float(label_smoothing)
@@ -276,12 +294,13 @@ def cross_entropy(
     return CrossEntropyFn.apply(x, target._data, w, int(ignore_index), eps, reduction, has_ignored)
 
 
-@node_name("NllLossBackward0")
 class NLLLossFn(Function):
     r"""Negative log-likelihood of log-probabilities a: l_i = -w_{t_i} a_{i t_i} (0 if ignored).
 
     'mean' divides by \sum_i w_{t_i} over kept rows. dl_i/da_{ic} = -w_{t_i} [c = t_i].
     """
+
+    bw_name = "NllLossBackward0"
 
     def forward(self, a, t, weight, ignore_index, reduction, has_ignored):
         self.shape = a.shape
@@ -349,13 +368,14 @@ def nll_loss(
 _EPS = 1e-12
 
 
-@node_name("BinaryCrossEntropyBackward0")
 class BCEFn(Function):
     r"""l = -w [y max(log x, -100) + (1 - y) max(log(1 - x), -100)]  (x in [0, 1]).
 
     dl/dx = w (x - y) / max(x (1 - x), 1e-12)  (PyTorch's guard keeps x = 0 or 1 finite);
     dl/dy = w [log(1 - x) - log x] = -w logit(x)  (unclamped, as PyTorch).
     """
+
+    bw_name = "BinaryCrossEntropyBackward0"
 
     def forward(self, x, y, w, reduction):
         with np.errstate(divide="ignore"):
@@ -434,7 +454,6 @@ def binary_cross_entropy(
     return BCEFn.apply(x, t, w, reduction)
 
 
-@node_name("BinaryCrossEntropyWithLogitsBackward0")
 class BCEWithLogitsFn(Function):
     r"""BCE on logits z, with pos_weight q and weight w (lw = 1 + (q - 1) y):
         l = w [(1 - y) z + lw softplus(-z)],  softplus(-z) = log(1 + e^{-|z|}) + max(-z, 0)
@@ -442,6 +461,8 @@ class BCEWithLogitsFn(Function):
         dl/dz = w [lw sigma(z) - q y]  (= w (sigma(z) - y) without pos_weight),
         dl/dy = w [-z + (q - 1) softplus(-z)].
     """
+
+    bw_name = "BinaryCrossEntropyWithLogitsBackward0"
 
     def forward(self, z, y, w, q, reduction):
         sp = np.log1p(np.exp(-np.abs(z))) + np.maximum(-z, 0)
@@ -489,12 +510,13 @@ def binary_cross_entropy_with_logits(
     return BCEWithLogitsFn.apply(x, t, w, q, reduction)
 
 
-@node_name("DivBackward0")
 class KLDivFn(Function):
     r"""Pointwise KL term for log-probabilities a and target y:
     log_target=False: l = y (log y - a)  (0 where y = 0);  dl/da = -y,  dl/dy = log y + 1 - a.
     log_target=True:  l = e^y (y - a);                      dl/da = -e^y, dl/dy = e^y (y - a + 1).
     """
+
+    bw_name = "DivBackward0"
 
     def forward(self, a, y, log_target, reduction):
         if log_target:
@@ -553,13 +575,14 @@ def kl_div(
     return KLDivFn.apply(x, t, bool(log_target), reduction)
 
 
-@node_name("MultiMarginLossBackward0")
 class MultiMarginFn(Function):
     r"""Multi-class hinge: l_i = (1/C) \sum_{j \ne y_i} w_{y_i} max(0, m - x_{i y_i} + x_{ij})^p.
 
     With h_{ij} = m - x_{i y_i} + x_{ij} > 0: dl_i/dx_{ij} = w_{y_i} p h^{p-1} / C for j != y_i,
     and dl_i/dx_{i y_i} = -\sum_{j \ne y_i} of the same.
     """
+
+    bw_name = "MultiMarginLossBackward0"
 
     def forward(self, x, t, p, margin, weight, reduction):
         self.shape = x.shape
@@ -640,12 +663,13 @@ def multi_margin_loss(
     return MultiMarginFn.apply(x, t, int(p), float(margin), w, reduction)
 
 
-@node_name("MeanBackward0")
 class HingeEmbeddingFn(Function):
     r"""l = x where y = 1;  max(0, m - x) where y = -1  (both terms for other y values, as PyTorch).
 
     dl/dx = [y != -1] - [y != 1][m - x >= 0].
     """
+
+    bw_name = "MeanBackward0"
 
     def forward(self, x, y, margin, reduction):
         mc = np.maximum(margin - x, 0)

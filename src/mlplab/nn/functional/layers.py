@@ -15,7 +15,6 @@ import numpy as np
 from ... import random as _random
 from ...autograd.function import Function
 from ...tensor import Size, Tensor
-from ._util import node_name
 
 
 class LinearFn(Function):
@@ -74,9 +73,10 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return LinearFn.apply(input, weight, bias)
 
 
-@node_name("MulBackward0")
 class MaskFn(Function):
     """y = x * m for a fixed mask m;  dL/dx = g * m."""
+
+    bw_name = "MulBackward0"
 
     def forward(self, x, m):
         self.m = m
@@ -115,7 +115,6 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     return MaskFn.apply(input, dropout_mask(x.shape, p, x.dtype))
 
 
-@node_name("NativeBatchNormBackward0")
 class BatchNormFn(Function):
     r"""Batch normalisation over every axis but the channel axis 1.
 
@@ -127,6 +126,8 @@ class BatchNormFn(Function):
         dL/d\gamma = \sum g \hat x,  dL/d\beta = \sum g.
     Evaluation (fixed running statistics): y is affine in x, dL/dx = g \gamma / \sqrt{var + \epsilon}.
     """
+
+    bw_name = "NativeBatchNormBackward0"
 
     def forward(self, x, weight, bias, mean, var, use_batch, eps, cshape):
         # mean, var: the batch statistics (training) or the running ones, shaped like ``cshape``

@@ -20,7 +20,6 @@ from ._util import (
     check_same_shape,
     float_input,
     legacy_reduction,
-    node_name,
     reduce_array,
     reduce_grad,
     same_float,
@@ -58,9 +57,10 @@ class _PointwiseLoss(Function):
         raise NotImplementedError
 
 
-@node_name("MeanBackward0")
 class L1LossFn(_PointwiseLoss):
     """l = |d|;  dl/dd = sign(d) (0 at d = 0, as PyTorch)."""
+
+    bw_name = "MeanBackward0"
 
     def loss(self, d, param):
         return np.abs(d)
@@ -69,9 +69,10 @@ class L1LossFn(_PointwiseLoss):
         return np.sign(d) * g
 
 
-@node_name("MseLossBackward0")
 class MSELossFn(_PointwiseLoss):
     """l = d^2;  dl/dd = 2 d."""
+
+    bw_name = "MseLossBackward0"
 
     def loss(self, d, param):
         return d * d
@@ -80,9 +81,10 @@ class MSELossFn(_PointwiseLoss):
         return (2 * g) * d
 
 
-@node_name("SmoothL1LossBackward0")
 class SmoothL1LossFn(_PointwiseLoss):
     """l = 0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta;  dl/dd = d / beta or sign(d)."""
+
+    bw_name = "SmoothL1LossBackward0"
 
     def loss(self, d, beta):
         a = np.abs(d)
@@ -96,9 +98,10 @@ class SmoothL1LossFn(_PointwiseLoss):
         return np.where(d <= -beta, -g, np.where(d >= beta, g, d * (g / beta)))
 
 
-@node_name("HuberLossBackward0")
 class HuberLossFn(_PointwiseLoss):
     """l = 0.5 d^2 if |d| < delta else delta (|d| - 0.5 delta);  dl/dd = d or delta sign(d)."""
+
+    bw_name = "HuberLossBackward0"
 
     def loss(self, d, delta):
         a = np.abs(d)
