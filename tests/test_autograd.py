@@ -233,3 +233,52 @@ def test_create_graph_is_refused():
     w = mlplab.ones(1, requires_grad=True)
     with pytest.raises(NotImplementedError, match="create_graph"):
         (w * 2).sum().backward(create_graph=True)
+
+
+def _core_functions():
+    from mlplab.autograd.function import Function
+
+    out, todo = [], list(Function.__subclasses__())
+    while todo:
+        c = todo.pop()
+        todo.extend(c.__subclasses__())
+        if c.__module__.startswith(("mlplab.ops", "mlplab.tensor")) and "backward" in vars(c):
+            out.append(c)
+    return out
+
+
+def test_float32_graphs_stay_float32(monkeypatch):
+    """No backward of a core op returns a wider dtype than its incoming gradient (NumPy promotes
+    float32 with float64 constants; a silent float64 gradient would double the cost of what follows)."""
+    seen = []
+
+    def wrap(orig):
+        def backward(self, g):
+            res = orig(self, g)
+            for r in res if isinstance(res, (tuple, list)) else (res,):
+                if r is not None and type(self).__name__ != "Cast":  # Cast returns the input's dtype
+                    assert r.dtype == g.dtype, f"{type(self).__name__}.backward: {g.dtype} -> {r.dtype}"
+            seen.append(type(self).__name__)
+            return res
+
+        return backward
+
+    for cls in _core_functions():
+        monkeypatch.setattr(cls, "backward", wrap(vars(cls)["backward"]))
+    rs = np.random.RandomState(0)
+    x = mlplab.tensor(rs.rand(3, 4).astype(np.float32) + 0.5, requires_grad=True)
+    v = mlplab.tensor(rs.rand(4).astype(np.float32) + 0.5, requires_grad=True)
+    outs = [
+        x + v, x - v, x * v, x / v, x**v, x**2, x**0.5, 2**x, 2 + x, x - 1, 1 - x, 3 * x, x / 2, 1 / x, -x,
+        x.exp(), x.log(), x.sqrt(), x.abs(), x.sin(), x.cos(), x.tanh(), x.sigmoid(), x.relu(),
+        x.clamp(0.6, 1.0), mlplab.maximum(x, v), mlplab.minimum(x, v), mlplab.where(x > 1, x, v),
+        x @ v, x @ x.T, x.sum(), x.sum(1), x.mean(), x.mean(0, keepdim=True), x.var(), x.var(1), x.std(0),
+        x.max(), x.min(), x.max(1).values, x.amax(0), x.logsumexp(1), x.norm(), x.norm(p=1, dim=1),
+        x.norm(p=3), x.norm(p=float("inf"), dim=0), x.reshape(12), x.T, x.permute(1, 0), x.unsqueeze(0),
+        x.squeeze(), v.expand(3, 4), x[1:, [0, 2]], x[x > 1], mlplab.cat([x, x]), mlplab.stack([v, v]),
+        x.clone(), x.double().float(),
+    ]  # fmt: skip
+    for o in outs:
+        assert o.dtype is mlplab.float32, o.grad_fn
+        o.backward(mlplab.ones_like(o))
+    assert len(set(seen)) >= 40

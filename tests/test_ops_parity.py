@@ -260,6 +260,16 @@ def test_var_std_hypothesis(name, args):
     check(lambda L, x: fn(L, x, dim, keepdim), rand(np.random.RandomState(seed), shape), seed=seed)
 
 
+def test_var_std_positional_unbiased():
+    x = rand(np.random.RandomState(15), (3, 4))
+    for f in ("var", "std"):
+        check(lambda L, x, f=f: getattr(x, f)(False), x)
+        check(lambda L, x, f=f: getattr(x, f)(True), x)
+        check(lambda L, x, f=f: getattr(x, f)(1, False), x)
+        check(lambda L, x, f=f: getattr(x, f)(0, True, True), x)
+        check(lambda L, x, f=f: getattr(L, f)(x, 1, correction=2), x)
+
+
 @pytest.mark.parametrize("name", ["max", "min"])
 @SETTINGS
 @given(args=reduction_args())
@@ -503,3 +513,33 @@ def test_float32_parity(k):
     fn, sx, sy = F32[k]
     rs = np.random.RandomState(14 + k)
     check(fn, rand(rs, sx), rand(rs, sy), dtype=np.float32)
+
+
+def test_gather_and_masked_fill():
+    rs = np.random.RandomState(16)
+    x = rand(rs, (4, 5))
+    check(lambda L, x, i: x.gather(1, i), x, np.array([[0], [4], [2], [2]]))
+    check(lambda L, x, i: L.gather(x, 1, i), x, np.array([[0, 0, 3], [4, 1, 1], [2, 2, 2], [0, 1, 2]]))
+    check(lambda L, x, i: x.gather(0, i), x, np.array([[3, 0, 1, 1, 2], [3, 3, 0, 2, 1]]))
+    check(lambda L, x, i: x.gather(-1, i), x, np.array([[1], [1]]))  # smaller in the other dim
+    m = rs.rand(4, 5) > 0.5
+    check(lambda L, x, m: x.masked_fill(m, -1.5), x, m)
+    check(lambda L, x, m: L.masked_fill(x, m, 0.0) * x, x, m)
+    check(lambda L, x, m: x.masked_fill(m[0], float("-inf")).logsumexp(1), x, m, grad_check=False)
+
+    def inplace(L, x, m):
+        y = x * 2
+        y.masked_fill_(m, 3.0)
+        return y
+
+    check(inplace, x, m)
+
+
+def test_piecewise_constant_ops():
+    a = np.array([-1.5, -0.5, 0.0, 0.5, 1.5, 2.5, 2.7])
+    for f in ("sign", "round", "floor", "ceil"):
+        check(lambda L, x, f=f: getattr(x.detach(), f)(), a)
+        check(lambda L, x, f=f: getattr(L, f)(x.detach()), a)
+    check(lambda L, x: x.detach() // 0.7, a)
+    check(lambda L, x: x.detach() % 0.7, a)
+    check(lambda L, x: x // 2, np.array([-3, 5, 7]))

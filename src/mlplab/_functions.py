@@ -70,6 +70,12 @@ __all__ = [
     "numel",
     "is_tensor",
     "clone",
+    "sign",
+    "round",
+    "floor",
+    "ceil",
+    "gather",
+    "masked_fill",
     "softmax",
     "log_softmax",
 ]
@@ -364,6 +370,30 @@ def is_tensor(x: Any) -> bool:
 
 def clone(x: Tensor) -> Tensor:
     return x.clone()
+
+
+def sign(x: Tensor) -> Tensor:
+    return x.sign()
+
+
+def round(x: Tensor, decimals: int = 0) -> Tensor:  # noqa: A001 - PyTorch's name
+    return x.round(decimals)
+
+
+def floor(x: Tensor) -> Tensor:
+    return x.floor()
+
+
+def ceil(x: Tensor) -> Tensor:
+    return x.ceil()
+
+
+def gather(x: Tensor, dim: int, index: Tensor) -> Tensor:
+    return x.gather(dim, index)
+
+
+def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
+    return x.masked_fill(mask, value)
 
 
 def softmax(x: Tensor, dim: int) -> Tensor:

@@ -571,8 +571,74 @@ class Tensor:
 
     clip = clamp
 
+    # Piecewise-constant functions: their derivative is 0 almost everywhere, so the result is
+    # not recorded in the graph (PyTorch records a zero gradient; the leaves' grads agree).
     def sign(self) -> Tensor:
+        """-1, 0 or 1 elementwise (not differentiated)."""
         return Tensor._make(np.sign(self._data))
+
+    def round(self, decimals: int = 0) -> Tensor:
+        """Round half to even, as PyTorch (not differentiated)."""
+        return Tensor._make(np.round(self._data, decimals))
+
+    def floor(self) -> Tensor:
+        return Tensor._make(np.floor(self._data))
+
+    def ceil(self) -> Tensor:
+        return Tensor._make(np.ceil(self._data))
+
+    def __floordiv__(self, o: Any) -> Tensor:
+        return Tensor._make(np.asarray(np.floor_divide(self._data, self._arr(o))))
+
+    def __mod__(self, o: Any) -> Tensor:
+        return Tensor._make(np.asarray(np.mod(self._data, self._arr(o))))
+
+    def gather(self, dim: int, index: Tensor) -> Tensor:
+        """Pick ``self[i][index[i][j]]`` along ``dim`` (``log_probs.gather(1, y.unsqueeze(1))``)."""
+        idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+        n = self._data.ndim
+        if idx.dtype.kind not in "iu":
+            raise RuntimeError(f"gather(): Expected dtype int64 for index, got {idx.dtype}")
+        if idx.ndim != n:
+            raise RuntimeError(
+                f"Index tensor must have the same number of dimensions as input tensor "
+                f"(index shape {tuple(idx.shape)}, input shape {tuple(self._data.shape)})"
+            )
+        d = _one_dim(dim, n)
+        bad = [k for k in range(n) if k != d and idx.shape[k] > self._data.shape[k]]
+        if bad:
+            raise RuntimeError(
+                f"Size does not match at dimension {bad[0]} expected index {list(idx.shape)} to be "
+                f"smaller than self {list(self._data.shape)} apart from dimension {d}"
+            )
+        try:
+            return S.Gather.apply1(self, d, idx)
+        except IndexError as e:
+            raise RuntimeError(f"gather(): {e} (input shape {tuple(self._data.shape)})") from None
+
+    def masked_fill(self, mask: Any, value: Any) -> Tensor:
+        """``value`` where ``mask`` is True, self elsewhere; the gradient flows where mask is False."""
+        m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+        if m.dtype != np.bool_:
+            raise RuntimeError(f"masked_fill only supports boolean masks, but got mask with dtype {m.dtype}")
+        v = value if isinstance(value, Tensor) else Tensor._make(_scalar_array(value, self._data.dtype))
+        if v._data.dtype != self._data.dtype:
+            v = v.type(self.dtype)
+        out = B.Where.apply(Tensor._make(m), v, self)
+        if out._data.shape != self._data.shape:
+            raise RuntimeError(
+                f"masked_fill: mask of shape {tuple(m.shape)} does not broadcast to the tensor's shape "
+                f"{tuple(self._data.shape)}"
+            )
+        return out
+
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        """In-place :meth:`masked_fill` (recorded when a graph is being built)."""
+        if self._records(value):
+            return self._rebind(self._old().masked_fill(mask, value))
+        m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+        self._data[np.broadcast_to(m, self._data.shape)] = self._arr(value)
+        return self
 
     def softmax(self, dim: int) -> Tensor:
         from .nn import functional as F
@@ -610,16 +676,22 @@ class Tensor:
     def var(
         self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None
     ) -> Tensor:
-        """Variance over ``dim``; unbiased (divides by N-1) unless ``unbiased=False``/``correction=0``."""
-        if isinstance(unbiased, bool) and dim is None:
-            pass
+        """Variance over ``dim`` (all elements when None): sum (x - mean)^2 / (N - correction).
+
+        Unbiased (N - 1, Bessel's correction) unless ``unbiased=False`` or ``correction=0``;
+        ``x.var(False)`` is the biased variance of all elements, as in PyTorch.
+        """
+        if isinstance(dim, bool):
+            dim, unbiased = None, dim
         c = self._correction(unbiased, correction)
         return R.Var.apply1(self._f(), _norm_dim(dim, self._data.ndim), c, keepdim)
 
     def std(
         self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None
     ) -> Tensor:
-        """Standard deviation: sqrt of :meth:`var`."""
+        """Standard deviation: sqrt of :meth:`var` (same arguments)."""
+        if isinstance(dim, bool):
+            dim, unbiased = None, dim
         c = self._correction(unbiased, correction)
         return R.Std.apply1(self._f(), _norm_dim(dim, self._data.ndim), c, keepdim)
 

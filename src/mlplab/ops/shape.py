@@ -117,3 +117,23 @@ class Stack(Function):
 
     def backward(self, g):
         return tuple(np.moveaxis(g, self.dim, 0))
+
+
+class Gather(Function):
+    """y[i][j] = x[i][index[i][j]] (for dim=1; likewise for any dim), PyTorch's ``gather``;
+    dL/dx scatters dL/dy back to the gathered positions, adding where an index repeats."""
+
+    def forward(self, x, dim, index):
+        self._xshape = x.shape
+        if any(n != m for d, (n, m) in enumerate(zip(index.shape, x.shape)) if d != dim):
+            # PyTorch reads only the leading index.size(d) entries of the other dimensions
+            x = x[tuple(slice(None) if d == dim else slice(0, n) for d, n in enumerate(index.shape))]
+        self.shape, self.dim, self.index = self._xshape, dim, index
+        return np.take_along_axis(x, index, axis=dim)
+
+    def backward(self, g):
+        out = np.zeros(self.shape, dtype=g.dtype)
+        idx = list(np.indices(self.index.shape, sparse=True))
+        idx[self.dim] = self.index
+        np.add.at(out, tuple(idx), g)
+        return out
