@@ -25,6 +25,7 @@ from .classification import (
     kl_div,
     multi_margin_loss,
     nll_loss,
+    one_hot,
 )
 from .layers import batch_norm, dropout, linear
 from .regression import huber_loss, l1_loss, mse_loss, smooth_l1_loss
@@ -51,6 +52,7 @@ __all__ = [
     "mse_loss",
     "multi_margin_loss",
     "nll_loss",
+    "one_hot",
     "prelu",
     "relu",
     "sigmoid",

@@ -703,3 +703,18 @@ def hinge_embedding_loss(
             f"{tuple(t.shape)} differ"
         )
     return HingeEmbeddingFn.apply(x, t, float(margin), reduction)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Class indices (any shape) to a one-hot int64 tensor with a new last axis of ``num_classes``
+    (inferred as max + 1 when -1). Not differentiable, as in PyTorch."""
+    t = tensor._data
+    if t.dtype.kind not in "iu":
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1:
+        num_classes = int(t.max()) + 1 if t.size else 0
+    if t.size and (t.min() < 0 or t.max() >= num_classes):
+        raise RuntimeError(f"Class values must be non-negative and smaller than num_classes={num_classes}.")
+    out = np.zeros(t.shape + (num_classes,), dtype=np.int64)
+    np.put_along_axis(out, t[..., None].astype(np.int64), 1, axis=-1)
+    return Tensor._make(out)
