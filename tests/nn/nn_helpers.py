@@ -94,6 +94,7 @@ def module_parity(
         om = m_mod(xm)
     ot = t_mod(xt)
     assert_close(om, ot, atol, rtol, "output")
+    assert str(om._data.dtype) == str(ot.dtype).replace("torch.", ""), (om._data.dtype, ot.dtype)
     g = np.random.default_rng(seed).normal(size=om._data.shape).astype(om._data.dtype)
     with strict_numerics():
         om.backward(mlplab.Tensor._make(g.copy()))

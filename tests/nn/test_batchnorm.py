@@ -174,6 +174,14 @@ def test_dropout_reproducible_with_seed():
     assert nn.Dropout()(mlplab.ones(10)).tolist() == a
 
 
+def test_dropout_gradcheck_with_fixed_mask():
+    def fn(x):
+        mlplab.manual_seed(11)  # the same mask on every evaluation
+        return F.dropout(x, 0.4)
+
+    check_grad(fn, [np.random.default_rng(0).normal(size=(4, 5))])
+
+
 @pytest.mark.parametrize("p", [1.5, -0.1])
 def test_dropout_bad_p(p):
     with pytest.raises(ValueError, match=f"dropout probability has to be between 0 and 1, but got {p}"):

@@ -330,3 +330,38 @@ def test_register_errors():
     m.x = 1
     with pytest.raises(KeyError, match="already exists"):
         m.register_buffer("x", mlplab.ones(1))
+
+
+def test_hot_path_never_uses_getattr_fallback(monkeypatch):
+    calls = []
+    orig = nn.Module.__getattr__
+
+    def counting(self, name):
+        calls.append(name)
+        return orig(self, name)
+
+    model = nn.Sequential(
+        nn.Linear(4, 8), nn.BatchNorm1d(8), nn.PReLU(), nn.Dropout(0.1), nn.Linear(8, 3), nn.LogSoftmax(dim=1)
+    )
+    crit = nn.NLLLoss()
+    monkeypatch.setattr(nn.Module, "__getattr__", counting)
+    for _ in range(2):
+        loss = crit(model(mlplab.randn(5, 4)), mlplab.tensor([0, 1, 2, 1, 0]))
+        model.zero_grad()
+        loss.backward()
+    model.eval()
+    model(mlplab.randn(2, 4))
+    assert calls == []
+
+
+def test_default_dtype_float64_layers():
+    mlplab.set_default_dtype(mlplab.float64)
+    try:
+        lin, bn, pr = nn.Linear(2, 3), nn.BatchNorm1d(3), nn.PReLU()
+        assert lin.weight.dtype == lin.bias.dtype == mlplab.float64
+        assert bn.running_mean.dtype == bn.weight.dtype == pr.weight.dtype == mlplab.float64
+        y = pr(bn(lin(mlplab.randn(4, 2))))
+        assert y.dtype == mlplab.float64
+    finally:
+        mlplab.set_default_dtype(mlplab.float32)
+    assert nn.Linear(2, 3, dtype=mlplab.float64).weight.dtype == mlplab.float64
