@@ -282,3 +282,28 @@ def test_float32_graphs_stay_float32(monkeypatch):
         assert o.dtype is mlplab.float32, o.grad_fn
         o.backward(mlplab.ones_like(o))
     assert len(set(seen)) >= 40
+
+
+def test_backward_releases_the_graph():
+    import weakref
+
+    w = mlplab.randn(5, 5, requires_grad=True)
+    h = (w @ w).tanh()
+    ref = weakref.ref(h)
+    loss = (h * 2).sum()
+    del h
+    assert ref() is not None  # the graph keeps the activation alive until backward
+    loss.backward()
+    assert ref() is None  # ... and lets it go afterwards, as PyTorch frees saved tensors
+    assert loss.grad_fn.freed and w.grad is not None
+
+
+def test_dead_branches_and_late_consumers():
+    def f(L, x):
+        a = x * 2
+        _ = a * 5  # a consumer that does not reach the output
+        b = a.exp()
+        c = b * a  # a reaches c twice, once through a node created later
+        return c.sum() + a.sum()
+
+    check(f, np.array([0.1, -0.3, 0.7]))

@@ -1,9 +1,10 @@
 """Reverse-mode engine: topological order without recursion, gradient accumulation in leaves.
 
-``backward(root)`` first counts, for every node above ``root``, how many consumers inside this
-graph will hand it a gradient (one iterative sweep, so a 10,000-op chain is as safe as a short
-one). It then runs Kahn's algorithm: a node's ``backward`` runs once every consumer has
-contributed, with the contributions summed. Leaves (tensors with ``requires_grad`` and no
+Every recorded node carries ``seq``, its creation number. A node's consumers were all created
+after it, so running nodes newest-first (a heap keyed on -seq) is a topological order: when a
+node is popped, every gradient contribution for it has arrived and been summed. Only nodes that
+receive a gradient are visited, there is no recursion (a 10,000-op chain is as safe as a short
+one), and there is no separate sort pass. Leaves (tensors with ``requires_grad`` and no
 ``grad_fn``) accumulate into ``.grad``. Unless ``retain_graph``, each node drops its links to its
 inputs once it has run, so the saved activations can be freed and a second backward through the
 same graph raises, as in PyTorch.
@@ -11,6 +12,7 @@ same graph raises, as in PyTorch.
 
 from __future__ import annotations
 
+import heapq
 from typing import Any
 
 import numpy as np
@@ -68,7 +70,8 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
                 f"grad can be implicitly created only for scalar outputs (output has shape "
                 f"{tuple(data.shape)}; pass gradient= of that shape)"
             )
-        g = np.ones(data.shape, data.dtype)
+        g = np.empty(data.shape, data.dtype)
+        g.fill(1)
     else:
         g = gradient._data if isinstance(gradient, function._Tensor) else np.asarray(gradient)
         if g.shape != data.shape:
@@ -83,59 +86,33 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
         _accumulate_leaf(root, g)
         return
 
-    # consumers inside this graph of every node (Function objects hash by identity)
-    deps: dict[Any, int] = {fn: 0}
-    stack = [fn]
-    pop, push = stack.pop, stack.append
-    while stack:
-        for t in pop().parents:
-            p = t.grad_fn
-            if p is not None:
-                if p in deps:
-                    deps[p] += 1
-                else:
-                    deps[p] = 1
-                    push(p)
-
+    # Nodes run in decreasing creation order (``seq``): every consumer of a node was created
+    # after it, so by the time a node is popped all its gradient contributions have arrived.
     grads: dict[Any, Any] = {fn: g}
-    ready = [fn]
-    pop, push = ready.pop, ready.append
-    gpop, gget = grads.pop, grads.get
+    heap = [(-fn.seq, fn)]
+    hpop, hpush = heapq.heappop, heapq.heappush
+    gpop = grads.pop
     accumulate = _accumulate_leaf
-    while ready:
-        node = pop()
-        g = gpop(node, None)
+    while heap:
+        node = hpop(heap)[1]
+        g = gpop(node)
         parents = node.parents
-        if g is not None:
-            if node.freed:
-                raise RuntimeError(_FREED)
-            if node.retained is not None:
-                _retain(node, g)
-            in_grads = node.backward(g)
-            if type(in_grads) is not tuple:
-                in_grads = tuple(in_grads) if type(in_grads) is list else (in_grads,)
-            for t, ig, need in zip(parents, in_grads, node.needs):
+        if not parents:
+            raise RuntimeError(_FREED)
+        if node.retained is not None:
+            _retain(node, g)
+        in_grads = node.backward(g)
+        if type(in_grads) is not tuple:
+            in_grads = tuple(in_grads) if type(in_grads) is list else (in_grads,)
+        for t, ig, need in zip(parents, in_grads, node.needs):
+            if need and ig is not None:
                 p = t.grad_fn
                 if p is None:
-                    if need and ig is not None:
-                        accumulate(t, ig)
-                    continue
-                if need and ig is not None:
-                    prev = gget(p)
-                    grads[p] = ig if prev is None else prev + ig
-                n = deps[p] - 1
-                deps[p] = n
-                if not n:
-                    push(p)
-        else:
-            # no gradient reached this node: still release its inputs' pending counts
-            for t in parents:
-                p = t.grad_fn
-                if p is not None:
-                    n = deps[p] - 1
-                    deps[p] = n
-                    if not n:
-                        push(p)
+                    accumulate(t, ig)
+                elif p in grads:
+                    grads[p] = grads[p] + ig
+                else:
+                    grads[p] = ig
+                    hpush(heap, (-p.seq, p))
         if not retain_graph:
             node.parents = ()
-            node.freed = True

@@ -9,6 +9,7 @@ for nothing but the NumPy call.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -19,17 +20,25 @@ _state = grad_mode.state
 # set by mlplab.tensor once Tensor exists (avoids an import cycle on the hot path)
 _Tensor: Any = None
 _TRUE1 = (True,)
+# creation order of recorded nodes: the engine runs them newest first (a valid topological order)
+_seq = itertools.count()
 
 
 class Function:
     """Base class of every differentiable op (see module docstring)."""
 
-    # parents: the input Tensors; needs: which of them want a gradient;
-    # retained: the output tensor when ``retain_grad()`` was called on it; freed: graph released.
+    # parents: the input Tensors (emptied by backward once the graph is released);
+    # needs: which of them want a gradient; seq: creation order (the engine's topological order);
+    # retained: the output tensor when ``retain_grad()`` was called on it.
     parents: tuple = ()
     needs: tuple = ()
+    seq: int = -1
     retained: Any = None
-    freed: bool = False
+
+    @property
+    def freed(self) -> bool:
+        """True once a backward pass without ``retain_graph`` has released this node."""
+        return not self.parents
 
     def forward(self, *args: Any, **kwargs: Any) -> np.ndarray:
         raise NotImplementedError
@@ -63,6 +72,7 @@ class Function:
             if True in needs:
                 fn.parents = tuple(ts)
                 fn.needs = needs
+                fn.seq = next(_seq)
                 t._rg = True
                 t.grad_fn = fn
                 return t
@@ -81,6 +91,7 @@ class Function:
         if x._rg and _state.enabled:
             fn.parents = (x,)
             fn.needs = _TRUE1
+            fn.seq = next(_seq)
             t._rg = True
             t.grad_fn = fn
         else:
@@ -98,6 +109,7 @@ class Function:
         if (rx or ry) and _state.enabled:
             fn.parents = (x, y)
             fn.needs = (rx, ry)
+            fn.seq = next(_seq)
             t._data = fn.forward(x._data, y._data, *args)
             t._rg = True
             t.grad_fn = fn
