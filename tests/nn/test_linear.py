@@ -87,6 +87,11 @@ def test_linear_wrong_feature_count_names_both():
         F.linear(mlplab.randn(2, 3), mlplab.randn(5, 64))
 
 
+def test_linear_non_tensor_input_raises():
+    with pytest.raises(TypeError, match="Linear expects a Tensor input, got ndarray"):
+        nn.Linear(3, 2)(np.ones((2, 3), np.float32))
+
+
 def test_linear_dtype_mismatch_raises():
     lin = nn.Linear(3, 2)
     with pytest.raises(RuntimeError, match="float64"):

@@ -64,7 +64,10 @@ class Linear(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         w = self.weight
-        xs = input._data.shape
+        try:
+            xs = input._data.shape
+        except AttributeError:
+            self._bad_input(input)
         if not xs or xs[-1] != self.in_features or input._data.dtype != w._data.dtype:
             self._bad_input(input)
         b = self.bias
