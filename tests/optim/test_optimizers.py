@@ -235,3 +235,27 @@ def test_tensor_lr_is_accepted():
     w.grad = mlplab.tensor([1.0, 1.0], dtype=mlplab.float64)
     o.step()
     assert w.tolist() == [0.5, -2.5]
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f64", "f32"])
+@pytest.mark.parametrize(("name", "kwargs"), CASES, ids=IDS)
+def test_big_and_non_contiguous_parameters(name, kwargs, dtype):
+    """Parameters larger than one 128 KiB chunk (several chunks) and a transposed (non-contiguous) one."""
+    rng = np.random.default_rng(5)
+    arrays = [rng.normal(size=(300, 131)).astype(dtype), rng.normal(size=(7, 5)).astype(dtype)]
+    pm = [mlplab.tensor(a.copy(), requires_grad=True) for a in arrays]
+    pm[1].data = mlplab.tensor(np.ascontiguousarray(arrays[1].T)).T  # a non-contiguous view
+    assert not pm[1]._data.flags.c_contiguous
+    pt = [torch.tensor(a.copy(), requires_grad=True) for a in arrays]
+    om = getattr(optim, name)(pm, **kwargs)
+    ot = getattr(torch.optim, name)(pt, **kwargs)
+    rtol, atol = tolerances(dtype)
+    for _ in range(5):
+        for a, b in zip(pm, pt):
+            g = (rng.normal(size=a.shape) * 10 ** rng.uniform(-3, 0, size=a.shape)).astype(dtype)
+            a.grad = mlplab.tensor(g)
+            b.grad = torch.tensor(g)
+        om.step()
+        ot.step()
+        for a, b in zip(pm, pt):
+            np.testing.assert_allclose(a._data, b.detach().numpy(), rtol=rtol, atol=atol)

@@ -11,6 +11,7 @@ from ..tensor import Tensor
 from .optimizer import (
     _FOREACH_DOC,
     Optimizer,
+    _axpy,
     _check_eps,
     _check_lr,
     _check_wd,
@@ -110,24 +111,29 @@ class Adagrad(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                w = p._data
-                g = p.grad._data
-                t0 = self._tmp(p, 0)
-                t1 = self._tmp(p, 1)
                 st = self._init_state(p, group)
                 step = _new_step(st)
-                if maximize:
-                    g = np.negative(g, out=t1)
-                if wd != 0:
-                    np.multiply(w, wd, out=t0)
-                    g = np.add(g, t0, out=t1)
                 clr = lr / (1 + (step - 1) * lr_decay)
-                s = st["sum"]._data
-                np.multiply(g, g, out=t0)  # addcmul_(g, g, value=1): 1 * g * g == g * g exactly
-                np.add(s, t0, out=s)
-                np.sqrt(s, out=t0)
-                np.add(t0, eps, out=t0)
-                np.multiply(g, -clr, out=t1)
-                np.divide(t1, t0, out=t1)
-                np.add(w, t1, out=w)
+                self._apply(_adagrad, [p._data, p.grad._data, st["sum"]._data], 3, clr, eps, wd, maximize)
         return loss
+
+
+def _adagrad(
+    w: np.ndarray, g: np.ndarray, s: np.ndarray, t0: np.ndarray, t1: np.ndarray, t2: np.ndarray,
+    clr: float, eps: float, wd: float, maximize: bool,
+) -> None:  # fmt: skip
+    """G <- G + g g;  w <- w + (-clr g) / (sqrt(G) + eps), PyTorch's order."""
+    if maximize:
+        g = np.negative(g, out=t1)
+    if wd != 0:
+        if g is not t1:
+            np.copyto(t1, g)
+            g = t1
+        _axpy(wd, w, t1, t2)
+    np.multiply(g, g, out=t0)  # addcmul_(g, g, value=1)
+    np.add(s, t0, out=s)
+    np.sqrt(s, out=t0)
+    np.add(t0, eps, out=t0)
+    np.multiply(g, -clr, out=t1)
+    np.divide(t1, t0, out=t1)
+    np.add(w, t1, out=w)

@@ -11,6 +11,7 @@ from ..tensor import Tensor
 from .optimizer import (
     _FOREACH_DOC,
     Optimizer,
+    _axpy,
     _check_betas,
     _check_eps,
     _check_lr,
@@ -110,9 +111,6 @@ class Adam(Optimizer):
                 if p.grad is None:
                     continue
                 w = p._data
-                g = p.grad._data
-                t0 = self._tmp(p, 0)
-                t1 = self._tmp(p, 1)
                 st = state[p]
                 if len(st) == 0:
                     st["step"] = _scalar_state(0.0)
@@ -120,37 +118,49 @@ class Adam(Optimizer):
                     st["exp_avg_sq"] = Tensor._make(np.zeros_like(w))
                     if amsgrad:
                         st["max_exp_avg_sq"] = Tensor._make(np.zeros_like(w))
-                if maximize:
-                    g = np.negative(g, out=t1)
                 step = _new_step(st)
-                if wd != 0:
-                    if decoupled:
-                        np.multiply(w, 1 - lr * wd, out=w)
-                    else:
-                        np.multiply(w, wd, out=t0)
-                        g = np.add(g, t0, out=t1)
-                m = st["exp_avg"]._data
-                v = st["exp_avg_sq"]._data
-                _lerp_(m, g, 1 - beta1, t0)
-                np.multiply(g, 1 - beta2, out=t0)
-                np.multiply(t0, g, out=t0)
-                np.multiply(v, beta2, out=v)
-                np.add(v, t0, out=v)
                 bias_correction1 = 1 - beta1**step
                 bias_correction2 = 1 - beta2**step
                 step_size = lr / bias_correction1
                 bc2_sqrt = bias_correction2**0.5
-                if amsgrad:
-                    vmax = st["max_exp_avg_sq"]._data
-                    np.maximum(vmax, v, out=vmax)
-                    v = vmax
-                np.sqrt(v, out=t0)
-                np.divide(t0, bc2_sqrt, out=t0)
-                np.add(t0, eps, out=t0)
-                np.multiply(m, -step_size, out=t1)
-                np.divide(t1, t0, out=t1)
-                np.add(w, t1, out=w)
+                vmax = st["max_exp_avg_sq"]._data if amsgrad else None
+                arrays = [w, p.grad._data, st["exp_avg"]._data, st["exp_avg_sq"]._data, vmax]
+                decay = 1 - lr * wd if decoupled and wd != 0 else None
+                self._apply(_adam, arrays, 3, beta1, beta2, eps, 0.0 if decoupled else wd, decay, maximize,
+                            step_size, bc2_sqrt)  # fmt: skip
         return loss
+
+
+def _adam(
+    w: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray, vmax: np.ndarray | None,
+    t0: np.ndarray, t1: np.ndarray, t2: np.ndarray,
+    beta1: float, beta2: float, eps: float, wd: float, decay: float | None, maximize: bool,
+    step_size: float, bc2_sqrt: float,
+) -> None:  # fmt: skip
+    """PyTorch's single-tensor Adam on arrays (decay given: AdamW, w *= 1 - lr*wd first)."""
+    if maximize:
+        g = np.negative(g, out=t1)
+    if decay is not None:
+        np.multiply(w, decay, out=w)
+    elif wd != 0:
+        if g is not t1:
+            np.copyto(t1, g)
+            g = t1
+        _axpy(wd, w, t1, t0)  # grad.add(param, alpha=wd)
+    _lerp_(m, g, 1 - beta1, t0, t2)  # m <- m + (1 - beta1) (g - m)
+    np.multiply(g, 1 - beta2, out=t0)  # v <- beta2 v + ((1 - beta2) g) g
+    np.multiply(t0, g, out=t0)
+    np.multiply(v, beta2, out=v)
+    np.add(v, t0, out=v)
+    if vmax is not None:
+        np.maximum(vmax, v, out=vmax)
+        v = vmax
+    np.sqrt(v, out=t0)  # denom = sqrt(v) / sqrt(1 - beta2^t) + eps
+    np.divide(t0, bc2_sqrt, out=t0)
+    np.add(t0, eps, out=t0)
+    np.multiply(m, -step_size, out=t1)  # w <- w + (-step_size m) / denom   (addcdiv_: no FMA)
+    np.divide(t1, t0, out=t1)
+    np.add(w, t1, out=w)
 
 
 class AdamW(Adam):

@@ -25,6 +25,7 @@ import numpy as np
 
 from .. import _dtype
 from ..tensor import Tensor
+from .optimizer import _lerp_
 
 __all__ = [
     "ema",
@@ -118,14 +119,10 @@ def get_swa_avg_fn() -> Callable[[Tensor, Tensor, Any], Tensor]:
 
 
 def _lerp_arr(a: np.ndarray, b: np.ndarray, w: float) -> None:
-    """``a <- a + w (b - a)`` in place, PyTorch's lerp (the other form when w >= 0.5)."""
-    diff = b - a
-    if abs(w) < 0.5:
-        diff *= w
-        a += diff
-    else:
-        diff *= a.dtype.type(1) - a.dtype.type(w)
-        np.subtract(b, diff, out=a)
+    """``a <- a + w (b - a)`` in place, PyTorch's (fused) lerp; see ``optimizer._lerp_``."""
+    if a.flags.c_contiguous and b.flags.c_contiguous and a.shape == b.shape:
+        a, b = a.reshape(-1), b.reshape(-1)
+    _lerp_(a, b, w, np.empty_like(a), np.empty_like(a))
 
 
 def _params(obj: Any) -> list[Tensor]:

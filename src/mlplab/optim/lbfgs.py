@@ -9,7 +9,7 @@ import numpy as np
 
 from ..autograd import grad_mode
 from ..tensor import Tensor
-from .optimizer import Optimizer, _check_lr, _lr_value
+from .optimizer import Optimizer, _axpy, _check_lr, _lr_value
 
 __all__ = ["LBFGS"]
 
@@ -220,11 +220,16 @@ class LBFGS(Optimizer):
         return np.concatenate(parts)
 
     def _add_grad(self, step_size: Any, update: np.ndarray) -> None:
+        """w += step_size * d for each parameter's slice of the flat direction (fused, as PyTorch)."""
         offset = 0
         for p in self._params:
             w = p._data
             n = w.size
-            w += (update[offset : offset + n] * step_size).reshape(w.shape)
+            u = update[offset : offset + n]
+            if w.flags.c_contiguous:
+                _axpy(float(step_size), u, w.reshape(-1), np.empty_like(u))
+            else:
+                w += (u * step_size).reshape(w.shape)
             offset += n
 
     def _directional_evaluate(
@@ -311,13 +316,14 @@ class LBFGS(Optimizer):
                 if al is None:
                     al = [None] * history_size
                 q = np.negative(flat_grad)
+                tmp = np.empty_like(q)
                 for i in range(num_old - 1, -1, -1):
                     al[i] = np.dot(old_stps[i], q) * ro[i]
-                    q += old_dirs[i] * (-al[i])
+                    _axpy(float(-al[i]), old_dirs[i], q, tmp)
                 d = r = q * H_diag
                 for i in range(num_old):
                     be_i = np.dot(old_dirs[i], r) * ro[i]
-                    r += old_stps[i] * (al[i] - be_i)
+                    _axpy(float(al[i] - be_i), old_stps[i], r, tmp)
 
             if prev_flat_grad is None:
                 prev_flat_grad = flat_grad.copy()

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import _FOREACH_DOC, Optimizer, _check_lr, _check_wd, _lr_value
+from .optimizer import _FOREACH_DOC, Optimizer, _axpy, _check_lr, _check_wd, _lr_value
 
 __all__ = ["Momentum"]
 
@@ -82,22 +82,26 @@ class Momentum(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                w = p._data
-                g = p.grad._data
-                tmp = self._tmp(p, 0)
-                if maximize:
-                    g = np.negative(g, out=tmp)
-                if wd != 0:
-                    t1 = self._tmp(p, 1)
-                    np.multiply(w, wd, out=t1)
-                    g = np.add(g, t1, out=t1)
                 st = self.state[p]
                 if "velocity" not in st:
-                    st["velocity"] = Tensor._make(np.zeros_like(w))
-                v = st["velocity"]._data
-                np.multiply(v, alpha, out=v)
-                np.multiply(g, 1 - alpha, out=tmp)
-                np.add(v, tmp, out=v)
-                np.multiply(v, -lr, out=tmp)
-                np.add(w, tmp, out=w)
+                    st["velocity"] = Tensor._make(np.zeros_like(p._data))
+                self._apply(
+                    _momentum, [p._data, p.grad._data, st["velocity"]._data], 3, lr, alpha, wd, maximize
+                )
         return loss
+
+
+def _momentum(
+    w: np.ndarray, g: np.ndarray, v: np.ndarray, t0: np.ndarray, t1: np.ndarray, t2: np.ndarray,
+    lr: float, alpha: float, wd: float, maximize: bool,
+) -> None:  # fmt: skip
+    """v <- alpha v + (1 - alpha) g;  w <- w - lr v."""
+    if maximize:
+        g = np.negative(g, out=t0)
+    if wd != 0:
+        np.copyto(t1, g)
+        _axpy(wd, w, t1, t2)
+        g = t1
+    np.multiply(v, alpha, out=v)
+    _axpy(1 - alpha, g, v, t2)
+    _axpy(-lr, v, w, t2)

@@ -11,6 +11,7 @@ from ..tensor import Tensor
 from .optimizer import (
     _FOREACH_DOC,
     Optimizer,
+    _axpy,
     _check_betas,
     _check_eps,
     _check_lr,
@@ -106,46 +107,56 @@ class NAdam(Optimizer):
                 if p.grad is None:
                     continue
                 w = p._data
-                g = p.grad._data
-                t0 = self._tmp(p, 0)
-                t1 = self._tmp(p, 1)
-                t2 = self._tmp(p, 2)
                 st = self.state[p]
                 if len(st) == 0:
                     st["step"] = _scalar_state(0.0)
                     st["mu_product"] = _scalar_state(1.0)
                     st["exp_avg"] = Tensor._make(np.zeros_like(w))
                     st["exp_avg_sq"] = Tensor._make(np.zeros_like(w))
-                if maximize:
-                    g = np.negative(g, out=t2)
                 step = _new_step(st)
                 bias_correction2 = 1 - beta2**step
-                if wd != 0:
-                    if decoupled:
-                        np.multiply(w, 1 - lr * wd, out=w)
-                    else:
-                        np.multiply(w, wd, out=t0)
-                        g = np.add(g, t0, out=t2)
                 mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * psi)))
                 mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * psi)))
                 mp = st["mu_product"]._data
                 mp *= mu  # rounds in the scalar dtype, as PyTorch's 0-d state tensor
                 mu_product = float(mp)
-                m = st["exp_avg"]._data
-                v = st["exp_avg_sq"]._data
-                _lerp_(m, g, 1 - beta1, t0)
-                np.multiply(g, 1 - beta2, out=t0)
-                np.multiply(t0, g, out=t0)
-                np.multiply(v, beta2, out=v)
-                np.add(v, t0, out=v)
-                np.divide(v, bias_correction2, out=t0)
-                np.sqrt(t0, out=t0)
-                np.add(t0, eps, out=t0)
                 mu_product_next = mu_product * mu_next
-                np.multiply(g, -lr * (1.0 - mu) / (1.0 - mu_product), out=t1)
-                np.divide(t1, t0, out=t1)
-                np.add(w, t1, out=w)
-                np.multiply(m, (-lr * mu_next) / (1.0 - mu_product_next), out=t1)
-                np.divide(t1, t0, out=t1)
-                np.add(w, t1, out=w)
+                c_grad = -lr * (1.0 - mu) / (1.0 - mu_product)
+                c_avg = (-lr * mu_next) / (1.0 - mu_product_next)
+                decay = 1 - lr * wd if decoupled and wd != 0 else None
+                arrays = [w, p.grad._data, st["exp_avg"]._data, st["exp_avg_sq"]._data]
+                self._apply(_nadam, arrays, 4, beta1, beta2, eps, 0.0 if decoupled else wd, decay, maximize,
+                            bias_correction2, c_grad, c_avg)  # fmt: skip
         return loss
+
+
+def _nadam(
+    w: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray,
+    t0: np.ndarray, t1: np.ndarray, t2: np.ndarray, t3: np.ndarray,
+    beta1: float, beta2: float, eps: float, wd: float, decay: float | None, maximize: bool,
+    bias_correction2: float, c_grad: float, c_avg: float,
+) -> None:  # fmt: skip
+    """PyTorch's single-tensor NAdam on arrays: two addcdiv_ steps, along g and along m."""
+    if maximize:
+        g = np.negative(g, out=t2)
+    if decay is not None:
+        np.multiply(w, decay, out=w)
+    elif wd != 0:
+        if g is not t2:
+            np.copyto(t2, g)
+            g = t2
+        _axpy(wd, w, t2, t3)
+    _lerp_(m, g, 1 - beta1, t0, t3)
+    np.multiply(g, 1 - beta2, out=t0)
+    np.multiply(t0, g, out=t0)
+    np.multiply(v, beta2, out=v)
+    np.add(v, t0, out=v)
+    np.divide(v, bias_correction2, out=t0)  # denom = sqrt(v / (1 - beta2^t)) + eps
+    np.sqrt(t0, out=t0)
+    np.add(t0, eps, out=t0)
+    np.multiply(g, c_grad, out=t1)
+    np.divide(t1, t0, out=t1)
+    np.add(w, t1, out=w)
+    np.multiply(m, c_avg, out=t1)
+    np.divide(t1, t0, out=t1)
+    np.add(w, t1, out=w)

@@ -41,6 +41,16 @@ class _RequiredParameter:
 
 required = _RequiredParameter()
 
+_CHUNK_BYTES = 1 << 17  # 128 KiB per array and chunk: a step's ~6 arrays stay in a 1-2 MiB L2 cache
+_BLAS_CHUNK = 8192  # OpenBLAS runs axpy on one thread up to 10000 elements
+
+try:  # SciPy comes with scikit-learn (a dependency); its BLAS gives the fused y + a*x PyTorch computes
+    from scipy.linalg import blas as _blas
+
+    _AXPY: dict[np.dtype, Any] = {np.dtype(np.float32): _blas.saxpy, np.dtype(np.float64): _blas.daxpy}
+except ImportError:  # pragma: no cover
+    _AXPY = {}
+
 _FOREACH_DOC = """\
     foreach, fused: accepted so PyTorch code runs unchanged, and ignored: mlplab has one update path,
         in-place NumPy ufuncs (``out=``) on each parameter with scratch buffers kept between steps,
@@ -85,7 +95,7 @@ class Optimizer:
             )
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
-        self._scratch: dict[int, list[np.ndarray]] = {}
+        self._pools: dict[np.dtype, list[np.ndarray]] = {}
         groups = list(params)
         if len(groups) == 0:
             raise ValueError("optimizer got an empty parameter list")
@@ -177,16 +187,36 @@ class Optimizer:
         with grad_mode.enable_grad():
             return closure()
 
-    def _tmp(self, p: Tensor, k: int) -> np.ndarray:
-        """Scratch array ``k`` shaped like ``p``, kept between steps (no allocation, no page faults)."""
-        arr = p._data
-        bufs = self._scratch.get(id(p))
-        if bufs is None or bufs[0].shape != arr.shape or bufs[0].dtype != arr.dtype:
-            bufs = [np.empty_like(arr)]
-            self._scratch[id(p)] = bufs
-        while len(bufs) <= k:
-            bufs.append(np.empty_like(arr))
-        return bufs[k]
+    def _apply(
+        self, kernel: Callable[..., None], arrays: list[np.ndarray | None], n_tmp: int, *args: Any
+    ) -> None:
+        """Run an elementwise update ``kernel(*arrays, *scratch, *args)`` in cache-sized chunks.
+
+        ``arrays`` (parameter, gradient, state; None where unused) are updated in place. A big
+        parameter is processed ``_CHUNK_BYTES`` at a time, so the dozen NumPy passes of an Adam step
+        run on data held in the L2 cache instead of streaming the whole tensor from memory each pass
+        (about 1.5x faster for a 256x784 float64 weight); ``n_tmp`` scratch arrays of one chunk are
+        shared by all parameters. Every operation is elementwise, so chunking changes no result.
+        """
+        first = arrays[0]
+        dt = first.dtype
+        n = first.size
+        chunk = _CHUNK_BYTES // dt.itemsize
+        pool = self._pools.get(dt)
+        if pool is None or len(pool) < n_tmp:
+            pool = [np.empty(chunk, dtype=dt) for _ in range(max(n_tmp, 3))]
+            self._pools[dt] = pool
+        if not all(a is None or (a.flags.c_contiguous and a.size == n) for a in arrays):
+            # e.g. a transposed view assigned to p.data: whole arrays, temporaries shaped like them
+            kernel(*arrays, *[np.empty_like(first) for _ in range(n_tmp)], *args)
+            return
+        flat = [None if a is None else a.reshape(-1) for a in arrays]
+        if n <= chunk:
+            kernel(*flat, *[b[:n] for b in pool[:n_tmp]], *args)
+            return
+        for s in range(0, n, chunk):
+            e = min(n, s + chunk)
+            kernel(*[None if f is None else f[s:e] for f in flat], *[b[: e - s] for b in pool[:n_tmp]], *args)
 
     # ------------------------------------------------------------------ state dict
     def state_dict(self) -> dict[str, Any]:
@@ -312,28 +342,42 @@ def _lr_value(lr: Any) -> float:
     return float(lr._data) if isinstance(lr, Tensor) else lr
 
 
-def _grad_of(p: Tensor, maximize: bool) -> np.ndarray:
-    g = p.grad._data
-    return np.negative(g) if maximize else g
+def _axpy(a: float, x: np.ndarray, y: np.ndarray, tmp: np.ndarray) -> None:
+    """``y <- y + a * x`` in place, rounded once, as PyTorch's ``y.add_(x, alpha=a)``.
+
+    PyTorch's CPU kernel computes ``y + a*x`` with a fused multiply-add; BLAS ``axpy`` does the same
+    (bitwise-equal results, measured) in one pass over memory instead of NumPy's two. It is called
+    on pieces of at most 8192 elements because OpenBLAS hands an axpy of more than 10000 elements
+    to a thread pool, which is slower at this size. Without SciPy (installed with scikit-learn),
+    or for other dtypes or non-contiguous arrays, two NumPy passes through ``tmp``.
+    """
+    n = y.size
+    f = _AXPY.get(y.dtype) if (x.dtype == y.dtype and y.ndim == 1 and y.flags.c_contiguous) else None
+    if f is None or not x.flags.c_contiguous or n == 0:
+        np.multiply(x, a, out=tmp)
+        np.add(y, tmp, out=y)
+        return
+    if n <= _BLAS_CHUNK:
+        if f(x, y, a=a) is not y:  # pragma: no cover - f2py copies only arrays we never pass
+            raise RuntimeError("axpy did not update in place")
+        return
+    for s in range(0, n, _BLAS_CHUNK):
+        e = s + _BLAS_CHUNK
+        f(x[s:e], y[s:e], a=a)
 
 
-def _add_weight_decay(g: np.ndarray, p: np.ndarray, wd: float, out: np.ndarray) -> np.ndarray:
-    """``g + wd * p`` into ``out`` (PyTorch: ``grad.add(param, alpha=weight_decay)``, grad untouched)."""
-    np.multiply(p, wd, out=out)
-    np.add(g, out, out=out)
-    return out
+def _lerp_(a: np.ndarray, b: np.ndarray, w: float, t: np.ndarray, tmp: np.ndarray) -> None:
+    """``a.lerp_(b, w)`` as PyTorch computes it, with one fused multiply-add like its kernel.
 
-
-def _lerp_(a: np.ndarray, b: np.ndarray, w: float, tmp: np.ndarray) -> None:
-    """``a.lerp_(b, w)`` as PyTorch computes it: ``a + w*(b-a)`` if ``|w| < 0.5`` else ``b - (b-a)*(1-w)``."""
-    np.subtract(b, a, out=tmp)
+    ``a + w*(b-a)`` if ``|w| < 0.5``, else ``b + (w-1)*(b-a)`` (w-1 rounded in the array's dtype);
+    ``t`` receives b - a, ``tmp`` is scratch for the non-BLAS fallback.
+    """
+    np.subtract(b, a, out=t)
     if abs(w) < 0.5:
-        np.multiply(tmp, w, out=tmp)
-        np.add(a, tmp, out=a)
+        _axpy(w, t, a, tmp)
     else:
-        one_minus = a.dtype.type(1) - a.dtype.type(w)  # 1-w rounded in the array's dtype, as PyTorch
-        np.multiply(tmp, one_minus, out=tmp)
-        np.subtract(b, tmp, out=a)
+        np.copyto(a, b)
+        _axpy(float(a.dtype.type(w) - a.dtype.type(1)), t, a, tmp)
 
 
 def _new_step(state: dict[str, Any]) -> float:

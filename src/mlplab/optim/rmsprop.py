@@ -11,6 +11,7 @@ from ..tensor import Tensor
 from .optimizer import (
     _FOREACH_DOC,
     Optimizer,
+    _axpy,
     _check_eps,
     _check_lr,
     _check_wd,
@@ -107,9 +108,6 @@ class RMSprop(Optimizer):
                 if p.grad is None:
                     continue
                 w = p._data
-                g = p.grad._data
-                t0 = self._tmp(p, 0)
-                t1 = self._tmp(p, 1)
                 st = self.state[p]
                 if len(st) == 0:
                     st["step"] = _scalar_state(0.0)
@@ -118,35 +116,45 @@ class RMSprop(Optimizer):
                         st["momentum_buffer"] = Tensor._make(np.zeros_like(w))
                     if centered:
                         st["grad_avg"] = Tensor._make(np.zeros_like(w))
-                if maximize:
-                    g = np.negative(g, out=t1)
                 _new_step(st)
-                if wd != 0:
-                    np.multiply(w, wd, out=t0)
-                    g = np.add(g, t0, out=t1)
-                sa = st["square_avg"]._data
-                np.multiply(sa, alpha, out=sa)
-                np.multiply(g, 1 - alpha, out=t0)
-                np.multiply(t0, g, out=t0)
-                np.add(sa, t0, out=sa)
-                if centered:
-                    ga = st["grad_avg"]._data
-                    _lerp_(ga, g, 1 - alpha, t0)
-                    np.multiply(ga, ga, out=t0)
-                    np.subtract(sa, t0, out=t0)
-                    np.sqrt(t0, out=t0)
-                else:
-                    np.sqrt(sa, out=t0)
-                np.add(t0, eps, out=t0)
-                if momentum > 0:
-                    buf = st["momentum_buffer"]._data
-                    np.multiply(buf, momentum, out=buf)
-                    np.divide(g, t0, out=t0)
-                    np.add(buf, t0, out=buf)
-                    np.multiply(buf, -lr, out=t0)
-                    np.add(w, t0, out=w)
-                else:
-                    np.multiply(g, -lr, out=t1)
-                    np.divide(t1, t0, out=t1)
-                    np.add(w, t1, out=w)
+                ga = st["grad_avg"]._data if centered else None
+                buf = st["momentum_buffer"]._data if momentum > 0 else None
+                arrays = [w, p.grad._data, st["square_avg"]._data, ga, buf]
+                self._apply(_rmsprop, arrays, 3, lr, alpha, eps, wd, momentum, maximize)
         return loss
+
+
+def _rmsprop(
+    w: np.ndarray, g: np.ndarray, sa: np.ndarray, ga: np.ndarray | None, buf: np.ndarray | None,
+    t0: np.ndarray, t1: np.ndarray, t2: np.ndarray,
+    lr: float, alpha: float, eps: float, wd: float, momentum: float, maximize: bool,
+) -> None:  # fmt: skip
+    """PyTorch's single-tensor RMSprop on arrays (``ga`` given: centered; ``buf`` given: momentum)."""
+    if maximize:
+        g = np.negative(g, out=t1)
+    if wd != 0:
+        if g is not t1:
+            np.copyto(t1, g)
+            g = t1
+        _axpy(wd, w, t1, t2)
+    np.multiply(sa, alpha, out=sa)  # S <- alpha S + ((1 - alpha) g) g
+    np.multiply(g, 1 - alpha, out=t0)
+    np.multiply(t0, g, out=t0)
+    np.add(sa, t0, out=sa)
+    if ga is not None:
+        _lerp_(ga, g, 1 - alpha, t0, t2)
+        np.multiply(ga, ga, out=t0)  # sqrt(S - g_avg^2)
+        np.subtract(sa, t0, out=t0)
+        np.sqrt(t0, out=t0)
+    else:
+        np.sqrt(sa, out=t0)
+    np.add(t0, eps, out=t0)
+    if buf is not None:
+        np.multiply(buf, momentum, out=buf)  # b <- momentum b + g / avg;  w <- w - lr b
+        np.divide(g, t0, out=t0)
+        np.add(buf, t0, out=buf)
+        _axpy(-lr, buf, w, t2)
+    else:
+        np.multiply(g, -lr, out=t2)
+        np.divide(t2, t0, out=t2)
+        np.add(w, t2, out=w)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import _FOREACH_DOC, Optimizer, _check_lr, _check_wd, _lr_value
+from .optimizer import _FOREACH_DOC, Optimizer, _axpy, _check_lr, _check_wd, _lr_value
 
 __all__ = ["SGD"]
 
@@ -93,41 +93,55 @@ class SGD(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                w = p._data
-                g = p.grad._data
-                own = False  # g is a scratch array we may overwrite
-                if maximize:
-                    g = np.negative(g, out=self._tmp(p, 0))
-                    own = True
-                if wd != 0:
-                    t1 = self._tmp(p, 1)
-                    np.multiply(w, wd, out=t1)
-                    g = np.add(g, t1, out=t1)
-                    own = True
+                buf = None
+                first = False
                 if momentum != 0:
                     st = state[p]
                     buf_t = st.get("momentum_buffer")
                     if buf_t is None:
-                        buf = g.copy()
-                        st["momentum_buffer"] = Tensor._make(buf)
-                    else:
-                        buf = buf_t._data
-                        np.multiply(buf, momentum, out=buf)
-                        if dampening == 0:
-                            np.add(buf, g, out=buf)
-                        else:
-                            t2 = self._tmp(p, 2)
-                            np.multiply(g, 1 - dampening, out=t2)
-                            np.add(buf, t2, out=buf)
-                    if nesterov:
-                        t2 = self._tmp(p, 2)
-                        np.multiply(buf, momentum, out=t2)
-                        g = np.add(g, t2, out=t2)
-                        own = True
-                    else:
-                        g = buf
-                        own = False
-                out = g if own else self._tmp(p, 0)
-                np.multiply(g, -lr, out=out)
-                np.add(w, out, out=w)
+                        buf_t = st["momentum_buffer"] = Tensor._make(np.empty_like(p._data))
+                        first = True
+                    buf = buf_t._data
+                self._apply(
+                    _sgd,
+                    [p._data, p.grad._data, buf],
+                    4,
+                    lr,
+                    momentum,
+                    dampening,
+                    wd,
+                    nesterov,
+                    maximize,
+                    first,
+                )
         return loss
+
+
+def _sgd(
+    w: np.ndarray, g: np.ndarray, buf: np.ndarray | None,
+    t0: np.ndarray, t1: np.ndarray, t2: np.ndarray, t3: np.ndarray,
+    lr: float, momentum: float, dampening: float, wd: float, nesterov: bool, maximize: bool, first: bool,
+) -> None:  # fmt: skip
+    """PyTorch's single-tensor SGD on arrays, same operations in the same order (``_axpy`` = add_(alpha))."""
+    if maximize:
+        g = np.negative(g, out=t0)
+    if wd != 0:
+        np.copyto(t1, g)
+        _axpy(wd, w, t1, t3)  # grad.add(param, alpha=wd), p.grad untouched
+        g = t1
+    if buf is not None:
+        if first:
+            np.copyto(buf, g)  # first step: the buffer is the gradient itself (no dampening)
+        else:
+            np.multiply(buf, momentum, out=buf)
+            if dampening == 0:
+                np.add(buf, g, out=buf)  # alpha=1: a plain sum
+            else:
+                _axpy(1 - dampening, g, buf, t3)
+        if nesterov:
+            np.copyto(t2, g)
+            _axpy(momentum, buf, t2, t3)
+            g = t2
+        else:
+            g = buf
+    _axpy(-lr, g, w, t3)

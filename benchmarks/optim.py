@@ -1,0 +1,113 @@
+"""Time per ``optimizer.step()``: mlplab vs PyTorch on a 784-256-256-10 MLP's parameters.
+
+Both sides get the same parameters and the same random gradients (set once); only ``step()`` is
+timed. PyTorch runs on one thread (``torch.set_num_threads(1)``; NumPy's elementwise ufuncs are
+single-threaded too) with its default CPU code path (``foreach=None`` -> the per-tensor loop).
+
+    .venv/bin/python benchmarks/optim.py              # print the table
+    .venv/bin/python benchmarks/optim.py --write      # also write notes/bench_optim.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+import mlplab
+import mlplab.optim as optim
+
+SHAPES = [(256, 784), (256,), (256, 256), (256,), (10, 256), (10,)]  # nn.Linear layout
+
+CONFIGS = [
+    ("Adam", {"lr": 1e-3}),
+    ("SGD", {"lr": 0.01, "momentum": 0.9}),
+    ("AdamW", {"lr": 1e-3}),
+    ("SGD", {"lr": 0.01}),
+    ("RMSprop", {"lr": 1e-3}),
+    ("Adagrad", {"lr": 1e-2}),
+    ("NAdam", {"lr": 2e-3}),
+]
+
+
+def _params(dtype: np.dtype, seed: int = 0) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    rng = np.random.default_rng(seed)
+    ws = [rng.normal(0, 0.05, s).astype(dtype) for s in SHAPES]
+    gs = [rng.normal(0, 1e-3, s).astype(dtype) for s in SHAPES]
+    return ws, gs
+
+
+def _block(step, n_steps: int) -> float:
+    t0 = time.perf_counter()
+    for _ in range(n_steps):
+        step()
+    return (time.perf_counter() - t0) / n_steps
+
+
+def bench(name: str, kw: dict, dtype: np.dtype, n_steps: int, repeats: int) -> tuple[float, float]:
+    """Median seconds per step of mlplab and torch, timed in alternating blocks (fair under load)."""
+    ws, gs = _params(dtype)
+    pm = [mlplab.tensor(w.copy(), requires_grad=True) for w in ws]
+    for p, g in zip(pm, gs):
+        p.grad = mlplab.tensor(g.copy())
+    pt = [torch.tensor(w.copy(), requires_grad=True) for w in ws]
+    for p, g in zip(pt, gs):
+        p.grad = torch.tensor(g.copy())
+    om = getattr(optim, name)(pm, **kw)
+    ot = getattr(torch.optim, name)(pt, **kw)
+    for _ in range(20):  # warm-up: state allocation, scratch buffers, caches
+        om.step()
+        ot.step()
+    t_m, t_t = [], []
+    for _ in range(repeats):
+        t_m.append(_block(om.step, n_steps))
+        t_t.append(_block(ot.step, n_steps))
+    return statistics.median(t_m), statistics.median(t_t)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--steps", type=int, default=100, help="steps per timed repeat")
+    ap.add_argument("--repeats", type=int, default=9, help="repeats (the median is reported)")
+    ap.add_argument("--write", action="store_true", help="write notes/bench_optim.md")
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    n_params = sum(int(np.prod(s)) for s in SHAPES)
+    lines = [
+        "| optimizer | dtype | mlplab (us/step) | torch (us/step) | mlplab / torch |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for name, kw in CONFIGS:
+        for dtype in (np.float32, np.float64):
+            t_m, t_t = bench(name, kw, np.dtype(dtype), args.steps, args.repeats)
+            label = name + "".join(f" {k}={v}" for k, v in kw.items() if k != "lr")
+            row = (
+                f"| {label} | {np.dtype(dtype).name} | {t_m * 1e6:.0f} | {t_t * 1e6:.0f} | {t_m / t_t:.2f} |"
+            )
+            lines.append(row)
+            print(row, flush=True)
+    header = [
+        "# optimizer.step() time: mlplab vs PyTorch",
+        "",
+        f"Parameters of a 784-256-256-10 MLP ({n_params:,} numbers in 6 tensors), random gradients set",
+        f"once; median of {args.repeats} repeats of {args.steps} steps each, mlplab and torch timed in",
+        "alternating blocks after 20 warm-up steps.",
+        f"PyTorch {torch.__version__} on one thread (`torch.set_num_threads(1)`), default CPU path",
+        f"(per-tensor loop); NumPy {np.__version__}; {platform.processor() or platform.machine()},",
+        f"Python {platform.python_version()}. Produced by `benchmarks/optim.py --write`.",
+        "",
+    ]
+    if args.write:
+        out = Path(__file__).resolve().parent.parent / "notes" / "bench_optim.md"
+        out.parent.mkdir(exist_ok=True)
+        out.write_text("\n".join(header + lines) + "\n")
+        print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
