@@ -17,17 +17,11 @@ from .activation import (
     softplus,
     tanh,
 )
-from .classification import (
-    binary_cross_entropy,
-    binary_cross_entropy_with_logits,
-    cross_entropy,
-    hinge_embedding_loss,
-    kl_div,
-    multi_margin_loss,
-    nll_loss,
-    one_hot,
-)
+from .binary import binary_cross_entropy, binary_cross_entropy_with_logits
+from .classification import cross_entropy, nll_loss, one_hot
+from .divergence import kl_div
 from .layers import batch_norm, dropout, linear
+from .margin import hinge_embedding_loss, multi_margin_loss
 from .regression import huber_loss, l1_loss, mse_loss, smooth_l1_loss
 
 __all__ = [
