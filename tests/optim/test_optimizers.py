@@ -259,3 +259,34 @@ def test_big_and_non_contiguous_parameters(name, kwargs, dtype):
         ot.step()
         for a, b in zip(pm, pt):
             np.testing.assert_allclose(a._data, b.detach().numpy(), rtol=rtol, atol=atol)
+
+
+SGD_CASES = [kw for n, kw in CASES if n == "SGD"]
+
+
+@pytest.mark.parametrize("kwargs", SGD_CASES, ids=[str(k) for k in SGD_CASES])
+def test_sgd_float32_is_bitwise_torch_given_the_same_gradients(kwargs):
+    """SGD's every op is PyTorch's: add_(alpha) is a fused multiply-add there and BLAS axpy here."""
+    pytest.importorskip("scipy.linalg.blas")
+    pair = Pair(np.float32)
+    om, ot = optim.SGD(pair.m, **kwargs), torch.optim.SGD(pair.t, **kwargs)
+    for _ in range(STEPS):
+        om.zero_grad()
+        ot.zero_grad()
+        pair.backward_m()
+        pair.backward_t()
+        for a, b in zip(pair.m, pair.t):
+            a.grad._data[...] = b.grad.numpy()
+        om.step()
+        ot.step()
+        for a, b in zip(pair.m, pair.t):
+            np.testing.assert_array_equal(a._data, b.detach().numpy())
+
+
+@pytest.mark.parametrize(("name", "kwargs"), [c for c in CASES if "weight_decay" in c[1] or c[0] == "AdamW"])
+def test_numpy_fallback_without_blas(name, kwargs, monkeypatch):
+    """Without SciPy's BLAS the fused adds fall back to two NumPy passes: same trajectories in float64."""
+    import mlplab.optim.optimizer as base
+
+    monkeypatch.setattr(base, "_AXPY", {})
+    _run(name, kwargs, np.float64)

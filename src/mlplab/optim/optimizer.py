@@ -13,7 +13,9 @@ values are Tensors, numbers or lists of them), so a checkpoint needs no pickle, 
 
 Updates work on the NumPy arrays in place (``p._data``, ``p.grad._data``), never through the graph,
 and keep each parameter's dtype (a float32 parameter is updated in float32 arithmetic, as PyTorch
-does; Python-float hyper-parameters are cast to the array's dtype, NumPy 2's NEP 50 rule).
+does; Python-float hyper-parameters are cast to the array's dtype, NumPy 2's NEP 50 rule). Each
+optimiser's arithmetic is one kernel function written op for op as PyTorch's single-tensor code
+path (the path PyTorch takes on CPU); :meth:`Optimizer._apply` runs it over cache-sized chunks.
 """
 
 from __future__ import annotations
@@ -44,18 +46,25 @@ required = _RequiredParameter()
 _CHUNK_BYTES = 1 << 17  # 128 KiB per array and chunk: a step's ~6 arrays stay in a 1-2 MiB L2 cache
 _BLAS_CHUNK = 8192  # OpenBLAS runs axpy on one thread up to 10000 elements
 
-try:  # SciPy comes with scikit-learn (a dependency); its BLAS gives the fused y + a*x PyTorch computes
-    from scipy.linalg import blas as _blas
+_AXPY: dict[np.dtype, Any] | None = None  # dtype -> BLAS axpy, loaded on the first update
 
-    _AXPY: dict[np.dtype, Any] = {np.dtype(np.float32): _blas.saxpy, np.dtype(np.float64): _blas.daxpy}
-except ImportError:  # pragma: no cover
-    _AXPY = {}
+
+def _load_axpy() -> dict[np.dtype, Any]:
+    """SciPy's BLAS axpy (SciPy comes with scikit-learn), imported lazily: it costs ~0.3 s."""
+    global _AXPY
+    try:
+        from scipy.linalg import blas
+
+        _AXPY = {np.dtype(np.float32): blas.saxpy, np.dtype(np.float64): blas.daxpy}
+    except ImportError:  # pragma: no cover - NumPy fallback
+        _AXPY = {}
+    return _AXPY
 
 _FOREACH_DOC = """\
     foreach, fused: accepted so PyTorch code runs unchanged, and ignored: mlplab has one update path,
-        in-place NumPy ufuncs (``out=``) on each parameter with scratch buffers kept between steps,
-        which already outruns PyTorch's CPU loop (benchmarks/optim.py); stored in the param group
-        where PyTorch stores them.
+        in-place NumPy ufuncs (``out=``) over cache-sized chunks of each parameter, with shared scratch
+        buffers and BLAS axpy for PyTorch's fused ``add_(alpha=)`` (see ``Optimizer._apply``; timings
+        against PyTorch in benchmarks/optim.py). Stored in the param group where PyTorch stores them.
     capturable, differentiable: accepted and ignored likewise (no CUDA graphs, no autograd through
         the step)."""
 
@@ -352,7 +361,8 @@ def _axpy(a: float, x: np.ndarray, y: np.ndarray, tmp: np.ndarray) -> None:
     or for other dtypes or non-contiguous arrays, two NumPy passes through ``tmp``.
     """
     n = y.size
-    f = _AXPY.get(y.dtype) if (x.dtype == y.dtype and y.ndim == 1 and y.flags.c_contiguous) else None
+    table = _AXPY if _AXPY is not None else _load_axpy()
+    f = table.get(y.dtype) if (x.dtype == y.dtype and y.ndim == 1 and y.flags.c_contiguous) else None
     if f is None or not x.flags.c_contiguous or n == 0:
         np.multiply(x, a, out=tmp)
         np.add(y, tmp, out=y)
