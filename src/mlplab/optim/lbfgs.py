@@ -178,6 +178,8 @@ class LBFGS(Optimizer):
         tolerance_change: tolerance on changes of loss or parameters (default 1e-9).
         history_size: number of (s, y) pairs kept (default 100).
         line_search_fn: None or ``'strong_wolfe'``.
+        foreach, fused, capturable, differentiable: accepted for symmetry with the other optimisers
+            (PyTorch's LBFGS takes none of them); ignored and not stored.
     """
 
     def __init__(
@@ -190,6 +192,11 @@ class LBFGS(Optimizer):
         tolerance_change: float = 1e-9,
         history_size: int = 100,
         line_search_fn: str | None = None,
+        *,
+        foreach: bool | None = None,
+        fused: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
     ) -> None:
         if isinstance(lr, Tensor) and lr.numel() != 1:
             raise ValueError("Tensor lr must be 1-element")
