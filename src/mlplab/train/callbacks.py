@@ -1,0 +1,224 @@
+"""Callbacks for :class:`~mlplab.train.loop.Trainer`, each a small class.
+
+- :class:`ProgressBar`: a tqdm bar per epoch with loss/accuracy in the postfix (as in the notes);
+  one plain line per epoch when stdout is not a terminal.
+- :class:`TensorBoard`: scalars (loss, metrics, lr) and weight/gradient histograms via tensorboardX.
+- :class:`History`: ``history.csv`` and ``history.json`` rewritten after every epoch.
+- :class:`EarlyStopping`: stop after ``patience`` epochs without improvement, restore the best weights.
+- :class:`Checkpoint`: call a save function after every epoch (the run writes the checkpoint).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+
+from .loop import Callback, Trainer
+
+
+def _fmt(logs: dict[str, float]) -> str:
+    parts = []
+    for k, v in logs.items():
+        if k in ("epoch", "time"):
+            continue
+        parts.append(f"{k} {v:.4g}" if k == "lr" else f"{k} {v:.4f}")
+    return "  ".join(parts)
+
+
+class ProgressBar(Callback):
+    """tqdm bar per epoch, or one line per epoch when ``stream`` is not a terminal."""
+
+    def __init__(self, stream: TextIO | None = None, force_plain: bool | None = None) -> None:
+        self.stream = stream or sys.stdout
+        tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.plain = (not tty) if force_plain is None else force_plain
+        self.bar: Any = None
+
+    def on_epoch_begin(self, trainer: Trainer, epoch: int) -> None:
+        if self.plain:
+            return
+        from tqdm import tqdm
+
+        st = trainer.state
+        self.bar = tqdm(
+            total=st.n_batches,
+            desc=f"Epoch {epoch:02d}/{st.epochs}",
+            unit="batch",
+            file=self.stream,
+            leave=True,
+            dynamic_ncols=True,
+        )
+
+    def on_batch_end(self, trainer: Trainer, batch: int, logs: dict[str, float]) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+            self.bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()}, refresh=False)
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        shown = {k: v for k, v in logs.items() if k not in ("epoch", "time", "lr")}
+        if self.bar is not None:
+            self.bar.set_postfix({k.replace("train_", ""): f"{v:.4f}" for k, v in shown.items()})
+            self.bar.close()
+            self.bar = None
+        else:
+            print(
+                f"Epoch {epoch:02d}/{trainer.state.epochs}  {_fmt(logs)}  ({logs.get('time', 0):.2f}s)",
+                file=self.stream,
+                flush=True,
+            )
+
+    def on_train_end(self, trainer: Trainer) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+class TensorBoard(Callback):
+    """Write TensorBoard events: ``loss/train``, ``loss/val``, ``accuracy/train``, ``accuracy/val``
+    (or ``mae``/``r2`` for regression), ``lr``, and per-parameter ``weights/*`` and ``grads/*``
+    histograms, with the epoch as the step."""
+
+    TAGS = {
+        "train_loss": "loss/train",
+        "val_loss": "loss/val",
+        "train_acc": "accuracy/train",
+        "val_acc": "accuracy/val",
+        "val_mae": "mae/val",
+        "val_mse": "mse/val",
+        "val_r2": "r2/val",
+        "lr": "lr",
+    }
+
+    def __init__(self, logdir: str | Path, histograms: bool = True) -> None:
+        self.logdir = str(logdir)
+        self.histograms = histograms
+        self.writer: Any = None
+
+    def on_train_begin(self, trainer: Trainer) -> None:
+        from tensorboardX import SummaryWriter
+
+        self.writer = SummaryWriter(logdir=self.logdir)
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        w = self.writer
+        for k, tag in self.TAGS.items():
+            if k in logs and math.isfinite(logs[k]):
+                w.add_scalar(tag, float(logs[k]), epoch)
+        if self.histograms:
+            for name, p in trainer.model.named_parameters():
+                w.add_histogram(f"weights/{name}", np.asarray(p._data, dtype=np.float64), epoch)
+                if p.grad is not None:
+                    w.add_histogram(f"grads/{name}", np.asarray(p.grad._data, dtype=np.float64), epoch)
+        w.flush()
+
+    def on_train_end(self, trainer: Trainer) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+class History(Callback):
+    """Rewrite ``history.csv`` and ``history.json`` (all epochs so far) after every epoch."""
+
+    def __init__(self, run_dir: str | Path) -> None:
+        self.dir = Path(run_dir)
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        write_history(self.dir, trainer.state.history)
+
+
+def write_history(run_dir: Path, history: list[dict[str, float]]) -> None:
+    """Write the history table as CSV and JSON (via temp file + rename, so never half-written)."""
+    if not history:
+        return
+    keys: list[str] = []
+    for row in history:
+        for k in row:
+            if k not in keys:
+                keys.append(k)
+    tmp = run_dir / "history.csv.tmp"
+    with open(tmp, "w", newline="") as f:
+        wr = csv.DictWriter(f, fieldnames=keys)
+        wr.writeheader()
+        for row in history:
+            wr.writerow(row)
+    tmp.replace(run_dir / "history.csv")
+    tmp = run_dir / "history.json.tmp"
+    tmp.write_text(json.dumps(history, indent=1))
+    tmp.replace(run_dir / "history.json")
+
+
+class EarlyStopping(Callback):
+    """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience`` epochs;
+    at the end restore the weights of the best epoch (``restore_best=True``)."""
+
+    def __init__(
+        self, patience: int, monitor: str = "val_loss", min_delta: float = 0.0, restore_best: bool = True
+    ) -> None:
+        if patience < 1:
+            from ..errors import UserError
+
+            raise UserError(f"early-stopping patience must be >= 1, got {patience}")
+        self.patience = patience
+        self.monitor = monitor
+        self.min_delta = min_delta
+        self.restore_best = restore_best
+        self.best = math.inf
+        self.best_epoch = 0
+        self.wait = 0
+        self.best_state: dict[str, Any] | None = None
+        self.stopped_epoch = 0
+
+    def _value(self, logs: dict[str, float]) -> float:
+        if self.monitor in logs:
+            return logs[self.monitor]
+        return logs["train_loss"]
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        v = self._value(logs)
+        if v < self.best - self.min_delta:
+            self.best, self.best_epoch, self.wait = v, epoch, 0
+            self.best_state = {k: t._data.copy() for k, t in trainer.model.state_dict().items()}
+        else:
+            self.wait += 1
+            if self.wait >= self.patience:
+                trainer.state.stop = True
+                self.stopped_epoch = epoch
+
+    def on_train_end(self, trainer: Trainer) -> None:
+        if self.restore_best and self.best_state is not None:
+            from ..tensor import Tensor
+
+            trainer.model.load_state_dict({k: Tensor._make(v) for k, v in self.best_state.items()})
+
+    def get_state(self) -> dict[str, Any]:
+        return {
+            "best": self.best,
+            "best_epoch": self.best_epoch,
+            "wait": self.wait,
+            "stopped_epoch": self.stopped_epoch,
+        }
+
+    def set_state(self, st: dict[str, Any], best_state: dict[str, Any] | None) -> None:
+        self.best = float(st["best"])
+        self.best_epoch = int(st["best_epoch"])
+        self.wait = int(st["wait"])
+        self.stopped_epoch = int(st.get("stopped_epoch", 0))
+        self.best_state = best_state
+
+
+class Checkpoint(Callback):
+    """After every finished epoch, call ``save(trainer, epoch, logs)`` (writes the checkpoint files)."""
+
+    def __init__(self, save: Callable[[Trainer, int, dict[str, float]], None]) -> None:
+        self.save = save
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        self.save(trainer, epoch, logs)

@@ -1,0 +1,515 @@
+"""End-to-end tests of ``mlplab train / evaluate / predict`` (every option is exercised)."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+from train_helpers import write_csv
+
+from mlplab.serialization import load
+
+FAST = ["--epochs", "1", "--quiet"]
+
+
+def _ok(res):
+    code, out, err = res
+    assert code == 0, f"exit {code}\nstdout:\n{out}\nstderr:\n{err}"
+    return out
+
+
+def _err(res):
+    code, out, err = res
+    assert code == 2, f"expected exit 2, got {code}\nstdout:\n{out}\nstderr:\n{err}"
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1, f"expected one line on stderr, got:\n{err}"
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_train_writes_every_artifact(run_cli, tmp_path):
+    out = _ok(run_cli("train", "--epochs", "3", "--out", "runs/a"))
+    d = tmp_path / "runs" / "a"
+    for f in [
+        "config.json",
+        "history.csv",
+        "history.json",
+        "curves.png",
+        "confusion.png",
+        "report.txt",
+        "metrics.json",
+        "model.npz",
+        "checkpoints/epoch_003.npz",
+        "checkpoints/best.npz",
+    ]:
+        assert (d / f).exists(), f
+    assert list((d / "tb").glob("events.out.tfevents.*"))
+    cfg = json.loads((d / "config.json").read_text())
+    assert cfg["config"]["hidden"] == [50] and cfg["config"]["activation"] == "tanh"
+    assert cfg["splits"]["test"] == 360  # the notes' 20% of 1797 digits
+    hist = json.loads((d / "history.json").read_text())
+    assert [r["epoch"] for r in hist] == [1, 2, 3]
+    assert hist[-1]["train_loss"] < hist[0]["train_loss"]
+    assert "precision" in (d / "report.txt").read_text()
+    assert "test: loss" in out and "accuracy" in out and str(d.relative_to(tmp_path)) in out
+
+
+@pytest.mark.slow
+def test_default_run_reaches_notes_accuracy(run_cli, tmp_path):
+    _ok(run_cli("train", "--quiet", "--out", "runs/default"))
+    m = json.loads((tmp_path / "runs/default/metrics.json").read_text())
+    assert m["epochs"] == 30
+    assert m["test"]["acc"] >= 0.97, m
+
+
+@pytest.mark.parametrize("ds", ["iris", "wine", "breast_cancer", "moons", "circles", "blobs", "spiral"])
+def test_builtin_classification_datasets(run_cli, tmp_path, ds):
+    _ok(run_cli("train", "--dataset", ds, *FAST, "--out", f"r_{ds}"))
+    m = json.loads((tmp_path / f"r_{ds}/metrics.json").read_text())
+    assert 0.0 <= m["test"]["acc"] <= 1.0
+
+
+def test_regression_dataset_and_losses(run_cli, tmp_path):
+    for loss in ["mse", "l1", "smooth_l1", "huber"]:
+        _ok(
+            run_cli(
+                "train",
+                "--dataset",
+                "diabetes",
+                "--loss",
+                loss,
+                "--epochs",
+                "2",
+                "--quiet",
+                "--out",
+                f"r_{loss}",
+            )
+        )
+        d = tmp_path / f"r_{loss}"
+        m = json.loads((d / "metrics.json").read_text())
+        assert set(m["test"]) >= {"mae", "mse", "r2"}
+        assert (d / "pred_vs_true.png").exists()
+    _ok(
+        run_cli(
+            "train",
+            "--dataset",
+            "diabetes",
+            "--task",
+            "regression",
+            "--epochs",
+            "40",
+            "--quiet",
+            "--out",
+            "r_fit",
+        )
+    )
+    m = json.loads((tmp_path / "r_fit/metrics.json").read_text())
+    # the same split fitted by ordinary least squares (scikit-learn) is the yardstick
+    from sklearn.linear_model import LinearRegression
+
+    from mlplab import datasets
+
+    s = datasets.load("diabetes")
+    ols = LinearRegression().fit(s.X_train, s.y_train).score(s.X_test, s.y_test)
+    assert m["test"]["r2"] > 0.2 and m["test"]["r2"] > ols - 0.1, (m, ols)
+
+
+def test_csv_data_target_predict_and_evaluate(run_cli, tmp_path, small_csv):
+    _ok(
+        run_cli(
+            "train",
+            "--data",
+            small_csv,
+            "--target",
+            "label",
+            "--task",
+            "classification",
+            "--epochs",
+            "20",
+            "--lr",
+            "0.05",
+            "--quiet",
+            "--out",
+            "csvrun",
+        )
+    )
+    meta = json.loads((tmp_path / "csvrun/config.json").read_text())
+    assert meta["class_names"] == ["no", "yes"]
+    out = _ok(run_cli("evaluate", "csvrun"))
+    assert "acc" in out and "precision" in out
+    new = write_csv(tmp_path / "new.csv", ["c", "b", "a"], [[0, 2, 2], [0, -2, -2]])
+    out = _ok(run_cli("predict", "csvrun", "--data", new))
+    assert out.splitlines() == ["prediction", "yes", "no"]
+    _ok(run_cli("predict", "csvrun", "--data", new, "--output", "p.csv"))
+    assert (tmp_path / "p.csv").read_text().splitlines()[1:] == ["yes", "no"]
+
+
+@pytest.mark.parametrize(
+    "act",
+    [
+        "sigmoid",
+        "tanh",
+        "relu",
+        "leaky_relu",
+        "prelu",
+        "silu",
+        "swish",
+        "elu",
+        "gelu",
+        "softplus",
+        "softmax",
+        "log_softmax",
+    ],
+)
+def test_every_activation(run_cli, act):
+    _ok(run_cli("train", "--dataset", "iris", "--activation", act, *FAST, "--out", f"a_{act}"))
+
+
+@pytest.mark.parametrize(
+    "init",
+    [
+        "default",
+        "zeros",
+        "ones",
+        "constant",
+        "uniform",
+        "normal",
+        "xavier_uniform",
+        "xavier_normal",
+        "kaiming_uniform",
+        "kaiming_normal",
+        "trunc_normal",
+        "orthogonal",
+    ],
+)
+def test_every_init(run_cli, tmp_path, init):
+    _ok(
+        run_cli(
+            "train", "--dataset", "iris", "--init", init, "--init-value", "0.63", *FAST, "--out", f"i_{init}"
+        )
+    )
+    sd = load(tmp_path / f"i_{init}/checkpoints/epoch_001.npz")["model"]
+    assert sd["0.weight"].shape == (50, 4)
+
+
+def test_constant_init_value_is_used(run_cli, tmp_path):
+    _ok(
+        run_cli(
+            "train",
+            "--dataset",
+            "iris",
+            "--init",
+            "constant",
+            "--init-value",
+            "0.63",
+            "--lr",
+            "1e-9",
+            "--optimizer",
+            "sgd",
+            *FAST,
+            "--out",
+            "c",
+        )
+    )
+    w = load(tmp_path / "c/model.npz")["0.weight"].numpy()
+    assert np.allclose(w, 0.63, atol=1e-6)
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "nll", "mse", "multi_margin", "kl_div"])
+def test_every_classification_loss(run_cli, loss):
+    _ok(run_cli("train", "--dataset", "iris", "--loss", loss, *FAST, "--out", f"l_{loss}"))
+
+
+@pytest.mark.parametrize("loss", ["bce", "bce_with_logits"])
+def test_binary_losses(run_cli, tmp_path, loss):
+    _ok(
+        run_cli(
+            "train", "--dataset", "breast_cancer", "--loss", loss, "--epochs", "3", "--quiet", "--out", loss
+        )
+    )
+    assert json.loads((tmp_path / loss / "metrics.json").read_text())["test"]["acc"] > 0.85
+
+
+@pytest.mark.parametrize(
+    "opt,extra",
+    [
+        ("sgd", ["--lr", "0.1", "--momentum", "0.9", "--nesterov", "--weight-decay", "1e-4"]),
+        ("momentum", ["--lr", "0.1", "--alpha", "0.8"]),
+        ("adagrad", ["--lr", "0.05", "--eps", "1e-8"]),
+        ("rmsprop", ["--lr", "0.01", "--alpha", "0.9", "--momentum", "0.5"]),
+        ("adam", ["--betas", "0.8,0.99", "--weight-decay", "1e-4"]),
+        ("adamw", ["--weight-decay", "0.05"]),
+        ("nadam", ["--lr", "0.002"]),
+        ("lbfgs", ["--lr", "0.5", "--batch-size", "full"]),
+    ],
+)
+def test_every_optimizer(run_cli, tmp_path, opt, extra):
+    _ok(
+        run_cli(
+            "train", "--dataset", "iris", "--optimizer", opt, *extra, "--epochs", "2", "--quiet", "--out", opt
+        )
+    )
+    hist = json.loads((tmp_path / opt / "history.json").read_text())
+    assert np.isfinite(hist[-1]["train_loss"])
+
+
+@pytest.mark.parametrize(
+    "sched,extra,check",
+    [
+        (
+            "step",
+            ["--step-size", "2", "--gamma", "0.5"],
+            lambda lrs: np.allclose(lrs, [1e-2, 1e-2, 5e-3, 5e-3]),
+        ),
+        (
+            "multistep",
+            ["--milestones", "1,3", "--gamma", "0.1"],
+            lambda lrs: np.allclose(lrs, [1e-2, 1e-3, 1e-3, 1e-4]),
+        ),
+        ("exponential", ["--gamma", "0.5"], lambda lrs: np.allclose(lrs, [1e-2, 5e-3, 2.5e-3, 1.25e-3])),
+        (
+            "cosine",
+            ["--t-max", "4", "--eta-min", "0"],
+            lambda lrs: lrs[0] == 1e-2 and lrs[1] < lrs[0] and lrs[3] < lrs[2],
+        ),
+        ("plateau", ["--factor", "0.5", "--plateau-patience", "0"], lambda lrs: min(lrs) <= 1e-2),
+        ("onecycle", ["--max-lr", "0.05"], lambda lrs: max(lrs) > 1e-2),
+    ],
+)
+def test_every_scheduler(run_cli, tmp_path, sched, extra, check):
+    _ok(
+        run_cli(
+            "train",
+            "--dataset",
+            "iris",
+            "--lr",
+            "0.01",
+            "--scheduler",
+            sched,
+            *extra,
+            "--epochs",
+            "4",
+            "--quiet",
+            "--out",
+            sched,
+        )
+    )
+    lrs = [r["lr"] for r in json.loads((tmp_path / sched / "history.json").read_text())]
+    assert check(lrs), lrs
+
+
+def test_batch_sizes_penalties_dropout_batchnorm_hidden(run_cli, tmp_path):
+    _ok(run_cli("train", "--dataset", "iris", "--batch-size", "full", *FAST, "--out", "full"))
+    _ok(run_cli("train", "--dataset", "iris", "--batch-size", "1", *FAST, "--out", "sgd1"))
+    _ok(run_cli("train", "--dataset", "iris", "--l1", "1e-3", "--l2", "1e-3", *FAST, "--out", "pen"))
+    _ok(
+        run_cli(
+            "train",
+            "--dataset",
+            "iris",
+            "--dropout",
+            "0.3",
+            "--batchnorm",
+            "--hidden",
+            "16,8",
+            *FAST,
+            "--out",
+            "bn",
+        )
+    )
+    meta = json.loads((tmp_path / "bn/config.json").read_text())
+    assert (
+        "BatchNorm1d" in meta["model"]
+        and "Dropout" in meta["model"]
+        and "Linear(in_features=16" in meta["model"]
+    )
+
+
+def test_early_stopping_restores_best(run_cli, tmp_path):
+    _ok(
+        run_cli(
+            "train",
+            "--dataset",
+            "iris",
+            "--lr",
+            "0.5",
+            "--optimizer",
+            "sgd",
+            "--early-stopping",
+            "2",
+            "--epochs",
+            "200",
+            "--quiet",
+            "--out",
+            "es",
+        )
+    )
+    m = json.loads((tmp_path / "es/metrics.json").read_text())
+    hist = json.loads((tmp_path / "es/history.json").read_text())
+    assert m["epochs"] < 200 and len(hist) == m["epochs"]
+    best = min(hist, key=lambda r: r["val_loss"])
+    assert m["best_epoch"] == best["epoch"]
+    final = load(tmp_path / "es/model.npz")
+    best_ckpt = load(tmp_path / "es/checkpoints/best.npz")["model"]
+    for k in final:
+        assert np.array_equal(final[k].numpy(), best_ckpt[k].numpy())
+
+
+@pytest.mark.slow
+def test_numerical_gradient_mode(run_cli, tmp_path):
+    _ok(
+        run_cli(
+            "train",
+            "--dataset",
+            "iris",
+            "--grad",
+            "numerical",
+            "--hidden",
+            "8",
+            "--epochs",
+            "3",
+            "--quiet",
+            "--out",
+            "num",
+            "--lr",
+            "0.01",
+        )
+    )
+    hist = json.loads((tmp_path / "num/history.json").read_text())
+    assert hist[-1]["train_loss"] < hist[0]["train_loss"]
+
+
+def test_seed_reproducible_and_config_file(run_cli, tmp_path):
+    (tmp_path / "run.toml").write_text('dataset = "iris"\nepochs = 2\nhidden = [12]\nseed = 7\nlr = 0.01\n')
+    _ok(run_cli("train", "--config", "run.toml", "--quiet", "--out", "t1"))
+    _ok(run_cli("train", "--config", "run.toml", "--quiet", "--out", "t2"))
+    _ok(run_cli("train", "--config", "run.toml", "--seed", "8", "--quiet", "--out", "t3"))
+    a, b, c = (load(tmp_path / f"t{i}/model.npz") for i in (1, 2, 3))
+    assert a["0.weight"].shape == (12, 4)
+    assert all(np.array_equal(a[k].numpy(), b[k].numpy()) for k in a)
+    assert not np.array_equal(a["0.weight"].numpy(), c["0.weight"].numpy())
+    cfg = json.loads((tmp_path / "t1/config.json").read_text())["config"]
+    assert cfg["seed"] == 7 and cfg["hidden"] == [12] and cfg["lr"] == 0.01
+
+
+def test_resume_continues_bit_identically(run_cli, tmp_path):
+    args = [
+        "--dataset",
+        "iris",
+        "--dropout",
+        "0.2",
+        "--lr",
+        "0.01",
+        "--scheduler",
+        "step",
+        "--step-size",
+        "2",
+        "--quiet",
+    ]
+    _ok(run_cli("train", *args, "--epochs", "5", "--out", "full"))
+    _ok(run_cli("train", *args, "--epochs", "2", "--out", "part"))
+    _ok(run_cli("train", "--resume", "part", "--epochs", "5", "--quiet"))
+    a, b = load(tmp_path / "full/model.npz"), load(tmp_path / "part/model.npz")
+    assert all(np.array_equal(a[k].numpy(), b[k].numpy()) for k in a)
+    ha = json.loads((tmp_path / "full/history.json").read_text())
+    hb = json.loads((tmp_path / "part/history.json").read_text())
+    assert [r["train_loss"] for r in ha] == [r["train_loss"] for r in hb]
+
+
+# ------------------------------------------------------------------ bad input: one line, exit 2
+def test_unknown_names_list_choices(run_cli):
+    line = _err(run_cli("train", "--dataset", "mnist", "--quiet"))
+    assert "mnist" in line and "digits" in line and "iris" in line
+    line = _err(run_cli("train", "--optimizer", "adamax", "--quiet"))
+    assert "adamax" in line and "adam" in line and "sgd" in line
+    line = _err(run_cli("train", "--activation", "swishy", "--quiet"))
+    assert "swishy" in line and "tanh" in line and "relu" in line
+
+
+def test_bad_hyper_parameters(run_cli, tmp_path):
+    assert "lr" in _err(run_cli("train", "--lr", "0", "--quiet"))
+    assert "1.5" in _err(run_cli("train", "--dropout", "1.5", "--quiet"))
+    assert "batch-size" in _err(run_cli("train", "--batch-size", "zero", "--quiet"))
+    assert "betas" in _err(run_cli("train", "--betas", "0.9,1.0", "--quiet"))
+    assert "hidden" in _err(run_cli("train", "--hidden", "50,x", "--quiet"))
+    assert "bce" in _err(run_cli("train", "--loss", "bce", "--quiet"))  # digits has 10 classes
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
+def test_csv_errors_name_file_line_column(run_cli, tmp_path, small_csv):
+    line = _err(run_cli("train", "--data", small_csv, "--target", "nope", "--quiet"))
+    assert "small.csv" in line and "nope" in line and "label" in line
+    bad = write_csv(tmp_path / "bad.csv", ["a", "b", "y"], [[1, 2, 0], [3, "abc", 1], [1, 1, 0]])
+    line = _err(run_cli("train", "--data", bad, "--target", "y", "--quiet"))
+    assert "bad.csv" in line and "line 3" in line and "b" in line and "abc" in line
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    line = _err(run_cli("train", "--data", empty, "--target", "y", "--quiet"))
+    assert "empty.csv" in line and "empty" in line
+    nan = write_csv(tmp_path / "nan.csv", ["a", "y"], [[1, 0], ["nan", 1], [2, 0]])
+    line = _err(run_cli("train", "--data", nan, "--target", "y", "--quiet"))
+    assert "nan.csv" in line and "line 3" in line and "a" in line
+    line = _err(run_cli("train", "--data", tmp_path / "missing.csv", "--target", "y", "--quiet"))
+    assert "missing.csv" in line
+
+
+def test_existing_run_directory_is_never_overwritten(run_cli, tmp_path):
+    _ok(run_cli("train", "--dataset", "iris", *FAST, "--out", "keep"))
+    before = (tmp_path / "keep/model.npz").read_bytes()
+    line = _err(run_cli("train", "--dataset", "iris", *FAST, "--out", "keep"))
+    assert "keep" in line and "exists" in line
+    assert (tmp_path / "keep/model.npz").read_bytes() == before
+
+
+def test_damaged_checkpoint_is_refused(run_cli, tmp_path):
+    _ok(run_cli("train", "--dataset", "iris", "--epochs", "2", "--quiet", "--out", "dmg"))
+    ck = tmp_path / "dmg/checkpoints/epoch_002.npz"
+    raw = bytearray(ck.read_bytes())
+    ck.write_bytes(bytes(raw[: len(raw) // 2]))  # truncated
+    line = _err(run_cli("train", "--resume", "dmg", "--epochs", "3", "--quiet"))
+    assert "epoch_002.npz" in line
+    raw[len(raw) // 2] ^= 0xFF  # one flipped byte
+    ck.write_bytes(bytes(raw))
+    line = _err(run_cli("train", "--resume", "dmg", "--epochs", "3", "--quiet"))
+    assert "epoch_002.npz" in line
+
+
+def test_divergence_stops_with_epoch_batch_and_hint(run_cli, tmp_path):
+    # the lr grows 1000x per epoch, so the run is healthy for a few epochs and then blows up
+    line = _err(
+        run_cli(
+            "train",
+            "--dataset",
+            "iris",
+            "--optimizer",
+            "sgd",
+            "--lr",
+            "0.01",
+            "--activation",
+            "relu",
+            "--scheduler",
+            "exponential",
+            "--gamma",
+            "1000",
+            "--epochs",
+            "10",
+            "--quiet",
+            "--out",
+            "nan",
+        )
+    )
+    m = re.search(r"at epoch (\d+), batch (\d+)", line)
+    assert m and "learning rate" in line, line
+    bad = int(m.group(1))
+    assert bad > 1
+    kept = sorted(p.name for p in (tmp_path / "nan/checkpoints").glob("epoch_*.npz"))
+    assert kept == [f"epoch_{e:03d}.npz" for e in range(1, bad)]
+    last = load(tmp_path / f"nan/checkpoints/epoch_{bad - 1:03d}.npz")
+    assert last["epoch"] == bad - 1
+    assert all(np.isfinite(v.numpy()).all() for v in last["model"].values())
+
+
+def test_resume_rejects_other_options(run_cli, tmp_path):
+    _ok(run_cli("train", "--dataset", "iris", *FAST, "--out", "r"))
+    assert "--resume" in _err(run_cli("train", "--resume", "r", "--lr", "0.1"))
+    assert "config.json" in _err(run_cli("train", "--resume", "nowhere"))
