@@ -513,3 +513,21 @@ def test_resume_rejects_other_options(run_cli, tmp_path):
     _ok(run_cli("train", "--dataset", "iris", *FAST, "--out", "r"))
     assert "--resume" in _err(run_cli("train", "--resume", "r", "--lr", "0.1"))
     assert "config.json" in _err(run_cli("train", "--resume", "nowhere"))
+
+
+def test_split_sizes_options(run_cli, tmp_path):
+    _ok(run_cli("train", "--dataset", "iris", "--test-size", "0.4", "--val-size", "0", *FAST, "--out", "sp"))
+    meta = json.loads((tmp_path / "sp/config.json").read_text())
+    assert meta["splits"] == {"train": 90, "val": 0, "test": 60}
+    hist = json.loads((tmp_path / "sp/history.json").read_text())
+    assert "val_loss" not in hist[0]
+
+
+def test_penalties_shrink_the_weights(run_cli, tmp_path):
+    base = ["--dataset", "iris", "--epochs", "20", "--lr", "0.01", "--quiet"]
+    _ok(run_cli("train", *base, "--out", "p0"))
+    _ok(run_cli("train", *base, "--l2", "0.05", "--out", "p2"))
+    _ok(run_cli("train", *base, "--l1", "0.01", "--out", "p1"))
+    w = {k: load(tmp_path / k / "model.npz")["0.weight"].numpy() for k in ("p0", "p1", "p2")}
+    assert (w["p2"] ** 2).sum() < 0.8 * (w["p0"] ** 2).sum()
+    assert np.abs(w["p1"]).sum() < 0.8 * np.abs(w["p0"]).sum()
