@@ -53,7 +53,7 @@ def test_quadratic_matches_torch_and_finds_minimum(line_search_fn):
     for _ in range(6):
         lm = om.step(cm)
         lt = ot.step(ct)
-        assert float(lm) == pytest.approx(float(lt), rel=1e-10, abs=1e-12)
+        assert float(lm) == pytest.approx(float(lt.detach()), rel=1e-10, abs=1e-12)
         np.testing.assert_allclose(wm._data, wt.detach().numpy(), rtol=1e-10, atol=1e-12)
     assert om.state[wm]["func_evals"] == ot.state[wt]["func_evals"]
     assert om.state[wm]["n_iter"] == ot.state[wt]["n_iter"]

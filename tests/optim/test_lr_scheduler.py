@@ -202,6 +202,8 @@ def test_initial_lr_and_base_lrs_like_torch():
     assert sm.base_lrs == st.base_lrs == [0.1, 0.05]
     om.param_groups[0]["lr"] = 1.0  # recursive schedules follow manual changes, as torch's do
     ot.param_groups[0]["lr"] = 1.0
+    om.step()
+    ot.step()
     sm.step()
     st.step()
     assert sm.get_last_lr() == st.get_last_lr() == [0.5, 0.025]

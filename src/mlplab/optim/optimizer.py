@@ -60,6 +60,7 @@ def _load_axpy() -> dict[np.dtype, Any]:
         _AXPY = {}
     return _AXPY
 
+
 _FOREACH_DOC = """\
     foreach, fused: accepted so PyTorch code runs unchanged, and ignored: mlplab has one update path,
         in-place NumPy ufuncs (``out=``) over cache-sized chunks of each parameter, with shared scratch
