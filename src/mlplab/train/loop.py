@@ -141,8 +141,7 @@ class Trainer:
         model, spec, opt = self.model, self.spec, self.optimizer
         last: dict[str, Any] = {}
 
-        def closure() -> Tensor:
-            opt.zero_grad()
+        def forward() -> tuple[Tensor, Tensor, float]:
             out = model(xb)
             loss = spec.loss(out, yb)
             if self.l1 or self.l2:
@@ -155,6 +154,11 @@ class Trainer:
                     epoch,
                     batch,
                 )
+            return out, loss, v
+
+        def closure() -> Tensor:
+            opt.zero_grad()
+            out, loss, v = forward()
             if "out" not in last:
                 last["out"], last["loss"] = out._data, v
             loss.backward()
@@ -162,17 +166,7 @@ class Trainer:
 
         if self.grad == "numerical":
             with no_grad():
-                out = model(xb)
-                loss = spec.loss(out, yb)
-                if self.l1 or self.l2:
-                    loss = loss + _penalty(self.params, self.l1, self.l2)
-            v = float(loss.item())
-            if not math.isfinite(v):
-                raise DivergenceError(
-                    f"loss became {v} at epoch {epoch}, batch {batch}; try a lower learning rate (--lr)",
-                    epoch,
-                    batch,
-                )
+                out, _, v = forward()
             opt.zero_grad()
             assign_grads(model, numerical_gradients(model, xb._data, yb._data, spec, self.l1, self.l2))
             opt.step()
