@@ -223,8 +223,15 @@ def _resume(run_dir: Path, epochs: int | None, quiet: bool) -> None:
     from .train.run import Run, read_run_config
 
     cfg, _ = read_run_config(run_dir)
-    if epochs is not None:
-        cfg = cfg.merged({"epochs": epochs})
+    if epochs is not None and epochs != cfg.epochs:
+        if cfg.scheduler == "onecycle":
+            raise UserError(
+                f"--epochs cannot change on --resume with --scheduler onecycle: its schedule spans the run's "
+                f"{cfg.epochs} epochs"
+            )
+        # a cosine schedule keeps the period it was started with
+        t_max = cfg.t_max or (cfg.epochs if cfg.scheduler == "cosine" else None)
+        cfg = cfg.merged({"epochs": epochs, "t_max": t_max})
     run = Run(cfg, run_dir, quiet=quiet)
     done = run.restore()
     if epochs is not None:
