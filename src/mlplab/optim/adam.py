@@ -97,38 +97,60 @@ class Adam(Optimizer):
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient (see the class docstring)."""
-        loss = self._eval_closure(closure)
+        loss = self._eval_closure(closure) if closure is not None else None
         state = self.state
-        for group in self.param_groups:
+        for gi, group in enumerate(self.param_groups):
             lr = _lr_value(group["lr"])
             beta1, beta2 = group["betas"]
-            eps = group["eps"]
             wd = group["weight_decay"]
             amsgrad = group["amsgrad"]
-            maximize = group["maximize"]
             decoupled = group["decoupled_weight_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
+            decay = 1 - lr * wd if decoupled and wd != 0 else None
+            args = (beta1, beta2, group["eps"], 0.0 if decoupled else wd, decay, group["maximize"])
+            names = _NAMES_AMS if amsgrad else _NAMES
+            params = [p for p in group["params"] if p.grad is not None]
+            small, rest = self._fusable(params)
+            steps = set()
+            for p in small:
+                st = state[p]
+                if len(st) == 0:
+                    _init(st, p._data, names)
+                steps.add(float(st["step"]._data))
+            if len(steps) > 1:  # e.g. a parameter that had no gradient on some steps: one by one
+                small, rest = [], params
+            if small:
+                for p in small:
+                    step = _new_step(state[p])
+                fl = self._fused(gi, small, names)
+                fl.gather()
+                arrays = [fl.w, fl.g, *fl.bufs] if amsgrad else [fl.w, fl.g, *fl.bufs, None]
+                self._apply(_adam, arrays, 3, *args, *_corrections(lr, beta1, beta2, step))
+                fl.scatter()
+            for p in rest:
                 w = p._data
                 st = state[p]
                 if len(st) == 0:
-                    st["step"] = _scalar_state(0.0)
-                    st["exp_avg"] = Tensor._make(np.zeros_like(w))
-                    st["exp_avg_sq"] = Tensor._make(np.zeros_like(w))
-                    if amsgrad:
-                        st["max_exp_avg_sq"] = Tensor._make(np.zeros_like(w))
+                    _init(st, w, names)
                 step = _new_step(st)
-                bias_correction1 = 1 - beta1**step
-                bias_correction2 = 1 - beta2**step
-                step_size = lr / bias_correction1
-                bc2_sqrt = bias_correction2**0.5
                 vmax = st["max_exp_avg_sq"]._data if amsgrad else None
                 arrays = [w, p.grad._data, st["exp_avg"]._data, st["exp_avg_sq"]._data, vmax]
-                decay = 1 - lr * wd if decoupled and wd != 0 else None
-                self._apply(_adam, arrays, 3, beta1, beta2, eps, 0.0 if decoupled else wd, decay, maximize,
-                            step_size, bc2_sqrt)  # fmt: skip
+                self._apply(_adam, arrays, 3, *args, *_corrections(lr, beta1, beta2, step))
         return loss
+
+
+_NAMES = ("exp_avg", "exp_avg_sq")
+_NAMES_AMS = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
+
+
+def _init(st: dict[str, Any], w: np.ndarray, names: tuple[str, ...]) -> None:
+    st["step"] = _scalar_state(0.0)
+    for name in names:
+        st[name] = Tensor._make(np.zeros_like(w))
+
+
+def _corrections(lr: float, beta1: float, beta2: float, step: float) -> tuple[float, float]:
+    """(lr / (1 - beta1^t), sqrt(1 - beta2^t)): the bias corrections of step t, as PyTorch rounds them."""
+    return lr / (1 - beta1**step), (1 - beta2**step) ** 0.5
 
 
 def _adam(

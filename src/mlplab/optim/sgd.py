@@ -81,18 +81,30 @@ class SGD(Optimizer):
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient (see the class docstring)."""
-        loss = self._eval_closure(closure)
+        loss = self._eval_closure(closure) if closure is not None else None
         state = self.state
-        for group in self.param_groups:
+        for gi, group in enumerate(self.param_groups):
             lr = _lr_value(group["lr"])
             momentum = group["momentum"]
-            dampening = group["dampening"]
-            wd = group["weight_decay"]
-            nesterov = group["nesterov"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
+            wd, nesterov, maximize = group["weight_decay"], group["nesterov"], group["maximize"]
+            args = (lr, momentum, group["dampening"], wd, nesterov, maximize)
+            params = [p for p in group["params"] if p.grad is not None]
+            small, rest = self._fusable(params)
+            if small:
+                first = False
+                if momentum != 0:
+                    # the first step copies the gradient into the buffer: all fused tensors must agree
+                    firsts = {state[p].get("momentum_buffer") is None for p in small}
+                    if len(firsts) > 1:
+                        small, rest = [], params
+                    else:
+                        first = firsts.pop()
+            if small:
+                fl = self._fused(gi, small, _NAMES if momentum != 0 else ())
+                fl.gather()
+                self._apply(_sgd, [fl.w, fl.g, fl.bufs[0] if momentum != 0 else None], 4, *args, first)
+                fl.scatter()
+            for p in rest:
                 buf = None
                 first = False
                 if momentum != 0:
@@ -102,19 +114,11 @@ class SGD(Optimizer):
                         buf_t = st["momentum_buffer"] = Tensor._make(np.empty_like(p._data))
                         first = True
                     buf = buf_t._data
-                self._apply(
-                    _sgd,
-                    [p._data, p.grad._data, buf],
-                    4,
-                    lr,
-                    momentum,
-                    dampening,
-                    wd,
-                    nesterov,
-                    maximize,
-                    first,
-                )
+                self._apply(_sgd, [p._data, p.grad._data, buf], 4, *args, first)
         return loss
+
+
+_NAMES = ("momentum_buffer",)
 
 
 def _sgd(
