@@ -26,19 +26,24 @@ _FREED = (
 )
 
 
-def _accumulate_leaf(t: Any, g: np.ndarray) -> None:
-    """Add ``g`` into leaf ``t``'s ``.grad`` (in place when it exists, as PyTorch does)."""
+def _accumulate_leaf(t: Any, g: np.ndarray, owned: bool = False) -> None:
+    """Add ``g`` into leaf ``t``'s ``.grad`` (in place when it exists, as PyTorch does).
+
+    ``owned``: ``g`` is referenced by nothing else (``Function.owns_grads``), so it may become the
+    new ``.grad`` as it is; otherwise it is copied.
+    """
     d = t._data
     if g.dtype != d.dtype:
         g = g.astype(d.dtype)
     if g.shape != d.shape:
         g = np.broadcast_to(g, d.shape)
+        owned = False
     grad = t.grad
     if grad is None:
-        # a copy: backward functions may hand the same array to several inputs
+        # a copy unless owned: backward functions may hand the same array to several inputs
         T = function._Tensor
         grad = T.__new__(T)
-        grad._data = np.array(g)
+        grad._data = g if owned else np.array(g)
         grad._rg = False
         grad.grad = None
         grad.grad_fn = None
@@ -104,11 +109,12 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
         in_grads = node.backward(g)
         if type(in_grads) is not tuple:
             in_grads = tuple(in_grads) if type(in_grads) is list else (in_grads,)
+        owned = node.owns_grads
         for t, ig, need in zip(parents, in_grads, node.needs):
             if need and ig is not None:
                 p = t.grad_fn
                 if p is None:
-                    accumulate(t, ig)
+                    accumulate(t, ig, owned)
                 elif p in grads:
                     grads[p] = grads[p] + ig
                 else:

@@ -120,6 +120,31 @@ class Function:
         t.grad = None
         return t
 
+    @classmethod
+    def apply3(cls, x: Any, y: Any, z: Any, *args: Any) -> Any:
+        """``apply`` for three Tensors followed by non-tensor arguments (e.g. linear's x, W, b)."""
+        fn = cls()
+        T = _Tensor
+        t = T.__new__(T)
+        t._data = fn.forward(x._data, y._data, z._data, *args)
+        t.grad = None
+        rx, ry, rz = x._rg, y._rg, z._rg
+        if (rx or ry or rz) and _state.enabled:
+            fn.parents = (x, y, z)
+            fn.needs = (rx, ry, rz)
+            fn.seq = next(_seq)
+            t._rg = True
+            t.grad_fn = fn
+        else:
+            t._rg = False
+            t.grad_fn = None
+        return t
+
+    #: True when ``backward`` returns arrays that nothing else references (results of fresh NumPy
+    #: computations, never the incoming gradient or a saved array): a leaf then keeps such an array
+    #: as its ``.grad`` without the defensive copy.
+    owns_grads: bool = False
+
     #: the grad_fn name PyTorch prints for this op (default: the class name + "Backward0")
     bw_name: str | None = None
 

@@ -72,8 +72,8 @@ class Linear(Module):
             self._bad_input(input)
         b = self.bias
         if b is None:
-            return LinearFn.apply(input, w)
-        return LinearFn.apply(input, w, b)
+            return LinearFn.apply2(input, w)
+        return LinearFn.apply3(input, w, b)
 
     def _bad_input(self, input: Any) -> None:
         if not isinstance(input, Tensor):

@@ -24,6 +24,8 @@ class LinearFn(Function):
     dL/dx = g W,  dL/dW = g^T x,  dL/db = \sum_rows g.
     """
 
+    owns_grads = True  # three fresh products/sums: leaves keep them without a copy
+
     def forward(self, x, w, b=None):
         self.x, self.w = x, w
         y = x @ w.T
@@ -69,8 +71,10 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     r"""y = x W^T + b, the affine map of a fully-connected layer (W: (out_features, in_features))."""
     _linear_check(input, weight)
     if bias is None:
-        return LinearFn.apply(input, weight)
-    return LinearFn.apply(input, weight, bias)
+        return LinearFn.apply2(input, weight)
+    if not isinstance(bias, Tensor):
+        return LinearFn.apply(input, weight, bias)
+    return LinearFn.apply3(input, weight, bias)
 
 
 class MaskFn(Function):
