@@ -32,6 +32,21 @@ def _arr(w: Any, dtype: np.dtype) -> np.ndarray | None:
     return a.astype(dtype, copy=False)
 
 
+_max, _sum = np.maximum.reduce, np.add.reduce  # ndarray.max/sum without their Python layer
+_STARTS: dict[tuple[int, int], np.ndarray] = {}
+
+
+def _row_starts(n: int, c: int) -> np.ndarray:
+    """0, c, 2c, ..., (n-1)c: where each row starts in a flattened (n, c) array (cached, read-only)."""
+    a = _STARTS.get((n, c))
+    if a is None:
+        if len(_STARTS) > 64:
+            _STARTS.clear()
+        a = _STARTS[(n, c)] = np.arange(0, n * c, c)
+        a.flags.writeable = False
+    return a
+
+
 def _to_rows(x: np.ndarray) -> np.ndarray:
     """(N, C, d1, ...) -> (N*d1*..., C): the class axis last, one row per prediction."""
     if x.ndim == 2:
@@ -108,8 +123,8 @@ class CrossEntropyFn(Function):
 
     def forward(self, x, t, weight, ignore_index, eps, reduction, has_ignored):
         self.shape = x.shape
-        x2 = _to_rows(x)
-        t1 = t.reshape(-1)
+        x2 = x if x.ndim == 2 else _to_rows(x)
+        t1 = t if t.ndim == 1 else t.reshape(-1)
         n, c = x2.shape
         s = shift_by_max(x2, 1)
         e = np.exp(s)
@@ -119,8 +134,8 @@ class CrossEntropyFn(Function):
         if has_ignored:
             keep = t1 != ignore_index
             t1 = np.where(keep, t1, 0)
-        idx = np.arange(0, n * c, c) + t1  # flat positions of (i, t_i): cheaper than 2-D fancy indexing
-        picked = s.reshape(-1)[idx] - lse.reshape(-1)  # log p_{i t_i}
+        idx = _row_starts(n, c) + t1  # flat positions of (i, t_i): cheaper than 2-D fancy indexing
+        picked = s.ravel()[idx] - lse.ravel()  # log p_{i t_i}
         wt = None  # per-row weight w_{t_i} (times keep)
         if weight is not None:
             wt = weight[t1]
@@ -140,7 +155,7 @@ class CrossEntropyFn(Function):
         out_shape = t.shape
         if reduction == "none":
             return loss.reshape(out_shape)
-        total = loss.sum()
+        total = _sum(loss)
         if reduction == "sum":
             return np.asarray(total)
         self.den = den = n if wt is None else wt.sum()
@@ -175,7 +190,7 @@ class CrossEntropyFn(Function):
         if eps > 0:
             grad += sm
         grad *= gi
-        return _from_rows(grad, self.shape)
+        return grad if len(self.shape) == 2 else _from_rows(grad, self.shape)
 
 
 class CrossEntropyProbFn(Function):
@@ -257,12 +272,14 @@ def cross_entropy(
         and isinstance(input, Tensor)
         and isinstance(target, Tensor)
     ):
-        # the training-loop case, (N, C) logits and in-range labels, checked with the fewest calls
+        # the training-loop case, (N, C) logits and in-range labels, checked with the fewest calls:
+        # seen as unsigned, a negative label is huge, so one max checks 0 <= label < C
         xa, ta = input._data, target._data
         if xa.ndim == 2 and ta.ndim == 1 and ta.size and xa.dtype.kind == "f" and ta.dtype.kind in "iu":
-            lo, hi = int(ta.min()), int(ta.max())
-            if ta.shape[0] == xa.shape[0] and lo >= 0 and hi < xa.shape[1] and not lo <= ignore_index <= hi:
-                return CrossEntropyFn.apply(input, ta, None, ignore_index, 0.0, "mean", False)
+            c = xa.shape[1]
+            u = ta if ta.dtype.kind == "u" else ta.view(f"u{ta.dtype.itemsize}")
+            if ta.shape[0] == xa.shape[0] and int(_max(u, None)) < c and not 0 <= ignore_index < c:
+                return CrossEntropyFn.apply1(input, ta, None, ignore_index, 0.0, "mean", False)
     reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))
     x = float_input(input)
     eps = float(label_smoothing)
@@ -319,7 +336,7 @@ class NLLLossFn(Function):
         self.t1, self.rows, self.wt, self.red, self.n2 = t1, rows, wt, reduction, a2.shape
         if reduction == "none":
             return loss.reshape(t.shape)
-        total = loss.sum()
+        total = _sum(loss)
         if reduction == "sum":
             return np.asarray(total)
         self.den = den = n if wt is None else wt.sum()
