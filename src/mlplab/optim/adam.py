@@ -108,24 +108,37 @@ class Adam(Optimizer):
             decay = 1 - lr * wd if decoupled and wd != 0 else None
             args = (beta1, beta2, group["eps"], 0.0 if decoupled else wd, decay, group["maximize"])
             names = _NAMES_AMS if amsgrad else _NAMES
-            params = [p for p in group["params"] if p.grad is not None]
-            small, rest = self._fusable(params)
-            steps = set()
+            fl = self._reuse(gi, group["params"], names)
+            if fl is not None:
+                small, rest = fl.params, ()
+            else:
+                params = [p for p in group["params"] if p.grad is not None]
+                small, rest = self._fusable(params)
+            counters = []
             for p in small:
                 st = state[p]
                 if len(st) == 0:
                     _init(st, p._data, names)
-                steps.add(float(st["step"]._data))
-            if len(steps) > 1:  # e.g. a parameter that had no gradient on some steps: one by one
-                small, rest = [], params
+                counters.append(st["step"]._data)
+            step = float(counters[0]) + 1.0 if counters else 0.0
+            if any(float(c) + 1.0 != step for c in counters):  # e.g. a parameter that sat out steps
+                small, rest, fl = [], [p for p in group["params"] if p.grad is not None], None
             if small:
-                for p in small:
-                    step = _new_step(state[p])
-                fl = self._fused(gi, small, names)
-                fl.gather()
-                arrays = [fl.w, fl.g, *fl.bufs] if amsgrad else [fl.w, fl.g, *fl.bufs, None]
-                self._apply(_adam, arrays, 3, *args, *_corrections(lr, beta1, beta2, step))
-                fl.scatter()
+                for c in counters:  # as _new_step: the exact sum rounded once, like ``step += 1``
+                    c.fill(step)
+                step = float(counters[0])
+                if fl is None:
+                    fl = self._fused(gi, small, names)
+                fl.gather_grads()
+                vmax = fl.bufs[2] if amsgrad else None
+                corr = _corrections(lr, beta1, beta2, step)
+                if decay is None and args[3] == 0:  # the weights are read only by the final add
+                    d = _adam(None, fl.g, fl.bufs[0], fl.bufs[1], vmax, *fl.tmp[:3], *args, *corr)
+                    fl.add_to_weights(d)
+                else:
+                    fl.gather_weights()
+                    _adam(fl.w, fl.g, fl.bufs[0], fl.bufs[1], vmax, *fl.tmp[:3], *args, *corr)
+                    fl.scatter_weights()
             for p in rest:
                 w = p._data
                 st = state[p]
@@ -154,12 +167,16 @@ def _corrections(lr: float, beta1: float, beta2: float, step: float) -> tuple[fl
 
 
 def _adam(
-    w: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray, vmax: np.ndarray | None,
+    w: np.ndarray | None, g: np.ndarray, m: np.ndarray, v: np.ndarray, vmax: np.ndarray | None,
     t0: np.ndarray, t1: np.ndarray, t2: np.ndarray,
     beta1: float, beta2: float, eps: float, wd: float, decay: float | None, maximize: bool,
     step_size: float, bc2_sqrt: float,
-) -> None:  # fmt: skip
-    """PyTorch's single-tensor Adam on arrays (decay given: AdamW, w *= 1 - lr*wd first)."""
+) -> np.ndarray | None:  # fmt: skip
+    """PyTorch's single-tensor Adam on arrays (decay given: AdamW, w *= 1 - lr*wd first).
+
+    ``w`` None (only without weight decay): the update is left in ``t1`` and returned, for the
+    caller to add to the weights.
+    """
     if maximize:
         g = np.negative(g, out=t1)
     if decay is not None:
@@ -182,7 +199,10 @@ def _adam(
     np.add(t0, eps, out=t0)
     np.multiply(m, -step_size, out=t1)  # w <- w + (-step_size m) / denom   (addcdiv_: no FMA)
     np.divide(t1, t0, out=t1)
+    if w is None:
+        return t1
     np.add(w, t1, out=w)
+    return None
 
 
 class AdamW(Adam):

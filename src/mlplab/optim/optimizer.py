@@ -89,24 +89,38 @@ def _scalar_state(value: float) -> Tensor:
 
 
 class _Flat:
-    """A group's small parameters laid end to end: one flat array each for the weights, the gradients
-    and every state entry, so that a step is one kernel call instead of one per parameter.
+    """A group's small parameters laid end to end: one flat array for their gradients and one for
+    each state entry, so that a step is one kernel call instead of one per parameter.
 
     ``bufs[k]`` holds state entry ``names[k]``; each parameter's state Tensor *is* a view of it, so
-    the state stays exactly where ``state_dict`` and user code look for it.
+    the state stays exactly where ``state_dict`` and user code look for it. ``tmp`` are the
+    kernel's scratch arrays; ``w`` is used only by updates that read the weights (weight decay).
     """
 
-    __slots__ = ("params", "sizes", "names", "w", "g", "w_views", "bufs", "views")
+    __slots__ = ("params", "sizes", "names", "spans", "w", "g", "bufs", "views", "tmp")
 
-    def gather(self) -> None:
-        """Copy the current weights and gradients into the flat ``w`` and ``g``."""
-        np.concatenate([p._data.ravel() for p in self.params], out=self.w)
+    def gather_grads(self) -> None:
         np.concatenate([p.grad._data.ravel() for p in self.params], out=self.g)
 
-    def scatter(self) -> None:
-        """Copy the updated flat weights back into each parameter's own array."""
-        for p, v in zip(self.params, self.w_views):
-            np.copyto(p._data, v)
+    def gather_weights(self) -> None:
+        np.concatenate([p._data.ravel() for p in self.params], out=self.w)
+
+    def scatter_weights(self) -> None:
+        w = self.w
+        for p, (a, b) in zip(self.params, self.spans):
+            np.copyto(p._data.ravel(), w[a:b])  # a view: fused parameters are C-contiguous
+
+    def add_to_weights(self, d: np.ndarray) -> None:
+        """``w <- w + d`` for each parameter's piece of the flat update ``d``."""
+        for p, (a, b) in zip(self.params, self.spans):
+            w = p._data.ravel()
+            np.add(w, d[a:b], out=w)
+
+    def axpy_to_weights(self, alpha: float, d: np.ndarray) -> None:
+        """``w.add_(d, alpha=alpha)`` (one rounding, see :func:`_axpy`) for each parameter's piece."""
+        tmp = self.tmp[-1]
+        for p, (a, b) in zip(self.params, self.spans):
+            _axpy(alpha, d[a:b], p._data.ravel(), tmp[: b - a])
 
 
 class Optimizer:
@@ -252,23 +266,70 @@ class Optimizer:
             kernel(*[None if f is None else f[s:e] for f in flat], *[b[: e - s] for b in pool[:n_tmp]], *args)
 
     def _fusable(self, params: list[Tensor]) -> tuple[list[Tensor], list[Tensor]]:
-        """Split parameters that have a gradient into (small ones of one dtype, the rest).
+        """Split parameters that have a gradient into (small ones to update together, the rest).
 
-        Small parameters (biases, the layers of a small net) are cheap to copy and costly to update
-        one by one: each NumPy call costs about 0.5 us whatever its size, so an Adam step (a dozen
-        calls) on four tiny tensors is mostly call overhead. :meth:`_fused` updates them together.
+        Small parameters (biases, the layers of a small net) are costly to update one by one: each
+        NumPy call costs about 0.5 us whatever its size, so an Adam step (a dozen calls) on four
+        tiny tensors is mostly call overhead. :meth:`_fused` updates them as one array. Fused:
+        C-contiguous parameters and gradients of one dtype, each of at most ``_FUSE_MAX`` elements,
+        together within one cache-sized chunk (larger ones are updated one by one, in chunks).
         """
         small: list[Tensor] = []
         rest: list[Tensor] = []
         dt = None
+        room = 0
         for p in params:
             w = p._data
-            if w.size <= _FUSE_MAX and p.grad._data.dtype == w.dtype and (dt is None or w.dtype == dt):
-                dt = w.dtype
-                small.append(p)
-            else:
-                rest.append(p)
+            g = p.grad._data
+            if (
+                w.size <= _FUSE_MAX
+                and (dt is None or w.dtype == dt)
+                and g.dtype == w.dtype
+                and w.flags.c_contiguous
+                and g.flags.c_contiguous
+                and g.size == w.size
+            ):
+                if dt is None:
+                    dt = w.dtype
+                    room = _CHUNK_BYTES // dt.itemsize
+                if w.size <= room:
+                    room -= w.size
+                    small.append(p)
+                    continue
+            rest.append(p)
         return small, rest
+
+    def _reuse(self, key: int, params: list[Tensor], names: tuple[str, ...]) -> _Flat | None:
+        """The flat buffers of group ``key`` when they still cover the whole group: every parameter
+        has a gradient and still passes :meth:`_fusable` with the same size, and its state Tensors
+        are still the views (the common case, checked in one pass); else None."""
+        fl = self._flats.get(key)
+        if fl is None or fl.names != names or len(params) != len(fl.params):
+            return None
+        state = self.state
+        dt = fl.g.dtype
+        for i, p in enumerate(params):
+            g = p.grad
+            if p is not fl.params[i] or g is None:
+                return None
+            w, g = p._data, g._data
+            n = fl.sizes[i]
+            if not (
+                w.size == n
+                and g.size == n
+                and w.dtype == dt
+                and g.dtype == dt
+                and w.flags.c_contiguous
+                and g.flags.c_contiguous
+            ):
+                return None
+            if names:
+                st = state[p]
+                for name, views in zip(names, fl.views):
+                    t = st.get(name)
+                    if t is None or t._data is not views[i]:
+                        return None
+        return fl
 
     def _fused(self, key: int, params: list[Tensor], names: tuple[str, ...]) -> _Flat:
         """Flat buffers for ``params`` (from :meth:`_fusable`) whose state entries ``names`` are views.
@@ -301,20 +362,20 @@ class Optimizer:
         fl.names = names
         dt = params[0]._data.dtype
         n = sum(fl.sizes)
-        bounds = []
+        fl.spans = []
         s = 0
-        for p, k in zip(params, fl.sizes):
-            bounds.append((s, s + k, p._data.shape))
+        for k in fl.sizes:
+            fl.spans.append((s, s + k))
             s += k
         fl.w = np.empty(n, dtype=dt)
         fl.g = np.empty(n, dtype=dt)
-        fl.w_views = [fl.w[a:b].reshape(shape) for a, b, shape in bounds]
+        fl.tmp = [np.empty(n, dtype=dt) for _ in range(4)]
         fl.bufs, fl.views = [], []
         for name in names:
             buf = np.empty(n, dtype=dt)
             views = []
-            for p, (a, b, shape) in zip(params, bounds):
-                v = buf[a:b].reshape(shape)
+            for p, (a, b) in zip(params, fl.spans):
+                v = buf[a:b].reshape(p._data.shape)
                 st = state[p]
                 t = st.get(name)
                 if t is None:

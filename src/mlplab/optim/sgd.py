@@ -88,11 +88,15 @@ class SGD(Optimizer):
             momentum = group["momentum"]
             wd, nesterov, maximize = group["weight_decay"], group["nesterov"], group["maximize"]
             args = (lr, momentum, group["dampening"], wd, nesterov, maximize)
-            params = [p for p in group["params"] if p.grad is not None]
-            small, rest = self._fusable(params)
-            if small:
-                first = False
-                if momentum != 0:
+            names = _NAMES if momentum != 0 else ()
+            fl = self._reuse(gi, group["params"], names)
+            first = False  # reused: the buffers exist (they are the flat state's views)
+            if fl is not None:
+                small, rest = fl.params, ()
+            else:
+                params = [p for p in group["params"] if p.grad is not None]
+                small, rest = self._fusable(params)
+                if small and momentum != 0:
                     # the first step copies the gradient into the buffer: all fused tensors must agree
                     firsts = {state[p].get("momentum_buffer") is None for p in small}
                     if len(firsts) > 1:
@@ -100,10 +104,17 @@ class SGD(Optimizer):
                     else:
                         first = firsts.pop()
             if small:
-                fl = self._fused(gi, small, _NAMES if momentum != 0 else ())
-                fl.gather()
-                self._apply(_sgd, [fl.w, fl.g, fl.bufs[0] if momentum != 0 else None], 4, *args, first)
-                fl.scatter()
+                if fl is None:
+                    fl = self._fused(gi, small, names)
+                fl.gather_grads()
+                buf = fl.bufs[0] if momentum != 0 else None
+                if wd == 0:  # the weights are read only by the final update
+                    d = _sgd(None, fl.g, buf, *fl.tmp, *args, first)
+                    fl.axpy_to_weights(-lr, d)
+                else:
+                    fl.gather_weights()
+                    _sgd(fl.w, fl.g, buf, *fl.tmp, *args, first)
+                    fl.scatter_weights()
             for p in rest:
                 buf = None
                 first = False
@@ -122,11 +133,14 @@ _NAMES = ("momentum_buffer",)
 
 
 def _sgd(
-    w: np.ndarray, g: np.ndarray, buf: np.ndarray | None,
+    w: np.ndarray | None, g: np.ndarray, buf: np.ndarray | None,
     t0: np.ndarray, t1: np.ndarray, t2: np.ndarray, t3: np.ndarray,
     lr: float, momentum: float, dampening: float, wd: float, nesterov: bool, maximize: bool, first: bool,
-) -> None:  # fmt: skip
-    """PyTorch's single-tensor SGD on arrays, same operations in the same order (``_axpy`` = add_(alpha))."""
+) -> np.ndarray | None:  # fmt: skip
+    """PyTorch's single-tensor SGD on arrays, same operations in the same order (``_axpy`` = add_(alpha)).
+
+    ``w`` None (only with wd == 0): the direction d of ``w <- w - lr d`` is returned instead of applied.
+    """
     if maximize:
         g = np.negative(g, out=t0)
     if wd != 0:
@@ -148,4 +162,7 @@ def _sgd(
             g = t2
         else:
             g = buf
+    if w is None:
+        return g
     _axpy(-lr, g, w, t3)
+    return None
