@@ -137,3 +137,30 @@ def test_early_stopping_stops_and_restores():
     final = {k: v.detach().numpy() for k, v in _last_model.state_dict().items()}
     assert all(np.array_equal(final[k], seen[1][k]) for k in final)
     assert not all(np.array_equal(seen[3][k], seen[1][k]) for k in final)
+
+
+def test_fit_accepts_a_pytorch_criterion():
+    from mlplab.train import fit as fit2
+
+    mlplab.manual_seed(0)
+    x = np.random.default_rng(1).normal(size=(64, 3)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.int64)
+    model = build_mlp(3, [8], 2)
+    loader = DataLoader(TensorDataset(mlplab.tensor(x), mlplab.tensor(y)), batch_size=16, shuffle=True)
+    hist = fit2(
+        model, loader, optim.SGD(model.parameters(), lr=0.5), nn.CrossEntropyLoss(), 10, val_data=(x, y)
+    )
+    assert hist[-1]["val_acc"] > 0.9 and hist[-1]["train_loss"] < hist[0]["train_loss"]
+    reg = build_mlp(3, [8], 1)
+    t = mlplab.tensor(x[:, :1] * 2.0)
+    loader = DataLoader(TensorDataset(mlplab.tensor(x), t), batch_size=16)
+    hist = fit2(
+        reg,
+        loader,
+        optim.Adam(reg.parameters(), lr=0.01),
+        nn.MSELoss(),
+        20,
+        task="regression",
+        val_data=(x, x[:, :1] * 2.0),
+    )
+    assert hist[-1]["val_loss"] < 0.5 * hist[0]["val_loss"] and "val_r2" in hist[-1]

@@ -25,7 +25,7 @@ from .. import nn
 from ..autograd.grad_mode import no_grad
 from ..errors import DivergenceError, UserError
 from ..tensor import Tensor
-from .losses import LossSpec
+from .losses import LossSpec, as_spec
 from .metrics import accuracy, regression_metrics
 from .numgrad import assign_grads, numerical_gradients
 
@@ -103,8 +103,9 @@ class Trainer:
         model: nn.Module,
         loader: Any,
         optimizer: Any,
-        spec: LossSpec,
+        spec: LossSpec | Any,
         *,
+        task: str = "classification",
         scheduler: Any = None,
         scheduler_interval: str = "epoch",
         val_data: tuple[np.ndarray, np.ndarray] | None = None,
@@ -121,7 +122,7 @@ class Trainer:
         self.model = model
         self.loader = loader
         self.optimizer = optimizer
-        self.spec = spec
+        self.spec = as_spec(spec, task)
         self.scheduler = scheduler
         self.scheduler_interval = scheduler_interval
         self.val_data = val_data
@@ -229,13 +230,14 @@ def fit(
     model: nn.Module,
     loader: Any,
     optimizer: Any,
-    spec: LossSpec,
+    spec: LossSpec | Any,
     epochs: int,
     **kwargs: Any,
 ) -> list[dict[str, float]]:
     """Train ``model`` for ``epochs`` epochs; returns the history (one dict per epoch).
 
-    Keyword arguments are those of :class:`Trainer` (scheduler, scheduler_interval, val_data,
-    l1, l2, grad, callbacks, state).
+    ``spec`` is a :class:`LossSpec` or any criterion (``nn.CrossEntropyLoss()``; then pass
+    ``task="regression"`` for a regression model). Keyword arguments are those of :class:`Trainer`
+    (task, scheduler, scheduler_interval, val_data, l1, l2, grad, callbacks, state).
     """
     return Trainer(model, loader, optimizer, spec, **kwargs).fit(epochs).history

@@ -10,6 +10,7 @@ Regression: ``mse`` (default), ``l1``, ``smooth_l1``, ``huber``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -103,3 +104,39 @@ class LossSpec:
         if self.binary:
             return (out.reshape(-1) > 0).astype(np.int64)
         return out.argmax(axis=1)
+
+
+class CriterionSpec(LossSpec):
+    """Wraps any PyTorch-style criterion (``nn.CrossEntropyLoss()``, a function ``f(out, y)``) for
+    :func:`~mlplab.train.loop.fit`. Predictions are the argmax for classification and the raw
+    outputs for regression. Only backprop training: numerical gradients need a named loss."""
+
+    def __init__(self, criterion: Any, task: str = "classification") -> None:
+        if task not in ("classification", "regression"):
+            raise UserError(f"unknown task {task!r}; valid choices: classification, regression")
+        self.criterion = criterion
+        self.name = getattr(type(criterion), "__name__", "criterion")
+        self.task = task
+        self.n_classes = 0
+        self.n_targets = 1
+
+    @property
+    def binary(self) -> bool:
+        return False
+
+    def per_sample(self, out: Tensor, y: Tensor) -> Tensor:
+        raise UserError("numerical gradients need a named loss (a LossSpec), not a custom criterion")
+
+    def loss(self, out: Tensor, y: Tensor) -> Tensor:
+        return self.criterion(out, y)
+
+
+def as_spec(loss: Any, task: str = "classification") -> LossSpec:
+    """A LossSpec from a LossSpec, or from a criterion callable."""
+    if isinstance(loss, LossSpec):
+        return loss
+    if callable(loss):
+        return CriterionSpec(loss, task)
+    raise UserError(
+        f"loss must be a LossSpec or a criterion such as nn.CrossEntropyLoss(), got {type(loss).__name__}"
+    )
