@@ -93,32 +93,48 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
 
     # Nodes run in decreasing creation order (``seq``): every consumer of a node was created
     # after it, so by the time a node is popped all its gradient contributions have arrived.
-    grads: dict[Any, Any] = {fn: g}
-    heap = [(-fn.seq, fn)]
+    grads: dict[Any, Any] = {}
+    heap: list[tuple[int, Any]] = []
     hpop, hpush = heapq.heappop, heapq.heappush
     gpop = grads.pop
-    accumulate = _accumulate_leaf
-    while heap:
-        node = hpop(heap)[1]
-        g = gpop(node)
+    T = function._Tensor
+    node = fn
+    while True:
         parents = node.parents
         if not parents:
             raise RuntimeError(_FREED)
         if node.retained is not None:
             _retain(node, g)
         in_grads = node.backward(g)
+        if not retain_graph:
+            node.parents = ()
         if type(in_grads) is not tuple:
             in_grads = tuple(in_grads) if type(in_grads) is list else (in_grads,)
-        owned = node.owns_grads
         for t, ig, need in zip(parents, in_grads, node.needs):
             if need and ig is not None:
                 p = t.grad_fn
-                if p is None:
-                    accumulate(t, ig, owned)
-                elif p in grads:
-                    grads[p] = grads[p] + ig
+                if p is not None:
+                    if p in grads:
+                        grads[p] = grads[p] + ig
+                    else:
+                        grads[p] = ig
+                        hpush(heap, (-p.seq, p))
+                elif (
+                    t.grad is None
+                    and node.owns_grads
+                    and ig.dtype == t._data.dtype
+                    and ig.shape == t._data.shape
+                ):
+                    # the usual leaf case (a layer's weight after zero_grad), inlined
+                    gt = T.__new__(T)
+                    gt._data = ig
+                    gt._rg = False
+                    gt.grad = None
+                    gt.grad_fn = None
+                    t.grad = gt
                 else:
-                    grads[p] = ig
-                    hpush(heap, (-p.seq, p))
-        if not retain_graph:
-            node.parents = ()
+                    _accumulate_leaf(t, ig, node.owns_grads)
+        if not heap:
+            return
+        node = hpop(heap)[1]
+        g = gpop(node)
