@@ -19,6 +19,7 @@ each figure is the median over the repeats of a block of steps.
 
     .venv/bin/python benchmarks/train_step.py                    # print the table
     .venv/bin/python benchmarks/train_step.py --markdown FILE    # also write it (markdown) to FILE
+    .venv/bin/python benchmarks/train_step.py --phases           # the step phase by phase
 """
 
 from __future__ import annotations
@@ -206,6 +207,32 @@ def measure(cases: dict[str, Callable[[], None]], n: int, repeats: int) -> dict[
     return {k: statistics.median(v) for k, v in times.items()}
 
 
+def phases(lib: Any, opt_name: str, n: int = 3000) -> dict[str, float]:
+    """Median microseconds of each phase of the step (a clock read around each; in the loop)."""
+    model, crit, opt = _model(lib, opt_name)
+    xa, ya = _batch()
+    x, y = lib.tensor(xa), lib.tensor(ya)
+    clock = time.perf_counter
+    names = ("zero_grad", "forward", "loss", "backward", "step")
+    ts: dict[str, list[float]] = {k: [] for k in names}
+    for i in range(n + n // 10):
+        t0 = clock()
+        opt.zero_grad()
+        t1 = clock()
+        out = model(x)
+        t2 = clock()
+        loss = crit(out, y)
+        t3 = clock()
+        loss.backward()
+        t4 = clock()
+        opt.step()
+        t5 = clock()
+        if i >= n // 10:  # after a warm-up
+            for k, a, b in zip(names, (t0, t1, t2, t3, t4), (t1, t2, t3, t4, t5)):
+                ts[k].append(b - a)
+    return {k: statistics.median(v) * 1e6 for k, v in ts.items()}
+
+
 def run(steps: int, epochs: int, repeats: int) -> list[tuple[str, float, float, float]]:
     """Rows (label, mlplab us, torch us, numpy us)."""
     rows = []
@@ -256,7 +283,17 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=3, help="epochs per timed block")
     ap.add_argument("--repeats", type=int, default=9, help="interleaved repeats (the median is reported)")
     ap.add_argument("--markdown", help="also write the table and the environment line to this file")
+    ap.add_argument("--phases", action="store_true", help="only print per-phase step times")
     args = ap.parse_args()
+    if args.phases:
+        heads = [f"{lib.__name__} {k}" for k in OPTIMS for lib in (mlplab, torch)]
+        print("| phase (us, median) | " + " | ".join(heads) + " |")
+        print("|---|" + "---:|" * len(heads))
+        cols = [phases(lib, k) for k in OPTIMS for lib in (mlplab, torch)]
+        for ph in cols[0]:
+            print(f"| {ph} | " + " | ".join(f"{c[ph]:.1f}" for c in cols) + " |")
+        print("| sum | " + " | ".join(f"{sum(c.values()):.1f}" for c in cols) + " |")
+        return
     print(HEADER, flush=True)
     rows = run(args.steps, args.epochs, args.repeats)
     print()
