@@ -18,3 +18,22 @@ def test_events_have_scalars_and_histograms(run_cli, tmp_path):
     assert acc.Scalars("lr")[0].value == pytest.approx(1e-3)
     assert "weights/0.weight" in tags["histograms"] and "grads/0.weight" in tags["histograms"]
     assert [e.step for e in acc.Histograms("weights/0.weight")] == [1, 2, 3]
+
+
+def test_a_run_never_imports_torch(tmp_path):
+    """mlplab must not import PyTorch, not even through tensorboardX (which imports it when present)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from mlplab import cli\n"
+        "try:\n"
+        "    cli.main(['train', '--dataset', 'iris', '--epochs', '1', '--quiet', '--out', 'r'])\n"
+        "except SystemExit as e:\n"
+        "    assert e.code == 0, e.code\n"
+        "assert 'torch' not in sys.modules, 'torch was imported'\n"
+        "print('ok')\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert res.returncode == 0 and res.stdout.strip() == "ok", res.stderr

@@ -102,9 +102,7 @@ class TensorBoard(Callback):
         self.writer: Any = None
 
     def on_train_begin(self, trainer: Trainer) -> None:
-        from tensorboardX import SummaryWriter
-
-        self.writer = SummaryWriter(logdir=self.logdir)
+        self.writer = _summary_writer(self.logdir)
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
         w = self.writer
@@ -122,6 +120,23 @@ class TensorBoard(Callback):
         if self.writer is not None:
             self.writer.close()
             self.writer = None
+
+
+def _summary_writer(logdir: str) -> Any:
+    """tensorboardX's SummaryWriter, imported without letting it import PyTorch.
+
+    tensorboardX imports torch whenever it is installed (to accept torch tensors); mlplab never
+    imports torch, and we only hand it NumPy arrays, so ``torch`` is hidden while it loads.
+    """
+    if "tensorboardX" not in sys.modules and "torch" not in sys.modules:
+        sys.modules["torch"] = None  # type: ignore[assignment]  # makes ``import torch`` fail
+        try:
+            from tensorboardX import SummaryWriter
+        finally:
+            del sys.modules["torch"]
+    else:
+        from tensorboardX import SummaryWriter
+    return SummaryWriter(logdir=logdir)
 
 
 class History(Callback):
