@@ -149,8 +149,11 @@ def test_synthetic_options_and_spiral():
 
 
 def test_unknown_names_list_the_choices():
-    with pytest.raises(ValueError, match=r"unknown dataset 'mnist'; choose one of: digits, iris, wine, "
-                                         r"breast_cancer, diabetes, moons, circles, blobs, spiral"):
+    with pytest.raises(
+        ValueError,
+        match=r"unknown dataset 'mnist'; choose one of: digits, iris, wine, "
+        r"breast_cancer, diabetes, moons, circles, blobs, spiral",
+    ):
         D.load("mnist")
     with pytest.raises(ValueError, match="task 'clustering'; choose one of: classification, regression"):
         D.load("iris", task="clustering")
@@ -171,8 +174,9 @@ def write(tmp_path, text, name="data.csv"):
 
 
 def test_csv_with_string_labels(tmp_path):
-    rows = ["x1,x2,species"] + [f"{i},{i * 0.5},{'cat' if i % 3 == 0 else 'ant' if i % 3 == 1 else 'bee'}"
-                                for i in range(30)]
+    rows = ["x1,x2,species"] + [
+        f"{i},{i * 0.5},{'cat' if i % 3 == 0 else 'ant' if i % 3 == 1 else 'bee'}" for i in range(30)
+    ]
     p = write(tmp_path, "\n".join(rows) + "\n")
     raw = D.load_csv(p, "species")
     assert raw.task == "classification" and raw.class_names == ["ant", "bee", "cat"]

@@ -26,16 +26,21 @@ def same(a, b) -> bool:
     if isinstance(a, mlplab.Tensor):
         return a.requires_grad == b.requires_grad and same(a.numpy(), b.numpy())
     if isinstance(a, np.ndarray):
-        return (a.dtype == b.dtype and a.shape == b.shape
-                and np.ascontiguousarray(a).tobytes() == np.ascontiguousarray(b).tobytes())
+        return (
+            a.dtype == b.dtype
+            and a.shape == b.shape
+            and np.ascontiguousarray(a).tobytes() == np.ascontiguousarray(b).tobytes()
+        )
     if isinstance(a, np.generic):
         return a.dtype == b.dtype and a.tobytes() == b.tobytes()
     if isinstance(a, float):
         return (np.isnan(a) and np.isnan(b)) or a == b
     if isinstance(a, dict):
-        return (list(a.keys()) == list(b.keys())
-                and all(type(k1) is type(k2) for k1, k2 in zip(a, b))
-                and all(same(a[k], b[k]) for k in a))
+        return (
+            list(a.keys()) == list(b.keys())
+            and all(type(k1) is type(k2) for k1, k2 in zip(a, b))
+            and all(same(a[k], b[k]) for k in a)
+        )
     if isinstance(a, (list, tuple)):
         return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
     return a == b
@@ -52,13 +57,29 @@ def make_state():
     g = mlplab.Generator().manual_seed(7)
     return {
         "model": collections.OrderedDict(
-            [("0.weight", mlplab.randn(50, 64)), ("0.bias", mlplab.zeros(50)),
-             ("1.running_var", mlplab.ones(50, dtype=mlplab.float64))]),
+            [
+                ("0.weight", mlplab.randn(50, 64)),
+                ("0.bias", mlplab.zeros(50)),
+                ("1.running_var", mlplab.ones(50, dtype=mlplab.float64)),
+            ]
+        ),
         "optimizer": {
-            "state": {0: {"step": mlplab.tensor(3.0), "exp_avg": mlplab.zeros(50, 64)},
-                      1: {"step": mlplab.tensor(3.0), "exp_avg": mlplab.zeros(50)}},
-            "param_groups": [{"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0,
-                              "amsgrad": False, "maximize": False, "foreach": None, "params": [0, 1]}],
+            "state": {
+                0: {"step": mlplab.tensor(3.0), "exp_avg": mlplab.zeros(50, 64)},
+                1: {"step": mlplab.tensor(3.0), "exp_avg": mlplab.zeros(50)},
+            },
+            "param_groups": [
+                {
+                    "lr": 1e-3,
+                    "betas": (0.9, 0.999),
+                    "eps": 1e-8,
+                    "weight_decay": 0,
+                    "amsgrad": False,
+                    "maximize": False,
+                    "foreach": None,
+                    "params": [0, 1],
+                }
+            ],
         },
         "scheduler": {"last_epoch": 4, "_last_lr": [0.0005], "milestones": {10: 1, 20: 1}},
         "rng": g.get_state(),
@@ -89,8 +110,9 @@ def test_generator_state_roundtrip_reproduces_draws(tmp_path):
     assert np.array_equal(g2.rng.random(5), expected)
 
 
-@pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "int8", "int16", "int32", "int64",
-                                   "uint8", "bool"])
+@pytest.mark.parametrize(
+    "dtype", ["float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool"]
+)
 def test_tensor_and_array_dtypes_and_shapes(tmp_path, dtype):
     rng = np.random.default_rng(0)
     shapes = [(), (0,), (3,), (2, 0, 4), (2, 3, 4)]
@@ -105,13 +127,32 @@ def test_tensor_and_array_dtypes_and_shapes(tmp_path, dtype):
 
 def test_scalars_strings_and_special_values(tmp_path):
     obj = {
-        "none": None, "t": True, "f": False, "i": -3, "big": 2**100, "x": 0.1, "neg0": -0.0,
-        "nan": float("nan"), "inf": float("inf"), "ninf": float("-inf"),
-        "s": "", "uni": "héllo ✓ 数字 \n\t\"quoted\" {\"t\": \"tensor\"}", "bytes": b"\x00\xffab",
-        "np_f32": np.float32(2.5), "np_i64": np.int64(-7), "np_bool": np.bool_(True),
-        "dtype": mlplab.float64, "empty_list": [], "empty_tuple": (), "empty_dict": {},
+        "none": None,
+        "t": True,
+        "f": False,
+        "i": -3,
+        "big": 2**100,
+        "x": 0.1,
+        "neg0": -0.0,
+        "nan": float("nan"),
+        "inf": float("inf"),
+        "ninf": float("-inf"),
+        "s": "",
+        "uni": 'héllo ✓ 数字 \n\t"quoted" {"t": "tensor"}',
+        "bytes": b"\x00\xffab",
+        "np_f32": np.float32(2.5),
+        "np_i64": np.int64(-7),
+        "np_bool": np.bool_(True),
+        "dtype": mlplab.float64,
+        "empty_list": [],
+        "empty_tuple": (),
+        "empty_dict": {},
         "nested": [[[]], ({},), {"a": [1, (2, [3.5])]}],
-        5: "int key", -1: "negative int key", 2.5: "float key", None: "none key", True: "bool key",
+        5: "int key",
+        -1: "negative int key",
+        2.5: "float key",
+        None: "none key",
+        True: "bool key",
     }
     back = roundtrip(obj, tmp_path)
     assert same(obj, back)
@@ -191,8 +232,13 @@ def test_existing_file_is_replaced(tmp_path):
     assert os.listdir(tmp_path) == ["ck.pt"]
 
 
-json_leaf = (st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.text(max_size=8)
-             | st.floats(allow_nan=True, allow_infinity=True, width=64))
+json_leaf = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.text(max_size=8)
+    | st.floats(allow_nan=True, allow_infinity=True, width=64)
+)
 array_leaf = st.builds(
     lambda shape, dt, seed: np.asarray(np.random.default_rng(seed).standard_normal(shape) * 10).astype(dt),
     st.lists(st.integers(0, 3), max_size=3).map(tuple),
@@ -202,8 +248,11 @@ array_leaf = st.builds(
 leaf = json_leaf | array_leaf | array_leaf.map(mlplab.from_numpy)
 tree = st.recursive(
     leaf,
-    lambda children: (st.lists(children, max_size=4) | st.lists(children, max_size=3).map(tuple)
-                      | st.dictionaries(st.text(max_size=5) | st.integers(-5, 5), children, max_size=4)),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.lists(children, max_size=3).map(tuple)
+        | st.dictionaries(st.text(max_size=5) | st.integers(-5, 5), children, max_size=4)
+    ),
     max_leaves=15,
 )
 

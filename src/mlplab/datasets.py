@@ -142,13 +142,24 @@ def load_builtin(name: str, seed: int = 0, **options: Any) -> RawData:
 
     if name == "diabetes":
         b = skd.load_diabetes(scaled=False)
-        return RawData(name, "regression", b.data.astype(np.float64), b.target.astype(np.float64),
-                       list(b.feature_names))
-    loader = {"digits": skd.load_digits, "iris": skd.load_iris, "wine": skd.load_wine,
-              "breast_cancer": skd.load_breast_cancer}[name]
+        return RawData(
+            name, "regression", b.data.astype(np.float64), b.target.astype(np.float64), list(b.feature_names)
+        )
+    loader = {
+        "digits": skd.load_digits,
+        "iris": skd.load_iris,
+        "wine": skd.load_wine,
+        "breast_cancer": skd.load_breast_cancer,
+    }[name]
     b = loader()
-    return RawData(name, "classification", b.data.astype(np.float64), b.target.astype(np.int64),
-                   [str(f) for f in b.feature_names], [str(c) for c in b.target_names])
+    return RawData(
+        name,
+        "classification",
+        b.data.astype(np.float64),
+        b.target.astype(np.int64),
+        [str(f) for f in b.feature_names],
+        [str(c) for c in b.target_names],
+    )
 
 
 def _synthetic(name: str, seed: int, opts: dict[str, Any]) -> RawData:
@@ -157,16 +168,28 @@ def _synthetic(name: str, seed: int, opts: dict[str, Any]) -> RawData:
     if name == "moons":
         X, y = skd.make_moons(n_samples=opts["n_samples"], noise=opts["noise"], random_state=seed)
     elif name == "circles":
-        X, y = skd.make_circles(n_samples=opts["n_samples"], noise=opts["noise"], factor=opts["factor"],
-                                random_state=seed)
+        X, y = skd.make_circles(
+            n_samples=opts["n_samples"], noise=opts["noise"], factor=opts["factor"], random_state=seed
+        )
     elif name == "blobs":
-        X, y = skd.make_blobs(n_samples=opts["n_samples"], centers=opts["centers"], n_features=2,
-                              cluster_std=opts["cluster_std"], random_state=seed)
+        X, y = skd.make_blobs(
+            n_samples=opts["n_samples"],
+            centers=opts["centers"],
+            n_features=2,
+            cluster_std=opts["cluster_std"],
+            random_state=seed,
+        )
     else:
         X, y = make_spiral(opts["n_samples"], opts["n_classes"], opts["noise"], seed)
     k = int(y.max()) + 1
-    return RawData(name, "classification", X.astype(np.float64), y.astype(np.int64), ["x1", "x2"],
-                   [str(i) for i in range(k)])
+    return RawData(
+        name,
+        "classification",
+        X.astype(np.float64),
+        y.astype(np.int64),
+        ["x1", "x2"],
+        [str(i) for i in range(k)],
+    )
 
 
 # ---------------------------------------------------------------------------------------- CSV
@@ -247,8 +270,9 @@ def load_csv(
         raise ValueError(f"unknown task {task!r}; choose one of: {', '.join(TASKS)}")
     header, rows = _read_rows(path, delimiter)
     if target is None:
-        raise ValueError(f"{path}: which column is the target? Pass target (--target); columns are: "
-                         + ", ".join(header))
+        raise ValueError(
+            f"{path}: which column is the target? Pass target (--target); columns are: " + ", ".join(header)
+        )
     if target not in header:
         raise ValueError(f"{path}: target column {target!r} not found; columns are: {', '.join(header)}")
     t = header.index(target)
@@ -297,8 +321,10 @@ def load_csv(
         uniq, codes = np.unique(np.asarray(labels), return_inverse=True)
         class_names = [str(u) for u in uniq]
     if len(class_names) < 2:
-        raise ValueError(f"{path}: target column {target!r} has a single class ({class_names[0]!r}); "
-                         "classification needs at least 2")
+        raise ValueError(
+            f"{path}: target column {target!r} has a single class ({class_names[0]!r}); "
+            "classification needs at least 2"
+        )
     y = codes.astype(np.int64).reshape(-1)
     return RawData(name, task, X, y, feature_names, class_names, path, target)
 
@@ -312,8 +338,10 @@ def read_features(path: str | os.PathLike, feature_names: list[str], delimiter: 
     header, rows = _read_rows(path, delimiter)
     missing = [f for f in feature_names if f not in header]
     if missing:
-        raise ValueError(f"{path}: missing feature column(s) {', '.join(map(repr, missing))}; "
-                         f"the model was trained on: {', '.join(feature_names)}")
+        raise ValueError(
+            f"{path}: missing feature column(s) {', '.join(map(repr, missing))}; "
+            f"the model was trained on: {', '.join(feature_names)}"
+        )
     cols = [header.index(f) for f in feature_names]
     X = np.empty((len(rows), len(cols)), dtype=np.float64)
     for i, (line, row) in enumerate(rows):
@@ -463,8 +491,10 @@ class DatasetSplit:
     def __repr__(self) -> str:
         s = self.sizes()
         extra = f"n_classes={self.n_classes}" if self.task == "classification" else "regression"
-        return (f"DatasetSplit({self.name!r}, n_features={self.n_features}, {extra}, "
-                f"train={s['train']}, val={s['val']}, test={s['test']})")
+        return (
+            f"DatasetSplit({self.name!r}, n_features={self.n_features}, {extra}, "
+            f"train={s['train']}, val={s['val']}, test={s['test']})"
+        )
 
 
 def _is_file_name(name: str) -> bool:
@@ -513,8 +543,9 @@ def load(
         raw = load_csv(name, target, task, delimiter)
     else:
         raise ValueError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS)} (or a .csv file)")
-    return split(raw, seed=seed, test_size=test_size, val_size=val_size, standardize=standardize,
-                 options=options)
+    return split(
+        raw, seed=seed, test_size=test_size, val_size=val_size, standardize=standardize, options=options
+    )
 
 
 def split(
@@ -537,8 +568,9 @@ def split(
             return train_test_split(part, test_size=size, stratify=strat, random_state=seed)
         except ValueError as e:
             how = "stratified " if classify else ""
-            raise ValueError(f"{raw.name}: cannot make a {how}{what} split of {size:g} "
-                             f"from {part.size} samples: {e}") from None
+            raise ValueError(
+                f"{raw.name}: cannot make a {how}{what} split of {size:g} from {part.size} samples: {e}"
+            ) from None
 
     train, test = cut(idx, test_size, "test")
     if val_size > 0:
@@ -554,11 +586,22 @@ def split(
     ydt = np.int64 if classify else np.float32
     target_scaler = None if classify else Standardizer.fit(raw.y[train][:, None])
     return DatasetSplit(
-        name=raw.name, task=raw.task,
-        X_train=xs(train), y_train=raw.y[train].astype(ydt),
-        X_val=xs(val), y_val=raw.y[val].astype(ydt),
-        X_test=xs(test), y_test=raw.y[test].astype(ydt),
-        feature_names=list(raw.feature_names), class_names=raw.class_names,
-        scaler=scaler, target_scaler=target_scaler, seed=seed, test_size=test_size, val_size=val_size,
-        source=raw.source, target=raw.target, options=dict(options or {}),
+        name=raw.name,
+        task=raw.task,
+        X_train=xs(train),
+        y_train=raw.y[train].astype(ydt),
+        X_val=xs(val),
+        y_val=raw.y[val].astype(ydt),
+        X_test=xs(test),
+        y_test=raw.y[test].astype(ydt),
+        feature_names=list(raw.feature_names),
+        class_names=raw.class_names,
+        scaler=scaler,
+        target_scaler=target_scaler,
+        seed=seed,
+        test_size=test_size,
+        val_size=val_size,
+        source=raw.source,
+        target=raw.target,
+        options=dict(options or {}),
     )

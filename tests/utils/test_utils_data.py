@@ -24,8 +24,10 @@ def arrays(n: int, d: int = 3):
 
 def both(n: int, d: int = 3):
     x, y = arrays(n, d)
-    return (mud.TensorDataset(mlplab.from_numpy(x), mlplab.from_numpy(y)),
-            tud.TensorDataset(torch.from_numpy(x), torch.from_numpy(y)))
+    return (
+        mud.TensorDataset(mlplab.from_numpy(x), mlplab.from_numpy(y)),
+        tud.TensorDataset(torch.from_numpy(x), torch.from_numpy(y)),
+    )
 
 
 def as_np(obj):
@@ -123,8 +125,9 @@ def test_batch_gd_and_sgd():
 @given(n=st.integers(1, 50), bs=st.integers(1, 20), drop_last=st.booleans(), seed=st.integers(0, 2**32))
 def test_shuffled_epoch_sees_every_sample_once(n, bs, drop_last, seed):
     ours, _ = both(n)
-    lo = mud.DataLoader(ours, batch_size=bs, shuffle=True, drop_last=drop_last,
-                        generator=mlplab.Generator().manual_seed(seed))
+    lo = mud.DataLoader(
+        ours, batch_size=bs, shuffle=True, drop_last=drop_last, generator=mlplab.Generator().manual_seed(seed)
+    )
     batches = list(lo)
     assert len(batches) == len(lo)
     seen = np.concatenate([b[1].numpy() for b in batches]) if batches else np.array([], np.int64)
@@ -169,8 +172,14 @@ def test_permutation_is_drawn_when_iteration_starts():
     it = iter(lo)
     g.manual_seed(12345)  # reseeding after iter() must not change this epoch
     got = np.concatenate([b[1].numpy() for b in it])
-    want = np.concatenate([b[1].numpy() for b in mud.DataLoader(
-        ours, batch_size=8, shuffle=True, generator=mlplab.Generator().manual_seed(3))])
+    want = np.concatenate(
+        [
+            b[1].numpy()
+            for b in mud.DataLoader(
+                ours, batch_size=8, shuffle=True, generator=mlplab.Generator().manual_seed(3)
+            )
+        ]
+    )
     np.testing.assert_array_equal(got, want)
 
 
@@ -205,10 +214,20 @@ class PlainDataset(mud.Dataset):
 @pytest.mark.parametrize("drop_last", [False, True])
 def test_fast_path_equals_generic_path(drop_last):
     x, y = arrays(23)
-    fast = mud.DataLoader(mud.TensorDataset(x, y), batch_size=4, shuffle=True, drop_last=drop_last,
-                          generator=mlplab.Generator().manual_seed(9))
-    slow = mud.DataLoader(PlainDataset(x, y), batch_size=4, shuffle=True, drop_last=drop_last,
-                          generator=mlplab.Generator().manual_seed(9))
+    fast = mud.DataLoader(
+        mud.TensorDataset(x, y),
+        batch_size=4,
+        shuffle=True,
+        drop_last=drop_last,
+        generator=mlplab.Generator().manual_seed(9),
+    )
+    slow = mud.DataLoader(
+        PlainDataset(x, y),
+        batch_size=4,
+        shuffle=True,
+        drop_last=drop_last,
+        generator=mlplab.Generator().manual_seed(9),
+    )
     for _ in range(2):
         a, b = list(fast), list(slow)
         assert len(a) == len(b)
@@ -251,8 +270,13 @@ class Rich(mud.Dataset):
 
     def __getitem__(self, i):
         return {
-            "x": np.full(3, i, dtype=np.float32), "label": i, "w": 0.5 * i, "flag": i % 2 == 0,
-            "name": f"s{i}", "np": np.float32(i), "pair": (i, [float(i), i + 1]),
+            "x": np.full(3, i, dtype=np.float32),
+            "label": i,
+            "w": 0.5 * i,
+            "flag": i % 2 == 0,
+            "name": f"s{i}",
+            "np": np.float32(i),
+            "pair": (i, [float(i), i + 1]),
         }
 
 
