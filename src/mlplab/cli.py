@@ -245,7 +245,7 @@ def _fit_and_report(run: Any, quiet: bool) -> None:
     try:
         result = run.train()
     except KeyboardInterrupt:
-        done = run.state.epoch
+        done = run.saved_epoch()
         if done:
             typer.echo(
                 f"\ninterrupted during epoch {done + 1}; epoch {done} is saved in {run.ckpt_dir}. "
@@ -258,7 +258,8 @@ def _fit_and_report(run: Any, quiet: bool) -> None:
             )
         raise typer.Exit(130) from None
     except DivergenceError as e:
-        kept = f"; epoch {run.state.epoch} is kept in {run.ckpt_dir}" if run.state.epoch else ""
+        done = run.saved_epoch()
+        kept = f"; epoch {done} is kept in {run.ckpt_dir}" if done else ""
         raise UserError(f"{e}{kept}") from None
     if quiet:
         return

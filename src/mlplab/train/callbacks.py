@@ -79,6 +79,9 @@ class ProgressBar(Callback):
             self.bar.close()
             self.bar = None
 
+    def on_exception(self, trainer: Trainer, exc: BaseException) -> None:
+        self.on_train_end(trainer)
+
 
 class TensorBoard(Callback):
     """Write TensorBoard events: ``loss/train``, ``loss/val``, ``accuracy/train``, ``accuracy/val``
@@ -120,6 +123,9 @@ class TensorBoard(Callback):
         if self.writer is not None:
             self.writer.close()
             self.writer = None
+
+    def on_exception(self, trainer: Trainer, exc: BaseException) -> None:
+        self.on_train_end(trainer)
 
 
 def _summary_writer(logdir: str) -> Any:

@@ -54,6 +54,9 @@ class Callback:
 
     def on_train_end(self, trainer: Trainer) -> None: ...
 
+    def on_exception(self, trainer: Trainer, exc: BaseException) -> None:
+        """Training stopped by an exception (Ctrl-C, divergence): release what you hold."""
+
 
 def _penalty(params: list[Any], l1: float, l2: float) -> Any:
     total: Any = 0.0
@@ -186,42 +189,46 @@ class Trainer:
         st.n_batches = len(self.loader)
         self._call("on_train_begin")
         cls = self.spec.task == "classification"
-        while st.epoch < epochs and not st.stop:
-            epoch = st.epoch + 1
-            self.model.train()
-            self._call("on_epoch_begin", epoch)
-            t0 = time.perf_counter()
-            seen = 0
-            loss_sum = 0.0
-            correct = 0
-            for b, (xb, yb) in enumerate(self.loader, 1):
-                v, out = self._step(xb, yb, epoch, b)
-                n = len(yb._data)
-                seen += n
-                loss_sum += v * n
-                logs = {"loss": loss_sum / seen}
+        try:
+            while st.epoch < epochs and not st.stop:
+                epoch = st.epoch + 1
+                self.model.train()
+                self._call("on_epoch_begin", epoch)
+                t0 = time.perf_counter()
+                seen = 0
+                loss_sum = 0.0
+                correct = 0
+                for b, (xb, yb) in enumerate(self.loader, 1):
+                    v, out = self._step(xb, yb, epoch, b)
+                    n = len(yb._data)
+                    seen += n
+                    loss_sum += v * n
+                    logs = {"loss": loss_sum / seen}
+                    if cls:
+                        correct += int((self.spec.predict(out) == yb._data).sum())
+                        logs["acc"] = correct / seen
+                    self._call("on_batch_end", b, logs)
+                    if self.scheduler is not None and self.scheduler_interval == "batch":
+                        self.scheduler.step()
+                row: dict[str, float] = {"epoch": epoch, "train_loss": loss_sum / max(seen, 1)}
                 if cls:
-                    correct += int((self.spec.predict(out) == yb._data).sum())
-                    logs["acc"] = correct / seen
-                self._call("on_batch_end", b, logs)
-                if self.scheduler is not None and self.scheduler_interval == "batch":
-                    self.scheduler.step()
-            row: dict[str, float] = {"epoch": epoch, "train_loss": loss_sum / max(seen, 1)}
-            if cls:
-                row["train_acc"] = correct / max(seen, 1)
-            if self.val_data is not None and len(self.val_data[0]):
-                for k, val in evaluate(self.model, *self.val_data, self.spec).items():
-                    row[f"val_{k}"] = val
-            row["lr"] = float(self.optimizer.param_groups[0]["lr"])
-            row["time"] = time.perf_counter() - t0
-            if self.scheduler is not None and self.scheduler_interval == "epoch":
-                if self._is_plateau:
-                    self.scheduler.step(row.get("val_loss", row["train_loss"]))
-                else:
-                    self.scheduler.step()
-            st.epoch = epoch
-            st.history.append(row)
-            self._call("on_epoch_end", epoch, row)
+                    row["train_acc"] = correct / max(seen, 1)
+                if self.val_data is not None and len(self.val_data[0]):
+                    for k, val in evaluate(self.model, *self.val_data, self.spec).items():
+                        row[f"val_{k}"] = val
+                row["lr"] = float(self.optimizer.param_groups[0]["lr"])
+                row["time"] = time.perf_counter() - t0
+                if self.scheduler is not None and self.scheduler_interval == "epoch":
+                    if self._is_plateau:
+                        self.scheduler.step(row.get("val_loss", row["train_loss"]))
+                    else:
+                        self.scheduler.step()
+                st.epoch = epoch
+                st.history.append(row)
+                self._call("on_epoch_end", epoch, row)
+        except BaseException as exc:
+            self._call("on_exception", exc)
+            raise
         self._call("on_train_end")
         return st
 

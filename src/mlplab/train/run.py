@@ -265,6 +265,11 @@ class Run:
                 save({"epoch": epoch, "model": self.model.state_dict()}, self.ckpt_dir / "best.npz")
         save(self.snapshot(), self.ckpt_dir / f"epoch_{epoch:03d}.npz")
 
+    def saved_epoch(self) -> int:
+        """The newest epoch with a checkpoint on disk (0 if none)."""
+        eps = [int(m.group(1)) for p in self.ckpt_dir.glob("epoch_*.npz") if (m := _CKPT.search(p.name))]
+        return max(eps, default=0)
+
     def restore(self) -> int:
         """Load the newest checkpoint that verifies; returns its epoch (0 if none)."""
         files = sorted(
