@@ -301,7 +301,9 @@ def test_read_features_for_prediction(tmp_path):
     assert Z.dtype == np.float32
     np.testing.assert_allclose(Z, (X - s.scaler.mean) / s.scaler.std, rtol=1e-6)
     bad = write(tmp_path, "x1\n1\n", "bad.csv")
-    with pytest.raises(ValueError, match=r"feature column\(s\) 'x2'; the model was trained on: x1, x2"):
+    with pytest.raises(
+        ValueError, match=r"missing 1 feature column\(s\): 'x2'; the model was trained on 2: 'x1', 'x2'"
+    ):
         D.read_features(bad, s.feature_names)
     with pytest.raises(ValueError, match=r"expected data of shape \(n, 2\)"):
         s.transform(np.zeros((3, 5)))

@@ -187,7 +187,7 @@ def train(
         return
     base = RunConfig()
     if config is not None:
-        base = base.merged(load_toml(config))
+        base = base.merged(load_toml(config), source=f"config file {config}")
     cfg = base.merged(given)
     _train_new(cfg, None if out is None else str(out), quiet)
 

@@ -329,6 +329,12 @@ def load_csv(
     return RawData(name, task, X, y, feature_names, class_names, path, target)
 
 
+def _some(names: list[str], limit: int = 8) -> str:
+    """A readable list of column names: the first ``limit`` and how many more."""
+    shown = ", ".join(map(repr, names[:limit]))
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
 def read_features(path: str | os.PathLike, feature_names: list[str], delimiter: str = ",") -> np.ndarray:
     """The columns ``feature_names`` of a CSV file, in that order (other columns ignored), float64.
 
@@ -339,8 +345,8 @@ def read_features(path: str | os.PathLike, feature_names: list[str], delimiter: 
     missing = [f for f in feature_names if f not in header]
     if missing:
         raise ValueError(
-            f"{path}: missing feature column(s) {', '.join(map(repr, missing))}; "
-            f"the model was trained on: {', '.join(feature_names)}"
+            f"{path}: missing {len(missing)} feature column(s): {_some(missing)}; "
+            f"the model was trained on {len(feature_names)}: {_some(feature_names)}"
         )
     cols = [header.index(f) for f in feature_names]
     X = np.empty((len(rows), len(cols)), dtype=np.float64)

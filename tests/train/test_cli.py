@@ -570,3 +570,24 @@ def test_resume_cannot_stretch_a_one_cycle_schedule(run_cli, tmp_path):
     )
     line = _err(run_cli("train", "--resume", "oc", "--epochs", "4", "--quiet"))
     assert "onecycle" in line and "--epochs" in line
+
+
+def test_bad_config_file_values(run_cli, tmp_path):
+    (tmp_path / "a.toml").write_text('epochs = "x"\n')
+    line = _err(run_cli("train", "--config", "a.toml"))
+    assert "a.toml" in line and "epochs" in line and "integer" in line
+    (tmp_path / "b.toml").write_text("hidden = 8\n")
+    assert "list of integers" in _err(run_cli("train", "--config", "b.toml"))
+    (tmp_path / "c.toml").write_text("lr = [\n")
+    assert "invalid TOML" in _err(run_cli("train", "--config", "c.toml"))
+    (tmp_path / "d.toml").write_text("epochz = 3\n")
+    assert "epochz" in _err(run_cli("train", "--config", "d.toml"))
+    assert "does not exist" in _err(run_cli("train", "--config", "nowhere.toml"))
+
+
+def test_predict_errors_are_short(run_cli, tmp_path):
+    _ok(run_cli("train", "--dataset", "digits", *FAST, "--out", "dg"))
+    write_csv(tmp_path / "x.csv", ["a", "b"], [[1, 2]])
+    line = _err(run_cli("predict", "dg", "--data", "x.csv"))
+    assert "missing 64 feature column(s)" in line and "and 56 more" in line and len(line) < 400
+    assert "config.json" in _err(run_cli("evaluate", "nowhere"))

@@ -75,14 +75,14 @@ class RunConfig:
             raise UserError(
                 f"{source}: unknown option(s) {', '.join(unknown)}; valid: {', '.join(cls.names())}"
             )
-        cfg = cls(**d)
+        cfg = cls(**{k: _coerce(k, v, source) for k, v in d.items()})
         cfg.validate()
         return cfg
 
-    def merged(self, overrides: dict[str, Any]) -> RunConfig:
+    def merged(self, overrides: dict[str, Any], source: str = "option") -> RunConfig:
         d = self.to_dict()
-        d.update({k: v for k, v in overrides.items() if v is not None})
-        return RunConfig.from_dict(d)
+        d.update({k: _coerce(k, v, source) for k, v in overrides.items() if v is not None})
+        return RunConfig.from_dict(d, source=source)
 
     def validate(self) -> None:
         """Refuse impossible values with a message naming the option, the value and what is valid."""
@@ -141,6 +141,49 @@ class RunConfig:
             raise UserError(f"--step-size must be >= 1, got {self.step_size}")
         if self.data is not None and self.target is None:
             raise UserError("--data needs --target COLUMN (the name of the label column)")
+
+
+_KINDS: dict[str, str] = {
+    "hidden": "int_list",
+    "betas": "float_list",
+    "milestones": "int_list",
+    "batch_size": "batch",
+}
+
+
+def _coerce(name: str, v: Any, source: str) -> Any:
+    """Check one option's type (as TOML/JSON/the CLI give it); ints become floats where floats are due."""
+    if v is None:
+        return None
+    kind = _KINDS.get(name)
+    ann = str(RunConfig.__dataclass_fields__[name].type)
+    what = f"{source}: option {name!r}"
+    if kind in ("int_list", "float_list"):
+        num: Any = int if kind == "int_list" else (int, float)
+        if not isinstance(v, (list, tuple)) or not all(
+            isinstance(x, num) and not isinstance(x, bool) for x in v
+        ):
+            raise UserError(
+                f"{what} must be a list of {'integers' if kind == 'int_list' else 'numbers'}, got {v!r}"
+            )
+        return [float(x) for x in v] if kind == "float_list" else list(v)
+    if kind == "batch":
+        if isinstance(v, bool) or not isinstance(v, (int, str)):
+            raise UserError(f"{what} must be a positive integer or 'full', got {v!r}")
+        return v
+    if ann.startswith("bool"):
+        if not isinstance(v, bool):
+            raise UserError(f"{what} must be true or false, got {v!r}")
+    elif ann.startswith("int"):
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise UserError(f"{what} must be an integer, got {v!r}")
+    elif ann.startswith("float"):
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise UserError(f"{what} must be a number, got {v!r}")
+        return float(v)
+    elif ann.startswith("str") and not isinstance(v, str):
+        raise UserError(f"{what} must be a string, got {v!r}")
+    return v
 
 
 def load_toml(path: str | Path) -> dict[str, Any]:
