@@ -1,0 +1,18 @@
+"""The method families of :class:`mlplab.tensor.Tensor`, one mixin class per concept.
+
+``Tensor`` (in :mod:`mlplab.tensor`: storage, construction, attributes, dtype conversion, autograd
+entry points, printing) inherits its operators and methods from these mixins:
+
+    arith.py     arithmetic operators, matmul, PyTorch's type promotion and broadcast errors
+    unary.py     elementwise functions (exp, log, tanh, clamp, round, softmax, ...)
+    compare.py   comparisons and logical operators (never differentiated)
+    reduce.py    reductions (sum, mean, var, std, max/min, norm, argmax, ...)
+    shape.py     reshaping and dimension handling (reshape, permute, expand, ``Size``, dim helpers)
+    index.py     indexing, ``__setitem__``, iteration, gather and masked_fill
+    inplace.py   in-place ops (``add_``, ``+=``, ``zero_``, ``uniform_``, ...) and their recording
+
+Each mixin has ``__slots__ = ()`` so ``Tensor`` keeps its slots and no instance dict. The
+mixins' methods refer to the ``Tensor`` class itself (``Tensor._make``, ``isinstance``), which only
+exists once :mod:`mlplab.tensor` has built it from them; that module then binds the name ``Tensor``
+in each mixin module, a plain module global, so the lookup costs what it did in one file.
+"""

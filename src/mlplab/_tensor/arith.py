@@ -1,0 +1,251 @@
+"""Arithmetic operators of ``Tensor`` and PyTorch's type promotion.
+
+``a + b``, ``-``, ``*``, ``/``, ``**``, ``@`` (and the named forms ``add``, ``mul``, ``matmul``, ...)
+each call one ``Function`` in :mod:`mlplab.ops.binary`. Operands of different dtypes are promoted
+as PyTorch does (:func:`_result_dtype`); shapes that do not broadcast raise PyTorch's message
+(:func:`_raise_broadcast`).
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from .. import _dtype
+from ..ops import binary as B
+from ..ops import unary as U
+
+# mlplab.tensor binds its Tensor class here once the class exists (see the package docstring). An
+# assignment, not an import: CPython compiles ``Tensor._make(...)`` on an imported name as an
+# attribute load instead of a method call, which is slower on the hot path.
+Tensor: Any = None
+
+_Number = numbers.Number
+
+
+def _scalar_array(v: Any, like: np.dtype) -> np.ndarray:
+    """A Python number as a 0-d array of the dtype PyTorch would give ``tensor op number``."""
+    if isinstance(v, bool):
+        return np.asarray(v, dtype=like if like.kind != "b" else np.bool_)
+    if isinstance(v, (int, np.integer)):
+        if like.kind not in "fiu":
+            return np.asarray(v, dtype=np.int64)
+        try:
+            return np.asarray(v, dtype=like)
+        except OverflowError:  # PyTorch wraps around (uint8 tensor + -3)
+            return np.asarray(v).astype(like)
+    if like.kind == "f":
+        return np.asarray(v, dtype=like)
+    return np.asarray(v, dtype=_dtype.default_np())
+
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+def _result_dtype(a: np.ndarray, b: np.ndarray) -> np.dtype:
+    """PyTorch's type promotion between two tensors (Python numbers arrive as 0-d arrays).
+
+    Categories rank bool < integer < float. A 0-d operand only decides the dtype when its category
+    is higher than the dimensioned operand's (int32 tensor + 0-d float64 -> float64; float32
+    tensor + 0-d float64 -> float32); otherwise the wider type within the higher category wins.
+    """
+    da, db = a.dtype, b.dtype
+    if da == db:
+        return da
+    za, zb = a.ndim == 0, b.ndim == 0
+    if za != zb:
+        d0, d1 = (da, db) if za else (db, da)
+        return d0 if _CATEGORY[d0.kind] > _CATEGORY[d1.kind] else d1
+    return _dtype.promote(da, db)
+
+
+def _raise_broadcast(sa: tuple, sb: tuple, op: str, full: tuple | None = None) -> None:
+    """Raise PyTorch's message for shapes that do not broadcast, naming both shapes
+    (``full``: the operands' whole shapes when ``sa``/``sb`` are only their batch dimensions)."""
+    ra, rb = sa[::-1], sb[::-1]
+    fa, fb = full if full is not None else (sa, sb)
+    for i in range(min(len(ra), len(rb))):
+        if ra[i] != rb[i] and ra[i] != 1 and rb[i] != 1:
+            dim = max(len(sa), len(sb)) - 1 - i
+            raise RuntimeError(
+                f"The size of tensor a ({ra[i]}) must match the size of tensor b ({rb[i]}) at "
+                f"non-singleton dimension {dim} ({op} of shapes {tuple(fa)} and {tuple(fb)})"
+            )
+
+
+class ArithMixin:
+    """Arithmetic operators and their named forms (mixed into ``Tensor``)."""
+
+    __slots__ = ()
+
+    def _binary(self, o: Any, fn: type, reverse: bool = False) -> Tensor:
+        if isinstance(o, Tensor):
+            a, b = (o, self) if reverse else (self, o)
+            if a._data.dtype == b._data.dtype:
+                try:
+                    return fn.apply2(a, b)
+                except ValueError:
+                    _raise_broadcast(a._data.shape, b._data.shape, fn.__name__)
+                    raise
+        else:
+            o = self._other(o)
+            a, b = (o, self) if reverse else (self, o)
+        da, db = a._data.dtype, b._data.dtype
+        if da != db:
+            dt = _result_dtype(a._data, b._data)
+            a = a if da == dt else a.type(dt)
+            b = b if db == dt else b.type(dt)
+        try:
+            return fn.apply2(a, b)
+        except ValueError:
+            _raise_broadcast(a._data.shape, b._data.shape, fn.__name__)
+            raise
+
+    # ------------------------------------------------------------------ arithmetic
+    # A float tensor with a Python int/float takes a one-tensor Function (no 0-d array, no
+    # broadcasting in backward); NumPy keeps float32 with a Python scalar, as PyTorch does.
+    def __add__(self, o: Any) -> Tensor:
+        if (type(o) is float or type(o) is int) and self._data.dtype.kind == "f":
+            return B.AddScalar.apply1(self, o)
+        return self._binary(o, B.Add)
+
+    def __radd__(self, o: Any) -> Tensor:
+        if (type(o) is float or type(o) is int) and self._data.dtype.kind == "f":
+            return B.AddScalar.apply1(self, o)
+        return self._binary(o, B.Add, True)
+
+    def __sub__(self, o: Any) -> Tensor:
+        if (type(o) is float or type(o) is int) and self._data.dtype.kind == "f":
+            return B.SubScalar.apply1(self, o)
+        return self._binary(o, B.Sub)
+
+    def __rsub__(self, o: Any) -> Tensor:
+        if (type(o) is float or type(o) is int) and self._data.dtype.kind == "f":
+            return B.RSubScalar.apply1(self, o)
+        return self._binary(o, B.Sub, True)
+
+    def __mul__(self, o: Any) -> Tensor:
+        if (type(o) is float or type(o) is int) and self._data.dtype.kind == "f":
+            return B.MulScalar.apply1(self, o)
+        return self._binary(o, B.Mul)
+
+    def __rmul__(self, o: Any) -> Tensor:
+        if (type(o) is float or type(o) is int) and self._data.dtype.kind == "f":
+            return B.MulScalar.apply1(self, o)
+        return self._binary(o, B.Mul, True)
+
+    def __truediv__(self, o: Any) -> Tensor:
+        if self._data.dtype.kind != "f":
+            if not (isinstance(o, Tensor) and o._data.dtype.kind == "f"):
+                return self.type(_dtype.get_default_dtype())._binary(o, B.Div)
+        elif type(o) is float or type(o) is int:
+            return B.DivScalar.apply1(self, o)
+        return self._binary(o, B.Div)
+
+    def __rtruediv__(self, o: Any) -> Tensor:
+        if self._data.dtype.kind != "f":
+            return self.type(_dtype.get_default_dtype()).__rtruediv__(o)
+        if type(o) is float or type(o) is int:
+            return B.RDivScalar.apply1(self, o)
+        return self._binary(o, B.Div, True)
+
+    def __pow__(self, o: Any) -> Tensor:
+        if isinstance(o, _Number) and not isinstance(o, bool):
+            if self._data.dtype.kind != "f" and isinstance(o, float):
+                return self.type(_dtype.get_default_dtype())._pow_scalar(o)
+            return self._pow_scalar(o)
+        return self._binary(o, B.Pow)
+
+    def _pow_scalar(self, p: Any) -> Tensor:
+        return B.PowScalar.apply1(self, p)
+
+    def __rpow__(self, o: Any) -> Tensor:
+        if isinstance(o, _Number) and not isinstance(o, bool):
+            x = self
+            if self._data.dtype.kind != "f" and not isinstance(o, (int, np.integer)):
+                x = self.type(_dtype.get_default_dtype())
+            return B.RPowScalar.apply1(x, o)
+        return self._binary(o, B.Pow, True)
+
+    def __neg__(self) -> Tensor:
+        return U.Neg.apply1(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return U.Abs.apply1(self)
+
+    def __matmul__(self, o: Any) -> Tensor:
+        return self.matmul(o)
+
+    def __rmatmul__(self, o: Any) -> Tensor:
+        return self._other(o).matmul(self)
+
+    def matmul(self, o: Tensor) -> Tensor:
+        """Matrix product with NumPy/PyTorch semantics; shapes are checked with a clear message."""
+        if isinstance(o, Tensor) and o._data.dtype == self._data.dtype:
+            try:
+                return B.MatMul.apply2(self, o)
+            except ValueError:
+                pass  # explained below
+        o = self._other(o)
+        a, b = self._data, o._data
+        if a.ndim == 0 or b.ndim == 0:
+            raise RuntimeError(
+                f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D"
+            )
+        ka = a.shape[-1]
+        kb = b.shape[0] if b.ndim == 1 else b.shape[-2]
+        if ka != kb:
+            sa = "x".join(map(str, a.shape))
+            sb = "x".join(map(str, b.shape))
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied ({sa} and {sb}): inner dimensions "
+                f"{ka} and {kb} differ"
+            )
+        if a.dtype != b.dtype:
+            dt = _result_dtype(a, b)
+            return B.MatMul.apply2(self.type(dt), o.type(dt))
+        try:
+            return B.MatMul.apply2(self, o)
+        except ValueError:
+            _raise_broadcast(a.shape[:-2], b.shape[:-2], "matmul batch dimensions", (a.shape, b.shape))
+            raise
+
+    mm = matmul
+
+    def add(self, o: Any, alpha: float = 1) -> Tensor:
+        return self + (o * alpha if alpha != 1 else o)
+
+    def sub(self, o: Any, alpha: float = 1) -> Tensor:
+        return self - (o * alpha if alpha != 1 else o)
+
+    def mul(self, o: Any) -> Tensor:
+        return self * o
+
+    def div(self, o: Any) -> Tensor:
+        return self / o
+
+    def pow(self, o: Any) -> Tensor:
+        return self**o
+
+    def neg(self) -> Tensor:
+        return U.Neg.apply1(self)
+
+    def square(self) -> Tensor:
+        return self._pow_scalar(2)
+
+    def maximum(self, o: Any) -> Tensor:
+        return self._binary(o, B.Maximum)
+
+    def minimum(self, o: Any) -> Tensor:
+        return self._binary(o, B.Minimum)
+
+    def __floordiv__(self, o: Any) -> Tensor:
+        return Tensor._make(np.asarray(np.floor_divide(self._data, self._arr(o))))
+
+    def __mod__(self, o: Any) -> Tensor:
+        return Tensor._make(np.asarray(np.mod(self._data, self._arr(o))))

@@ -1,0 +1,74 @@
+"""Comparisons and logical operators of ``Tensor``: results are bool tensors, never differentiated."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .arith import _raise_broadcast
+
+# mlplab.tensor binds its Tensor class here once the class exists (see the package docstring). An
+# assignment, not an import: CPython compiles ``Tensor._make(...)`` on an imported name as an
+# attribute load instead of a method call, which is slower on the hot path.
+Tensor: Any = None
+
+
+class CompareMixin:
+    """``< <= > >= == !=``, ``~ & |``, ``equal``, ``allclose``, ``isnan`` (mixed into ``Tensor``).
+
+    ``__eq__`` returns a tensor, so ``__hash__`` is set back to identity hashing (tensors are dict
+    keys and set members by identity, as in PyTorch)."""
+
+    __slots__ = ()
+
+    def _cmp(self, o: Any, op: Any) -> Tensor:
+        b = o._data if isinstance(o, Tensor) else o
+        try:
+            return Tensor._make(np.asarray(op(self._data, b)))
+        except ValueError:
+            _raise_broadcast(self._data.shape, np.shape(b), op.__name__)
+            raise
+
+    def __lt__(self, o: Any) -> Tensor:
+        return self._cmp(o, np.less)
+
+    def __le__(self, o: Any) -> Tensor:
+        return self._cmp(o, np.less_equal)
+
+    def __gt__(self, o: Any) -> Tensor:
+        return self._cmp(o, np.greater)
+
+    def __ge__(self, o: Any) -> Tensor:
+        return self._cmp(o, np.greater_equal)
+
+    def __eq__(self, o: Any) -> Tensor:  # type: ignore[override]
+        return self._cmp(o, np.equal)
+
+    def __ne__(self, o: Any) -> Tensor:  # type: ignore[override]
+        return self._cmp(o, np.not_equal)
+
+    def __invert__(self) -> Tensor:
+        return Tensor._make(~self._data)
+
+    def __and__(self, o: Any) -> Tensor:
+        return self._cmp(o, np.bitwise_and)
+
+    def __or__(self, o: Any) -> Tensor:
+        return self._cmp(o, np.bitwise_or)
+
+    lt, le, gt, ge, eq, ne = __lt__, __le__, __gt__, __ge__, __eq__, __ne__
+
+    def equal(self, o: Tensor) -> bool:
+        return self._data.shape == o._data.shape and bool(np.array_equal(self._data, o._data))
+
+    def allclose(self, o: Tensor, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
+        return bool(np.allclose(self._data, o._data, rtol=rtol, atol=atol))
+
+    def isnan(self) -> Tensor:
+        return Tensor._make(np.isnan(self._data))
+
+    def isfinite(self) -> Tensor:
+        return Tensor._make(np.isfinite(self._data))
+
+    __hash__ = object.__hash__

@@ -1,0 +1,111 @@
+"""Indexing of ``Tensor``: ``x[key]`` (basic and advanced, incl. ``x[range(n), y]``),
+``x[key] = v``, ``len``/iteration, ``gather`` and ``masked_fill``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..ops import binary as B
+from ..ops import shape as S
+from .arith import _scalar_array
+from .shape import _one_dim
+
+# mlplab.tensor binds its Tensor class here once the class exists (see the package docstring). An
+# assignment, not an import: CPython compiles ``Tensor._make(...)`` on an imported name as an
+# attribute load instead of a method call, which is slower on the hot path.
+Tensor: Any = None
+
+
+def _key_to_numpy(key: Any) -> tuple[Any, bool]:
+    """Convert an index key (Tensors, lists, ranges allowed) to NumPy's, flagging advanced indexing."""
+    if isinstance(key, tuple):
+        parts = []
+        adv = False
+        for k in key:
+            k2, a = _key_to_numpy(k)
+            parts.append(k2)
+            adv = adv or a
+        return tuple(parts), adv
+    if isinstance(key, Tensor):
+        return key._data, True
+    if isinstance(key, (list, range)):
+        arr = np.asarray([k._data if isinstance(k, Tensor) else k for k in key])
+        return arr, True
+    if isinstance(key, np.ndarray):
+        return key, True
+    return key, False
+
+
+class IndexMixin:
+    """Indexing, item assignment, iteration, gather and masked_fill (mixed into ``Tensor``)."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: Any) -> Tensor:
+        k, adv = _key_to_numpy(key)
+        try:
+            return S.Index.apply1(self, k, adv)
+        except IndexError as e:
+            raise IndexError(f"{e} (indexing a tensor of shape {tuple(self._data.shape)})") from None
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        k, adv = _key_to_numpy(key)
+        if self._records(value):
+            v = self._other(value)
+            if v._data.dtype != self._data.dtype:
+                v = v.type(self.dtype)
+            self._rebind(S.SetItem.apply(self._old(), v, k))
+            return
+        self._data[k] = value._data if isinstance(value, Tensor) else value
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        for i in range(self._data.shape[0]):
+            yield self[i]
+
+    def gather(self, dim: int, index: Tensor) -> Tensor:
+        """Pick ``self[i][index[i][j]]`` along ``dim`` (``log_probs.gather(1, y.unsqueeze(1))``)."""
+        idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+        n = self._data.ndim
+        if idx.dtype.kind not in "iu":
+            raise RuntimeError(f"gather(): Expected dtype int64 for index, got {idx.dtype}")
+        if idx.ndim != n:
+            raise RuntimeError(
+                f"Index tensor must have the same number of dimensions as input tensor "
+                f"(index shape {tuple(idx.shape)}, input shape {tuple(self._data.shape)})"
+            )
+        d = _one_dim(dim, n)
+        bad = [k for k in range(n) if k != d and idx.shape[k] > self._data.shape[k]]
+        if bad:
+            raise RuntimeError(
+                f"Size does not match at dimension {bad[0]} expected index {list(idx.shape)} to be "
+                f"smaller than self {list(self._data.shape)} apart from dimension {d}"
+            )
+        try:
+            return S.Gather.apply1(self, d, idx)
+        except IndexError as e:
+            raise RuntimeError(f"gather(): {e} (input shape {tuple(self._data.shape)})") from None
+
+    def masked_fill(self, mask: Any, value: Any) -> Tensor:
+        """``value`` where ``mask`` is True, self elsewhere; the gradient flows where mask is False."""
+        m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+        if m.dtype != np.bool_:
+            raise RuntimeError(f"masked_fill only supports boolean masks, but got mask with dtype {m.dtype}")
+        v = value if isinstance(value, Tensor) else Tensor._make(_scalar_array(value, self._data.dtype))
+        if v._data.dtype != self._data.dtype:
+            v = v.type(self.dtype)
+        out = B.Where.apply(Tensor._make(m), v, self)
+        if out._data.shape != self._data.shape:
+            raise RuntimeError(
+                f"masked_fill: mask of shape {tuple(m.shape)} does not broadcast to the tensor's shape "
+                f"{tuple(self._data.shape)}"
+            )
+        return out

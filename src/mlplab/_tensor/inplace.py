@@ -1,0 +1,201 @@
+"""In-place ops of ``Tensor``: ``add_ sub_ mul_ div_`` and ``+= -= *= /=``, ``addcmul_``,
+``addcdiv_``, ``copy_``, ``fill_``, ``zero_``, ``clamp_``, ``masked_fill_``, random fills."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import random as _random
+from ..autograd import grad_mode
+
+# mlplab.tensor binds its Tensor class here once the class exists (see the package docstring). An
+# assignment, not an import: CPython compiles ``Tensor._make(...)`` on an imported name as an
+# attribute load instead of a method call, which is slower on the hot path.
+Tensor: Any = None
+
+_gstate = grad_mode.state
+
+
+class InplaceMixin:
+    """In-place ops (mixed into ``Tensor``).
+
+    They change the array itself when no graph needs recording (the optimiser's
+    ``w -= lr * w.grad`` under no_grad). When one must be recorded (self is a non-leaf that
+    requires grad, or the other operand requires grad), the op runs out of place and ``self``
+    is rebound to the result, which is what PyTorch's in-place ops on non-leaves amount to.
+    In-place on a leaf that requires grad is refused outside no_grad, as in PyTorch.
+    """
+
+    __slots__ = ()
+
+    def _check_inplace(self) -> None:
+        if self._rg and _gstate.enabled:
+            if self.grad_fn is None:
+                raise RuntimeError(
+                    "a leaf Variable that requires grad is being used in an in-place operation."
+                )
+            raise RuntimeError(
+                f"this in-place operation on a tensor that is part of an autograd graph "
+                f"(grad_fn=<{self.grad_fn.name()}>) is not supported by mlplab; use the out-of-place form"
+            )
+
+    def _records(self, *others: Any) -> bool:
+        """True when an in-place op on self with ``others`` must be recorded in the graph."""
+        if not _gstate.enabled:
+            return False
+        if self._rg:
+            if self.grad_fn is None:
+                raise RuntimeError(
+                    "a leaf Variable that requires grad is being used in an in-place operation."
+                )
+            return True
+        for o in others:
+            if isinstance(o, Tensor) and o._rg:
+                return True
+        return False
+
+    def _rebind(self, result: Tensor) -> Tensor:
+        """Make self the (recorded) result of an in-place op, keeping self's dtype and shape."""
+        if result._data.dtype != self._data.dtype:
+            result = result.type(self.dtype)
+        if result._data.shape != self._data.shape:
+            raise RuntimeError(
+                f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+                f"{list(result._data.shape)}"
+            )
+        self._data = result._data
+        self._rg = result._rg
+        self.grad_fn = result.grad_fn
+        return self
+
+    def _old(self) -> Tensor:
+        """A handle on self's current value and graph node (the input of a recorded in-place op)."""
+        t = Tensor._make(self._data, self._rg)
+        t.grad_fn = self.grad_fn
+        return t
+
+    @staticmethod
+    def _arr(o: Any) -> Any:
+        return o._data if isinstance(o, Tensor) else o
+
+    def add_(self, o: Any, alpha: float = 1) -> Tensor:
+        """self += alpha * o, in place."""
+        if self._records(o):
+            return self._rebind(self._old().add(o, alpha=alpha))
+        o = o._data if isinstance(o, Tensor) else o
+        np.add(self._data, o if alpha == 1 else o * alpha, out=self._data, casting="unsafe")
+        return self
+
+    def sub_(self, o: Any, alpha: float = 1) -> Tensor:
+        """self -= alpha * o, in place."""
+        if self._records(o):
+            return self._rebind(self._old().sub(o, alpha=alpha))
+        o = o._data if isinstance(o, Tensor) else o
+        np.subtract(self._data, o if alpha == 1 else o * alpha, out=self._data, casting="unsafe")
+        return self
+
+    def mul_(self, o: Any) -> Tensor:
+        """self *= o, in place."""
+        if self._records(o):
+            return self._rebind(self._old() * o)
+        np.multiply(self._data, o._data if isinstance(o, Tensor) else o, out=self._data, casting="unsafe")
+        return self
+
+    def div_(self, o: Any) -> Tensor:
+        """self /= o, in place."""
+        if self._records(o):
+            return self._rebind(self._old() / o)
+        np.divide(self._data, o._data if isinstance(o, Tensor) else o, out=self._data, casting="unsafe")
+        return self
+
+    def __iadd__(self, o: Any) -> Tensor:
+        return self.add_(o)
+
+    def __isub__(self, o: Any) -> Tensor:
+        return self.sub_(o)
+
+    def __imul__(self, o: Any) -> Tensor:
+        return self.mul_(o)
+
+    def __itruediv__(self, o: Any) -> Tensor:
+        return self.div_(o)
+
+    def addcmul_(self, a: Any, b: Any, value: float = 1) -> Tensor:
+        """self += value * a * b."""
+        if self._records(a, b):
+            return self._rebind(self._old() + value * (self._other(a) * b))
+        self._data += value * (self._arr(a) * self._arr(b))
+        return self
+
+    def addcdiv_(self, a: Any, b: Any, value: float = 1) -> Tensor:
+        """self += value * a / b."""
+        if self._records(a, b):
+            return self._rebind(self._old() + value * (self._other(a) / b))
+        self._data += value * (self._arr(a) / self._arr(b))
+        return self
+
+    def copy_(self, src: Any) -> Tensor:
+        """Copy values from ``src`` (broadcast to this shape) into this tensor."""
+        s = self._arr(src)
+        try:
+            b = np.broadcast_to(s, self._data.shape)
+        except ValueError:
+            raise RuntimeError(
+                f"copy_: source of shape {tuple(np.shape(s))} cannot be broadcast to destination "
+                f"of shape {tuple(self._data.shape)}"
+            ) from None
+        if self._records(src):
+            src = self._other(src)
+            return self._rebind(self._old() * 0 + src.expand(self._data.shape))
+        np.copyto(self._data, b, casting="unsafe")
+        return self
+
+    def fill_(self, value: Any) -> Tensor:
+        """Set every element to ``value``."""
+        if self._records(value):
+            return self._rebind(self._old() * 0 + value)
+        self._data.fill(self._arr(value))
+        return self
+
+    def zero_(self) -> Tensor:
+        """Set every element to 0."""
+        if self._records():
+            return self._rebind(self._old() * 0)
+        self._data.fill(0)
+        return self
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        """Limit the values to [min, max] in place."""
+        if self._records():
+            return self._rebind(self._old().clamp(min, max))
+        np.clip(self._data, min, max, out=self._data)
+        return self
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
+        """Fill with samples from U(a, b)."""
+        self._check_inplace()
+        r = _random.rng(generator)
+        self._data[...] = r.uniform(a, b, self._data.shape)
+        return self
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
+        """Fill with samples from N(mean, std^2)."""
+        self._check_inplace()
+        r = _random.rng(generator)
+        self._data[...] = r.normal(mean, std, self._data.shape)
+        return self
+
+    def bernoulli_(self, p: float = 0.5, generator: Any = None) -> Tensor:
+        self._check_inplace()
+        self._data[...] = _random.rng(generator).random(self._data.shape) < p
+        return self
+
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        """In-place :meth:`masked_fill` (recorded when a graph is being built)."""
+        if self._records(value):
+            return self._rebind(self._old().masked_fill(mask, value))
+        m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+        self._data[np.broadcast_to(m, self._data.shape)] = self._arr(value)
+        return self

@@ -1,0 +1,153 @@
+"""Reductions of ``Tensor``: sum, mean, var, std, max/min (with indices), amax/amin, logsumexp,
+norm, argmax/argmin, all/any. ``dim`` may be None (all elements), an int or a sequence of ints."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import Any
+
+import numpy as np
+
+from ..ops import reduce as R
+from .shape import _norm_dim, _one_dim
+
+# mlplab.tensor binds its Tensor class here once the class exists (see the package docstring). An
+# assignment, not an import: CPython compiles ``Tensor._make(...)`` on an imported name as an
+# attribute load instead of a method call, which is slower on the hot path.
+Tensor: Any = None
+
+
+class _ValuesIndices(namedtuple("_ValuesIndices", ["values", "indices"])):
+    """``(values, indices)`` of ``max(dim)``/``min(dim)``, printed as PyTorch prints it."""
+
+    __slots__ = ()
+    op = "max"
+
+    def __repr__(self) -> str:
+        return f"mlplab.return_types.{self.op}(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+
+class MaxResult(_ValuesIndices):
+    __slots__ = ()
+
+
+class MinResult(_ValuesIndices):
+    __slots__ = ()
+    op = "min"
+
+
+def _argext(a: np.ndarray, dim: int, keepdim: bool, is_min: bool) -> np.ndarray:
+    f = np.argmin if is_min else np.argmax
+    return np.asarray(f(a, axis=dim, keepdims=keepdim), dtype=np.int64)
+
+
+class ReduceMixin:
+    """Reductions over dimensions (mixed into ``Tensor``)."""
+
+    __slots__ = ()
+
+    def sum(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+        """Sum of elements over ``dim`` (all when None)."""
+        x = self if dtype is None else self.type(dtype)
+        if x._data.dtype.kind == "b":
+            x = x.long()
+        return R.Sum.apply1(x, _norm_dim(dim, x._data.ndim), keepdim)
+
+    def mean(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+        """Arithmetic mean over ``dim`` (floating tensors only, as PyTorch)."""
+        x = self if dtype is None else self.type(dtype)
+        if x._data.dtype.kind != "f":
+            raise RuntimeError(
+                f"mean(): could not infer output dtype. Input dtype must be either a floating point "
+                f"or complex dtype. Got: {x.dtype.name}"
+            )
+        return R.Mean.apply1(x, _norm_dim(dim, x._data.ndim), keepdim)
+
+    def _correction(self, unbiased: Any, correction: Any) -> Any:
+        if correction is not None:
+            return correction
+        return 1 if unbiased is None or unbiased else 0
+
+    def var(
+        self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None
+    ) -> Tensor:
+        """Variance over ``dim`` (all elements when None): sum (x - mean)^2 / (N - correction).
+
+        Unbiased (N - 1, Bessel's correction) unless ``unbiased=False`` or ``correction=0``;
+        ``x.var(False)`` is the biased variance of all elements, as in PyTorch.
+        """
+        if isinstance(dim, bool):
+            dim, unbiased = None, dim
+        c = self._correction(unbiased, correction)
+        return R.Var.apply1(self._f(), _norm_dim(dim, self._data.ndim), c, keepdim)
+
+    def std(
+        self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None
+    ) -> Tensor:
+        """Standard deviation: sqrt of :meth:`var` (same arguments)."""
+        if isinstance(dim, bool):
+            dim, unbiased = None, dim
+        c = self._correction(unbiased, correction)
+        return R.Std.apply1(self._f(), _norm_dim(dim, self._data.ndim), c, keepdim)
+
+    def _maxmin(self, dim: Any, keepdim: bool, is_min: bool) -> Any:
+        if isinstance(dim, Tensor):
+            return self.minimum(dim) if is_min else self.maximum(dim)
+        if self._data.size == 0:
+            raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0.")
+        if dim is None:
+            return (R.MinAll if is_min else R.MaxAll).apply1(self, None, False)
+        d = _one_dim(dim, self._data.ndim)
+        x = self if self._data.ndim else self.reshape(1)
+        keep = keepdim and self._data.ndim > 0
+        a = x._data
+        idx = (a.argmin if is_min else a.argmax)(axis=d, keepdims=True)
+        vals = (R.MinDim if is_min else R.MaxDim).apply1(x, d, keep, idx)
+        if not keep:
+            idx = idx.squeeze(d)
+        if idx.dtype != np.int64:
+            idx = idx.astype(np.int64)
+        return (MinResult if is_min else MaxResult)(vals, Tensor._make(idx))
+
+    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """Largest element, or ``(values, indices)`` along ``dim``, or ``maximum`` with a tensor."""
+        return self._maxmin(dim, keepdim, False)
+
+    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """Smallest element, or ``(values, indices)`` along ``dim``, or ``minimum`` with a tensor."""
+        return self._maxmin(dim, keepdim, True)
+
+    def amax(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return R.AMax.apply1(self, _norm_dim(dim, self._data.ndim), keepdim)
+
+    def amin(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return R.AMin.apply1(self, _norm_dim(dim, self._data.ndim), keepdim)
+
+    def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
+        """log(sum(exp(x))) over ``dim``, computed stably by shifting by the maximum."""
+        return R.LogSumExp.apply1(self._f(), _norm_dim(dim, self._data.ndim), keepdim)
+
+    def norm(self, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """Vector p-norm over ``dim`` (all elements when None); ``p='fro'`` is the 2-norm."""
+        if p == "fro" or p is None:
+            p = 2
+        if isinstance(p, str):
+            raise ValueError(f"norm: unsupported p={p!r}; use a number, inf or 'fro'")
+        return R.Norm.apply1(self._f(), float(p), _norm_dim(dim, self._data.ndim), keepdim)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Index of the largest element (flattened when ``dim`` is None)."""
+        if dim is None:
+            return Tensor._make(np.asarray(np.argmax(self._data), dtype=np.int64))
+        return Tensor._make(_argext(self._data, _one_dim(dim, self._data.ndim), keepdim, False))
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        if dim is None:
+            return Tensor._make(np.asarray(np.argmin(self._data), dtype=np.int64))
+        return Tensor._make(_argext(self._data, _one_dim(dim, self._data.ndim), keepdim, True))
+
+    def all(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        return Tensor._make(np.asarray(np.all(self._data, axis=dim, keepdims=keepdim)))
+
+    def any(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        return Tensor._make(np.asarray(np.any(self._data, axis=dim, keepdims=keepdim)))
