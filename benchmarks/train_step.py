@@ -20,6 +20,8 @@ each figure is the median over the repeats of a block of steps.
     .venv/bin/python benchmarks/train_step.py                    # print the table
     .venv/bin/python benchmarks/train_step.py --markdown FILE    # also write it (markdown) to FILE
     .venv/bin/python benchmarks/train_step.py --phases           # the step phase by phase
+    .venv/bin/python benchmarks/train_step.py --optims all       # step rows for every optimiser
+    .venv/bin/python benchmarks/train_step.py --phases --mlplab-only --optims RMSprop,NAdam
 """
 
 from __future__ import annotations
@@ -48,6 +50,17 @@ OPTIMS: dict[str, dict[str, Any]] = {
     "Adam": {"lr": 1e-3},
     "SGD": {"lr": 0.01, "momentum": 0.9},
 }
+# further optimisers for ``--optims`` (step rows and --phases only; no NumPy-by-hand column;
+# Momentum is mlplab's own, so it has no PyTorch column either)
+MORE_OPTIMS: dict[str, dict[str, Any]] = {
+    "AdamW": {"lr": 1e-3},
+    "RMSprop": {"lr": 1e-3},
+    "RMSprop(centered,momentum)": {"lr": 1e-3, "centered": True, "momentum": 0.9},
+    "Adagrad": {"lr": 1e-2},
+    "NAdam": {"lr": 2e-3},
+    "Momentum": {"lr": 0.1, "alpha": 0.9},
+}
+ALL_OPTIMS = {**OPTIMS, **MORE_OPTIMS}
 
 
 # ------------------------------------------------------------------------------------ shared data
@@ -87,7 +100,7 @@ def _model(lib: Any, opt_name: str) -> tuple[Any, Any, Any]:
         for p, w in zip(model.parameters(), _weights()):
             p.copy_(lib.tensor(w))
     crit = nn.CrossEntropyLoss()
-    opt = getattr(lib.optim, opt_name)(model.parameters(), **OPTIMS[opt_name])
+    opt = getattr(lib.optim, opt_name.split("(")[0])(model.parameters(), **ALL_OPTIMS[opt_name])
     return model, crit, opt
 
 
@@ -233,18 +246,29 @@ def phases(lib: Any, opt_name: str, n: int = 3000) -> dict[str, float]:
     return {k: statistics.median(v) * 1e6 for k, v in ts.items()}
 
 
-def run(steps: int, epochs: int, repeats: int) -> list[tuple[str, float, float, float]]:
-    """Rows (label, mlplab us, torch us, numpy us)."""
+def _has(lib: Any, opt_name: str) -> bool:
+    return hasattr(lib.optim, opt_name.split("(")[0])
+
+
+def run(
+    steps: int, epochs: int, repeats: int, names: list[str] | None = None
+) -> list[tuple[str, float, float, float]]:
+    """Rows (label, mlplab us, torch us, numpy us); ``names`` given: only those steps, no epoch row."""
     rows = []
-    for name, kw in OPTIMS.items():
-        med = measure(
-            {"mlplab": lib_step(mlplab, name), "torch": lib_step(torch, name), "numpy": numpy_step(name)},
-            steps,
-            repeats,
-        )
-        label = f"step, {name}" + "".join(f" {k}={v}" for k, v in kw.items())
-        rows.append((label, med["mlplab"] * 1e6, med["torch"] * 1e6, med["numpy"] * 1e6))
+    for name in names or list(OPTIMS):
+        kw = ALL_OPTIMS[name]
+        cases = {"mlplab": lib_step(mlplab, name)}
+        if _has(torch, name):
+            cases["torch"] = lib_step(torch, name)
+        if name in OPTIMS:
+            cases["numpy"] = numpy_step(name)
+        med = measure(cases, steps, repeats)
+        label = f"step, {name.split('(')[0]}" + "".join(f" {k}={v}" for k, v in kw.items())
+        nan = float("nan")
+        rows.append((label, med["mlplab"] * 1e6, med.get("torch", nan) * 1e6, med.get("numpy", nan) * 1e6))
         print(_row(rows[-1]), flush=True)
+    if names:
+        return rows
     X, y = digits()
     med = measure(
         {"mlplab": lib_epoch(mlplab, X, y), "torch": lib_epoch(torch, X, y), "numpy": numpy_epoch(X, y)},
@@ -265,7 +289,9 @@ HEADER = (
 
 def _row(r: tuple[str, float, float, float]) -> str:
     label, m, t, n = r
-    return f"| {label} | {m:.0f} | {t:.0f} | {m / t:.2f}x | {n:.0f} |"
+    if t != t:  # NaN: no PyTorch counterpart
+        return f"| {label} | {m:.0f} | - | - | {'-' if n != n else f'{n:.0f}'} |"
+    return f"| {label} | {m:.0f} | {t:.0f} | {m / t:.2f}x | {'-' if n != n else f'{n:.0f}'} |"
 
 
 def environment() -> str:
@@ -284,18 +310,28 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=9, help="interleaved repeats (the median is reported)")
     ap.add_argument("--markdown", help="also write the table and the environment line to this file")
     ap.add_argument("--phases", action="store_true", help="only print per-phase step times")
+    ap.add_argument(
+        "--optims",
+        help=f"comma-separated optimisers, step rows only (any of {', '.join(ALL_OPTIMS)}; 'all')",
+    )
+    ap.add_argument("--mlplab-only", action="store_true", help="with --phases: no PyTorch columns")
     args = ap.parse_args()
+    names = None
+    if args.optims:
+        names = list(ALL_OPTIMS) if args.optims == "all" else args.optims.split(",")
     if args.phases:
-        heads = [f"{lib.__name__} {k}" for k in OPTIMS for lib in (mlplab, torch)]
+        libs = (mlplab,) if args.mlplab_only else (mlplab, torch)
+        pairs = [(lib, k) for k in names or OPTIMS for lib in libs if _has(lib, k)]
+        heads = [f"{lib.__name__} {k}" for lib, k in pairs]
         print("| phase (us, median) | " + " | ".join(heads) + " |")
         print("|---|" + "---:|" * len(heads))
-        cols = [phases(lib, k) for k in OPTIMS for lib in (mlplab, torch)]
+        cols = [phases(lib, k) for lib, k in pairs]
         for ph in cols[0]:
             print(f"| {ph} | " + " | ".join(f"{c[ph]:.1f}" for c in cols) + " |")
         print("| sum | " + " | ".join(f"{sum(c.values()):.1f}" for c in cols) + " |")
         return
     print(HEADER, flush=True)
-    rows = run(args.steps, args.epochs, args.repeats)
+    rows = run(args.steps, args.epochs, args.repeats, names)
     print()
     print(environment())
     if args.markdown:
