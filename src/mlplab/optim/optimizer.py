@@ -390,6 +390,48 @@ class Optimizer:
         self._flats[key] = fl
         return fl
 
+    def _plan(
+        self,
+        key: int,
+        params: list[Tensor],
+        names: tuple[str, ...],
+        init: Callable[[Tensor], dict[str, Any]],
+        counted: tuple[str, ...] = (),
+    ) -> tuple[_Flat | None, list[Tensor] | tuple[Tensor, ...], float]:
+        """Split a group for one step: (flat buffers of the fused parameters or None, the rest, step).
+
+        ``init(p)`` returns ``p``'s state dict, creating its entries if missing (before fusing, so
+        the entries keep the per-tensor path's order). ``counted`` names 0-d state entries every
+        fused parameter must hold with one value (``step``, NAdam's ``mu_product``): a parameter
+        that sat out steps, or state loaded by hand, makes the whole group go tensor by tensor.
+        When ``'step'`` is counted, every fused parameter's counter is incremented here (as
+        :func:`_new_step`) and the new value is returned (0.0 otherwise); the rest count their own.
+        """
+        fl = self._reuse(key, params, names)
+        if fl is not None:
+            small: list[Tensor] | tuple[Tensor, ...] = fl.params
+            rest: list[Tensor] | tuple[Tensor, ...] = ()
+        else:
+            ps = [p for p in params if p.grad is not None]
+            small, rest = self._fusable(ps)
+        step = 0.0
+        if small:
+            states = [init(p) for p in small]
+            for name in counted:
+                vals = [st[name]._data for st in states]
+                first = float(vals[0])
+                if any(float(v) != first for v in vals):
+                    return None, [p for p in params if p.grad is not None], 0.0
+            if "step" in counted:
+                counters = [st["step"]._data for st in states]
+                step = float(counters[0]) + 1.0
+                for c in counters:  # as _new_step: the exact sum rounded once, like ``step += 1``
+                    c.fill(step)
+                step = float(counters[0])
+            if fl is None:
+                fl = self._fused(key, list(small), names)
+        return fl, rest, step
+
     # ------------------------------------------------------------------ state dict
     def state_dict(self) -> dict[str, Any]:
         """``{'state': {index: {name: value}}, 'param_groups': [{..., 'params': [indices]}]}``.

@@ -96,40 +96,63 @@ class RMSprop(Optimizer):
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient (see the class docstring)."""
         loss = self._eval_closure(closure)
-        for group in self.param_groups:
+        state = self.state
+        for gi, group in enumerate(self.param_groups):
             lr = _lr_value(group["lr"])
-            alpha = group["alpha"]
-            eps = group["eps"]
             wd = group["weight_decay"]
             momentum = group["momentum"]
             centered = group["centered"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                w = p._data
-                st = self.state[p]
+            args = (lr, group["alpha"], group["eps"], wd, momentum, group["maximize"])
+            names = (
+                ("square_avg",)
+                + (("momentum_buffer",) if momentum > 0 else ())
+                + (("grad_avg",) if centered else ())
+            )
+
+            def init(p: Tensor, names: tuple[str, ...] = names) -> dict[str, Any]:
+                st = state[p]
                 if len(st) == 0:
                     st["step"] = _scalar_state(0.0)
-                    st["square_avg"] = Tensor._make(np.zeros_like(w))
-                    if momentum > 0:
-                        st["momentum_buffer"] = Tensor._make(np.zeros_like(w))
-                    if centered:
-                        st["grad_avg"] = Tensor._make(np.zeros_like(w))
+                    for name in names:
+                        st[name] = Tensor._make(np.zeros_like(p._data))
+                return st
+
+            fl, rest, _ = self._plan(gi, group["params"], names, init, ("step",))
+            if fl is not None:
+                fl.gather_grads()
+                sa = fl.bufs[0]
+                buf = fl.bufs[1] if momentum > 0 else None
+                ga = fl.bufs[-1] if centered else None
+                if wd == 0:  # the weights are read only by the final update
+                    d = _rmsprop(None, fl.g, sa, ga, buf, *fl.tmp[:3], *args)
+                    if buf is not None:
+                        fl.axpy_to_weights(-lr, d)
+                    else:
+                        fl.add_to_weights(d)
+                else:
+                    fl.gather_weights()
+                    _rmsprop(fl.w, fl.g, sa, ga, buf, *fl.tmp[:3], *args)
+                    fl.scatter_weights()
+            for p in rest:
+                st = init(p)
                 _new_step(st)
                 ga = st["grad_avg"]._data if centered else None
                 buf = st["momentum_buffer"]._data if momentum > 0 else None
-                arrays = [w, p.grad._data, st["square_avg"]._data, ga, buf]
-                self._apply(_rmsprop, arrays, 3, lr, alpha, eps, wd, momentum, maximize)
+                arrays = [p._data, p.grad._data, st["square_avg"]._data, ga, buf]
+                self._apply(_rmsprop, arrays, 3, *args)
         return loss
 
 
 def _rmsprop(
-    w: np.ndarray, g: np.ndarray, sa: np.ndarray, ga: np.ndarray | None, buf: np.ndarray | None,
+    w: np.ndarray | None, g: np.ndarray, sa: np.ndarray, ga: np.ndarray | None, buf: np.ndarray | None,
     t0: np.ndarray, t1: np.ndarray, t2: np.ndarray,
     lr: float, alpha: float, eps: float, wd: float, momentum: float, maximize: bool,
-) -> None:  # fmt: skip
-    """PyTorch's single-tensor RMSprop on arrays (``ga`` given: centered; ``buf`` given: momentum)."""
+) -> np.ndarray | None:  # fmt: skip
+    """PyTorch's single-tensor RMSprop on arrays (``ga`` given: centered; ``buf`` given: momentum).
+
+    ``w`` None (only with wd == 0): nothing is applied; returned is ``buf`` (with momentum, for
+    ``w.add_(buf, alpha=-lr)``) or the update to add to ``w`` (without).
+    """
     if maximize:
         g = np.negative(g, out=t1)
     if wd != 0:
@@ -153,8 +176,13 @@ def _rmsprop(
         np.multiply(buf, momentum, out=buf)  # b <- momentum b + g / avg;  w <- w - lr b
         np.divide(g, t0, out=t0)
         np.add(buf, t0, out=buf)
+        if w is None:
+            return buf
         _axpy(-lr, buf, w, t2)
     else:
         np.multiply(g, -lr, out=t2)
         np.divide(t2, t0, out=t2)
+        if w is None:
+            return t2
         np.add(w, t2, out=w)
+    return None
