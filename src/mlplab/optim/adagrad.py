@@ -102,27 +102,42 @@ class Adagrad(Optimizer):
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient (see the class docstring)."""
         loss = self._eval_closure(closure)
-        for group in self.param_groups:
+        for gi, group in enumerate(self.param_groups):
             lr = _lr_value(group["lr"])
             lr_decay = group["lr_decay"]
-            eps = group["eps"]
             wd = group["weight_decay"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
+            args = (group["eps"], wd, group["maximize"])
+            fl, rest, step = self._plan(
+                gi, group["params"], _NAMES, lambda p, group=group: self._init_state(p, group), ("step",)
+            )
+            if fl is not None:
+                fl.gather_grads()
+                clr = lr / (1 + (step - 1) * lr_decay)
+                if wd == 0:  # the weights are read only by the final add
+                    fl.add_to_weights(_adagrad(None, fl.g, fl.bufs[0], *fl.tmp[:3], clr, *args))
+                else:
+                    fl.gather_weights()
+                    _adagrad(fl.w, fl.g, fl.bufs[0], *fl.tmp[:3], clr, *args)
+                    fl.scatter_weights()
+            for p in rest:
                 st = self._init_state(p, group)
                 step = _new_step(st)
                 clr = lr / (1 + (step - 1) * lr_decay)
-                self._apply(_adagrad, [p._data, p.grad._data, st["sum"]._data], 3, clr, eps, wd, maximize)
+                self._apply(_adagrad, [p._data, p.grad._data, st["sum"]._data], 3, clr, *args)
         return loss
 
 
+_NAMES = ("sum",)
+
+
 def _adagrad(
-    w: np.ndarray, g: np.ndarray, s: np.ndarray, t0: np.ndarray, t1: np.ndarray, t2: np.ndarray,
+    w: np.ndarray | None, g: np.ndarray, s: np.ndarray, t0: np.ndarray, t1: np.ndarray, t2: np.ndarray,
     clr: float, eps: float, wd: float, maximize: bool,
-) -> None:  # fmt: skip
-    """G <- G + g g;  w <- w + (-clr g) / (sqrt(G) + eps), PyTorch's order."""
+) -> np.ndarray | None:  # fmt: skip
+    """G <- G + g g;  w <- w + (-clr g) / (sqrt(G) + eps), PyTorch's order.
+
+    ``w`` None (only with wd == 0): the update is returned for the caller to add to the weights.
+    """
     if maximize:
         g = np.negative(g, out=t1)
     if wd != 0:
@@ -136,4 +151,7 @@ def _adagrad(
     np.add(t0, eps, out=t0)
     np.multiply(g, -clr, out=t1)
     np.divide(t1, t0, out=t1)
+    if w is None:
+        return t1
     np.add(w, t1, out=w)
+    return None
