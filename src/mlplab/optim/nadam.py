@@ -95,39 +95,59 @@ class NAdam(Optimizer):
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient (see the class docstring)."""
         loss = self._eval_closure(closure)
-        for group in self.param_groups:
+        for gi, group in enumerate(self.param_groups):
             lr = _lr_value(group["lr"])
             beta1, beta2 = group["betas"]
-            eps = group["eps"]
             wd = group["weight_decay"]
             psi = group["momentum_decay"]
             decoupled = group["decoupled_weight_decay"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                w = p._data
-                st = self.state[p]
-                if len(st) == 0:
-                    st["step"] = _scalar_state(0.0)
-                    st["mu_product"] = _scalar_state(1.0)
-                    st["exp_avg"] = Tensor._make(np.zeros_like(w))
-                    st["exp_avg_sq"] = Tensor._make(np.zeros_like(w))
+            decay = 1 - lr * wd if decoupled and wd != 0 else None
+            args = (beta1, beta2, group["eps"], 0.0 if decoupled else wd, decay, group["maximize"])
+            fl, rest, step = self._plan(gi, group["params"], _NAMES, self._init_state, _COUNTED)
+            if fl is not None:
+                mps = [self.state[p]["mu_product"]._data for p in fl.params]
+                coefs = _coefficients(lr, beta1, beta2, psi, step, mps[0])
+                for mp in mps[1:]:
+                    mp.fill(float(mps[0]))  # the one rounded product, as each tensor's ``mu_product *= mu``
+                fl.gather_grads()
+                fl.gather_weights()  # two adds to w, each rounded: no single update to hand back
+                _nadam(fl.w, fl.g, fl.bufs[0], fl.bufs[1], *fl.tmp, *args, *coefs)
+                fl.scatter_weights()
+            for p in rest:
+                st = self._init_state(p)
                 step = _new_step(st)
-                bias_correction2 = 1 - beta2**step
-                mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * psi)))
-                mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * psi)))
-                mp = st["mu_product"]._data
-                mp *= mu  # rounds in the scalar dtype, as PyTorch's 0-d state tensor
-                mu_product = float(mp)
-                mu_product_next = mu_product * mu_next
-                c_grad = -lr * (1.0 - mu) / (1.0 - mu_product)
-                c_avg = (-lr * mu_next) / (1.0 - mu_product_next)
-                decay = 1 - lr * wd if decoupled and wd != 0 else None
-                arrays = [w, p.grad._data, st["exp_avg"]._data, st["exp_avg_sq"]._data]
-                self._apply(_nadam, arrays, 4, beta1, beta2, eps, 0.0 if decoupled else wd, decay, maximize,
-                            bias_correction2, c_grad, c_avg)  # fmt: skip
+                coefs = _coefficients(lr, beta1, beta2, psi, step, st["mu_product"]._data)
+                arrays = [p._data, p.grad._data, st["exp_avg"]._data, st["exp_avg_sq"]._data]
+                self._apply(_nadam, arrays, 4, *args, *coefs)
         return loss
+
+    def _init_state(self, p: Tensor) -> dict[str, Any]:
+        st = self.state[p]
+        if len(st) == 0:
+            st["step"] = _scalar_state(0.0)
+            st["mu_product"] = _scalar_state(1.0)
+            st["exp_avg"] = Tensor._make(np.zeros_like(p._data))
+            st["exp_avg_sq"] = Tensor._make(np.zeros_like(p._data))
+        return st
+
+
+_NAMES = ("exp_avg", "exp_avg_sq")
+_COUNTED = ("step", "mu_product")
+
+
+def _coefficients(
+    lr: float, beta1: float, beta2: float, psi: float, step: float, mp: np.ndarray
+) -> tuple[float, float, float]:
+    """(1 - beta2^t, c_grad, c_avg) of step t; multiplies the 0-d ``mu_product`` ``mp`` by mu_t in place."""
+    bias_correction2 = 1 - beta2**step
+    mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * psi)))
+    mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * psi)))
+    mp *= mu  # rounds in the scalar dtype, as PyTorch's 0-d state tensor
+    mu_product = float(mp)
+    mu_product_next = mu_product * mu_next
+    c_grad = -lr * (1.0 - mu) / (1.0 - mu_product)
+    c_avg = (-lr * mu_next) / (1.0 - mu_product_next)
+    return bias_correction2, c_grad, c_avg
 
 
 def _nadam(
