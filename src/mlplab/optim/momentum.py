@@ -74,28 +74,42 @@ class Momentum(Optimizer):
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient (see the class docstring)."""
         loss = self._eval_closure(closure)
-        for group in self.param_groups:
+        for gi, group in enumerate(self.param_groups):
             lr = _lr_value(group["lr"])
-            alpha = group["alpha"]
             wd = group["weight_decay"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                st = self.state[p]
-                if "velocity" not in st:
-                    st["velocity"] = Tensor._make(np.zeros_like(p._data))
-                self._apply(
-                    _momentum, [p._data, p.grad._data, st["velocity"]._data], 3, lr, alpha, wd, maximize
-                )
+            args = (lr, group["alpha"], wd, group["maximize"])
+            fl, rest, _ = self._plan(gi, group["params"], _NAMES, self._init_state)
+            if fl is not None:
+                fl.gather_grads()
+                if wd == 0:  # the weights are read only by the final update
+                    fl.axpy_to_weights(-lr, _momentum(None, fl.g, fl.bufs[0], *fl.tmp[:3], *args))
+                else:
+                    fl.gather_weights()
+                    _momentum(fl.w, fl.g, fl.bufs[0], *fl.tmp[:3], *args)
+                    fl.scatter_weights()
+            for p in rest:
+                st = self._init_state(p)
+                self._apply(_momentum, [p._data, p.grad._data, st["velocity"]._data], 3, *args)
         return loss
+
+    def _init_state(self, p: Tensor) -> dict[str, Any]:
+        st = self.state[p]
+        if "velocity" not in st:
+            st["velocity"] = Tensor._make(np.zeros_like(p._data))
+        return st
+
+
+_NAMES = ("velocity",)
 
 
 def _momentum(
-    w: np.ndarray, g: np.ndarray, v: np.ndarray, t0: np.ndarray, t1: np.ndarray, t2: np.ndarray,
+    w: np.ndarray | None, g: np.ndarray, v: np.ndarray, t0: np.ndarray, t1: np.ndarray, t2: np.ndarray,
     lr: float, alpha: float, wd: float, maximize: bool,
-) -> None:  # fmt: skip
-    """v <- alpha v + (1 - alpha) g;  w <- w - lr v."""
+) -> np.ndarray | None:  # fmt: skip
+    """v <- alpha v + (1 - alpha) g;  w <- w - lr v.
+
+    ``w`` None (only with wd == 0): v is returned for the caller's ``w.add_(v, alpha=-lr)``.
+    """
     if maximize:
         g = np.negative(g, out=t0)
     if wd != 0:
@@ -104,4 +118,7 @@ def _momentum(
         g = t1
     np.multiply(v, alpha, out=v)
     _axpy(1 - alpha, g, v, t2)
+    if w is None:
+        return v
     _axpy(-lr, v, w, t2)
+    return None
