@@ -21,6 +21,19 @@ CASES = [
     ("SGD", {"lr": 0.1, "momentum": 0.9}),
     ("SGD", {"lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 1e-2}),
     ("SGD", {"lr": 0.1, "momentum": 0.9, "dampening": 0.2, "maximize": True}),
+    ("RMSprop", {"lr": 1e-2}),
+    ("RMSprop", {"lr": 1e-2, "maximize": True, "weight_decay": 0.1}),
+    ("RMSprop", {"lr": 1e-2, "centered": True}),
+    ("RMSprop", {"lr": 1e-2, "momentum": 0.9}),
+    ("RMSprop", {"lr": 1e-2, "centered": True, "momentum": 0.9, "weight_decay": 0.1, "maximize": True}),
+    ("Adagrad", {"lr": 0.1}),
+    ("Adagrad", {"lr": 0.1, "lr_decay": 0.05, "initial_accumulator_value": 0.3}),
+    ("Adagrad", {"lr": 0.1, "weight_decay": 0.1, "maximize": True}),
+    ("NAdam", {"lr": 1e-2}),
+    ("NAdam", {"lr": 1e-2, "weight_decay": 0.1, "maximize": True}),
+    ("NAdam", {"lr": 1e-2, "weight_decay": 0.1, "decoupled_weight_decay": True, "momentum_decay": 0.01}),
+    ("Momentum", {"lr": 0.1}),
+    ("Momentum", {"lr": 0.1, "alpha": 0.8, "weight_decay": 0.1, "maximize": True}),
 ]
 IDS = [f"{n}-{'-'.join(f'{k}={v}' for k, v in kw.items())}" for n, kw in CASES]
 
@@ -34,12 +47,16 @@ def _grads(rng, dtype):
     return [rng.normal(size=s).astype(dtype) for s in SHAPES]
 
 
-def _run(name, kw, dtype, monkeypatch, fused, n=12, skip=None, reload_at=None):
-    """Params after ``n`` steps of random gradients; ``skip`` = (step, index) leaves one gradient out."""
+def _run(name, kw, dtype, monkeypatch, fused, n=12, skip=None, reload_at=None, transposed=False):
+    """Params after ``n`` steps of random gradients; ``skip`` = (step, index) leaves one gradient out;
+    ``transposed``: the first parameter's array is a transposed (non-C-contiguous) view."""
     with monkeypatch.context() as m:
         if not fused:
             m.setattr(base, "_FUSE_MAX", -1)
         ps = _params(dtype)
+        if transposed:
+            ps[0].data = mlplab.tensor(np.ascontiguousarray(ps[0]._data.T)).T
+            arr = ps[0]._data
         opt = getattr(optim, name)(ps, **kw)
         rng = np.random.default_rng(1)
         for step in range(n):
@@ -52,6 +69,8 @@ def _run(name, kw, dtype, monkeypatch, fused, n=12, skip=None, reload_at=None):
                 sd = opt.state_dict()
                 opt = getattr(optim, name)(ps, **kw)
                 opt.load_state_dict(sd)
+        if transposed:
+            assert ps[0]._data is arr and not arr.flags.c_contiguous  # updated in place
         return [p._data.copy() for p in ps], opt
 
 
@@ -71,12 +90,23 @@ def test_fused_is_bitwise_the_per_tensor_update(name, kw, dtype, monkeypatch):
             np.testing.assert_array_equal(sa[i][k]._data, sb[i][k]._data)
 
 
-@pytest.mark.parametrize(("name", "kw"), [CASES[1], CASES[6]], ids=[IDS[1], IDS[6]])
+@pytest.mark.parametrize(("name", "kw"), CASES, ids=IDS)
 def test_parameter_without_gradient_and_reload(name, kw, monkeypatch):
-    """A parameter sitting out steps (its step count falls behind), and a state_dict round trip."""
-    for opts in ({"skip": ({3, 4}, 1)}, {"skip": ({0}, 3)}, {"reload_at": 5}):
-        a, _ = _run(name, kw, np.float32, monkeypatch, fused=True, **opts)
+    """A parameter sitting out steps (its step count falls behind), a state_dict round trip, and a
+    non-contiguous parameter (updated alone while the others are fused)."""
+    for opts in (
+        {"skip": ({3, 4}, 1)},
+        {"skip": ({0}, 3)},
+        {"reload_at": 5},
+        {"skip": ({2}, 0), "reload_at": 6},
+        {"transposed": True},
+        {"transposed": True, "reload_at": 4},
+        {"transposed": True, "skip": ({1, 2}, 2)},
+    ):
+        a, oa = _run(name, kw, np.float32, monkeypatch, fused=True, **opts)
         b, _ = _run(name, kw, np.float32, monkeypatch, fused=False, **opts)
+        if "transposed" in opts and "skip" not in opts:  # the other three are still updated together
+            assert [len(f.params) for f in oa._flats.values()] == [3]
         for x, y in zip(a, b):
             np.testing.assert_array_equal(x, y)
 
