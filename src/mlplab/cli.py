@@ -51,10 +51,6 @@ def _floats(s: str | None, name: str) -> list[float] | None:
         raise UserError(f"--{name} must be a comma list of numbers, e.g. 0.9,0.999; got {s!r}") from None
 
 
-def _echo(msg: str = "") -> None:
-    typer.echo(msg)
-
-
 @app.command()
 def train(
     dataset: str | None = typer.Option(
@@ -206,12 +202,12 @@ def _train_new(cfg: Any, out: str | None, quiet: bool) -> None:
     run.write_config()
     if not quiet:
         d = run.data
-        _echo(
+        typer.echo(
             f"mlplab train: {cfg.data or cfg.dataset} ({d.task}, {len(d.x_train)} train / "
             f"{len(d.x_val)} val / "
             f"{len(d.x_test)} test), run directory {run_dir}"
         )
-        _echo(
+        typer.echo(
             f"model: {d.x_train.shape[1]}-{'-'.join(map(str, cfg.hidden))}-{run.spec.out_features()} "
             f"{cfg.activation}, loss {run.spec.name}, {cfg.optimizer} lr {cfg.lr:g}, batch {cfg.batch_size}, "
             f"{cfg.epochs} epochs, grad {cfg.grad}"
@@ -237,7 +233,7 @@ def _resume(run_dir: Path, epochs: int | None, quiet: bool) -> None:
     if epochs is not None:
         run.write_config()
     if not quiet:
-        _echo(f"mlplab train: resuming {run_dir} after epoch {done} of {cfg.epochs}")
+        typer.echo(f"mlplab train: resuming {run_dir} after epoch {done} of {cfg.epochs}")
     _fit_and_report(run, quiet)
 
 
@@ -264,19 +260,19 @@ def _fit_and_report(run: Any, quiet: bool) -> None:
     if quiet:
         return
     m = result["metrics"]
-    _echo("")
-    _echo(
+    typer.echo("")
+    typer.echo(
         "test: "
         + ", ".join(f"{k} {v:.4f}" for k, v in m.items())
         + f"  ({result['epochs']} epochs"
         + (f", {result['train_seconds']:.1f}s" if "train_seconds" in result else "")
         + ")"
     )
-    _echo(result["report"].rstrip())
-    _echo("")
+    typer.echo(result["report"].rstrip())
+    typer.echo("")
     d = run.dir
     figs = "confusion.png" if run.data.task == "classification" else "pred_vs_true.png"
-    _echo(
+    typer.echo(
         f"run directory {d}: config.json, history.csv, curves.png, {figs}, report.txt, model.npz, "
         f"checkpoints/, tb/ (tensorboard --logdir {d / 'tb'})"
     )
@@ -290,8 +286,8 @@ def evaluate(run_dir: Path = typer.Argument(..., help="a run directory written b
     run, _ = load_model(run_dir)
     result = run.finish()
     m = result["metrics"]
-    _echo("test: " + ", ".join(f"{k} {v:.4f}" for k, v in m.items()))
-    _echo(result["report"].rstrip())
+    typer.echo("test: " + ", ".join(f"{k} {v:.4f}" for k, v in m.items()))
+    typer.echo(result["report"].rstrip())
 
 
 @app.command()
@@ -329,7 +325,7 @@ def predict(
     text = "\n".join(lines) + "\n"
     if output is not None:
         output.write_text(text)
-        _echo(f"wrote {len(pred)} predictions to {output}")
+        typer.echo(f"wrote {len(pred)} predictions to {output}")
     else:
         sys.stdout.write(text)
 

@@ -7,7 +7,7 @@ the whole-run machinery behind ``mlplab train``.
 """
 
 from .callbacks import Checkpoint, EarlyStopping, History, ProgressBar, TensorBoard
-from .loop import Callback, Trainer, TrainState, evaluate, fit, predict_outputs
+from .loop import Callback, Trainer, TrainState, evaluate, fit, predict_outputs, score
 from .losses import CLASSIFICATION_LOSSES, REGRESSION_LOSSES, CriterionSpec, LossSpec
 from .metrics import accuracy, mae, mse, r2, regression_metrics
 from .model import ACTIVATIONS, INITS, build_mlp
@@ -37,5 +37,6 @@ __all__ = [
     "numerical_gradients",
     "predict_outputs",
     "r2",
+    "score",
     "regression_metrics",
 ]

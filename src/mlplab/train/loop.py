@@ -24,6 +24,7 @@ import numpy as np
 from .. import nn
 from ..autograd.grad_mode import no_grad
 from ..errors import DivergenceError, UserError
+from ..optim.penalties import l1_penalty, l2_penalty
 from ..tensor import Tensor
 from .losses import LossSpec, as_spec
 from .metrics import accuracy, regression_metrics
@@ -58,44 +59,35 @@ class Callback:
         """Training stopped by an exception (Ctrl-C, divergence): release what you hold."""
 
 
-def _penalty(params: list[Any], l1: float, l2: float) -> Any:
-    total: Any = 0.0
-    for p in params:
-        if l1:
-            total = total + l1 * p.abs().sum()
-        if l2:
-            total = total + l2 * (p * p).sum()
-    return total
+def predict_outputs(model: nn.Module, x: np.ndarray, batch_size: int = 4096) -> np.ndarray:
+    """Raw network outputs in eval mode (no graph), computed in batches of ``batch_size``."""
+    was = model.training
+    model.eval()
+    x = np.asarray(x, dtype=np.float32)
+    with no_grad():
+        outs = [model(Tensor._make(x[i : i + batch_size]))._data for i in range(0, len(x), batch_size)]
+    model.train(was)
+    return np.concatenate(outs) if outs else np.zeros((0, 0), dtype=np.float32)
+
+
+def score(out: np.ndarray, y: np.ndarray, spec: LossSpec) -> dict[str, float]:
+    """Loss and metrics (accuracy; or MAE, MSE, R^2) of outputs ``out`` against targets ``y``."""
+    if len(y):
+        with no_grad():
+            loss = float(spec.loss(Tensor._make(out), Tensor._make(y)).item())
+    else:
+        loss = float("nan")
+    pred = spec.predict(out)
+    if spec.task == "classification":
+        return {"loss": loss, "acc": accuracy(pred, y)}
+    return {"loss": loss, **regression_metrics(pred, y)}
 
 
 def evaluate(
     model: nn.Module, x: np.ndarray, y: np.ndarray, spec: LossSpec, batch_size: int = 4096
 ) -> dict[str, float]:
     """Loss and metrics of ``model`` (in eval mode) on arrays ``x``, ``y``."""
-    was = model.training
-    model.eval()
-    outs = []
-    with no_grad():
-        for i in range(0, len(x), batch_size):
-            outs.append(model(Tensor._make(x[i : i + batch_size]))._data)
-        out = np.concatenate(outs) if outs else np.zeros((0, spec.out_features()), dtype=np.float32)
-        loss = float(spec.loss(Tensor._make(out), Tensor._make(y)).item()) if len(x) else float("nan")
-    model.train(was)
-    pred = spec.predict(out)
-    if spec.task == "classification":
-        return {"loss": loss, "acc": accuracy(pred, y)}
-    m = regression_metrics(pred, y)
-    return {"loss": loss, **m}
-
-
-def predict_outputs(model: nn.Module, x: np.ndarray) -> np.ndarray:
-    """Raw network outputs in eval mode (no graph)."""
-    was = model.training
-    model.eval()
-    with no_grad():
-        out = model(Tensor._make(np.asarray(x, dtype=np.float32)))._data
-    model.train(was)
-    return out
+    return score(predict_outputs(model, x, batch_size), y, spec)
 
 
 class Trainer:
@@ -148,8 +140,10 @@ class Trainer:
         def forward() -> tuple[Tensor, Tensor, float]:
             out = model(xb)
             loss = spec.loss(out, yb)
-            if self.l1 or self.l2:
-                loss = loss + _penalty(self.params, self.l1, self.l2)
+            if self.l1:
+                loss = loss + self.l1 * l1_penalty(self.params)
+            if self.l2:
+                loss = loss + self.l2 * l2_penalty(self.params)
             v = float(loss.item())
             if not math.isfinite(v):
                 raise DivergenceError(

@@ -17,7 +17,6 @@ Run directory layout::
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ from ..tensor import Tensor
 from ..utils.data import DataLoader, TensorDataset
 from .callbacks import Checkpoint, EarlyStopping, History, ProgressBar, TensorBoard, write_history
 from .config import RunConfig, save_json
-from .loop import Trainer, TrainState, evaluate, predict_outputs
+from .loop import Trainer, TrainState, predict_outputs, score
 from .losses import LossSpec
 from .metrics import regression_metrics
 from .model import build_mlp
@@ -165,10 +164,6 @@ def _serialisable(obj: Any) -> Any:
     return obj
 
 
-def _rng_to_json(st: dict[str, Any]) -> str:
-    return json.dumps(st)
-
-
 # ---------------------------------------------------------------------------- the run
 class Run:
     """One run directory: builds everything from a config, trains, checkpoints, reports."""
@@ -246,8 +241,8 @@ class Run:
             "optimizer": _serialisable(self.optimizer.state_dict()),
             "scheduler": _serialisable(self.scheduler.state_dict()) if self.scheduler is not None else None,
             "rng": {
-                "global": _rng_to_json(default_generator.get_state()),
-                "loader": _rng_to_json(self.loader_gen.get_state()),
+                "global": default_generator.get_state(),
+                "loader": self.loader_gen.get_state(),
             },
             "history": self.state.history,
             "early_stopping": self.early.get_state() if self.early else None,
@@ -286,8 +281,8 @@ class Run:
         self.optimizer.load_state_dict(snap["optimizer"])
         if self.scheduler is not None and snap.get("scheduler") is not None:
             self.scheduler.load_state_dict(snap["scheduler"])
-        default_generator.set_state(json.loads(snap["rng"]["global"]))
-        self.loader_gen.set_state(json.loads(snap["rng"]["loader"]))
+        default_generator.set_state(snap["rng"]["global"])
+        self.loader_gen.set_state(snap["rng"]["loader"])
         self.state.epoch = int(snap["epoch"])
         self.state.history = [dict(r) for r in snap["history"]]
         if self.early is not None and snap.get("early_stopping"):
@@ -345,8 +340,9 @@ class Run:
                 title=f"{self.cfg.data or self.cfg.dataset}: {self.cfg.optimizer}, lr {self.cfg.lr:g}",
             )
         y_test = spec.target(d.y_test)
-        metrics = evaluate(self.model, np.asarray(d.x_test, dtype=np.float32), y_test, spec)
-        pred = spec.predict(predict_outputs(self.model, d.x_test))
+        out = predict_outputs(self.model, d.x_test)
+        metrics = score(out, y_test, spec)
+        pred = spec.predict(out)
         if d.task == "classification":
             text = classification_text(y_test, pred, d.class_names)
             plot_confusion(y_test, pred, d.class_names, self.dir / "confusion.png")
@@ -413,7 +409,3 @@ def load_model(run_dir: str | Path) -> tuple[Run, dict[str, Any]]:
     elif not run.restore():
         raise UserError(f"{run_dir} has neither model.npz nor a checkpoint to load")
     return run, meta
-
-
-def env_is_tty(stream: Any) -> bool:
-    return bool(getattr(stream, "isatty", lambda: False)()) and os.environ.get("TERM") != "dumb"
