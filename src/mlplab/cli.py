@@ -6,6 +6,7 @@ training keeps the last finished epoch, prints the resume command and exits with
 
 from __future__ import annotations
 
+import inspect
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ except ImportError:  # pragma: no cover
     from click import exceptions as _cx
 
 from .errors import DivergenceError, UserError
+from .registry import MISSING
 
 _Abort = getattr(typer, "Abort", KeyboardInterrupt)
 
@@ -30,147 +32,84 @@ app = typer.Typer(
 )
 
 
-def _ints(s: str | None, name: str) -> list[int] | None:
-    if s is None:
-        return None
-    try:
-        vals = [int(v) for v in s.replace(" ", "").split(",") if v != ""]
-    except ValueError:
-        raise UserError(f"--{name} must be a comma list of integers, e.g. 64,32; got {s!r}") from None
-    if not vals:
-        raise UserError(f"--{name} must not be empty")
-    return vals
+_TYPES: dict[str, Any] = {"int": int, "float": float, "bool": bool, "str": str, "path": Path}
 
 
-def _floats(s: str | None, name: str) -> list[float] | None:
-    if s is None:
-        return None
-    try:
-        return [float(v) for v in s.replace(" ", "").split(",") if v != ""]
-    except ValueError:
-        raise UserError(f"--{name} must be a comma list of numbers, e.g. 0.9,0.999; got {s!r}") from None
+def _help(option: Any) -> str:
+    """An option's help line: its own text, then its choices or the entries that use it with
+    their defaults (all read from the registries)."""
+    from .registry import Registry
+    from .train.config import CHOICES
+
+    text = option.help
+    if isinstance(option.choices, Registry):
+        text += ": " + ", ".join(option.choices)
+    elif option.choices is not None:
+        text += ": " + " | ".join(option.choices)
+    users = [(name, e) for name, table in CHOICES.items() for e in table.users(option)]
+    if users:
+        text += " [" + ", ".join(f"{e.name} {_shown(e.default(option))}" for _, e in users) + "]"
+    elif option.default is not MISSING and option.default is not None:
+        text += f" (default {_shown(option.default)})"
+    rng = option.range_text()
+    if rng and option.kind not in ("int_or_full",):
+        text += f"; {rng}"
+    return text
 
 
-@app.command()
+def _shown(v: Any) -> str:
+    if isinstance(v, (list, tuple)):
+        return ",".join(f"{x:g}" if isinstance(x, float) else str(x) for x in v)
+    if isinstance(v, float):
+        return f"{v:g}"
+    return "-" if v is None else str(v)
+
+
+def _train_options() -> list[inspect.Parameter]:
+    """One Typer option per run option (from the option tables), grouped by table in --help."""
+    from .train.config import all_options
+
+    params = []
+    for o in all_options():
+        if not o.cli:
+            continue
+        decls = [f"{o.flag}/--no-{o.flag[2:]}"] if o.kind == "bool" else [o.flag]
+        annotation = _TYPES.get(o.kind, str) | None
+        default = typer.Option(None, *decls, help=_help(o), rich_help_panel=o.panel, show_default=False)
+        params.append(
+            inspect.Parameter(o.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+        )
+    return params
+
+
+def _given(values: dict[str, Any]) -> dict[str, Any]:
+    """The options given on the command line, as the config expects them (comma lists parsed)."""
+    from .train.config import option
+
+    out = {}
+    for name, v in values.items():
+        if v is None:
+            continue
+        o = option(name)
+        out[name] = o.parse_text(v) if isinstance(v, str) and o.kind != "str" else v
+        if isinstance(out[name], Path):
+            out[name] = str(out[name])
+    return out
+
+
 def train(
-    dataset: str | None = typer.Option(
-        None,
-        help="built-in dataset: digits (default), iris, wine, breast_cancer, diabetes, "
-        "moons, circles, blobs, spiral",
-    ),
-    data: Path | None = typer.Option(None, help="CSV file with a header row (use with --target)"),
-    target: str | None = typer.Option(None, help="label column of --data"),
-    task: str | None = typer.Option(None, help="classification | regression (inferred when omitted)"),
-    hidden: str | None = typer.Option(None, help="hidden layer sizes, comma list (default 50)"),
-    activation: str | None = typer.Option(
-        None,
-        help="sigmoid, tanh (default), relu, leaky_relu, prelu, silu, elu, gelu, softplus, "
-        "softmax, log_softmax",
-    ),
-    init: str | None = typer.Option(
-        None,
-        help="default, zeros, ones, constant, uniform, normal, xavier_uniform, xavier_normal, "
-        "kaiming_uniform, kaiming_normal, trunc_normal, orthogonal",
-    ),
-    init_value: float | None = typer.Option(None, help="the value for --init constant"),
-    loss: str | None = typer.Option(
-        None,
-        help="classification: cross_entropy (default), nll, mse, multi_margin, kl_div, bce, "
-        "bce_with_logits; regression: mse (default), l1, smooth_l1, huber",
-    ),
-    optimizer: str | None = typer.Option(
-        None, help="sgd, momentum, adagrad, rmsprop, adam (default), adamw, nadam, lbfgs"
-    ),
-    lr: float | None = typer.Option(None, help="learning rate (default 1e-3)"),
-    momentum: float | None = typer.Option(None, help="momentum of sgd / rmsprop"),
-    nesterov: bool | None = typer.Option(None, "--nesterov/--no-nesterov", help="Nesterov momentum for sgd"),
-    betas: str | None = typer.Option(None, help="Adam-family betas, e.g. 0.9,0.999"),
-    weight_decay: float | None = typer.Option(None, help="weight decay (coupled L2; decoupled for adamw)"),
-    alpha: float | None = typer.Option(
-        None, help="EMA factor of the momentum optimiser (0.9) / rmsprop (0.99)"
-    ),
-    eps: float | None = typer.Option(None, help="epsilon of adaptive optimisers"),
-    scheduler: str | None = typer.Option(
-        None, help="none, step, multistep, exponential, cosine, plateau, onecycle"
-    ),
-    step_size: int | None = typer.Option(None, help="step: epochs between decays"),
-    gamma: float | None = typer.Option(None, help="step/multistep/exponential: decay factor"),
-    milestones: str | None = typer.Option(None, help="multistep: epochs, comma list"),
-    t_max: int | None = typer.Option(None, help="cosine: period in epochs (default: --epochs)"),
-    eta_min: float | None = typer.Option(None, help="cosine: minimum lr"),
-    factor: float | None = typer.Option(None, help="plateau: lr factor"),
-    plateau_patience: int | None = typer.Option(None, help="plateau: epochs without improvement"),
-    max_lr: float | None = typer.Option(None, help="onecycle: peak lr (default: --lr)"),
-    batch_size: str | None = typer.Option(
-        None, help="mini-batch size, or 'full' for batch gradient descent (default 32)"
-    ),
-    epochs: int | None = typer.Option(None, help="epochs (default 30)"),
-    l1: float | None = typer.Option(None, help="L1 penalty lambda * sum|w|"),
-    l2: float | None = typer.Option(None, help="L2 penalty lambda * sum w^2"),
-    dropout: float | None = typer.Option(None, help="dropout probability after each hidden activation"),
-    batchnorm: bool | None = typer.Option(
-        None, "--batchnorm/--no-batchnorm", help="BatchNorm1d before each hidden activation"
-    ),
-    early_stopping: int | None = typer.Option(
-        None, help="stop after N epochs without validation improvement"
-    ),
-    grad: str | None = typer.Option(None, help="backprop (default) | numerical (central differences)"),
-    seed: int | None = typer.Option(None, help="random seed (default 0)"),
-    test_size: float | None = typer.Option(None, help="test fraction (default 0.2, stratified)"),
-    val_size: float | None = typer.Option(
-        None, help="validation fraction of the training part (default 0.1)"
-    ),
-    out: Path | None = typer.Option(None, help="run directory (default runs/DATASET-TIMESTAMP)"),
-    config: Path | None = typer.Option(None, help="TOML file with any of these options"),
-    resume: Path | None = typer.Option(
-        None, help="continue the run in this directory from its last finished epoch"
-    ),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress output"),
+    out: Path | None = None,
+    config: Path | None = None,
+    resume: Path | None = None,
+    quiet: bool = False,
+    **options: Any,
 ) -> None:
     """Train an MLP (default: the notes' 64-50-10 Tanh network on digits, Adam, 30 epochs)."""
     from .train.config import RunConfig, load_toml
 
-    given = dict(
-        dataset=dataset,
-        data=str(data) if data is not None else None,
-        target=target,
-        task=task,
-        hidden=_ints(hidden, "hidden"),
-        activation=activation,
-        init=init,
-        init_value=init_value,
-        loss=loss,
-        optimizer=optimizer,
-        lr=lr,
-        momentum=momentum,
-        nesterov=nesterov,
-        betas=_floats(betas, "betas"),
-        weight_decay=weight_decay,
-        alpha=alpha,
-        eps=eps,
-        scheduler=scheduler,
-        step_size=step_size,
-        gamma=gamma,
-        milestones=_ints(milestones, "milestones"),
-        t_max=t_max,
-        eta_min=eta_min,
-        factor=factor,
-        plateau_patience=plateau_patience,
-        max_lr=max_lr,
-        batch_size=batch_size,
-        epochs=epochs,
-        l1=l1,
-        l2=l2,
-        dropout=dropout,
-        batchnorm=batchnorm,
-        early_stopping=early_stopping,
-        grad=grad,
-        seed=seed,
-        test_size=test_size,
-        val_size=val_size,
-    )
+    given = _given(options)
     if resume is not None:
-        extra = sorted(k for k, v in given.items() if v is not None and k != "epochs")
+        extra = sorted(k for k in given if k != "epochs")
         if extra or config is not None or out is not None:
             raise UserError(
                 "with --resume only --epochs may be given (the run keeps its saved options); got "
@@ -179,13 +118,58 @@ def train(
                     for k in extra + (["config"] if config else []) + (["out"] if out else [])
                 )
             )
-        _resume(resume, epochs, quiet)
+        _resume(resume, given.get("epochs"), quiet)
         return
     base = RunConfig()
     if config is not None:
         base = base.merged(load_toml(config), source=f"config file {config}")
     cfg = base.merged(given)
     _train_new(cfg, None if out is None else str(out), quiet)
+
+
+_FIXED = [
+    inspect.Parameter(
+        "out",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=typer.Option(
+            None, help="run directory (default runs/DATASET-TIMESTAMP)", rich_help_panel="Run"
+        ),
+        annotation=Path | None,
+    ),
+    inspect.Parameter(
+        "config",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=typer.Option(None, help="TOML file with any of these options", rich_help_panel="Run"),
+        annotation=Path | None,
+    ),
+    inspect.Parameter(
+        "resume",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=typer.Option(
+            None,
+            help="continue the run in this directory from its last finished epoch",
+            rich_help_panel="Run",
+        ),
+        annotation=Path | None,
+    ),
+    inspect.Parameter(
+        "quiet",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=typer.Option(False, "--quiet", "-q", help="no progress output", rich_help_panel="Run"),
+        annotation=bool,
+    ),
+]
+
+
+def _register_train() -> None:
+    """Give ``train`` the signature Typer reads: the fixed options plus one per table option."""
+    params = _train_options() + _FIXED
+    train.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    train.__annotations__ = {p.name: p.annotation for p in params} | {"return": None}
+    app.command()(train)
+
+
+_register_train()
 
 
 def _train_new(cfg: Any, out: str | None, quiet: bool) -> None:
@@ -200,6 +184,7 @@ def _train_new(cfg: Any, out: str | None, quiet: bool) -> None:
             run_dir.rmdir()
         raise
     run.write_config()
+    cfg = run.cfg
     if not quiet:
         d = run.data
         typer.echo(
@@ -280,54 +265,45 @@ def _fit_and_report(run: Any, quiet: bool) -> None:
 
 @app.command()
 def evaluate(run_dir: Path = typer.Argument(..., help="a run directory written by mlplab train")) -> None:
-    """Report the trained model of RUN_DIR on its test split."""
-    from .train.run import load_model
+    """Score the model of RUN_DIR on the run's own test split; writes RUN_DIR/evaluations/TIMESTAMP/.
 
-    run, _ = load_model(run_dir)
-    result = run.finish()
-    m = result["metrics"]
-    typer.echo("test: " + ", ".join(f"{k} {v:.4f}" for k, v in m.items()))
-    typer.echo(result["report"].rstrip())
+    Needs only the run directory. Where the training data still exists it must be unchanged
+    (SHA-256 as recorded by the run), else the command refuses.
+    """
+    from .train.report import report_on_test_split, write_metrics
+    from .train.run_dir import SavedRun, new_evaluation_dir
+
+    saved = SavedRun.open(run_dir)
+    note = saved.data_status()
+    x_test, y_test = saved.test_split()
+    out_dir = new_evaluation_dir(saved.dir)
+    metrics, text = report_on_test_split(
+        saved.model, saved.spec, x_test, y_test, saved.class_names, out_dir, saved.target_scaler
+    )
+    write_metrics(out_dir / "metrics.json", {"test": metrics, "data": note})
+    typer.echo("test: " + ", ".join(f"{k} {v:.4f}" for k, v in metrics.items()))
+    typer.echo(text.rstrip())
+    typer.echo(f"data: {note}")
+    figure = "confusion.png" if saved.task == "classification" else "pred_vs_true.png"
+    typer.echo(f"wrote {out_dir}: report.txt, metrics.json, {figure}")
 
 
 @app.command()
 def predict(
     run_dir: Path = typer.Argument(..., help="a run directory written by mlplab train"),
     data: Path = typer.Option(
-        ..., help="CSV file with the same feature columns (a target column is ignored)"
+        ..., help="CSV file with the model's feature columns, by name in any order (others are ignored)"
     ),
     output: Path | None = typer.Option(
-        None, "--output", "-o", help="write predictions to this CSV instead of stdout"
+        None, "--output", "-o", help="predictions CSV to write (default: DATA's name + .predictions.csv)"
     ),
 ) -> None:
-    """Predict the rows of a CSV file with the model of RUN_DIR."""
-    import numpy as np
+    """Predict the rows of a CSV file with the model of RUN_DIR; writes a CSV with the prediction
+    (and each class's probability for classification) per row."""
+    from .train.predict import predict_csv
 
-    from . import datasets
-    from .train.loop import predict_outputs
-    from .train.run import load_model
-
-    run, meta = load_model(run_dir)
-    feats = meta.get("feature_names") or []
-    x = datasets.read_features(str(data), feats)
-    scaler = datasets.Standardizer.from_dict(meta["scaler"])
-    out = predict_outputs(run.model, scaler.transform(x).astype(np.float32))
-    pred = run.spec.predict(out)
-    if run.data.task == "regression":
-        pred = run.data.to_original(pred)
-    names = meta.get("class_names") or []
-    lines = ["prediction"]
-    for p in pred:
-        if run.data.task == "classification":
-            lines.append(str(names[int(p)]) if names else str(int(p)))
-        else:
-            lines.append(",".join(f"{v:.6g}" for v in np.atleast_1d(p)))
-    text = "\n".join(lines) + "\n"
-    if output is not None:
-        output.write_text(text)
-        typer.echo(f"wrote {len(pred)} predictions to {output}")
-    else:
-        sys.stdout.write(text)
+    summary = predict_csv(run_dir, data, output)
+    typer.echo(summary)
 
 
 def main(argv: list[str] | None = None) -> None:

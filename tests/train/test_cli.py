@@ -138,10 +138,13 @@ def test_csv_data_target_predict_and_evaluate(run_cli, tmp_path, small_csv):
     out = _ok(run_cli("evaluate", "csvrun"))
     assert "acc" in out and "precision" in out
     new = write_csv(tmp_path / "new.csv", ["c", "b", "a"], [[0, 2, 2], [0, -2, -2]])
+    # predictions go to a CSV (default: beside the data), one short summary line on stdout
     out = _ok(run_cli("predict", "csvrun", "--data", new))
-    assert out.splitlines() == ["prediction", "yes", "no"]
+    assert "2 rows" in out and "new.predictions.csv" in out
+    rows = (tmp_path / "new.predictions.csv").read_text().splitlines()
+    assert [r.split(",")[0] for r in rows] == ["prediction", "yes", "no"]
     _ok(run_cli("predict", "csvrun", "--data", new, "--output", "p.csv"))
-    assert (tmp_path / "p.csv").read_text().splitlines()[1:] == ["yes", "no"]
+    assert [r.split(",")[0] for r in (tmp_path / "p.csv").read_text().splitlines()[1:]] == ["yes", "no"]
 
 
 @pytest.mark.parametrize(

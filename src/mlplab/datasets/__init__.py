@@ -39,7 +39,7 @@ import os
 from typing import Any
 
 from .builtin import DATASETS, load_builtin, make_spiral, names
-from .csvfile import load_csv, read_features
+from .csvfile import file_sha256, load_csv, read_features, read_header
 from .raw import TASKS, RawData
 from .scaling import Standardizer
 from .splits import DatasetSplit, split
@@ -52,10 +52,12 @@ __all__ = [
     "TASKS",
     "load",
     "load_builtin",
+    "file_sha256",
     "load_csv",
     "make_spiral",
     "names",
     "read_features",
+    "read_header",
 ]
 
 

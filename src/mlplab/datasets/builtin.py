@@ -1,38 +1,26 @@
-"""The built-in data sets: five tables shipped with scikit-learn and four seeded 2-D generators
-(``make_spiral`` is written here; moons, circles and blobs are scikit-learn's)."""
+"""The built-in data sets (the ``DATASETS`` table): five tables shipped with scikit-learn and four
+seeded 2-D generators (``make_spiral`` is written here; moons, circles and blobs are scikit-learn's).
+
+An entry's factory is ``load(seed, **options) -> RawData``; its keyword-only parameters are its
+options, with their defaults. ``n_samples`` and ``noise`` are registry Options (so ``mlplab train
+--n-samples/--noise`` reach them); other generator options (``factor``, ``centers`` ...) are for the
+Python API. To add a data set: a loader here and one ``DATASETS.add`` line.
+"""
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
 
+from ..registry import Option, Registry
 from .raw import RawData
-
-DATASETS: dict[str, str] = {
-    "digits": "8x8 handwritten digits, 1797 samples, 64 features, 10 classes (scikit-learn)",
-    "iris": "iris flowers, 150 samples, 4 features, 3 classes (scikit-learn)",
-    "wine": "wine cultivars, 178 samples, 13 features, 3 classes (scikit-learn)",
-    "breast_cancer": "breast cancer diagnosis, 569 samples, 30 features, 2 classes (scikit-learn)",
-    "diabetes": "diabetes progression, 442 samples, 10 features, regression (scikit-learn)",
-    "moons": "two interleaving half circles, 2-D, 2 classes (synthetic)",
-    "circles": "a circle inside a circle, 2-D, 2 classes (synthetic)",
-    "blobs": "Gaussian blobs, 2-D, 3 classes (synthetic)",
-    "spiral": "intertwined spiral arms, 2-D, 3 classes (synthetic)",
-}
-
-# Options each synthetic generator accepts, with their defaults.
-_SYNTHETIC_DEFAULTS: dict[str, dict[str, Any]] = {
-    "moons": {"n_samples": 1000, "noise": 0.2},
-    "circles": {"n_samples": 1000, "noise": 0.1, "factor": 0.5},
-    "blobs": {"n_samples": 1000, "centers": 3, "cluster_std": 1.0},
-    "spiral": {"n_samples": 1000, "n_classes": 3, "noise": 0.2},
-}
 
 
 def names() -> list[str]:
     """The built-in data set names."""
-    return list(DATASETS)
+    return DATASETS.names()
 
 
 def make_spiral(n_samples: int = 1000, n_classes: int = 3, noise: float = 0.2, seed: int = 0) -> tuple:
@@ -60,20 +48,12 @@ def make_spiral(n_samples: int = 1000, n_classes: int = 3, noise: float = 0.2, s
     return np.concatenate(X), np.concatenate(y)
 
 
-def load_builtin(name: str, seed: int = 0, **options: Any) -> RawData:
-    """One of ``DATASETS``; synthetic ones accept their generator's options (``n_samples``, ``noise`` ...)."""
-    if name not in DATASETS:
-        raise ValueError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS)} (or a .csv file)")
-    if name in _SYNTHETIC_DEFAULTS:
-        allowed = _SYNTHETIC_DEFAULTS[name]
-        bad = sorted(set(options) - set(allowed))
-        if bad:
-            raise TypeError(
-                f"dataset {name!r} has no option {', '.join(bad)}; its options: {', '.join(allowed)}"
-            )
-        return _synthetic(name, seed, {**allowed, **options})
-    if options:
-        raise TypeError(f"dataset {name!r} takes no options (got {', '.join(sorted(options))})")
+PANEL = "Data"
+N_SAMPLES = Option("n_samples", "int", "samples of a synthetic data set", low=1, panel=PANEL)
+NOISE = Option("noise", "float", "noise of a synthetic data set", low=0, panel=PANEL)
+
+
+def _sklearn_table(name: str) -> RawData:
     from sklearn import datasets as skd
 
     if name == "diabetes":
@@ -81,13 +61,7 @@ def load_builtin(name: str, seed: int = 0, **options: Any) -> RawData:
         return RawData(
             name, "regression", b.data.astype(np.float64), b.target.astype(np.float64), list(b.feature_names)
         )
-    loader = {
-        "digits": skd.load_digits,
-        "iris": skd.load_iris,
-        "wine": skd.load_wine,
-        "breast_cancer": skd.load_breast_cancer,
-    }[name]
-    b = loader()
+    b = getattr(skd, f"load_{name}")()
     return RawData(
         name,
         "classification",
@@ -98,25 +72,7 @@ def load_builtin(name: str, seed: int = 0, **options: Any) -> RawData:
     )
 
 
-def _synthetic(name: str, seed: int, opts: dict[str, Any]) -> RawData:
-    from sklearn import datasets as skd
-
-    if name == "moons":
-        X, y = skd.make_moons(n_samples=opts["n_samples"], noise=opts["noise"], random_state=seed)
-    elif name == "circles":
-        X, y = skd.make_circles(
-            n_samples=opts["n_samples"], noise=opts["noise"], factor=opts["factor"], random_state=seed
-        )
-    elif name == "blobs":
-        X, y = skd.make_blobs(
-            n_samples=opts["n_samples"],
-            centers=opts["centers"],
-            n_features=2,
-            cluster_std=opts["cluster_std"],
-            random_state=seed,
-        )
-    else:
-        X, y = make_spiral(opts["n_samples"], opts["n_classes"], opts["noise"], seed)
+def _two_d(name: str, X: np.ndarray, y: np.ndarray) -> RawData:
     k = int(y.max()) + 1
     return RawData(
         name,
@@ -126,3 +82,97 @@ def _synthetic(name: str, seed: int, opts: dict[str, Any]) -> RawData:
         ["x1", "x2"],
         [str(i) for i in range(k)],
     )
+
+
+def moons(seed: int = 0, *, n_samples: int = 1000, noise: float = 0.2) -> RawData:
+    from sklearn.datasets import make_moons
+
+    return _two_d("moons", *make_moons(n_samples=n_samples, noise=noise, random_state=seed))
+
+
+def circles(seed: int = 0, *, n_samples: int = 1000, noise: float = 0.1, factor: float = 0.5) -> RawData:
+    from sklearn.datasets import make_circles
+
+    return _two_d(
+        "circles", *make_circles(n_samples=n_samples, noise=noise, factor=factor, random_state=seed)
+    )
+
+
+def blobs(seed: int = 0, *, n_samples: int = 1000, centers: int = 3, cluster_std: float = 1.0) -> RawData:
+    from sklearn.datasets import make_blobs
+
+    X, y = make_blobs(
+        n_samples=n_samples, centers=centers, n_features=2, cluster_std=cluster_std, random_state=seed
+    )
+    return _two_d("blobs", X, y)
+
+
+def spiral(seed: int = 0, *, n_samples: int = 1000, n_classes: int = 3, noise: float = 0.2) -> RawData:
+    return _two_d("spiral", *make_spiral(n_samples, n_classes, noise, seed))
+
+
+def _table(name: str) -> Any:
+    def load(seed: int = 0) -> RawData:
+        return _sklearn_table(name)
+
+    return load
+
+
+DATASETS = Registry("dataset", "built-in data (or --data FILE.csv)")
+DATASETS.add(
+    "digits", _table("digits"), "8x8 handwritten digits, 1797 samples, 64 features, 10 classes (scikit-learn)"
+)
+DATASETS.add("iris", _table("iris"), "iris flowers, 150 samples, 4 features, 3 classes (scikit-learn)")
+DATASETS.add("wine", _table("wine"), "wine cultivars, 178 samples, 13 features, 3 classes (scikit-learn)")
+DATASETS.add(
+    "breast_cancer",
+    _table("breast_cancer"),
+    "breast cancer diagnosis, 569 samples, 30 features, 2 classes (scikit-learn)",
+)
+DATASETS.add(
+    "diabetes",
+    _table("diabetes"),
+    "diabetes progression, 442 samples, 10 features, regression (scikit-learn)",
+    task="regression",
+)
+DATASETS.add(
+    "moons",
+    moons,
+    "two interleaving half circles, 2-D, 2 classes (synthetic)",
+    (N_SAMPLES, NOISE),
+    synthetic=True,
+)
+DATASETS.add(
+    "circles",
+    circles,
+    "a circle inside a circle, 2-D, 2 classes (synthetic)",
+    (N_SAMPLES, NOISE),
+    synthetic=True,
+)
+DATASETS.add("blobs", blobs, "Gaussian blobs, 2-D, 3 classes (synthetic)", (N_SAMPLES,), synthetic=True)
+DATASETS.add(
+    "spiral",
+    spiral,
+    "intertwined spiral arms, 2-D, 3 classes (synthetic)",
+    (N_SAMPLES, NOISE),
+    synthetic=True,
+)
+
+
+def generator_options(name: str) -> dict[str, Any]:
+    """The options a built-in data set accepts, with their defaults (empty for the tables)."""
+    params = inspect.signature(DATASETS.get(name).factory).parameters.values()
+    return {p.name: p.default for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY}
+
+
+def load_builtin(name: str, seed: int = 0, **options: Any) -> RawData:
+    """One of ``DATASETS``; synthetic ones accept their generator's options (``n_samples``, ``noise`` ...)."""
+    if name not in DATASETS:
+        raise ValueError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS)} (or a .csv file)")
+    allowed = generator_options(name)
+    if not allowed and options:
+        raise TypeError(f"dataset {name!r} takes no options (got {', '.join(sorted(options))})")
+    bad = sorted(set(options) - set(allowed))
+    if bad:
+        raise TypeError(f"dataset {name!r} has no option {', '.join(bad)}; its options: {', '.join(allowed)}")
+    return DATASETS.get(name).factory(seed, **options)

@@ -5,6 +5,7 @@ file, the line and the column."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import math
 import os
 
@@ -136,7 +137,7 @@ def load_csv(
     feature_names = [h for _, h in feats]
     if task == "regression":
         y = np.asarray(numeric, dtype=np.float64)
-        return RawData(name, task, X, y, feature_names, None, path, target)
+        return RawData(name, task, X, y, feature_names, None, path, target, file_sha256(path))
     if numeric is not None:
         uniq, codes = np.unique(np.asarray(numeric), return_inverse=True)
         class_names = [_label_name(u) for u in uniq]
@@ -149,7 +150,28 @@ def load_csv(
             "classification needs at least 2"
         )
     y = codes.astype(np.int64).reshape(-1)
-    return RawData(name, task, X, y, feature_names, class_names, path, target)
+    return RawData(name, task, X, y, feature_names, class_names, path, target, file_sha256(path))
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """SHA-256 of a file's bytes (hex)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def read_header(path: str | os.PathLike, delimiter: str = ",") -> list[str]:
+    """The column names of a CSV file (its first non-blank row)."""
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{path}: no such file")
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        for row in csv.reader(fh, delimiter=delimiter):
+            if row and any(c.strip() for c in row):
+                return [c.strip() for c in row]
+    raise ValueError(f"{path}: empty file (expected a header row, then one row per sample)")
 
 
 def _some(names: list[str], limit: int = 8) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -21,3 +23,16 @@ class RawData:
     class_names: list[str] | None = None
     source: str | None = None
     target: str | None = None
+    file_sha256: str | None = None
+
+    def fingerprint(self) -> dict[str, Any]:
+        """What identifies this data: SHA-256 of the file's bytes (CSV) or of the X and y arrays
+        (built-in), and the row count. A run stores it; ``evaluate`` compares it."""
+        if self.file_sha256 is not None:
+            return {"sha256": self.file_sha256, "of": "file", "rows": int(self.X.shape[0])}
+        h = hashlib.sha256()
+        for a in (self.X, self.y):
+            a = np.ascontiguousarray(a)
+            h.update(f"{a.dtype.str}{a.shape}".encode())
+            h.update(a.tobytes())
+        return {"sha256": h.hexdigest(), "of": "arrays", "rows": int(self.X.shape[0])}

@@ -44,6 +44,8 @@ class DatasetSplit:
     source: str | None = None
     target: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    indices: dict[str, np.ndarray] = field(default_factory=dict)
+    fingerprint: dict[str, Any] = field(default_factory=dict)
 
     @property
     def n_features(self) -> int:
@@ -104,6 +106,7 @@ class DatasetSplit:
             "val_size": self.val_size,
             "options": dict(self.options),
             "sizes": self.sizes(),
+            "fingerprint": dict(self.fingerprint),
         }
 
     def __repr__(self) -> str:
@@ -171,4 +174,6 @@ def split(
         source=raw.source,
         target=raw.target,
         options=dict(options or {}),
+        indices={"train": train, "val": val, "test": test},
+        fingerprint=raw.fingerprint(),
     )

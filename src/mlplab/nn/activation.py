@@ -96,6 +96,12 @@ class PReLU(Module):
     def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}"
 
+    def forward_parameter_copies(self, x: np.ndarray, copies: dict[str, np.ndarray]) -> np.ndarray:
+        """PReLU of (K, N, C) input for K stacked slope copies at once (NumPy, no graph):
+        ``copies["weight"]`` is (K, num_parameters)."""
+        slope = copies["weight"][:, None, :]
+        return np.where(x > 0, x, slope * x)
+
 
 class SiLU(Module):
     r"""SiLU / Swish: x \sigma(x)."""

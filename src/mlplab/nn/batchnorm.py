@@ -129,6 +129,18 @@ class BatchNorm1d(_BatchNorm):
 
     _dims = (2, 3)
 
+    def forward_parameter_copies(self, x: np.ndarray, copies: dict[str, np.ndarray]) -> np.ndarray:
+        """Training-mode batch norm of (K, N, C) input for K stacked parameter copies at once (NumPy,
+        no graph; batch statistics, running statistics untouched): ``copies`` name -> (K, C)."""
+        mu = x.mean(axis=1, keepdims=True)
+        var = x.var(axis=1, keepdims=True)
+        out = (x - mu) / np.sqrt(var + self.eps)
+        if "weight" in copies:
+            out = out * copies["weight"][:, None, :]
+        if "bias" in copies:
+            out = out + copies["bias"][:, None, :]
+        return out
+
 
 class BatchNorm2d(_BatchNorm):
     """Batch norm over (N, C, H, W) input, per channel C."""

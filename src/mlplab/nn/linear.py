@@ -95,6 +95,12 @@ class Linear(Module):
             f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
         )
 
+    def forward_parameter_copies(self, x: np.ndarray, copies: dict[str, np.ndarray]) -> np.ndarray:
+        """The forward pass for K stacked parameter copies at once (NumPy, no graph), as numerical
+        gradients need: ``x`` (K or 1, N, in), ``copies`` name -> (K, *shape); returns (K, N, out)."""
+        out = np.matmul(x, np.swapaxes(copies["weight"], 1, 2))
+        return out + copies["bias"][:, None, :] if self.bias is not None else out
+
 
 class Flatten(Module):
     """Merge dimensions ``start_dim``..``end_dim`` (default: all but the batch dimension)."""

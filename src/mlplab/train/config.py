@@ -1,189 +1,254 @@
-"""Run configuration: every option of ``mlplab train`` in one dataclass, validated, loadable from
-TOML (``--config run.toml``) and saved as ``config.json`` with each run."""
+"""Run configuration: every option of ``mlplab train``, generated from the option tables.
+
+The options are :data:`RUN_OPTIONS` (data, model, training) and, after each choice among a
+registry's entries (``optimizer``, ``scheduler``, ``init``, ``dataset`` ...), the Options of that
+registry's entries. The command line, ``--config run.toml`` and a run's ``config.json`` all pass
+through :meth:`RunConfig.from_dict`, where each value is checked once by its Option. A value of
+``None`` means "the chosen entry's default"; :meth:`RunConfig.resolved` fills those in from the
+entries (their factories' signatures), and the run saves the resolved values in ``config.json``.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..datasets.builtin import DATASETS
 from ..errors import UserError
-from .model import ACTIVATIONS, INITS
+from ..registry import MISSING, Option, OptionError, Registry
+from .activations import ACTIVATIONS
+from .initializers import INITIALIZERS
+from .losses import LOSSES
+from .optimizers import OPTIMIZERS
+from .schedulers import SCHEDULERS
 
-OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam", "adamw", "nadam", "lbfgs")
-SCHEDULERS = ("none", "step", "multistep", "exponential", "cosine", "plateau", "onecycle")
 TASKS = ("classification", "regression")
 GRADS = ("backprop", "numerical")
 
+_DATA, _MODEL, _TRAIN = "Data", "Model", "Training"
 
-@dataclass
+# the options that are not a registry entry's; a registry's options follow its choice option
+RUN_OPTIONS: tuple[Option, ...] = (
+    Option("dataset", "str", "built-in data set", default="digits", choices=DATASETS, panel=_DATA),
+    Option("data", "path", "CSV file with a header row (use with --target)", panel=_DATA),
+    Option("target", "str", "label column of --data", panel=_DATA),
+    Option("task", "str", "inferred when omitted", choices=TASKS, panel=_DATA),
+    Option(
+        "test_size",
+        "float",
+        "test fraction (stratified)",
+        default=0.2,
+        low=0,
+        high=1,
+        low_open=True,
+        high_open=True,
+        panel=_DATA,
+    ),
+    Option(
+        "val_size",
+        "float",
+        "validation fraction of the training part",
+        default=0.1,
+        low=0,
+        high=1,
+        high_open=True,
+        panel=_DATA,
+    ),
+    Option(
+        "hidden",
+        "int_list",
+        "hidden layer sizes, comma list",
+        default=[50],
+        low=1,
+        example="64,32",
+        panel=_MODEL,
+    ),
+    Option(
+        "activation",
+        "str",
+        "the hidden layers' nonlinearity",
+        default="tanh",
+        choices=ACTIVATIONS,
+        panel=_MODEL,
+    ),
+    Option("init", "str", "weight initialisation", default="default", choices=INITIALIZERS, panel=_MODEL),
+    Option("batchnorm", "bool", "BatchNorm1d before each hidden activation", default=False, panel=_MODEL),
+    Option(
+        "dropout",
+        "float",
+        "dropout probability after each hidden activation",
+        default=0.0,
+        low=0,
+        high=1,
+        high_open=True,
+        panel=_MODEL,
+    ),
+    Option(
+        "loss",
+        "str",
+        "default: cross_entropy (classification), mse (regression)",
+        choices=LOSSES,
+        panel="Loss",
+    ),
+    Option("optimizer", "str", "optimiser", default="adam", choices=OPTIMIZERS, panel="Optimiser"),
+    Option(
+        "scheduler",
+        "str",
+        "learning-rate schedule",
+        default="none",
+        choices=SCHEDULERS,
+        panel="Learning-rate schedule",
+    ),
+    Option(
+        "batch_size",
+        "int_or_full",
+        "mini-batch size, or 'full' for batch gradient descent",
+        default=32,
+        low=1,
+        panel=_TRAIN,
+    ),
+    Option("epochs", "int", "epochs", default=30, low=1, panel=_TRAIN),
+    Option("l1", "float", "L1 penalty lambda * sum|w|", default=0.0, low=0, panel=_TRAIN),
+    Option("l2", "float", "L2 penalty lambda * sum w^2", default=0.0, low=0, panel=_TRAIN),
+    Option(
+        "early_stopping", "int", "stop after N epochs without validation improvement", low=1, panel=_TRAIN
+    ),
+    Option(
+        "grad",
+        "str",
+        "backprop, or numerical (central differences)",
+        default="backprop",
+        choices=GRADS,
+        panel=_TRAIN,
+    ),
+    Option("seed", "int", "random seed", default=0, panel=_TRAIN),
+    Option("histograms", "bool", "weight/gradient histograms in TensorBoard", default=True, cli=False),
+)
+
+# the option that picks an entry of each registry
+CHOICES: dict[str, Registry] = {o.name: o.choices for o in RUN_OPTIONS if isinstance(o.choices, Registry)}
+
+
+def all_options() -> list[Option]:
+    """Every option of a run, each registry's options right after its choice option."""
+    out: dict[str, Option] = {}
+    for o in RUN_OPTIONS:
+        out.setdefault(o.name, o)
+        if o.name in CHOICES:
+            for extra in CHOICES[o.name].options():
+                if extra.name in out and out[extra.name] != extra:
+                    raise ValueError(f"option {extra.name!r} is declared twice, differently")
+                out.setdefault(extra.name, extra)
+    return list(out.values())
+
+
+def option(name: str) -> Option:
+    """The Option called ``name``."""
+    for o in all_options():
+        if o.name == name:
+            return o
+    raise KeyError(name)
+
+
 class RunConfig:
-    """All choices of a training run; defaults are the notes' network on digits."""
+    """All choices of a training run; defaults are the notes' network on digits.
 
-    dataset: str = "digits"
-    data: str | None = None
-    target: str | None = None
-    task: str | None = None
-    hidden: list[int] = field(default_factory=lambda: [50])
-    activation: str = "tanh"
-    init: str = "default"
-    init_value: float = 0.1
-    loss: str | None = None
-    optimizer: str = "adam"
-    lr: float = 1e-3
-    momentum: float = 0.0
-    nesterov: bool = False
-    betas: list[float] = field(default_factory=lambda: [0.9, 0.999])
-    weight_decay: float | None = None
-    alpha: float | None = None
-    eps: float | None = None
-    scheduler: str = "none"
-    step_size: int = 10
-    gamma: float = 0.1
-    milestones: list[int] = field(default_factory=lambda: [10, 20])
-    t_max: int | None = None
-    eta_min: float = 0.0
-    factor: float = 0.1
-    plateau_patience: int = 5
-    max_lr: float | None = None
-    batch_size: int | str = 32
-    epochs: int = 30
-    l1: float = 0.0
-    l2: float = 0.0
-    dropout: float = 0.0
-    batchnorm: bool = False
-    early_stopping: int | None = None
-    grad: str = "backprop"
-    seed: int = 0
-    test_size: float = 0.2
-    val_size: float = 0.1
-    histograms: bool = True
+    Read options as attributes (``cfg.lr``); build one with :meth:`from_dict` (checked) or
+    :meth:`merged`.
+    """
+
+    def __init__(self, **values: Any) -> None:
+        d = {o.name: (None if o.default is MISSING else _copy(o.default)) for o in all_options()}
+        unknown = sorted(set(values) - set(d))
+        if unknown:
+            raise UserError(f"unknown option(s) {', '.join(unknown)}")
+        d.update(values)
+        object.__setattr__(self, "_values", d)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["_values"][name]
+        except KeyError:
+            raise AttributeError(f"RunConfig has no option {name!r}") from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in self._values:
+            raise AttributeError(f"RunConfig has no option {name!r}")
+        self._values[name] = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RunConfig) and self._values == other._values
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __repr__(self) -> str:
+        return "RunConfig(" + ", ".join(f"{k}={v!r}" for k, v in self._values.items() if v is not None) + ")"
 
     @classmethod
     def names(cls) -> list[str]:
-        return [f.name for f in fields(cls)]
+        return [o.name for o in all_options()]
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {k: _copy(v) for k, v in self._values.items()}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any], source: str = "config") -> RunConfig:
-        unknown = sorted(set(d) - set(cls.names()))
+    def from_dict(cls, d: dict[str, Any], source: str = "") -> RunConfig:
+        """A checked config from ``d`` (missing names take their defaults). ``source`` names where
+        the values came from in messages (``config file run.toml``); empty for the command line."""
+        known = {o.name: o for o in all_options()}
+        unknown = sorted(set(d) - set(known))
         if unknown:
             raise UserError(
-                f"{source}: unknown option(s) {', '.join(unknown)}; valid: {', '.join(cls.names())}"
+                f"{source or 'options'}: unknown option(s) {', '.join(unknown)}; valid: {', '.join(known)}"
             )
-        cfg = cls(**{k: _coerce(k, v, source) for k, v in d.items()})
+        try:
+            values = {k: known[k].check(v, source) for k, v in d.items()}
+        except OptionError as e:
+            raise UserError(str(e)) from None
+        cfg = cls(**values)
         cfg.validate()
         return cfg
 
-    def merged(self, overrides: dict[str, Any], source: str = "option") -> RunConfig:
+    def merged(self, overrides: dict[str, Any], source: str = "") -> RunConfig:
+        """This config with the non-None ``overrides`` applied (and checked)."""
         d = self.to_dict()
-        d.update({k: _coerce(k, v, source) for k, v in overrides.items() if v is not None})
+        d.update({k: v for k, v in overrides.items() if v is not None})
         return RunConfig.from_dict(d, source=source)
 
     def validate(self) -> None:
-        """Refuse impossible values with a message naming the option, the value and what is valid."""
-
-        def choice(name: str, value: Any, valid: Any) -> None:
-            if value not in valid:
-                raise UserError(f"unknown {name} {value!r}; valid choices: {', '.join(valid)}")
-
-        choice("activation", self.activation, list(ACTIVATIONS))
-        choice("init", self.init, INITS)
-        choice("optimizer", self.optimizer, OPTIMIZERS)
-        choice("scheduler", self.scheduler, SCHEDULERS)
-        choice("gradient mode", self.grad, GRADS)
-        if self.task is not None:
-            choice("task", self.task, TASKS)
-        if not self.lr > 0:
-            raise UserError(f"--lr must be > 0, got {self.lr}")
-        if not 0.0 <= self.dropout < 1.0:
-            raise UserError(f"--dropout must be in [0, 1), got {self.dropout}")
-        if self.epochs < 1:
-            raise UserError(f"--epochs must be >= 1, got {self.epochs}")
-        if isinstance(self.batch_size, str):
-            if self.batch_size != "full":
-                try:
-                    self.batch_size = int(self.batch_size)
-                except ValueError:
-                    raise UserError(
-                        f"--batch-size must be a positive integer or 'full', got {self.batch_size!r}"
-                    ) from None
-        if isinstance(self.batch_size, int) and self.batch_size < 1:
-            raise UserError(f"--batch-size must be a positive integer or 'full', got {self.batch_size}")
-        if not self.hidden or any(int(h) < 1 for h in self.hidden):
-            raise UserError(f"--hidden must be a comma list of positive sizes, got {self.hidden}")
-        for name in ("momentum", "l1", "l2"):
-            if getattr(self, name) < 0:
-                raise UserError(f"--{name.replace('_', '-')} must be >= 0, got {getattr(self, name)}")
-        if self.weight_decay is not None and self.weight_decay < 0:
-            raise UserError(f"--weight-decay must be >= 0, got {self.weight_decay}")
-        if self.eps is not None and self.eps < 0:
-            raise UserError(f"--eps must be >= 0, got {self.eps}")
-        if len(self.betas) != 2 or not all(0.0 <= b < 1.0 for b in self.betas):
-            raise UserError(f"--betas must be two numbers in [0, 1), e.g. 0.9,0.999; got {self.betas}")
-        if self.alpha is not None and not 0.0 <= self.alpha < 1.0:
-            raise UserError(f"--alpha must be in [0, 1), got {self.alpha}")
-        if not 0.0 < self.test_size < 1.0:
-            raise UserError(f"--test-size must be in (0, 1), got {self.test_size}")
-        if not 0.0 <= self.val_size < 1.0:
-            raise UserError(f"--val-size must be in [0, 1), got {self.val_size}")
-        if self.early_stopping is not None and self.early_stopping < 1:
-            raise UserError(f"--early-stopping must be >= 1 epochs, got {self.early_stopping}")
-        if self.gamma <= 0 or self.factor <= 0 or self.factor >= 1:
-            raise UserError(
-                f"--gamma must be > 0 and --factor in (0, 1); got gamma={self.gamma}, factor={self.factor}"
-            )
-        if self.step_size < 1:
-            raise UserError(f"--step-size must be >= 1, got {self.step_size}")
+        """What no single option can check: combinations of options."""
         if self.data is not None and self.target is None:
             raise UserError("--data needs --target COLUMN (the name of the label column)")
 
+    def entries(self) -> dict[str, Any]:
+        """The chosen entry of each registry (the data set only when it is a built-in one)."""
+        out = {}
+        for name, table in CHOICES.items():
+            value = self._values.get(name)
+            if value is not None and not (name == "dataset" and self.data is not None):
+                out[name] = table.get(value)
+        return out
 
-_KINDS: dict[str, str] = {
-    "hidden": "int_list",
-    "betas": "float_list",
-    "milestones": "int_list",
-    "batch_size": "batch",
-}
+    def resolved(self) -> RunConfig:
+        """A copy whose unset options of the chosen entries hold those entries' defaults."""
+        d = self.to_dict()
+        for entry in self.entries().values():
+            for o in entry.options:
+                if d.get(o.name) is None:
+                    d[o.name] = entry.default(o)
+        return RunConfig(**d)
+
+    def arguments(self, choice: str) -> dict[str, Any]:
+        """Keyword arguments for the factory of the entry chosen by option ``choice``."""
+        return CHOICES[choice].get(self._values[choice]).arguments(self._values)
 
 
-def _coerce(name: str, v: Any, source: str) -> Any:
-    """Check one option's type (as TOML/JSON/the CLI give it); ints become floats where floats are due."""
-    if v is None:
-        return None
-    kind = _KINDS.get(name)
-    ann = str(RunConfig.__dataclass_fields__[name].type)
-    what = f"{source}: option {name!r}"
-    if kind in ("int_list", "float_list"):
-        num: Any = int if kind == "int_list" else (int, float)
-        if not isinstance(v, (list, tuple)) or not all(
-            isinstance(x, num) and not isinstance(x, bool) for x in v
-        ):
-            raise UserError(
-                f"{what} must be a list of {'integers' if kind == 'int_list' else 'numbers'}, got {v!r}"
-            )
-        return [float(x) for x in v] if kind == "float_list" else list(v)
-    if kind == "batch":
-        if isinstance(v, bool) or not isinstance(v, (int, str)):
-            raise UserError(f"{what} must be a positive integer or 'full', got {v!r}")
-        return v
-    if ann.startswith("bool"):
-        if not isinstance(v, bool):
-            raise UserError(f"{what} must be true or false, got {v!r}")
-    elif ann.startswith("int"):
-        if isinstance(v, bool) or not isinstance(v, int):
-            raise UserError(f"{what} must be an integer, got {v!r}")
-    elif ann.startswith("float"):
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise UserError(f"{what} must be a number, got {v!r}")
-        return float(v)
-    elif ann.startswith("str") and not isinstance(v, str):
-        raise UserError(f"{what} must be a string, got {v!r}")
-    return v
+def _copy(v: Any) -> Any:
+    return list(v) if isinstance(v, (list, tuple)) else v
 
 
 def load_toml(path: str | Path) -> dict[str, Any]:
@@ -210,6 +275,7 @@ def load_toml(path: str | Path) -> dict[str, Any]:
 
 
 def save_json(cfg: RunConfig, path: Path, extra: dict[str, Any] | None = None) -> None:
+    """Write ``config.json``: the options under ``"config"`` and the run's facts beside them."""
     d = {"config": cfg.to_dict(), **(extra or {})}
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(d, indent=2))

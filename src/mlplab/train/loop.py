@@ -13,6 +13,7 @@ ReduceLROnPlateau). A non-finite loss stops training with :class:`DivergenceErro
 
 from __future__ import annotations
 
+import inspect
 import math
 import time
 from collections.abc import Sequence
@@ -90,6 +91,18 @@ def evaluate(
     return score(predict_outputs(model, x, batch_size), y, spec)
 
 
+def _requires_argument(method: Any) -> bool:
+    """Whether ``method`` (a bound ``step``) has a parameter without a default."""
+    try:
+        params = inspect.signature(method).parameters.values()
+    except (TypeError, ValueError):  # pragma: no cover
+        return False
+    return any(
+        p.default is inspect.Parameter.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        for p in params
+    )
+
+
 class Trainer:
     """Holds everything one training run touches, so callbacks can reach it."""
 
@@ -109,6 +122,8 @@ class Trainer:
         grad: str = "backprop",
         callbacks: Sequence[Callback] = (),
         state: TrainState | None = None,
+        needs_closure: bool | None = None,
+        steps_on_metric: bool | None = None,
     ) -> None:
         if grad not in ("backprop", "numerical"):
             raise UserError(f"unknown gradient mode {grad!r}; valid choices: backprop, numerical")
@@ -126,8 +141,14 @@ class Trainer:
         self.callbacks = list(callbacks)
         self.state = state or TrainState()
         self.params = list(model.parameters())
-        self._is_lbfgs = type(optimizer).__name__ == "LBFGS"
-        self._is_plateau = type(scheduler).__name__ == "ReduceLROnPlateau"
+        # the registries say so for a run; for any other optimiser or schedule its step's
+        # signature does: L-BFGS's step(closure) and ReduceLROnPlateau's step(metrics) require them
+        self.needs_closure = _requires_argument(optimizer.step) if needs_closure is None else needs_closure
+        self.steps_on_metric = (
+            scheduler is not None and _requires_argument(scheduler.step)
+            if steps_on_metric is None
+            else steps_on_metric
+        )
 
     def _call(self, hook: str, *args: Any) -> None:
         for cb in self.callbacks:
@@ -169,7 +190,7 @@ class Trainer:
             assign_grads(model, numerical_gradients(model, xb._data, yb._data, spec, self.l1, self.l2))
             opt.step()
             return v, out._data
-        if self._is_lbfgs:
+        if self.needs_closure:
             opt.step(closure)
         else:
             closure()
@@ -213,7 +234,7 @@ class Trainer:
                 row["lr"] = float(self.optimizer.param_groups[0]["lr"])
                 row["time"] = time.perf_counter() - t0
                 if self.scheduler is not None and self.scheduler_interval == "epoch":
-                    if self._is_plateau:
+                    if self.steps_on_metric:
                         self.scheduler.step(row.get("val_loss", row["train_loss"]))
                     else:
                         self.scheduler.step()
@@ -239,6 +260,7 @@ def fit(
 
     ``spec`` is a :class:`LossSpec` or any criterion (``nn.CrossEntropyLoss()``; then pass
     ``task="regression"`` for a regression model). Keyword arguments are those of :class:`Trainer`
-    (task, scheduler, scheduler_interval, val_data, l1, l2, grad, callbacks, state).
+    (task, scheduler, scheduler_interval, val_data, l1, l2, grad, callbacks, state, needs_closure,
+    steps_on_metric).
     """
     return Trainer(model, loader, optimizer, spec, **kwargs).fit(epochs).history

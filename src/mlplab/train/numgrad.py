@@ -10,9 +10,12 @@ through the network at once as a batched matmul, so one NumPy call evaluates man
 The arithmetic is float64 (h = 1e-4 is too small for float32's rounding error, see
 :mod:`mlplab.autograd.numerical`).
 
-Supported layers: Linear, BatchNorm1d (batch statistics, as in training), PReLU, Identity,
-Flatten and every elementwise activation. Dropout is refused: a random mask makes the loss
-a different function on every call, so its finite differences are meaningless.
+Each layer is evaluated by the model's own code: a layer with parameters provides
+``forward_parameter_copies(x, copies)``, its forward pass for K stacked parameter copies (``Linear``,
+``BatchNorm1d`` with batch statistics as in training, ``PReLU``); a layer without parameters (every
+elementwise activation, Identity, Flatten) is called as usual on the copies stacked into one batch.
+Dropout is refused: a random mask makes the loss a different function on every call, so its finite
+differences are meaningless.
 """
 
 from __future__ import annotations
@@ -43,27 +46,20 @@ def _forward_copies(mods: list[nn.Module], x: np.ndarray, params: dict[int, np.n
     """Run K parameter copies at once: ``params`` maps id(Parameter) -> array (K, *shape)."""
     a = x[None]  # (1, N, F) broadcasts against (K, ...)
     for m in mods:
-        if isinstance(m, nn.Linear):
-            w = params[id(m.weight)]
-            a = np.matmul(a, np.swapaxes(w, 1, 2))
-            if m.bias is not None:
-                a = a + params[id(m.bias)][:, None, :]
-        elif isinstance(m, nn.BatchNorm1d):
-            mu = a.mean(axis=1, keepdims=True)
-            var = a.var(axis=1, keepdims=True)
-            a = (a - mu) / np.sqrt(var + m.eps)
-            if m.affine:
-                a = a * params[id(m.weight)][:, None, :] + params[id(m.bias)][:, None, :]
-        elif isinstance(m, nn.PReLU):
-            w = params[id(m.weight)]
-            w = w[:, None, :] if w.shape[1] > 1 else w[:, None, :1]
-            a = np.where(a > 0, a, w * a)
-        elif isinstance(m, (nn.Identity, nn.Dropout, nn.Flatten)):
+        own = dict(m.named_parameters(recurse=False))
+        if own:
+            if not hasattr(m, "forward_parameter_copies"):
+                raise UserError(
+                    f"numerical gradients: layer {type(m).__name__} has parameters but no "
+                    "forward_parameter_copies(x, copies) method"
+                )
+            a = m.forward_parameter_copies(a, {name: params[id(p)] for name, p in own.items()})
+        elif isinstance(m, (nn.Identity, nn.Dropout)):
             continue
         else:
-            k, n, f = a.shape
+            k, n = a.shape[0], a.shape[1]
             with no_grad():
-                out = m(Tensor._make(a.reshape(k * n, f)))._data
+                out = m(Tensor._make(a.reshape((k * n,) + a.shape[2:])))._data
             a = out.reshape(k, n, -1)
     return a
 
@@ -111,7 +107,7 @@ def numerical_gradients(
         with no_grad():
             per = spec.per_sample(flat, y_rep)._data
         per = per.reshape(kk, -1)
-        losses = per.sum(axis=1) / n if spec.name == "kl_div" else per.mean(axis=1)
+        losses = per.mean(axis=1)
         if l1:
             losses = losses + l1 * np.abs(thetas).sum(axis=1)
         if l2:

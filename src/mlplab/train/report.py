@@ -1,116 +1,21 @@
-"""Figures and reports written at the end of a run: learning curves, confusion matrix or
-predicted-vs-true plot, and scikit-learn's classification report (as in the notes)."""
+"""The report on the test split, written at the end of a run and by ``mlplab evaluate``: metrics
+(``metrics.json``), scikit-learn's classification report or regression metrics (``report.txt``)
+and the confusion matrix or predicted-vs-true figure."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-
-def _plt():  # type: ignore[no-untyped-def]
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def plot_curves(
-    history: list[dict[str, float]], path: str | Path, task: str = "classification", title: str = ""
-) -> None:
-    """Loss and accuracy (or R^2 for regression) against epoch, train and validation."""
-    plt = _plt()
-    epochs = [r["epoch"] for r in history]
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-    ax = axes[0]
-    ax.plot(epochs, [r["train_loss"] for r in history], "o-", ms=3, label="train")
-    if any("val_loss" in r for r in history):
-        ax.plot(epochs, [r.get("val_loss", np.nan) for r in history], "s-", ms=3, label="validation")
-    ax.set_title("Loss")
-    ax.set_xlabel("Epoch")
-    ax.set_ylabel("loss")
-    ax.grid(alpha=0.3)
-    ax.legend()
-    ax = axes[1]
-    if task == "classification":
-        ax.plot(epochs, [r["train_acc"] for r in history], "o-", ms=3, label="train")
-        if any("val_acc" in r for r in history):
-            ax.plot(epochs, [r.get("val_acc", np.nan) for r in history], "s-", ms=3, label="validation")
-        ax.set_title("Accuracy")
-        ax.set_ylabel("accuracy")
-    else:
-        ax.plot(
-            epochs, [r.get("val_r2", np.nan) for r in history], "s-", ms=3, color="C1", label="validation"
-        )
-        ax.set_title("Validation R²")
-        ax.set_ylabel("R²")
-    ax.set_xlabel("Epoch")
-    ax.grid(alpha=0.3)
-    ax.legend()
-    fig.suptitle(title or "Learning curves")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
-def plot_confusion(
-    y_true: np.ndarray, y_pred: np.ndarray, class_names: Sequence[str], path: str | Path, title: str = ""
-) -> None:
-    """Confusion matrix of the test split with counts in each cell."""
-    from sklearn.metrics import confusion_matrix
-
-    plt = _plt()
-    labels = list(range(len(class_names)))
-    cm = confusion_matrix(y_true, y_pred, labels=labels)
-    n = len(labels)
-    size = max(4.5, 0.55 * n + 2.5)
-    fig, ax = plt.subplots(figsize=(size + 1, size))
-    im = ax.imshow(cm, cmap="Blues")
-    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="samples")
-    ax.set_xticks(labels, [str(c) for c in class_names], rotation=45 if n > 10 else 0)
-    ax.set_yticks(labels, [str(c) for c in class_names])
-    ax.set_xlabel("Predicted label")
-    ax.set_ylabel("True label")
-    thresh = cm.max() / 2 if cm.size else 0
-    for i in range(n):
-        for j in range(n):
-            if cm[i, j]:
-                ax.text(
-                    j,
-                    i,
-                    str(cm[i, j]),
-                    ha="center",
-                    va="center",
-                    fontsize=9,
-                    color="white" if cm[i, j] > thresh else "black",
-                )
-    acc = float(np.trace(cm) / cm.sum()) if cm.sum() else float("nan")
-    ax.set_title(title or f"Confusion matrix (test accuracy {acc:.3f})")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
-def plot_pred_vs_true(y_true: np.ndarray, y_pred: np.ndarray, path: str | Path, title: str = "") -> None:
-    """Regression: predicted against true values with the y = x line."""
-    plt = _plt()
-    t = np.asarray(y_true, dtype=float).reshape(-1)
-    p = np.asarray(y_pred, dtype=float).reshape(-1)
-    fig, ax = plt.subplots(figsize=(5.5, 5))
-    ax.scatter(t, p, s=14, alpha=0.7, label="test samples")
-    lo, hi = float(min(t.min(), p.min())), float(max(t.max(), p.max()))
-    ax.plot([lo, hi], [lo, hi], "k--", lw=1, label="perfect prediction")
-    ax.set_xlabel("True value")
-    ax.set_ylabel("Predicted value")
-    ax.set_title(title or "Predicted vs true (test split)")
-    ax.grid(alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+from .build import to_original
+from .figures import plot_confusion, plot_pred_vs_true
+from .loop import predict_outputs, score
+from .losses import LossSpec
+from .metrics import regression_metrics
 
 
 def classification_text(y_true: np.ndarray, y_pred: np.ndarray, class_names: Sequence[str]) -> str:
@@ -124,3 +29,38 @@ def classification_text(y_true: np.ndarray, y_pred: np.ndarray, class_names: Seq
         target_names=[str(c) for c in class_names],
         zero_division=0,
     )
+
+
+def report_on_test_split(
+    model: Any,
+    spec: LossSpec,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    class_names: Sequence[str],
+    out_dir: Path,
+    target_scaler: Any = None,
+) -> tuple[dict[str, float], str]:
+    """Score ``model`` on the test split, write ``report.txt`` and the figure into ``out_dir``;
+    returns the metrics and the report text. Regression: the loss stays in standardised units
+    (what was minimised), MAE/MSE/R^2 are in the data's own units."""
+    y = spec.target(y_test)
+    out = predict_outputs(model, x_test)
+    metrics = score(out, y, spec)
+    pred = spec.predict(out)
+    if spec.task == "classification":
+        text = classification_text(y, pred, class_names)
+        plot_confusion(y, pred, class_names, out_dir / "confusion.png")
+    else:
+        y0, p0 = to_original(y, target_scaler), to_original(pred, target_scaler)
+        metrics = {"loss": metrics["loss"], **regression_metrics(p0, y0)}
+        text = "regression metrics on the test split (original units)\n" + "".join(
+            f"{k:>6}: {v:.4f}\n" for k, v in metrics.items()
+        )
+        plot_pred_vs_true(y0, p0, out_dir / "pred_vs_true.png")
+    (out_dir / "report.txt").write_text(text)
+    return metrics, text
+
+
+def write_metrics(path: Path, content: dict[str, Any]) -> None:
+    """``metrics.json``."""
+    path.write_text(json.dumps(content, indent=2))

@@ -1,0 +1,28 @@
+"""The activations ``mlplab train`` offers: name -> module factory.
+
+Property ``gain``: the nonlinearity name ``nn.init.calculate_gain`` knows for it (Kaiming's gain
+under ``--init kaiming_*``). To add an activation: its module in ``mlplab/nn/activation.py``, then
+one ``ACTIVATIONS.add`` line here.
+"""
+
+from __future__ import annotations
+
+from .. import nn
+from ..errors import UserError
+from ..registry import Registry
+
+ACTIVATIONS = Registry("activation", "the nonlinearity after each hidden layer", error=UserError)
+ACTIVATIONS.add("sigmoid", nn.Sigmoid, "1 / (1 + e^-x)", gain="sigmoid")
+ACTIVATIONS.add("tanh", nn.Tanh, "tanh(x)", gain="tanh")
+ACTIVATIONS.add("relu", nn.ReLU, "max(0, x)", gain="relu")
+ACTIVATIONS.add("leaky_relu", nn.LeakyReLU, "max(0.01 x, x)", gain="leaky_relu")
+ACTIVATIONS.add("prelu", nn.PReLU, "max(a x, x), a learned", gain="leaky_relu")
+ACTIVATIONS.add("silu", nn.SiLU, "x * sigmoid(x)", gain="relu")
+ACTIVATIONS.add("swish", nn.SiLU, "x * sigmoid(x) (= silu)", gain="relu")
+ACTIVATIONS.add("elu", nn.ELU, "x, or e^x - 1 below 0", gain="relu")
+ACTIVATIONS.add("gelu", nn.GELU, "x * Phi(x)", gain="relu")
+ACTIVATIONS.add("softplus", nn.Softplus, "log(1 + e^x)", gain="relu")
+ACTIVATIONS.add("softmax", lambda: nn.Softmax(dim=1), "softmax over the units", gain="linear")
+ACTIVATIONS.add(
+    "log_softmax", lambda: nn.LogSoftmax(dim=1), "log of the softmax over the units", gain="linear"
+)

@@ -1,0 +1,128 @@
+"""Checkpoints of a run: after every finished epoch ``checkpoints/epoch_NNN.npz`` (weights,
+optimiser, scheduler, both RNG states, history, early-stopping state) and ``best.npz`` (the best
+weights so far); resume loads the newest one that verifies, so it continues bit for bit.
+
+Files are mlplab's pickle-free ``.npz`` with a checksum, written atomically.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import UserError
+from ..random import default_generator
+from ..serialization import load, save
+from ..tensor import Tensor
+
+_EPOCH_FILE = re.compile(r"epoch_(\d+)\.npz$")
+
+
+def serialisable(obj: Any) -> Any:
+    """Drop what cannot go into a checkpoint (callables such as a LambdaLR's lambda)."""
+    if isinstance(obj, dict):
+        return {k: serialisable(v) for k, v in obj.items() if not callable(v) or isinstance(v, Tensor)}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(serialisable(v) for v in obj)
+    return obj
+
+
+def epoch_files(directory: Path) -> list[tuple[int, Path]]:
+    """``(epoch, path)`` of every epoch checkpoint in ``directory``, oldest first."""
+    found = [(int(m.group(1)), p) for p in directory.glob("epoch_*.npz") if (m := _EPOCH_FILE.search(p.name))]
+    return sorted(found)
+
+
+class Checkpoints:
+    """Saves and restores everything a run needs to continue: the objects are held by reference."""
+
+    def __init__(
+        self,
+        directory: Path,
+        model: Any,
+        optimizer: Any,
+        scheduler: Any,
+        loader_generator: Any,
+        state: Any,
+        early: Any = None,
+    ) -> None:
+        self.dir = Path(directory)
+        self.model, self.optimizer, self.scheduler = model, optimizer, scheduler
+        self.loader_generator, self.state, self.early = loader_generator, state, early
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything needed to continue bit for bit: weights, optimiser, scheduler, RNGs, history."""
+        return {
+            "epoch": self.state.epoch,
+            "model": self.model.state_dict(),
+            "optimizer": serialisable(self.optimizer.state_dict()),
+            "scheduler": serialisable(self.scheduler.state_dict()) if self.scheduler is not None else None,
+            "rng": {"global": default_generator.get_state(), "loader": self.loader_generator.get_state()},
+            "history": self.state.history,
+            "early_stopping": self.early.get_state() if self.early else None,
+        }
+
+    def save(self, trainer: Any, epoch: int, logs: dict[str, float]) -> None:
+        """Write ``epoch_NNN.npz``, and ``best.npz`` when this epoch is the best so far."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        if self.early is not None:
+            best = self.early.best_epoch == epoch
+        else:
+            key = "val_loss" if "val_loss" in logs else "train_loss"
+            best = logs.get(key, np.inf) <= min(r.get(key, np.inf) for r in self.state.history)
+        if best:
+            save({"epoch": epoch, "model": self.model.state_dict()}, self.dir / "best.npz")
+        save(self.snapshot(), self.dir / f"epoch_{epoch:03d}.npz")
+
+    def saved_epoch(self) -> int:
+        """The newest epoch with a checkpoint on disk (0 if none)."""
+        files = epoch_files(self.dir)
+        return files[-1][0] if files else 0
+
+    def restore(self) -> int:
+        """Load the newest checkpoint; returns its epoch (0 if none). A damaged file is refused."""
+        files = epoch_files(self.dir)
+        if not files:
+            return 0
+        epoch, path = files[-1]
+        try:
+            snap = load(path)
+        except (ValueError, OSError) as e:
+            raise UserError(f"checkpoint {path} is damaged and was not loaded: {e}") from None
+        self.model.load_state_dict(snap["model"])
+        self.optimizer.load_state_dict(snap["optimizer"])
+        if self.scheduler is not None and snap.get("scheduler") is not None:
+            self.scheduler.load_state_dict(snap["scheduler"])
+        default_generator.set_state(snap["rng"]["global"])
+        self.loader_generator.set_state(snap["rng"]["loader"])
+        self.state.epoch = int(snap["epoch"])
+        self.state.history = [dict(r) for r in snap["history"]]
+        if self.early is not None and snap.get("early_stopping"):
+            best_state = None
+            best_path = self.dir / "best.npz"
+            if best_path.exists():
+                best_state = {k: v._data.copy() for k, v in load(best_path)["model"].items()}
+            self.early.set_state(snap["early_stopping"], best_state)
+            if self.early.stopped_epoch:
+                self.state.stop = True
+        return epoch
+
+
+def load_weights(run_dir: Path, model: Any) -> None:
+    """Load a finished run's weights into ``model``: ``model.npz``, else the newest checkpoint."""
+    weights = run_dir / "model.npz"
+    files = epoch_files(run_dir / "checkpoints")
+    if weights.exists():
+        path, key = weights, None
+    elif files:
+        path, key = files[-1][1], "model"
+    else:
+        raise UserError(f"{run_dir} has neither model.npz nor a checkpoint to load")
+    try:
+        state = load(path)
+    except (ValueError, OSError) as e:
+        raise UserError(f"{path} is damaged and was not loaded: {e}") from None
+    model.load_state_dict(state if key is None else state[key])

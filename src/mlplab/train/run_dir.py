@@ -1,0 +1,164 @@
+"""A run directory on disk, read back without the training data: what ``mlplab evaluate`` and
+``mlplab predict`` need (options, model, standardisers, names, loss, the test split).
+
+``split.npz`` (plain NumPy arrays, loaded with ``allow_pickle=False``) holds the row indices of
+the train/val/test split and the test split itself as the model saw it (standardised features;
+labels, or standardised regression targets). ``config.json``'s ``data.fingerprint`` holds the
+SHA-256 and row count of the training data (the CSV file's bytes, or a built-in set's arrays).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import datasets
+from ..errors import UserError
+from .build import build_model
+from .checkpoint import load_weights
+from .config import RunConfig
+from .losses import LossSpec
+
+SPLIT_FILE = "split.npz"
+
+
+def new_run_dir(out: str | None, name: str) -> Path:
+    """The directory for a new run; an existing non-empty directory is never reused."""
+    if out is None:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        base = Path("runs") / f"{Path(name).stem}-{stamp}"
+        p, i = base, 1
+        while p.exists():
+            i += 1
+            p = base.with_name(f"{base.name}-{i}")
+    else:
+        p = Path(out)
+        if p.exists() and (not p.is_dir() or any(p.iterdir())):
+            raise UserError(
+                f"run directory {p} already exists and is not empty; choose another --out, "
+                f"or continue it with --resume {p}"
+            )
+    p.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+def new_evaluation_dir(run_dir: Path) -> Path:
+    """``RUN/evaluations/YYYYmmdd-HHMMSS[-N]/``: where one ``mlplab evaluate`` writes its report."""
+    base = run_dir / "evaluations" / time.strftime("%Y%m%d-%H%M%S")
+    p, i = base, 1
+    while p.exists():
+        i += 1
+        p = base.with_name(f"{base.name}-{i}")
+    p.mkdir(parents=True)
+    return p
+
+
+def read_run_config(run_dir: str | Path) -> tuple[RunConfig, dict[str, Any]]:
+    """The run's options and the whole ``config.json``."""
+    p = Path(run_dir)
+    f = p / "config.json"
+    if not f.is_file():
+        raise UserError(f"{p} is not an mlplab run directory (no config.json)")
+    try:
+        d = json.loads(f.read_text())
+    except json.JSONDecodeError as e:
+        raise UserError(f"{f} is not valid JSON: {e}") from None
+    return RunConfig.from_dict(d["config"], source=str(f)), d
+
+
+def write_split(
+    run_dir: Path, indices: dict[str, np.ndarray], x_test: np.ndarray, y_test: np.ndarray
+) -> None:
+    """Save the split's indices and the test split (atomically)."""
+    tmp = run_dir / (SPLIT_FILE + ".tmp")
+    with open(tmp, "wb") as fh:
+        np.savez(
+            fh,
+            **{f"indices_{k}": np.asarray(v, dtype=np.int64) for k, v in indices.items()},
+            x_test=x_test,
+            y_test=y_test,
+        )
+    tmp.replace(run_dir / SPLIT_FILE)
+
+
+@dataclass
+class SavedRun:
+    """A finished (or interrupted) run, loaded from its directory alone."""
+
+    dir: Path
+    cfg: RunConfig
+    meta: dict[str, Any]
+    model: Any
+    spec: LossSpec
+    scaler: Any
+    target_scaler: Any
+
+    @classmethod
+    def open(cls, run_dir: str | Path) -> SavedRun:
+        """Read ``config.json`` and the weights (``model.npz``, else the newest checkpoint)."""
+        d = Path(run_dir)
+        cfg, meta = read_run_config(d)
+        spec = LossSpec(meta["loss"], meta["task"], meta["n_classes"], meta.get("n_targets", 1))
+        model = build_model(cfg, meta["n_features"], spec.out_features())
+        load_weights(d, model)
+        scaler = datasets.Standardizer.from_dict(meta["scaler"]) if meta.get("scaler") else None
+        tsc = meta.get("target_scaler")
+        return cls(d, cfg, meta, model, spec, scaler, datasets.Standardizer.from_dict(tsc) if tsc else None)
+
+    @property
+    def task(self) -> str:
+        return str(self.meta["task"])
+
+    @property
+    def feature_names(self) -> list[str]:
+        return list(self.meta.get("feature_names") or [])
+
+    @property
+    def class_names(self) -> list[str]:
+        return list(self.meta.get("class_names") or [])
+
+    def data_status(self) -> str:
+        """Compare the training data, where it still exists, with the run's fingerprint: refuses
+        (UserError) when it changed; returns a note on what was checked."""
+        data = self.meta.get("data") or {}
+        saved = data.get("fingerprint")
+        if not saved:
+            return "no data fingerprint in this run (written by an older mlplab); not checked"
+        source = data.get("source")
+        if source is not None:  # a CSV file
+            if not os.path.isfile(source):
+                return f"training data {source} is gone; scoring the test split stored in the run"
+            now = {"sha256": datasets.file_sha256(source)}
+            what = f"{source}"
+        else:
+            raw = datasets.load_builtin(data["name"], data.get("seed", 0), **(data.get("options") or {}))
+            now = raw.fingerprint()
+            what = f"built-in data set {data['name']!r}"
+        if now["sha256"] != saved["sha256"]:
+            raise UserError(
+                f"the data changed since this run trained: {what} has SHA-256 {now['sha256'][:12]}..., "
+                f"the run recorded {saved['sha256'][:12]}... ({saved.get('rows')} rows); "
+                "refusing to score other test rows"
+            )
+        return f"{what} unchanged (SHA-256 {saved['sha256'][:12]}..., {saved.get('rows')} rows)"
+
+    def test_split(self) -> tuple[np.ndarray, np.ndarray]:
+        """The test split the run was scored on: from ``split.npz``, or (older runs) rebuilt
+        from the data."""
+        f = self.dir / SPLIT_FILE
+        if f.is_file():
+            try:
+                with np.load(f, allow_pickle=False) as z:
+                    return z["x_test"], z["y_test"]
+            except (ValueError, OSError, KeyError) as e:
+                raise UserError(f"{f} is damaged and was not loaded: {e}") from None
+        from .build import load_data
+
+        d = load_data(self.cfg)
+        return d.x_test, d.y_test
