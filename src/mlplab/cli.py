@@ -161,15 +161,16 @@ _FIXED = [
 ]
 
 
-def _register_train() -> None:
-    """Give ``train`` the signature Typer reads: the fixed options plus one per table option."""
+def _describe_train() -> None:
+    """Give ``train`` the signature Typer reads: one option per table option, then the fixed ones.
+    Called again by :func:`main`, so entries registered after import (plug-ins, tests) appear."""
     params = _train_options() + _FIXED
     train.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     train.__annotations__ = {p.name: p.annotation for p in params} | {"return": None}
-    app.command()(train)
 
 
-_register_train()
+_describe_train()
+app.command()(train)
 
 
 def _train_new(cfg: Any, out: str | None, quiet: bool) -> None:
@@ -308,6 +309,7 @@ def predict(
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the Typer app, turning user errors into one line and exit status 2."""
+    _describe_train()
     cmd = typer.main.get_command(app)
     args = sys.argv[1:] if argv is None else argv
     if not args:

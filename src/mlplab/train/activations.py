@@ -1,7 +1,7 @@
 """The activations ``mlplab train`` offers: name -> module factory.
 
 Property ``gain``: the nonlinearity name ``nn.init.calculate_gain`` knows for it (Kaiming's gain
-under ``--init kaiming_*``). To add an activation: its module in ``mlplab/nn/activation.py``, then
+under ``--init kaiming_*``; relu's when omitted). To add an activation: its module in ``mlplab/nn/activation.py``, then
 one ``ACTIVATIONS.add`` line here.
 """
 

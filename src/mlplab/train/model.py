@@ -23,7 +23,12 @@ def init_linear(layer: nn.Linear, init: str, activation: str, value: float | Non
     gain of ``activation`` (an :data:`ACTIVATIONS` entry, or ``"linear"``); the bias becomes 0
     unless the entry keeps it. ``value`` is ``--init-value`` (the constant of ``constant``)."""
     entry = INITIALIZERS.get(init)
-    gain = ACTIVATIONS.get(activation).gain if activation in ACTIVATIONS else activation
+    # the activation's gain name (relu's when it declares none); "linear" for an output layer
+    gain = (
+        ACTIVATIONS.get(activation).properties.get("gain", "relu")
+        if activation in ACTIVATIONS
+        else activation
+    )
     entry.factory(layer.weight, gain, **entry.arguments({"init_value": value}))
     if layer.bias is not None and not entry.properties.get("keeps_bias"):
         nn.init.zeros_(layer.bias)
