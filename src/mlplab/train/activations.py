@@ -1,8 +1,8 @@
 """The activations ``mlplab train`` offers: name -> module factory.
 
 Property ``gain``: the nonlinearity name ``nn.init.calculate_gain`` knows for it (Kaiming's gain
-under ``--init kaiming_*``; relu's when omitted). To add an activation: its module in ``mlplab/nn/activation.py``, then
-one ``ACTIVATIONS.add`` line here.
+under ``--init kaiming_*``; relu's when omitted). To add an activation: its module in
+``mlplab/nn/activation.py``, then one ``ACTIVATIONS.add`` line here.
 """
 
 from __future__ import annotations
