@@ -5,26 +5,13 @@ import re
 
 import numpy as np
 import pytest
+from train_helpers import err as _err
+from train_helpers import ok as _ok
 from train_helpers import write_csv
 
 from mlplab.serialization import load
 
 FAST = ["--epochs", "1", "--quiet"]
-
-
-def _ok(res):
-    code, out, err = res
-    assert code == 0, f"exit {code}\nstdout:\n{out}\nstderr:\n{err}"
-    return out
-
-
-def _err(res):
-    code, out, err = res
-    assert code == 2, f"expected exit 2, got {code}\nstdout:\n{out}\nstderr:\n{err}"
-    lines = [ln for ln in err.splitlines() if ln.strip()]
-    assert len(lines) == 1, f"expected one line on stderr, got:\n{err}"
-    assert "Traceback" not in err
-    return lines[0]
 
 
 def test_train_writes_every_artifact(run_cli, tmp_path):

@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pytest
+from train_helpers import err as _err
+from train_helpers import ok as _ok
 
 from mlplab import nn, optim
 from mlplab.datasets.builtin import DATASETS
@@ -20,20 +22,6 @@ from mlplab.train.optimizers import LR, OPTIMIZERS
 from mlplab.train.schedulers import SCHEDULERS
 
 FAST = ["--epochs", "1", "--quiet"]
-
-
-def _ok(res):
-    code, out, err = res
-    assert code == 0, f"exit {code}\nstdout:\n{out}\nstderr:\n{err}"
-    return out
-
-
-def _err(res):
-    code, out, err = res
-    assert code == 2, f"expected exit 2, got {code}\nstdout:\n{out}\nstderr:\n{err}"
-    lines = [ln for ln in err.splitlines() if ln.strip()]
-    assert len(lines) == 1 and "Traceback" not in err, err
-    return lines[0]
 
 
 def _toml_value(v):

@@ -7,23 +7,11 @@ import json
 
 import numpy as np
 import pytest
+from train_helpers import err as _err
+from train_helpers import ok as _ok
 from train_helpers import write_csv
 
 FAST = ["--epochs", "2", "--quiet"]
-
-
-def _ok(res):
-    code, out, err = res
-    assert code == 0, f"exit {code}\nstdout:\n{out}\nstderr:\n{err}"
-    return out
-
-
-def _err(res):
-    code, out, err = res
-    assert code == 2, f"expected exit 2, got {code}\nstdout:\n{out}\nstderr:\n{err}"
-    lines = [ln for ln in err.splitlines() if ln.strip()]
-    assert len(lines) == 1 and "Traceback" not in err, err
-    return lines[0]
 
 
 def _checksums(run_dir):
