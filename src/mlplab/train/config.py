@@ -89,7 +89,7 @@ RUN_OPTIONS: tuple[Option, ...] = (
     Option(
         "loss",
         "str",
-        "default: cross_entropy (classification), mse (regression)",
+        "what training minimises (when omitted: cross_entropy; mse for regression)",
         choices=LOSSES,
         panel="Loss",
     ),
