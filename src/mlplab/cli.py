@@ -296,7 +296,10 @@ def predict(
         ..., help="CSV file with the model's feature columns, by name in any order (others are ignored)"
     ),
     output: Path | None = typer.Option(
-        None, "--output", "-o", help="predictions CSV to write (default: DATA's name + .predictions.csv)"
+        None,
+        "--output",
+        "-o",
+        help="predictions CSV to write (default: DATA's name + .predictions.csv; '-' for stdout)",
     ),
 ) -> None:
     """Predict the rows of a CSV file with the model of RUN_DIR; writes a CSV with the prediction
@@ -304,7 +307,7 @@ def predict(
     from .train.predict import predict_csv
 
     summary = predict_csv(run_dir, data, output)
-    typer.echo(summary)
+    typer.echo(summary, err=str(output) == "-")  # keep stdout pure CSV when the CSV goes there
 
 
 def main(argv: list[str] | None = None) -> None:

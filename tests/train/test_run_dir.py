@@ -95,6 +95,8 @@ def test_predict_matches_columns_by_name_and_writes_probabilities(run_cli, csv_r
     for r in rows[1:]:
         p = [float(v) for v in r[1:]]
         assert abs(sum(p) - 1) < 1e-5 and r[0] == ["no", "yes"][int(np.argmax(p))]
+    code, out, err = run_cli("predict", "run", "--data", new, "--output", "-")
+    assert code == 0 and list(csv.reader(out.splitlines())) == rows and "2 rows" in err
     # the same rows in the training order give the same file
     same = write_csv(tmp_path / "same.csv", ["a", "b", "c"], [[2, 2, 0], [-2, -2, 0]])
     _ok(run_cli("predict", "run", "--data", same, "--output", "same_out.csv"))
@@ -120,6 +122,20 @@ def test_predict_regression_writes_values_in_data_units(run_cli, tmp_path):
     assert rows[0] == ["prediction"] and len(rows) == 6
     values = [float(r[0]) for r in rows[1:]]
     assert all(20 < v < 400 for v in values), values  # disease progression units, not z-scores
+    out = _ok(run_cli("evaluate", "reg"))
+    m = json.loads((tmp_path / "reg/metrics.json").read_text())["test"]
+    assert f"r2 {m['r2']:.4f}" in out and "pred_vs_true.png" in out
+
+
+def test_evaluate_refuses_when_the_recorded_fingerprint_differs(run_cli, tmp_path):
+    _ok(run_cli("train", "--dataset", "iris", *FAST, "--out", "fp"))
+    f = tmp_path / "fp/config.json"
+    meta = json.loads(f.read_text())
+    meta["data"]["fingerprint"]["sha256"] = "0" * 64  # as if iris had changed since
+    f.write_text(json.dumps(meta))
+    line = _err(run_cli("evaluate", "fp"))
+    assert "iris" in line and "changed" in line
+    assert not (tmp_path / "fp/evaluations").exists() or not any((tmp_path / "fp/evaluations").iterdir())
 
 
 def test_evaluate_an_interrupted_run_uses_its_last_checkpoint(run_cli, tmp_path):

@@ -242,10 +242,6 @@ class RunConfig:
                     d[o.name] = entry.default(o)
         return RunConfig(**d)
 
-    def arguments(self, choice: str) -> dict[str, Any]:
-        """Keyword arguments for the factory of the entry chosen by option ``choice``."""
-        return CHOICES[choice].get(self._values[choice]).arguments(self._values)
-
 
 def _copy(v: Any) -> Any:
     return list(v) if isinstance(v, (list, tuple)) else v

@@ -3,14 +3,18 @@
 Feature columns are matched by name, in any order; missing ones are an error that names them,
 extra ones (a target column, ids ...) are ignored and named in the summary. The output CSV has a
 ``prediction`` column (the class name, or the value in the data's units) and for classification
-one ``p_<class>`` column per class with the model's probabilities.
+one ``p_<class>`` column per class with the model's probabilities. ``output="-"`` writes the CSV to
+standard output.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import sys
 from collections import Counter
 from pathlib import Path
+from typing import IO, Any
 
 import numpy as np
 
@@ -38,9 +42,10 @@ def predict_csv(run_dir: str | Path, data: str | Path, output: str | Path | None
     out = predict_outputs(saved.model, np.asarray(x, dtype=np.float32))
     pred = saved.spec.predict(out)
     path = Path(output) if output is not None else default_output(data)
+    to_stdout = str(output) == "-"
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", newline="") as fh:
-        wr = csv.writer(fh)
+    with _destination(None if to_stdout else tmp) as fh:
+        wr = csv.writer(fh, lineterminator="\n")
         if saved.task == "classification":
             names = saved.class_names or [str(i) for i in range(saved.spec.out_features())]
             probs = saved.spec.probabilities(out)
@@ -63,6 +68,19 @@ def predict_csv(run_dir: str | Path, data: str | Path, output: str | Path | None
             for row in values:
                 wr.writerow([f"{v:.6g}" for v in row])
             what = f"mean {values.mean():.4g}" if len(values) else "no rows"
-    tmp.replace(path)
+    if not to_stdout:
+        tmp.replace(path)
     ignored = f"; ignored column(s): {', '.join(extra)}" if extra else ""
-    return f"predicted {len(pred)} rows of {data} with {saved.dir} ({what}){ignored}; wrote {path}"
+    where = "to stdout" if to_stdout else f"wrote {path}"
+    return f"predicted {len(pred)} rows of {data} with {saved.dir} ({what}){ignored}; {where}"
+
+
+@contextlib.contextmanager
+def _destination(path: Path | None) -> Any:
+    """An open text file to write (``None``: standard output, left open)."""
+    if path is None:
+        yield sys.stdout
+        return
+    fh: IO[str]
+    with open(path, "w", newline="") as fh:
+        yield fh
