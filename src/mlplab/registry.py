@@ -175,6 +175,20 @@ class Option:
             if not self.in_range(v):
                 raise OptionError(f"{where} must be {self.range_text()}, got {v!r}")
 
+    def describe(self) -> dict[str, Any]:
+        """A JSON-able description (for menus, docs and forms): name, kind, flag, range, help."""
+        d: dict[str, Any] = {"name": self.name, "kind": self.kind, "flag": self.flag, "help": self.help}
+        if self.default is not MISSING:
+            d["default"] = self.default
+        for key in ("low", "high", "length"):
+            if getattr(self, key) is not None:
+                d[key] = getattr(self, key)
+        if self.low is not None or self.high is not None:
+            d["low_open"], d["high_open"] = self.low_open, self.high_open
+        if self.choices is not None:
+            d["choices"] = list(self.choices)
+        return d
+
     def parse_text(self, text: str) -> Any:
         """A command-line string as this option's value (comma lists for list kinds)."""
         k = self.kind
@@ -231,6 +245,17 @@ class Entry:
     def defaults(self) -> dict[str, Any]:
         """Every option's default, by name."""
         return {o.name: self.default(o) for o in self.options}
+
+    def describe(self) -> dict[str, Any]:
+        """A JSON-able description: name, help, options (each with this entry's default) and the
+        properties that are plain values."""
+        plain = (str, int, float, bool, type(None), list, tuple)
+        return {
+            "name": self.name,
+            "help": self.help,
+            "options": [{**o.describe(), "default": _plain(self.default(o))} for o in self.options],
+            "properties": {k: _plain(v) for k, v in self.properties.items() if isinstance(v, plain)},
+        }
 
     def arguments(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """Keyword arguments for the factory: each option's value from ``values`` (None: its
@@ -306,6 +331,14 @@ class Registry:
         """The entries that take ``option``."""
         return [e for e in self._entries.values() if any(o.name == option.name for o in e.options)]
 
+    def describe(self) -> dict[str, Any]:
+        """A JSON-able description of the table: kind, help and every entry's :meth:`Entry.describe`."""
+        return {
+            "kind": self.kind,
+            "help": self.description,
+            "entries": [e.describe() for e in self.entries()],
+        }
+
     def __contains__(self, name: object) -> bool:
         return name in self._entries
 
@@ -330,6 +363,10 @@ def merge_options(options: Any) -> list[Option]:
             raise ValueError(f"two different options are called {o.name!r}; share one Option object")
         seen.setdefault(o.name, o)
     return list(seen.values())
+
+
+def _plain(v: Any) -> Any:
+    return list(v) if isinstance(v, tuple) else v
 
 
 def _check_factory(kind: str, name: str, factory: Callable[..., Any], options: Sequence[Option]) -> None:

@@ -216,3 +216,15 @@ def test_add_a_dataset_with_one_registration(run_cli, tmp_path):
         _ok(run_cli("evaluate", "st"))
     finally:
         DATASETS.remove("stripes")
+
+
+def test_registries_describe_themselves_as_json():
+    """What the playground's menus and the docs read: every entry, option, range and default."""
+    for registry in REGISTRIES.values():
+        d = json.loads(json.dumps(registry.describe()))
+        assert [e["name"] for e in d["entries"]] == registry.names()
+    adam = next(e for e in OPTIMIZERS.describe()["entries"] if e["name"] == "adam")
+    lr = next(o for o in adam["options"] if o["name"] == "lr")
+    assert lr == {**lr, "default": 1e-3, "low": 0, "low_open": True, "flag": "--lr", "kind": "float"}
+    lbfgs = next(e for e in OPTIMIZERS.describe()["entries"] if e["name"] == "lbfgs")
+    assert lbfgs["properties"] == {"needs_closure": True}

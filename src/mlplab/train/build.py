@@ -76,7 +76,7 @@ def dataset_options(cfg: RunConfig) -> dict[str, Any]:
 def load_data(cfg: RunConfig) -> RunData:
     """Load the configured dataset (built-in or CSV) and split/standardise it."""
     name = cfg.data if cfg.data is not None else cfg.dataset
-    sp = datasets.load(
+    split = datasets.load(
         name,
         target=cfg.target,
         task=cfg.task,
@@ -85,25 +85,27 @@ def load_data(cfg: RunConfig) -> RunData:
         val_size=cfg.val_size,
         **dataset_options(cfg),
     )
-    ys = [sp.y_train, sp.y_val, sp.y_test]
-    tsc = None
-    if sp.task == "regression":
-        tsc = sp.target_scaler or datasets.Standardizer.fit(sp.y_train.reshape(len(sp.y_train), -1))
-        ys = [tsc.transform(y.reshape(len(y), -1)) if len(y) else y.astype(np.float32) for y in ys]
+    ys = [split.y_train, split.y_val, split.y_test]
+    target_scaler = None
+    if split.task == "regression":
+        target_scaler = split.target_scaler or datasets.Standardizer.fit(
+            split.y_train.reshape(len(split.y_train), -1)
+        )
+        ys = [target_scaler.transform(y.reshape(len(y), -1)) if len(y) else y.astype(np.float32) for y in ys]
     return RunData(
-        x_train=sp.X_train,
+        x_train=split.X_train,
         y_train=ys[0],
-        x_val=sp.X_val,
+        x_val=split.X_val,
         y_val=ys[1],
-        x_test=sp.X_test,
+        x_test=split.X_test,
         y_test=ys[2],
-        task=sp.task,
-        n_classes=sp.n_classes or 0,
-        class_names=[str(c) for c in (sp.class_names or [])],
-        feature_names=list(sp.feature_names),
-        meta=sp.meta(),
-        target_scaler=tsc,
-        indices=dict(sp.indices),
+        task=split.task,
+        n_classes=split.n_classes or 0,
+        class_names=[str(c) for c in (split.class_names or [])],
+        feature_names=list(split.feature_names),
+        meta=split.meta(),
+        target_scaler=target_scaler,
+        indices=dict(split.indices),
     )
 
 
