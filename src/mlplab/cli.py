@@ -251,7 +251,7 @@ def _fit_and_report(run: Any, quiet: bool) -> None:
     d = run.dir
     figs = "confusion.png" if run.data.task == "classification" else "pred_vs_true.png"
     typer.echo(
-        f"run directory {d}: config.json, history.csv, curves.png, {figs}, report.txt, model.npz, "
+        f"run directory {d}: config.json, split.npz, history.csv, curves.png, {figs}, report.txt, model.npz, "
         f"checkpoints/, tb/ (tensorboard --logdir {d / 'tb'})"
     )
 
