@@ -19,7 +19,8 @@ except ImportError:  # pragma: no cover
     from click import exceptions as _cx
 
 from .errors import DivergenceError, UserError
-from .registry import MISSING
+from .registry import MISSING, Option, Registry
+from .train.config import CHOICES, RunConfig, all_options, load_toml, option
 
 _Abort = getattr(typer, "Abort", KeyboardInterrupt)
 
@@ -35,24 +36,21 @@ app = typer.Typer(
 _TYPES: dict[str, Any] = {"int": int, "float": float, "bool": bool, "str": str, "path": Path}
 
 
-def _help(option: Any) -> str:
-    """An option's help line: its own text, then its choices or the entries that use it with
-    their defaults (all read from the registries)."""
-    from .registry import Registry
-    from .train.config import CHOICES
-
-    text = option.help
-    if isinstance(option.choices, Registry):
-        text += ": " + ", ".join(option.choices)
-    elif option.choices is not None:
-        text += ": " + " | ".join(option.choices)
-    users = [(name, e) for name, table in CHOICES.items() for e in table.users(option)]
+def _help(opt: Option) -> str:
+    """An option's help line: its own text, then its choices or the entries that take it with
+    their defaults (all read from the registries), then its range."""
+    text = opt.help
+    if isinstance(opt.choices, Registry):
+        text += ": " + ", ".join(opt.choices)
+    elif opt.choices is not None:
+        text += ": " + " | ".join(opt.choices)
+    users = [e for table in CHOICES.values() for e in table.users(opt)]
     if users:
-        text += " [" + ", ".join(f"{e.name} {_shown(e.default(option))}" for _, e in users) + "]"
-    elif option.default is not MISSING and option.default is not None:
-        text += f" (default {_shown(option.default)})"
-    rng = option.range_text()
-    if rng and option.kind not in ("int_or_full",):
+        text += " [" + ", ".join(f"{e.name} {_shown(e.default(opt))}" for e in users) + "]"
+    elif opt.default is not MISSING and opt.default is not None:
+        text += f" (default {_shown(opt.default)})"
+    rng = opt.range_text()
+    if rng and opt.kind != "int_or_full":
         text += f"; {rng}"
     return text
 
@@ -66,9 +64,7 @@ def _shown(v: Any) -> str:
 
 
 def _train_options() -> list[inspect.Parameter]:
-    """One Typer option per run option (from the option tables), grouped by table in --help."""
-    from .train.config import all_options
-
+    """One Typer option per run option, in table order (each registry's options follow its choice)."""
     params = []
     for o in all_options():
         if not o.cli:
@@ -84,8 +80,6 @@ def _train_options() -> list[inspect.Parameter]:
 
 def _given(values: dict[str, Any]) -> dict[str, Any]:
     """The options given on the command line, as the config expects them (comma lists parsed)."""
-    from .train.config import option
-
     out = {}
     for name, v in values.items():
         if v is None:
@@ -105,8 +99,6 @@ def train(
     **options: Any,
 ) -> None:
     """Train an MLP (default: the notes' 64-50-10 Tanh network on digits, Adam, 30 epochs)."""
-    from .train.config import RunConfig, load_toml
-
     given = _given(options)
     if resume is not None:
         extra = sorted(k for k in given if k != "epochs")
@@ -259,7 +251,7 @@ def _fit_and_report(run: Any, quiet: bool) -> None:
     d = run.dir
     figs = "confusion.png" if run.data.task == "classification" else "pred_vs_true.png"
     typer.echo(
-        f"run directory {d}: config.json, history.csv, curves.png, {figs}, report.txt, model.npz, "
+        f"run directory {d}: config.json, split.npz, history.csv, curves.png, {figs}, report.txt, model.npz, "
         f"checkpoints/, tb/ (tensorboard --logdir {d / 'tb'})"
     )
 
