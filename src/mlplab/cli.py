@@ -1,4 +1,4 @@
-"""``mlplab`` command line: ``train`` (the main job), ``evaluate`` and ``predict``.
+"""``mlplab`` command line: ``train`` (the main job), ``evaluate``, ``predict`` and ``lab``.
 
 Every error a user can fix is printed as one line on stderr with exit status 2; Ctrl-C during
 training keeps the last finished epoch, prints the resume command and exits with 130.
@@ -300,6 +300,44 @@ def predict(
 
     summary = predict_csv(run_dir, data, output)
     typer.echo(summary, err=str(output) == "-")  # keep stdout pure CSV when the CSV goes there
+
+
+@app.command()
+def lab(
+    name: str | None = typer.Argument(None, help="an experiment's name, or 'all'; none: list them"),
+    list_: bool = typer.Option(
+        False, "--list", help="list the experiments: name, the notes' section, the claim"
+    ),
+    out: Path | None = typer.Option(None, help="output directory (default runs/lab/NAME)"),
+    quick: bool = typer.Option(False, "--quick", help="smaller grids and fewer epochs"),
+    seed: int = typer.Option(0, help="random seed (the same seed gives the same numbers and figures)"),
+) -> None:
+    """Run the notes' claims as experiments: each draws its figures and checks its claim (PASS or
+    FAIL against a stated threshold). Exits with status 1 when a claim fails."""
+    from .lab import EXPERIMENTS, format_result, run_experiment
+    from .lab.index import write_index
+
+    if list_ or name is None:
+        width = max(len(n) for n in EXPERIMENTS)
+        for entry in EXPERIMENTS.entries():
+            typer.echo(f"{entry.name:<{width}}  {entry.section}: {entry.claim}")
+        return
+    names = EXPERIMENTS.names() if name == "all" else [EXPERIMENTS.get(name).name]
+    root = out if out is not None else Path("runs") / "lab" / name
+    results = []
+    for n in names:
+        out_dir = root / n if name == "all" else root
+        result = run_experiment(n, out_dir, quick=quick, seed=seed)
+        results.append(result)
+        typer.echo(f"\n{n}: {'PASS' if result.passed else 'FAIL'}  ({out_dir})")
+        typer.echo(format_result(result))
+    if name == "all":
+        md_path, html_path = write_index(results, root)
+        typer.echo(f"\nwrote {md_path} and {html_path}")
+    failed = [r.name for r in results if not r.passed]
+    if failed:
+        typer.echo(f"claims failed in: {', '.join(failed)}", err=True)
+        raise typer.Exit(1)
 
 
 def main(argv: list[str] | None = None) -> None:
