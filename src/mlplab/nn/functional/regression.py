@@ -13,102 +13,15 @@ from typing import Any
 
 import numpy as np
 
-from ...autograd.function import Function
+from ...ops.loss import HuberLossFn, L1LossFn, MSELossFn, SmoothL1LossFn
 from ...tensor import Tensor
 from ._util import (
     check_reduction,
     check_same_shape,
     float_input,
     legacy_reduction,
-    reduce_array,
-    reduce_grad,
     same_float,
 )
-
-
-class _PointwiseLoss(Function):
-    """Shared shape of an elementwise loss l(d), d = x - t: dL/dx = l'(d) g,  dL/dt = -l'(d) g."""
-
-    def forward(self, x, t, reduction, param=None, w=None, wmean=False):
-        # w: optional per-element weights (constants); wmean: 'mean' divides by sum(w), not n
-        self.d = d = x - t
-        self.red, self.param, self.wt = reduction, param, w
-        loss = self.loss(d, param)
-        if w is None:
-            return reduce_array(loss, reduction)
-        loss = loss * w
-        self.n = n = float(w.sum()) if wmean else d.size
-        if reduction == "mean":
-            return np.asarray(loss.sum() / n)
-        return reduce_array(loss, reduction)
-
-    def backward(self, g):
-        d, w = self.d, self.wt
-        g = reduce_grad(g, d.shape, d.size if w is None else self.n, self.red)
-        if w is not None:
-            g = g * w
-        gd = self.dloss(d, self.param, g)
-        return (gd if self.needs[0] else None), (-gd if self.needs[1] else None)
-
-    def loss(self, d: np.ndarray, param: Any) -> np.ndarray:
-        raise NotImplementedError
-
-    def dloss(self, d: np.ndarray, param: Any, g: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
-
-
-class L1LossFn(_PointwiseLoss):
-    """l = |d|;  dl/dd = sign(d) (0 at d = 0, as PyTorch)."""
-
-    bw_name = "MeanBackward0"
-
-    def loss(self, d, param):
-        return np.abs(d)
-
-    def dloss(self, d, param, g):
-        return np.sign(d) * g
-
-
-class MSELossFn(_PointwiseLoss):
-    """l = d^2;  dl/dd = 2 d."""
-
-    bw_name = "MseLossBackward0"
-
-    def loss(self, d, param):
-        return d * d
-
-    def dloss(self, d, param, g):
-        return (2 * g) * d
-
-
-class SmoothL1LossFn(_PointwiseLoss):
-    """l = 0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta;  dl/dd = d / beta or sign(d)."""
-
-    bw_name = "SmoothL1LossBackward0"
-
-    def loss(self, d, beta):
-        a = np.abs(d)
-        if beta == 0:
-            return a
-        return np.where(a < beta, (0.5 / beta) * d * d, a - 0.5 * beta)
-
-    def dloss(self, d, beta, g):
-        if beta == 0:
-            return np.sign(d) * g
-        return np.where(d <= -beta, -g, np.where(d >= beta, g, d * (g / beta)))
-
-
-class HuberLossFn(_PointwiseLoss):
-    """l = 0.5 d^2 if |d| < delta else delta (|d| - 0.5 delta);  dl/dd = d or delta sign(d)."""
-
-    bw_name = "HuberLossBackward0"
-
-    def loss(self, d, delta):
-        a = np.abs(d)
-        return np.where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
-
-    def dloss(self, d, delta, g):
-        return np.where(d <= -delta, -delta * g, np.where(d >= delta, delta * g, d * g))
 
 
 def _pointwise(
