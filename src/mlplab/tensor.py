@@ -74,8 +74,7 @@ class Tensor(
     def _make(array: np.ndarray, requires_grad: bool = False, grad_fn: Any = None) -> Tensor:
         """The one constructor every op and helper uses: wrap ``array`` (not copied), no checks.
 
-        ``Function.apply`` and the engine reach it through a tensor they were given
-        (``x._make``), which is how autograd builds Tensors without importing this module.
+        (``Function.apply``'s fast path writes these lines out in place; see its docstring.)
         """
         t = _new(Tensor)
         t._data = array
@@ -299,6 +298,10 @@ class Tensor(
         if self._data.ndim == 0:
             return self.item().__format__(spec)
         return repr(self)
+
+
+# Every tensor an op or ``_make`` creates is a plain Tensor (see TensorBase._output_type).
+Tensor._output_type = Tensor
 
 
 class Parameter(Tensor):

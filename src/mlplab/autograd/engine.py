@@ -26,25 +26,24 @@ _FREED = (
 )
 
 
-def _accumulate_leaf(t: Any, g: np.ndarray, owned: bool = False) -> None:
+def _accumulate_leaf(t: Any, g: np.ndarray, owned: bool, make: Any) -> None:
     """Add ``g`` into leaf ``t``'s ``.grad`` (in place when it exists, as PyTorch does).
 
-    ``owned``: ``g`` is referenced by nothing else (``Function.returns_fresh_grads``), so it may become the
-    new ``.grad`` as it is; otherwise it is copied.
+    ``owned``: ``g`` is referenced by nothing else (``Function.returns_fresh_grads``), so it may
+    become the new ``.grad`` as it is; otherwise it is copied. ``make``: the tensor constructor.
     """
-    d = t._data
-    if g.dtype != d.dtype:
-        g = g.astype(d.dtype)
-    if g.shape != d.shape:
-        g = np.broadcast_to(g, d.shape)
+    data = t._data
+    if g.dtype != data.dtype:
+        g = g.astype(data.dtype)
+    if g.shape != data.shape:
+        g = np.broadcast_to(g, data.shape)
         owned = False
     grad = t.grad
     if grad is None:
         # a copy unless owned: backward functions may hand the same array to several inputs
-        t.grad = t._make(g if owned else np.array(g))
+        t.grad = make(g if owned else np.array(g))
     else:
-        gd = grad._data
-        np.add(gd, g, out=gd)
+        np.add(grad._data, g, out=grad._data)
 
 
 def _retain(node: Any, g: np.ndarray) -> None:
@@ -80,17 +79,18 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
             )
         if g.dtype != data.dtype:
             g = g.astype(data.dtype)
+    make = root._make  # looked up once: leaves get their .grad from it
     fn = root.grad_fn
     if fn is None:
-        _accumulate_leaf(root, g)
+        _accumulate_leaf(root, g, False, make)
         return
 
     # Nodes run in decreasing creation order (``sequence_number``): every consumer of a node was created
     # after it, so by the time a node is popped all its gradient contributions have arrived.
     grads: dict[Any, Any] = {}
     heap: list[tuple[int, Any]] = []
-    hpop, hpush = heapq.heappop, heapq.heappush
-    gpop = grads.pop
+    heappop, heappush = heapq.heappop, heapq.heappush
+    take_grad = grads.pop
     node = fn
     while True:
         parents = node.parents
@@ -103,26 +103,26 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
             node.parents = ()
         if type(in_grads) is not tuple:
             in_grads = tuple(in_grads) if type(in_grads) is list else (in_grads,)
-        for t, ig, need in zip(parents, in_grads, node.needs_input_grad):
-            if need and ig is not None:
-                p = t.grad_fn
-                if p is not None:
-                    if p in grads:
-                        grads[p] = grads[p] + ig
+        for tensor, input_grad, needed in zip(parents, in_grads, node.needs_input_grad):
+            if needed and input_grad is not None:
+                producer = tensor.grad_fn
+                if producer is not None:
+                    if producer in grads:
+                        grads[producer] = grads[producer] + input_grad
                     else:
-                        grads[p] = ig
-                        hpush(heap, (-p.sequence_number, p))
+                        grads[producer] = input_grad
+                        heappush(heap, (-producer.sequence_number, producer))
                 elif (
-                    t.grad is None
+                    tensor.grad is None
                     and node.returns_fresh_grads
-                    and ig.dtype == t._data.dtype
-                    and ig.shape == t._data.shape
+                    and input_grad.dtype == tensor._data.dtype
+                    and input_grad.shape == tensor._data.shape
                 ):
                     # the usual leaf case (a layer's weight after zero_grad), inlined
-                    t.grad = t._make(ig)
+                    tensor.grad = make(input_grad)
                 else:
-                    _accumulate_leaf(t, ig, node.returns_fresh_grads)
+                    _accumulate_leaf(tensor, input_grad, node.returns_fresh_grads, make)
         if not heap:
             return
-        node = hpop(heap)[1]
-        g = gpop(node)
+        node = heappop(heap)[1]
+        g = take_grad(node)

@@ -172,12 +172,12 @@ class SoftplusFn(Function):
     backward_name = "SoftplusBackward0"
 
     def forward(self, x, beta, threshold):
-        self.bx = bx = x * beta
-        self.lin = lin = bx > threshold
-        return np.where(lin, x, np.logaddexp(0, bx) / beta)
+        self.beta_x = beta_x = x * beta
+        self.linear_zone = linear_zone = beta_x > threshold
+        return np.where(linear_zone, x, np.logaddexp(0, beta_x) / beta)
 
     def backward(self, g):
-        return np.where(self.lin, g, g * stable_sigmoid(self.bx))
+        return np.where(self.linear_zone, g, g * stable_sigmoid(self.beta_x))
 
 
 class SoftmaxFn(Function):

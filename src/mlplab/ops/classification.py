@@ -63,72 +63,78 @@ class CrossEntropyFn(Function):
     def forward(self, x, t, weight, ignore_index, eps, reduction, has_ignored):
         self.shape = x.shape
         x2 = x if x.ndim == 2 else _to_rows(x)
-        t1 = t if t.ndim == 1 else t.reshape(-1)
+        labels = t if t.ndim == 1 else t.reshape(-1)
         n, c = x2.shape
         s = shift_by_max(x2, 1)
         e = np.exp(s)
-        se = row_sum(e)
-        lse = np.log(se)
+        row_sums = row_sum(e)
+        lse = np.log(row_sums)
         keep = None
         if has_ignored:
-            keep = t1 != ignore_index
-            t1 = np.where(keep, t1, 0)
-        idx = _row_starts(n, c) + t1  # flat positions of (i, t_i): cheaper than 2-D fancy indexing
+            keep = labels != ignore_index
+            labels = np.where(keep, labels, 0)
+        idx = _row_starts(n, c) + labels  # flat positions of (i, t_i): cheaper than 2-D fancy indexing
         picked = s.ravel()[idx] - lse.ravel()  # log p_{i t_i}
-        wt = None  # per-row weight w_{t_i} (times keep)
+        row_weight = None  # per-row weight w_{t_i} (times keep)
         if weight is not None:
-            wt = weight[t1]
+            row_weight = weight[labels]
             if keep is not None:
-                wt = wt * keep
+                row_weight = row_weight * keep
         elif keep is not None:
-            wt = keep.astype(x.dtype)
-        loss = -picked if wt is None else -(wt * picked)
+            row_weight = keep.astype(x.dtype)
+        loss = -picked if row_weight is None else -(row_weight * picked)
         if eps > 0:
             logp = s - lse
             smooth = -(logp.sum(axis=1) if weight is None else (logp * weight).sum(axis=1))
             if keep is not None:
                 smooth = smooth * keep
             loss = (1 - eps) * loss + (eps / c) * smooth
-        self.e, self.se, self.idx = e, se, idx
-        self.wt, self.keep, self.weight, self.eps, self.red = wt, keep, weight, eps, reduction
+        self.e, self.row_sums, self.idx = e, row_sums, idx
+        self.row_weight, self.keep, self.weight, self.eps, self.reduction = (
+            row_weight,
+            keep,
+            weight,
+            eps,
+            reduction,
+        )
         out_shape = t.shape
         if reduction == "none":
             return loss.reshape(out_shape)
         total = _sum(loss)
         if reduction == "sum":
             return np.asarray(total)
-        self.den = den = n if wt is None else wt.sum()
+        self.den = den = n if row_weight is None else row_weight.sum()
         return np.asarray(total / den if den else total * np.nan)
 
     def backward(self, g):
-        p = self.e / self.se
-        wt, eps, weight = self.wt, self.eps, self.weight
-        red = self.red
-        if red == "none":
-            gi = g.reshape(-1, 1)
-        elif red == "sum":
-            gi = g
+        p = self.e / self.row_sums
+        row_weight, eps, weight = self.row_weight, self.eps, self.weight
+        reduction = self.reduction
+        if reduction == "none":
+            g_row = g.reshape(-1, 1)
+        elif reduction == "sum":
+            g_row = g
         else:
-            gi = g / self.den
+            g_row = g / self.den
         idx = self.idx
         c = p.shape[1]
         if eps > 0:
             # smoothing term (eps/C) (p \sum w - w), then the NLL term scaled by (1 - eps)
             if weight is None:
-                sm = (eps / c) * (p * c - 1)
+                smoothing = (eps / c) * (p * c - 1)
             else:
-                sm = (eps / c) * (p * weight.sum() - weight)
+                smoothing = (eps / c) * (p * weight.sum() - weight)
             if self.keep is not None:
-                sm = sm * self.keep[:, None]
-        if wt is None:
+                smoothing = smoothing * self.keep[:, None]
+        if row_weight is None:
             grad = p * (1 - eps) if eps > 0 else p  # p is a fresh array: safe to edit in place
             grad.reshape(-1)[idx] -= 1 - eps
         else:
-            grad = p * (wt[:, None] * (1 - eps))
-            grad.reshape(-1)[idx] -= (1 - eps) * wt
+            grad = p * (row_weight[:, None] * (1 - eps))
+            grad.reshape(-1)[idx] -= (1 - eps) * row_weight
         if eps > 0:
-            grad += sm
-        grad *= gi
+            grad += smoothing
+        grad *= g_row
         return grad if len(self.shape) == 2 else _from_rows(grad, self.shape)
 
 
@@ -151,14 +157,14 @@ class CrossEntropyProbFn(Function):
         n, c = x2.shape
         s = shift_by_max(x2, 1)
         e = np.exp(s)
-        se = row_sum(e)
-        logp = s - np.log(se)
+        row_sums = row_sum(e)
+        logp = s - np.log(row_sums)
         if eps > 0:
             y2 = y2 * (1 - eps) + eps / c
         wy = y2 if weight is None else y2 * weight
         loss = -(wy * logp).sum(axis=1)
-        self.p, self.wy, self.logp, self.weight, self.eps, self.red, self.n = (
-            e / se,
+        self.p, self.wy, self.logp, self.weight, self.eps, self.reduction, self.n = (
+            e / row_sums,
             wy,
             logp,
             weight,
@@ -171,14 +177,14 @@ class CrossEntropyProbFn(Function):
         return reduce_array(loss, reduction)
 
     def backward(self, g):
-        red = self.red
-        gi = g.reshape(-1, 1) if red == "none" else (g / self.n if red == "mean" else g)
+        reduction = self.reduction
+        g_row = g.reshape(-1, 1) if reduction == "none" else (g / self.n if reduction == "mean" else g)
         gx = gy = None
         if self.needs_input_grad[0]:
-            gx = _from_rows((self.p * self.wy.sum(axis=1, keepdims=True) - self.wy) * gi, self.shape)
+            gx = _from_rows((self.p * self.wy.sum(axis=1, keepdims=True) - self.wy) * g_row, self.shape)
         if self.needs_input_grad[1]:
             lw = self.logp if self.weight is None else self.logp * self.weight
-            gy = -lw * gi
+            gy = -lw * g_row
             if self.eps > 0:
                 gy = gy * (1 - self.eps)
             gy = _from_rows(gy, self.shape)
@@ -198,32 +204,38 @@ class NLLLossFn(Function):
     def forward(self, a, t, weight, ignore_index, reduction, has_ignored):
         self.shape = a.shape
         a2 = _to_rows(a)
-        t1 = t.reshape(-1)
+        labels = t.reshape(-1)
         n = a2.shape[0]
         rows = np.arange(n)
         keep = None
         if has_ignored:
-            keep = t1 != ignore_index
-            t1 = np.where(keep, t1, 0)
-        wt = None
+            keep = labels != ignore_index
+            labels = np.where(keep, labels, 0)
+        row_weight = None
         if weight is not None:
-            wt = weight[t1] if keep is None else weight[t1] * keep
+            row_weight = weight[labels] if keep is None else weight[labels] * keep
         elif keep is not None:
-            wt = keep.astype(a.dtype)
-        picked = a2[rows, t1]
-        loss = -picked if wt is None else -(wt * picked)
-        self.t1, self.rows, self.wt, self.red, self.n2 = t1, rows, wt, reduction, a2.shape
+            row_weight = keep.astype(a.dtype)
+        picked = a2[rows, labels]
+        loss = -picked if row_weight is None else -(row_weight * picked)
+        self.labels, self.rows, self.row_weight, self.reduction, self.rows_shape = (
+            labels,
+            rows,
+            row_weight,
+            reduction,
+            a2.shape,
+        )
         if reduction == "none":
             return loss.reshape(t.shape)
         total = _sum(loss)
         if reduction == "sum":
             return np.asarray(total)
-        self.den = den = n if wt is None else wt.sum()
+        self.den = den = n if row_weight is None else row_weight.sum()
         return np.asarray(total / den if den else total * np.nan)
 
     def backward(self, g):
-        red = self.red
-        gi = g.reshape(-1) if red == "none" else (g / self.den if red == "mean" else g)
-        grad = np.zeros(self.n2, dtype=g.dtype)
-        grad[self.rows, self.t1] = -gi if self.wt is None else -(gi * self.wt)
+        reduction = self.reduction
+        g_row = g.reshape(-1) if reduction == "none" else (g / self.den if reduction == "mean" else g)
+        grad = np.zeros(self.rows_shape, dtype=g.dtype)
+        grad[self.rows, self.labels] = -g_row if self.row_weight is None else -(g_row * self.row_weight)
         return _from_rows(grad, self.shape)

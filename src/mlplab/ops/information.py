@@ -15,14 +15,14 @@ class XLogYFn(Function):
     def forward(self, x, y):
         self.x, self.y = x, y
         with np.errstate(divide="ignore", invalid="ignore"):
-            self.logy = logy = np.log(y)
-            return np.where(x == 0, 0, x * logy).astype(np.result_type(x, y), copy=False)
+            self.log_y = log_y = np.log(y)
+            return np.where(x == 0, 0, x * log_y).astype(np.result_type(x, y), copy=False)
 
     def backward(self, g):
         x, y = self.x, self.y
         gx = gy = None
         if self.needs_input_grad[0]:
-            gx = unbroadcast(g * self.logy, x.shape)
+            gx = unbroadcast(g * self.log_y, x.shape)
         if self.needs_input_grad[1]:
             with np.errstate(divide="ignore", invalid="ignore"):
                 gy = unbroadcast(g * np.where(x == 0, 0, x / y), y.shape)

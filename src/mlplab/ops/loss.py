@@ -23,7 +23,7 @@ class _PointwiseLoss(Function):
     def forward(self, x, t, reduction, param=None, w=None, wmean=False):
         # w: optional per-element weights (constants); wmean: 'mean' divides by sum(w), not n
         self.d = d = x - t
-        self.red, self.param, self.wt = reduction, param, w
+        self.reduction, self.param, self.weight = reduction, param, w
         loss = self.loss(d, param)
         if w is None:
             return reduce_array(loss, reduction)
@@ -34,8 +34,8 @@ class _PointwiseLoss(Function):
         return reduce_array(loss, reduction)
 
     def backward(self, g):
-        d, w = self.d, self.wt
-        g = reduce_grad(g, d.shape, d.size if w is None else self.n, self.red)
+        d, w = self.d, self.weight
+        g = reduce_grad(g, d.shape, d.size if w is None else self.n, self.reduction)
         if w is not None:
             g = g * w
         gd = self.dloss(d, self.param, g)
@@ -123,13 +123,13 @@ class BCEFn(Function):
         loss = -(y * lx + (1 - y) * l1x)
         if w is not None:
             loss = loss * w
-        self.x, self.y, self.w, self.red = x, y, w, reduction
+        self.x, self.y, self.w, self.reduction = x, y, w, reduction
         self.n = loss.size
         return reduce_array(loss, reduction)
 
     def backward(self, g):
         x, y, w = self.x, self.y, self.w
-        g = reduce_grad(g, x.shape, self.n, self.red)
+        g = reduce_grad(g, x.shape, self.n, self.reduction)
         if w is not None:
             g = g * w
         gx = gy = None
@@ -162,12 +162,12 @@ class BCEWithLogitsFn(Function):
             loss = (1 - y) * z + (1 + (q - 1) * y) * sp
         if w is not None:
             loss = loss * w
-        self.z, self.y, self.w, self.q, self.sp, self.red, self.n = z, y, w, q, sp, reduction, loss.size
+        self.z, self.y, self.w, self.q, self.sp, self.reduction, self.n = z, y, w, q, sp, reduction, loss.size
         return reduce_array(loss, reduction)
 
     def backward(self, g):
         z, y, w, q = self.z, self.y, self.w, self.q
-        g = reduce_grad(g, z.shape, self.n, self.red)
+        g = reduce_grad(g, z.shape, self.n, self.reduction)
         if w is not None:
             g = g * w
         gz = gy = None
@@ -191,29 +191,35 @@ class KLDivFn(Function):
 
     def forward(self, a, y, log_target, reduction):
         if log_target:
-            self.ey = ey = np.exp(y)
-            loss = ey * (y - a)
+            self.exp_y = exp_y = np.exp(y)
+            loss = exp_y * (y - a)
         else:
             with np.errstate(divide="ignore", invalid="ignore"):
-                self.logy = logy = np.where(y > 0, np.log(np.where(y > 0, y, 1)), 0)
-            loss = np.where(y > 0, y * logy, 0) - y * a
-        self.a, self.y, self.lt, self.red, self.n0 = a, y, log_target, reduction, a.shape[0] if a.ndim else 1
+                self.log_y = log_y = np.where(y > 0, np.log(np.where(y > 0, y, 1)), 0)
+            loss = np.where(y > 0, y * log_y, 0) - y * a
+        self.a, self.y, self.log_target, self.reduction, self.batch_size = (
+            a,
+            y,
+            log_target,
+            reduction,
+            a.shape[0] if a.ndim else 1,
+        )
         if reduction == "batchmean":
-            return np.asarray(loss.sum() / self.n0)
+            return np.asarray(loss.sum() / self.batch_size)
         return reduce_array(loss, reduction)
 
     def backward(self, g):
-        a, y, red = self.a, self.y, self.red
-        if red == "batchmean":
-            g = g / self.n0
+        a, y, reduction = self.a, self.y, self.reduction
+        if reduction == "batchmean":
+            g = g / self.batch_size
         else:
-            g = reduce_grad(g, a.shape, a.size, red)
+            g = reduce_grad(g, a.shape, a.size, reduction)
         ga = gy = None
-        if self.lt:
+        if self.log_target:
             if self.needs_input_grad[0]:
-                ga = -g * self.ey
+                ga = -g * self.exp_y
             if self.needs_input_grad[1]:
-                gy = g * (self.ey * (y - a + 1))
+                gy = g * (self.exp_y * (y - a + 1))
         else:
             if self.needs_input_grad[0]:
                 ga = -g * y
@@ -239,20 +245,20 @@ class MultiMarginFn(Function):
         x2 = x.reshape(1, -1) if x.ndim == 1 else x
         n, c = x2.shape
         rows = np.arange(n)
-        t1 = t.reshape(-1)
-        h = margin - x2[rows, t1][:, None] + x2
-        h[rows, t1] = 0
+        labels = t.reshape(-1)
+        h = margin - x2[rows, labels][:, None] + x2
+        h[rows, labels] = 0
         act = h > 0
-        hp = np.where(act, h, 0)
+        hinge_p = np.where(act, h, 0)
         if p == 2:
-            hp = hp * hp
+            hinge_p = hinge_p * hinge_p
         if weight is not None:
-            hp = hp * weight[t1][:, None]
-        loss = hp.sum(axis=1) / c
-        self.h, self.act, self.t1, self.rows, self.p, self.w, self.red, self.n = (
+            hinge_p = hinge_p * weight[labels][:, None]
+        loss = hinge_p.sum(axis=1) / c
+        self.h, self.act, self.labels, self.rows, self.p, self.w, self.reduction, self.n = (
             h,
             act,
-            t1,
+            labels,
             rows,
             p,
             weight,
@@ -264,14 +270,14 @@ class MultiMarginFn(Function):
         return reduce_array(loss, reduction)
 
     def backward(self, g):
-        red = self.red
-        gi = g.reshape(-1, 1) if red == "none" else (g / self.n if red == "mean" else g)
+        reduction = self.reduction
+        g_row = g.reshape(-1, 1) if reduction == "none" else (g / self.n if reduction == "mean" else g)
         c = self.h.shape[1]
         d = self.act * (2 * self.h if self.p == 2 else 1.0)
         if self.w is not None:
-            d = d * self.w[self.t1][:, None]
-        d = (d * (gi / c)).astype(self.h.dtype, copy=False)
-        d[self.rows, self.t1] = -d.sum(axis=1)
+            d = d * self.w[self.labels][:, None]
+        d = (d * (g_row / c)).astype(self.h.dtype, copy=False)
+        d[self.rows, self.labels] = -d.sum(axis=1)
         return d.reshape(self.shape)
 
 
@@ -286,11 +292,11 @@ class HingeEmbeddingFn(Function):
     backward_name = "MeanBackward0"
 
     def forward(self, x, y, margin, reduction):
-        mc = np.maximum(margin - x, 0)
-        loss = np.where(y != 1, mc, 0) + np.where(y != -1, x, 0)
+        margin_term = np.maximum(margin - x, 0)
+        loss = np.where(y != 1, margin_term, 0) + np.where(y != -1, x, 0)
         self.d = (y != -1).astype(x.dtype) - ((y != 1) & (margin - x >= 0)).astype(x.dtype)
-        self.red, self.n = reduction, x.size
+        self.reduction, self.n = reduction, x.size
         return reduce_array(loss.astype(x.dtype, copy=False), reduction)
 
     def backward(self, g):
-        return reduce_grad(g, self.d.shape, self.n, self.red) * self.d
+        return reduce_grad(g, self.d.shape, self.n, self.reduction) * self.d

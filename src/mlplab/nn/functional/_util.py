@@ -12,6 +12,7 @@ from ... import _dtype
 from ...tensor import Tensor
 
 REDUCTIONS = ("none", "mean", "sum")
+KL_REDUCTIONS = REDUCTIONS + ("batchmean",)  # kl_div also divides by the batch size
 
 
 def check_reduction(reduction: str, allowed: tuple = REDUCTIONS) -> str:
@@ -30,6 +31,20 @@ def legacy_reduction(size_average: Any, reduce: Any, reduction: str) -> str:
     if not reduce:
         return "none"
     return "mean" if size_average else "sum"
+
+
+def loss_input(
+    input: Any, size_average: Any, reduce: Any, reduction: str, allowed: tuple = REDUCTIONS
+) -> tuple[Tensor, str]:
+    """What every loss checks first: its ``reduction`` (PyTorch's deprecated ``size_average`` and
+    ``reduce`` flags mapped onto it, then validated) and a floating-point ``input``."""
+    reduction = check_reduction(legacy_reduction(size_average, reduce, reduction), allowed)
+    return float_input(input), reduction
+
+
+def label_tensor(target: Any) -> Tensor:
+    """Class labels as a Tensor (array-likes wrapped as they are; their dtype is checked later)."""
+    return target if isinstance(target, Tensor) else Tensor._make(np.asarray(target))
 
 
 def as_tensor(x: Any, like: Tensor | None = None) -> Tensor:

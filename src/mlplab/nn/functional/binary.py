@@ -12,7 +12,7 @@ import numpy as np
 
 from ...ops.loss import BCEFn, BCEWithLogitsFn
 from ...tensor import Tensor
-from ._util import check_reduction, float_input, legacy_reduction, same_float
+from ._util import loss_input, same_float
 from .classification import _arr
 
 
@@ -53,8 +53,8 @@ def binary_cross_entropy(
     Each log is clamped at -100 as PyTorch does, so x = 0 or 1 gives a finite loss (100 per wrong
     element). ``weight`` (broadcastable) rescales each element.
     """
-    reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))
-    x, t = _bin_target(float_input(input), target, "binary_cross_entropy")
+    x, reduction = loss_input(input, size_average, reduce, reduction)
+    x, t = _bin_target(x, target, "binary_cross_entropy")
     xa = x._data
     if xa.size and not (xa.min() >= 0 and xa.max() <= 1):  # NaN fails both tests too
         bad = xa[~((xa >= 0) & (xa <= 1))].flat[0]
@@ -81,8 +81,8 @@ def binary_cross_entropy_with_logits(
     ``pos_weight`` q (broadcast along the last, class, dimension) weighs positive examples: q > 1
     raises recall. Gradient w.r.t. the logit: \sigma(z) - y (without weights).
     """
-    reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))
-    x, t = _bin_target(float_input(input), target, "binary_cross_entropy_with_logits")
+    x, reduction = loss_input(input, size_average, reduce, reduction)
+    x, t = _bin_target(x, target, "binary_cross_entropy_with_logits")
     w = _weight_like(weight, x, "binary_cross_entropy_with_logits: weight")
     q = _weight_like(pos_weight, x, "binary_cross_entropy_with_logits: pos_weight")
     return BCEWithLogitsFn.apply(x, t, w, q, reduction)

@@ -14,12 +14,7 @@ import numpy as np
 
 from ...ops.classification import CrossEntropyFn, CrossEntropyProbFn, NLLLossFn
 from ...tensor import Tensor
-from ._util import (
-    check_reduction,
-    float_input,
-    legacy_reduction,
-    same_float,
-)
+from ._util import label_tensor, loss_input, same_float
 
 _max = np.maximum.reduce  # ndarray.max without its Python layer
 
@@ -109,8 +104,7 @@ def cross_entropy(
             u = ta if ta.dtype.kind == "u" else ta.view(f"u{ta.dtype.itemsize}")
             if ta.shape[0] == xa.shape[0] and int(_max(u, None)) < c and not 0 <= ignore_index < c:
                 return CrossEntropyFn.apply(input, ta, None, ignore_index, 0.0, "mean", False)
-    reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))
-    x = float_input(input)
+    x, reduction = loss_input(input, size_average, reduce, reduction)
     eps = float(label_smoothing)
     if not 0.0 <= eps <= 1.0:
         raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {eps}")
@@ -121,8 +115,7 @@ def cross_entropy(
             f"cross_entropy: weight tensor should be defined either for all {c} classes or no "
             f"classes but got weight tensor of shape: {list(w.shape)}"
         )
-    if not isinstance(target, Tensor):
-        target = Tensor._make(np.asarray(target))
+    target = label_tensor(target)
     if target._data.dtype.kind == "f":
         if target._data.shape != x._data.shape:
             raise RuntimeError(
@@ -150,10 +143,8 @@ def nll_loss(
 
     cross_entropy(x, y) == nll_loss(log_softmax(x, 1), y). ``weight``/``ignore_index`` as there.
     """
-    reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))
-    x = float_input(input)
-    if not isinstance(target, Tensor):
-        target = Tensor._make(np.asarray(target))
+    x, reduction = loss_input(input, size_average, reduce, reduction)
+    target = label_tensor(target)
     _check_class_target(x, target, "nll_loss")
     c = x._data.shape[1] if x._data.ndim >= 2 else x._data.shape[0]
     w = _arr(weight, x._data.dtype)

@@ -8,7 +8,7 @@ from typing import Any
 
 from ...ops.loss import KLDivFn
 from ...tensor import Tensor
-from ._util import check_reduction, float_input, legacy_reduction, same_float
+from ._util import KL_REDUCTIONS, loss_input, same_float
 
 
 def kl_div(
@@ -24,9 +24,8 @@ def kl_div(
     'mean' divides by every element, which is not the KL (PyTorch keeps it as the default).
     Input and target shapes must match (PyTorch broadcasts).
     """
-    reduction = legacy_reduction(size_average, reduce, reduction)
-    check_reduction(reduction, ("none", "mean", "sum", "batchmean"))
-    x, t = same_float(float_input(input), target)
+    x, reduction = loss_input(input, size_average, reduce, reduction, KL_REDUCTIONS)
+    x, t = same_float(x, target)
     if x._data.shape != t._data.shape:
         raise ValueError(
             f"kl_div: input shape {tuple(x._data.shape)} and target shape {tuple(t._data.shape)} differ"

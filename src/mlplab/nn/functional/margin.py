@@ -10,7 +10,7 @@ import numpy as np
 
 from ...ops.loss import HingeEmbeddingFn, MultiMarginFn
 from ...tensor import Tensor
-from ._util import check_reduction, float_input, legacy_reduction
+from ._util import label_tensor, loss_input
 from .classification import _arr, _check_range
 
 
@@ -28,12 +28,10 @@ def multi_margin_loss(
 
     Zero once the true class's score beats every other by ``margin``; p is 1 or 2.
     """
-    reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))
+    x, reduction = loss_input(input, size_average, reduce, reduction)
     if p not in (1, 2):
         raise ValueError(f"only p == 1 and p == 2 supported, got p={p}")
-    x = float_input(input)
-    if not isinstance(target, Tensor):
-        target = Tensor._make(np.asarray(target))
+    target = label_tensor(target)
     xs = x._data.shape
     if x._data.ndim not in (1, 2) or xs[-1] == 0:
         raise ValueError(f"multi_margin_loss: expected non-empty 1-D or 2-D input, got shape {tuple(xs)}")
@@ -64,8 +62,7 @@ def hinge_embedding_loss(
 
     Similar pairs (y = 1) are pulled to distance 0, dissimilar ones pushed beyond ``margin``.
     """
-    reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))
-    x = float_input(input)
+    x, reduction = loss_input(input, size_average, reduce, reduction)
     t = target._data if isinstance(target, Tensor) else np.asarray(target)
     if t.shape != x._data.shape:
         raise ValueError(

@@ -9,19 +9,14 @@ Unlike PyTorch, which only warns and then broadcasts when input and target shape
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from ...ops.loss import HuberLossFn, L1LossFn, MSELossFn, SmoothL1LossFn
 from ...tensor import Tensor
-from ._util import (
-    check_reduction,
-    check_same_shape,
-    float_input,
-    legacy_reduction,
-    same_float,
-)
+from ._util import check_same_shape, loss_input, same_float
 
 
 def _pointwise(
@@ -33,9 +28,12 @@ def _pointwise(
     param: Any = None,
     weight: Any = None,
     wmean: bool = True,
+    legacy: tuple = (None, None),
 ) -> Tensor:
-    check_reduction(reduction)
-    x, t = same_float(float_input(input), target)
+    """Check the arguments of a pointwise loss (``legacy``: its ``size_average``, ``reduce``) and
+    apply its Function ``fn``."""
+    x, reduction = loss_input(input, *legacy, reduction)
+    x, t = same_float(x, target)
     check_same_shape(x, t, name)
     if weight is None:
         return fn.apply(x, t, reduction, param)
@@ -47,38 +45,44 @@ def _pointwise(
     return fn.apply(x, t, reduction, param, w.astype(x._data.dtype, copy=False), wmean)
 
 
-def l1_loss(
-    input: Tensor,
-    target: Tensor,
-    size_average: Any = None,
-    reduce: Any = None,
-    reduction: str = "mean",
-    weight: Any = None,
-) -> Tensor:
+def _weighted_pointwise_loss(fn: type, name: str, doc: str) -> Callable[..., Tensor]:
+    """A loss with PyTorch's signature ``(input, target, size_average, reduce, reduction, weight)``
+    (l1_loss and mse_loss share it) that applies ``fn``."""
+
+    def loss(
+        input: Tensor,
+        target: Tensor,
+        size_average: Any = None,
+        reduce: Any = None,
+        reduction: str = "mean",
+        weight: Any = None,
+    ) -> Tensor:
+        return _pointwise(fn, name, input, target, reduction, weight=weight, legacy=(size_average, reduce))
+
+    loss.__name__ = loss.__qualname__ = name
+    loss.__doc__ = doc
+    return loss
+
+
+l1_loss = _weighted_pointwise_loss(
+    L1LossFn,
+    "l1_loss",
     r"""L1 / MAE: l_i = |x_i - y_i|, mean over elements by default: L = (1/n) \sum |x_i - y_i|.
 
     Robust to outliers (gradient magnitude 1 however large the error), not differentiable at 0.
     ``weight`` (input's shape) scales each term; 'mean' then divides by \sum w, as PyTorch.
-    """
-    r = legacy_reduction(size_average, reduce, reduction)
-    return _pointwise(L1LossFn, "l1_loss", input, target, r, weight=weight)
+    """,
+)
 
-
-def mse_loss(
-    input: Tensor,
-    target: Tensor,
-    size_average: Any = None,
-    reduce: Any = None,
-    reduction: str = "mean",
-    weight: Any = None,
-) -> Tensor:
+mse_loss = _weighted_pointwise_loss(
+    MSELossFn,
+    "mse_loss",
     r"""MSE / "L2 loss": L = (1/n) \sum (x_i - y_i)^2;  dL/dx_i = 2 (x_i - y_i) / n.
 
     Squaring amplifies large errors: sensitive to outliers, smooth at 0.
     ``weight`` (input's shape) scales each term; 'mean' then divides by \sum w, as PyTorch.
-    """
-    r = legacy_reduction(size_average, reduce, reduction)
-    return _pointwise(MSELossFn, "mse_loss", input, target, r, weight=weight)
+    """,
+)
 
 
 def smooth_l1_loss(
@@ -96,8 +100,8 @@ def smooth_l1_loss(
     """
     if beta < 0:
         raise RuntimeError(f"smooth_l1_loss does not support negative values for beta (got {beta})")
-    r = legacy_reduction(size_average, reduce, reduction)
-    return _pointwise(SmoothL1LossFn, "smooth_l1_loss", input, target, r, float(beta))
+    legacy = (size_average, reduce)
+    return _pointwise(SmoothL1LossFn, "smooth_l1_loss", input, target, reduction, float(beta), legacy=legacy)
 
 
 def huber_loss(
