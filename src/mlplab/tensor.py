@@ -74,7 +74,8 @@ class Tensor(
     def _make(array: np.ndarray, requires_grad: bool = False, grad_fn: Any = None) -> Tensor:
         """The one constructor every op and helper uses: wrap ``array`` (not copied), no checks.
 
-        (``Function.apply``'s fast path writes these lines out in place; see its docstring.)
+        (Two hot spots write these lines out in place, each saying so: ``Function.apply``'s fast
+        path, for every op's output, and the engine, for a leaf's new ``.grad``.)
         """
         t = _new(Tensor)
         t._data = array

@@ -19,6 +19,9 @@ import numpy as np
 
 from .tensor_base import TensorBase
 
+heappop, heappush = heapq.heappop, heapq.heappush
+_new = object.__new__
+
 _FREED = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
     "they have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -26,11 +29,11 @@ _FREED = (
 )
 
 
-def _accumulate_leaf(t: Any, g: np.ndarray, owned: bool, make: Any) -> None:
+def _accumulate_leaf(t: Any, g: np.ndarray, owned: bool = False) -> None:
     """Add ``g`` into leaf ``t``'s ``.grad`` (in place when it exists, as PyTorch does).
 
     ``owned``: ``g`` is referenced by nothing else (``Function.returns_fresh_grads``), so it may
-    become the new ``.grad`` as it is; otherwise it is copied. ``make``: the tensor constructor.
+    become the new ``.grad`` as it is; otherwise it is copied.
     """
     data = t._data
     if g.dtype != data.dtype:
@@ -40,8 +43,15 @@ def _accumulate_leaf(t: Any, g: np.ndarray, owned: bool, make: Any) -> None:
         owned = False
     grad = t.grad
     if grad is None:
-        # a copy unless owned: backward functions may hand the same array to several inputs
-        t.grad = make(g if owned else np.array(g))
+        # a copy unless owned: backward functions may hand the same array to several inputs.
+        # The new .grad is Tensor._make(array) written out: built on every backward, where a call
+        # would cost a few per cent of a small op.
+        grad = _new(t._output_type)
+        grad._data = g if owned else np.array(g)
+        grad._requires_grad = False
+        grad.grad = None
+        grad.grad_fn = None
+        t.grad = grad
     else:
         np.add(grad._data, g, out=grad._data)
 
@@ -79,17 +89,15 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
             )
         if g.dtype != data.dtype:
             g = g.astype(data.dtype)
-    make = root._make  # looked up once: leaves get their .grad from it
     fn = root.grad_fn
     if fn is None:
-        _accumulate_leaf(root, g, False, make)
+        _accumulate_leaf(root, g)
         return
 
     # Nodes run in decreasing creation order (``sequence_number``): every consumer of a node was created
     # after it, so by the time a node is popped all its gradient contributions have arrived.
     grads: dict[Any, Any] = {}
     heap: list[tuple[int, Any]] = []
-    heappop, heappush = heapq.heappop, heapq.heappush
     take_grad = grads.pop
     node = fn
     while True:
@@ -119,9 +127,15 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
                     and input_grad.shape == tensor._data.shape
                 ):
                     # the usual leaf case (a layer's weight after zero_grad), inlined
-                    tensor.grad = make(input_grad)
+                    # (Tensor._make written out, as in _accumulate_leaf)
+                    grad = _new(tensor._output_type)
+                    grad._data = input_grad
+                    grad._requires_grad = False
+                    grad.grad = None
+                    grad.grad_fn = None
+                    tensor.grad = grad
                 else:
-                    _accumulate_leaf(tensor, input_grad, node.returns_fresh_grads, make)
+                    _accumulate_leaf(tensor, input_grad, node.returns_fresh_grads)
         if not heap:
             return
         node = heappop(heap)[1]

@@ -36,9 +36,9 @@ class Function:
     sequence_number: int = -1
     retained_output: Any = None
 
-    #: The fast path of :meth:`apply`: an op whose first ``arity`` arguments are always tensors
-    #: (and whose other arguments never are) declares it, and ``apply`` takes those tensors by
-    #: position instead of testing every argument. None: test every argument (the general path).
+    #: The fast path of :meth:`apply`: an op whose first ``arity`` (1, 2 or 3) arguments are always
+    #: tensors, and whose other arguments never are, declares it; ``apply`` then takes those tensors
+    #: by position instead of testing every argument. None: test every argument (the general path).
     arity: int | None = None
 
     #: True when ``backward`` returns arrays that nothing else references (results of fresh NumPy
@@ -75,8 +75,8 @@ class Function:
         (:meth:`_apply_any`) gives, because such an op never receives a tensor elsewhere; tests
         check it op by op.
         """
-        arity = cls.arity
         fn = _new(cls)
+        arity = cls.arity
         if arity == 1:
             out = fn.forward(first._data, *rest)
             record = first._requires_grad and _state.enabled
@@ -91,14 +91,14 @@ class Function:
             if record:
                 fn.parents = (first, second)
                 fn.needs_input_grad = (r1, r2)
-        elif arity is not None:
-            tensors = (first,) + rest[: arity - 1]
-            out = fn.forward(*[t._data for t in tensors], *rest[arity - 1 :])
-            needs = tuple([t._requires_grad for t in tensors])
-            record = True in needs and _state.enabled
+        elif arity == 3:
+            second, third = rest[0], rest[1]
+            out = fn.forward(first._data, second._data, third._data, *rest[2:])
+            r1, r2, r3 = first._requires_grad, second._requires_grad, third._requires_grad
+            record = (r1 or r2 or r3) and _state.enabled
             if record:
-                fn.parents = tensors
-                fn.needs_input_grad = needs
+                fn.parents = (first, second, third)
+                fn.needs_input_grad = (r1, r2, r3)
         else:
             return cls._apply_any(first, *rest)
         t = _new(first._output_type)
