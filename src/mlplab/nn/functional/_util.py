@@ -1,4 +1,4 @@
-"""Small helpers shared by the functional ops: argument checks, reductions, dtype alignment."""
+"""Argument checks shared by the functional forms: reductions, float inputs, dtype alignment."""
 
 # ruff: noqa: A001, A002 - ``input`` is PyTorch's parameter name (keyword calls must work)
 

@@ -1,9 +1,5 @@
-r"""Activation functions: each a ``Function`` with its derivative, and the functional form.
-
-Every activation is elementwise except softmax/log_softmax, which normalise along ``dim``. All are
-written to stay finite and warning-free at +-1000: exponentials only ever see non-positive
-arguments (or are replaced by an asymptote), as the notes' "subtract the maximum" advice for softmax.
-"""
+r"""Activation functions, functional form: check the arguments, call the op in
+:mod:`mlplab.ops.activation` (where each derivative is written next to its forward)."""
 
 # ruff: noqa: A001, A002 - ``input`` is PyTorch's parameter name (keyword calls must work)
 

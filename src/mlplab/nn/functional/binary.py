@@ -1,5 +1,5 @@
 r"""Binary cross-entropy, on probabilities (``binary_cross_entropy``) and on logits
-(``binary_cross_entropy_with_logits``), each one ``Function`` with its closed-form gradient.
+(``binary_cross_entropy_with_logits``): argument checks; the ops are in :mod:`mlplab.ops.loss`.
 """
 
 # ruff: noqa: A001, A002 - ``input`` is PyTorch's parameter name (keyword calls must work)

@@ -1,7 +1,8 @@
 r"""Multi-class losses: cross-entropy (fused log-softmax + NLL), NLL, and ``one_hot``.
 
-Each is one ``Function``: its forward computes the loss, its backward the closed-form gradient,
-e.g. softmax(x) - onehot(y) for cross-entropy instead of differentiating exp, sum, log, gather.
+These check the arguments (target shapes, label range, weights) and call one op each in
+:mod:`mlplab.ops.classification`, whose backward is the closed-form gradient, e.g.
+softmax(x) - onehot(y) for cross-entropy.
 """
 
 # ruff: noqa: A001, A002 - ``input`` is PyTorch's parameter name (keyword calls must work)

@@ -1,4 +1,5 @@
-r"""KL divergence loss ``kl_div`` (input = log Q, target = P), one ``Function``."""
+r"""KL divergence loss ``kl_div`` (input = log Q, target = P): checks, then the op in
+:mod:`mlplab.ops.loss`."""
 
 # ruff: noqa: A001, A002 - ``input`` is PyTorch's parameter name (keyword calls must work)
 

@@ -1,7 +1,6 @@
-r"""Layer functions: ``linear``, ``dropout``, ``batch_norm``, each one fused ``Function``.
-
-Fusing is where the math fuses: y = x W^T + b is one node whose backward is three matrix
-products, not a transpose, a matmul and a broadcast add recorded separately.
+r"""Layer functions: ``linear``, ``dropout``, ``batch_norm``: argument checks (and batch norm's
+running statistics), then one fused op each (:mod:`mlplab.ops.linear`, :mod:`mlplab.ops.dropout`,
+:mod:`mlplab.ops.normalization`).
 """
 
 # ruff: noqa: A001, A002 - ``input`` is PyTorch's parameter name (keyword calls must work)

@@ -1,4 +1,5 @@
-r"""Margin losses: the multi-class hinge (SVM) loss and the hinge embedding loss."""
+r"""Margin losses: the multi-class hinge (SVM) loss and the hinge embedding loss (argument
+checks; the ops are in :mod:`mlplab.ops.loss`)."""
 
 # ruff: noqa: A001, A002 - ``input`` is PyTorch's parameter name (keyword calls must work)
 

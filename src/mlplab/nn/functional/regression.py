@@ -1,4 +1,5 @@
-r"""Regression losses: L1 (MAE), MSE, Smooth L1 and Huber, each one ``Function``.
+r"""Regression losses: L1 (MAE), MSE, Smooth L1 and Huber: argument checks, then one op each in
+:mod:`mlplab.ops.loss`.
 
 All take ``reduction`` in {'none', 'mean', 'sum'} (default 'mean': average over every element).
 Unlike PyTorch, which only warns and then broadcasts when input and target shapes differ (a
