@@ -6,79 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from .ops import binary as B
+from .ops import arithmetic as B
 from .ops import shape as S
 from .tensor import Tensor, _one_dim, _result_dtype, _to_array
-
-__all__ = [
-    "exp",
-    "log",
-    "sqrt",
-    "abs",
-    "sin",
-    "cos",
-    "tanh",
-    "sigmoid",
-    "relu",
-    "neg",
-    "square",
-    "pow",
-    "add",
-    "sub",
-    "mul",
-    "div",
-    "clamp",
-    "clip",
-    "maximum",
-    "minimum",
-    "matmul",
-    "mm",
-    "where",
-    "cat",
-    "concat",
-    "stack",
-    "sum",
-    "mean",
-    "var",
-    "std",
-    "max",
-    "min",
-    "amax",
-    "amin",
-    "logsumexp",
-    "norm",
-    "argmax",
-    "argmin",
-    "eq",
-    "ne",
-    "lt",
-    "le",
-    "gt",
-    "ge",
-    "all",
-    "any",
-    "equal",
-    "allclose",
-    "isnan",
-    "isfinite",
-    "reshape",
-    "flatten",
-    "transpose",
-    "permute",
-    "unsqueeze",
-    "squeeze",
-    "numel",
-    "is_tensor",
-    "clone",
-    "sign",
-    "round",
-    "floor",
-    "ceil",
-    "gather",
-    "masked_fill",
-    "softmax",
-    "log_softmax",
-]
 
 
 def _t(x: Any) -> Tensor:
@@ -216,7 +146,7 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
                 f"Sizes of tensors must match except in dimension {d}. Expected {tuple(ref)} but got "
                 f"{tuple(t.shape)} for tensor number {i} in the list."
             )
-    return S.Cat.apply(*ts, dim=d)
+    return S.Cat.apply(d, *ts)
 
 
 concat = cat
@@ -233,7 +163,7 @@ def stack(tensors: Any, dim: int = 0) -> Tensor:
                 f"stack expects each tensor to be equal size, but got {tuple(ts[0].shape)} at entry 0 "
                 f"and {tuple(t.shape)} at entry {i}"
             )
-    return S.Stack.apply(*ts, dim=_one_dim(dim, ts[0].ndim + 1))
+    return S.Stack.apply(_one_dim(dim, ts[0].ndim + 1), *ts)
 
 
 def sum(x: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:  # noqa: A001
@@ -402,3 +332,12 @@ def softmax(x: Tensor, dim: int) -> Tensor:
 
 def log_softmax(x: Tensor, dim: int) -> Tensor:
     return x.log_softmax(dim)
+
+
+# Everything defined above without a leading underscore (aliases such as ``clip`` included): the
+# names ``from ._functions import *`` puts into the ``mlplab`` namespace.
+__all__ = sorted(
+    name
+    for name, value in list(globals().items())
+    if callable(value) and not name.startswith("_") and getattr(value, "__module__", None) == __name__
+)

@@ -29,35 +29,16 @@ from ._tensor import unary as _unary
 from ._tensor.arith import _raise_broadcast, _result_dtype, _scalar_array  # noqa: F401 - re-exported
 from ._tensor.reduce import MaxResult, MinResult  # noqa: F401 - re-exported
 from ._tensor.shape import Size, _norm_dim, _one_dim, _shape_args  # noqa: F401 - re-exported
-from .autograd import engine, function
+from .autograd import engine
+from .autograd.tensor_base import TensorBase
+from .ops.elementwise import Cast, Clone
 
 _Number = numbers.Number
-
-
-class Cast(function.Function):
-    """y = x converted to another float dtype;  dL/dx = dL/dy converted back."""
-
-    bw_name = "ToCopyBackward0"
-
-    def forward(self, x, dt):
-        self.dt = x.dtype
-        return x.astype(dt)
-
-    def backward(self, g):
-        return g.astype(self.dt)
-
-
-class Clone(function.Function):
-    """y = copy of x;  dL/dx = dL/dy."""
-
-    def forward(self, x):
-        return x.copy()
-
-    def backward(self, g):
-        return g
+_new = object.__new__
 
 
 class Tensor(
+    TensorBase,
     _arith.ArithMixin,
     _unary.UnaryMixin,
     _compare.CompareMixin,
@@ -68,7 +49,7 @@ class Tensor(
 ):
     """A multi-dimensional array with autograd (see module docstring)."""
 
-    __slots__ = ("_data", "_rg", "grad", "grad_fn", "__weakref__")
+    __slots__ = ()  # the slots are TensorBase's
     __array_priority__ = 1000  # NumPy defers to Tensor's reflected operators
 
     def __init__(self, *data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
@@ -83,25 +64,39 @@ class Tensor(
         else:
             arr = _to_array(data[0] if data else [], dtype)
         self._data = arr
-        self._rg = False
+        self._requires_grad = False
         self.grad = None
         self.grad_fn = None
         if requires_grad:
             self.requires_grad_(True)
 
     @staticmethod
-    def _make(arr: np.ndarray, requires_grad: bool = False) -> Tensor:
-        t = Tensor.__new__(Tensor)
-        t._data = arr
-        t._rg = requires_grad
+    def _make(array: np.ndarray, requires_grad: bool = False, grad_fn: Any = None) -> Tensor:
+        """The one constructor every op and helper uses: wrap ``array`` (not copied), no checks.
+
+        (Two hot spots write these lines out in place, each saying so: ``Function.apply``'s fast
+        path, for every op's output, and the engine, for a leaf's new ``.grad``.)
+        """
+        t = _new(Tensor)
+        t._data = array
+        t._requires_grad = requires_grad
         t.grad = None
-        t.grad_fn = None
+        t.grad_fn = grad_fn
         return t
+
+    @property
+    def _rg(self) -> bool:
+        """Deprecated alias of ``_requires_grad`` (kept for code outside the core until it moves)."""
+        return self._requires_grad
+
+    @_rg.setter
+    def _rg(self, flag: bool) -> None:
+        self._requires_grad = flag
 
     # ------------------------------------------------------------------ attributes
     @property
     def requires_grad(self) -> bool:
-        return self._rg
+        return self._requires_grad
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
@@ -120,7 +115,7 @@ class Tensor(
                 "computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach()."
             )
-        self._rg = bool(requires_grad)
+        self._requires_grad = bool(requires_grad)
         return self
 
     @property
@@ -182,7 +177,7 @@ class Tensor(
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not copied)."""
-        if self._rg:
+        if self._requires_grad:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
             )
@@ -197,11 +192,11 @@ class Tensor(
 
     def detach_(self) -> Tensor:
         self.grad_fn = None
-        self._rg = False
+        self._requires_grad = False
         return self
 
     def clone(self) -> Tensor:
-        return Clone.apply1(self)
+        return Clone.apply(self)
 
     def contiguous(self) -> Tensor:
         return self
@@ -227,8 +222,8 @@ class Tensor(
         npd = _dtype.to_np(dtype)
         if npd == self._data.dtype:
             return self
-        if self._rg and npd.kind == "f":
-            return Cast.apply1(self, npd)
+        if self._requires_grad and npd.kind == "f":
+            return Cast.apply(self, npd)
         return Tensor._make(self._data.astype(npd))
 
     def type_as(self, other: Tensor) -> Tensor:
@@ -263,10 +258,10 @@ class Tensor(
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward."""
-        if not self._rg:
+        if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is not None:
-            self.grad_fn.retained = self
+            self.grad_fn.retained_output = self
 
     # ------------------------------------------------------------------ conversion helpers
     def _other(self, o: Any) -> Tensor:
@@ -306,6 +301,10 @@ class Tensor(
         return repr(self)
 
 
+# Every tensor an op or ``_make`` creates is a plain Tensor (see TensorBase._output_type).
+Tensor._output_type = Tensor
+
+
 class Parameter(Tensor):
     """A Tensor that a Module registers as a learnable parameter (requires_grad=True)."""
 
@@ -319,7 +318,7 @@ class Parameter(Tensor):
         else:
             arr = _to_array(data, None)
         self._data = arr
-        self._rg = False
+        self._requires_grad = False
         self.grad = None
         self.grad_fn = None
         if requires_grad:
@@ -384,13 +383,6 @@ def _format(t: Tensor) -> str:
         suffixes.append(f"dtype={_dtype.from_numpy_dtype(dt)!r}")
     if t.grad_fn is not None:
         suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
-    elif t._rg:
+    elif t._requires_grad:
         suffixes.append("requires_grad=True")
     return _fmt.add_suffixes("tensor(" + _fmt.array_str(a, 7), suffixes, 7)
-
-
-# The mixins' methods name Tensor (Tensor._make, isinstance); it exists only now.
-for _m in (_arith, _compare, _index, _inplace, _reduce, _unary):
-    _m.Tensor = Tensor
-del _m
-function._Tensor = Tensor

@@ -11,8 +11,9 @@ entry points, printing) inherits its operators and methods from these mixins:
     index.py     indexing, ``__setitem__``, iteration, gather and masked_fill
     inplace.py   in-place ops (``add_``, ``+=``, ``zero_``, ``uniform_``, ...) and their recording
 
-Each mixin has ``__slots__ = ()`` so ``Tensor`` keeps its slots and no instance dict. The
-mixins' methods refer to the ``Tensor`` class itself (``Tensor._make``, ``isinstance``), which only
-exists once :mod:`mlplab.tensor` has built it from them; that module then binds the name ``Tensor``
-in each mixin module, a plain module global, so the lookup costs what it did in one file.
+Each mixin has ``__slots__ = ()`` so ``Tensor`` keeps its slots (declared by
+:class:`mlplab.autograd.tensor_base.TensorBase`) and no instance dict. The mixins never name the
+``Tensor`` class at run time: they build results with ``self._make(...)`` and recognise tensors
+with ``isinstance(x, TensorBase)``, so :mod:`mlplab.tensor` imports them and nothing imports back
+(their ``Tensor`` type hints come from a ``TYPE_CHECKING`` import, never executed).
 """

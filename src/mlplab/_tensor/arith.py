@@ -9,18 +9,19 @@ as PyTorch does (:func:`_result_dtype`); shapes that do not broadcast raise PyTo
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import _dtype
-from ..ops import binary as B
-from ..ops import unary as U
+from ..autograd.tensor_base import TensorBase
+from ..ops import arithmetic as B
+from ..ops import elementwise as U
+from ..ops import linear as L
 
-# mlplab.tensor binds its Tensor class here once the class exists (see the package docstring). An
-# assignment, not an import: CPython compiles ``Tensor._make(...)`` on an imported name as an
-# attribute load instead of a method call, which is slower on the hot path.
-Tensor: Any = None
+if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor imports this)
+    from ..tensor import Tensor
+
 
 _Number = numbers.Number
 
@@ -81,11 +82,11 @@ class ArithMixin:
     __slots__ = ()
 
     def _binary(self, o: Any, fn: type, reverse: bool = False) -> Tensor:
-        if isinstance(o, Tensor):
+        if isinstance(o, TensorBase):
             a, b = (o, self) if reverse else (self, o)
             if a._data.dtype == b._data.dtype:
                 try:
-                    return fn.apply2(a, b)
+                    return fn.apply(a, b)
                 except ValueError:
                     _raise_broadcast(a._data.shape, b._data.shape, fn.__name__)
                     raise
@@ -98,7 +99,7 @@ class ArithMixin:
             a = a if da == dt else a.type(dt)
             b = b if db == dt else b.type(dt)
         try:
-            return fn.apply2(a, b)
+            return fn.apply(a, b)
         except ValueError:
             _raise_broadcast(a._data.shape, b._data.shape, fn.__name__)
             raise
@@ -108,47 +109,47 @@ class ArithMixin:
     # broadcasting in backward); NumPy keeps float32 with a Python scalar, as PyTorch does.
     def __add__(self, o: Any) -> Tensor:
         if (type(o) is float or type(o) is int) and self._data.dtype.kind == "f":
-            return B.AddScalar.apply1(self, o)
+            return B.AddScalar.apply(self, o)
         return self._binary(o, B.Add)
 
     def __radd__(self, o: Any) -> Tensor:
         if (type(o) is float or type(o) is int) and self._data.dtype.kind == "f":
-            return B.AddScalar.apply1(self, o)
+            return B.AddScalar.apply(self, o)
         return self._binary(o, B.Add, True)
 
     def __sub__(self, o: Any) -> Tensor:
         if (type(o) is float or type(o) is int) and self._data.dtype.kind == "f":
-            return B.SubScalar.apply1(self, o)
+            return B.SubScalar.apply(self, o)
         return self._binary(o, B.Sub)
 
     def __rsub__(self, o: Any) -> Tensor:
         if (type(o) is float or type(o) is int) and self._data.dtype.kind == "f":
-            return B.RSubScalar.apply1(self, o)
+            return B.RSubScalar.apply(self, o)
         return self._binary(o, B.Sub, True)
 
     def __mul__(self, o: Any) -> Tensor:
         if (type(o) is float or type(o) is int) and self._data.dtype.kind == "f":
-            return B.MulScalar.apply1(self, o)
+            return B.MulScalar.apply(self, o)
         return self._binary(o, B.Mul)
 
     def __rmul__(self, o: Any) -> Tensor:
         if (type(o) is float or type(o) is int) and self._data.dtype.kind == "f":
-            return B.MulScalar.apply1(self, o)
+            return B.MulScalar.apply(self, o)
         return self._binary(o, B.Mul, True)
 
     def __truediv__(self, o: Any) -> Tensor:
         if self._data.dtype.kind != "f":
-            if not (isinstance(o, Tensor) and o._data.dtype.kind == "f"):
+            if not (isinstance(o, TensorBase) and o._data.dtype.kind == "f"):
                 return self.type(_dtype.get_default_dtype())._binary(o, B.Div)
         elif type(o) is float or type(o) is int:
-            return B.DivScalar.apply1(self, o)
+            return B.DivScalar.apply(self, o)
         return self._binary(o, B.Div)
 
     def __rtruediv__(self, o: Any) -> Tensor:
         if self._data.dtype.kind != "f":
             return self.type(_dtype.get_default_dtype()).__rtruediv__(o)
         if type(o) is float or type(o) is int:
-            return B.RDivScalar.apply1(self, o)
+            return B.RDivScalar.apply(self, o)
         return self._binary(o, B.Div, True)
 
     def __pow__(self, o: Any) -> Tensor:
@@ -159,24 +160,24 @@ class ArithMixin:
         return self._binary(o, B.Pow)
 
     def _pow_scalar(self, p: Any) -> Tensor:
-        return B.PowScalar.apply1(self, p)
+        return B.PowScalar.apply(self, p)
 
     def __rpow__(self, o: Any) -> Tensor:
         if isinstance(o, _Number) and not isinstance(o, bool):
             x = self
             if self._data.dtype.kind != "f" and not isinstance(o, (int, np.integer)):
                 x = self.type(_dtype.get_default_dtype())
-            return B.RPowScalar.apply1(x, o)
+            return B.RPowScalar.apply(x, o)
         return self._binary(o, B.Pow, True)
 
     def __neg__(self) -> Tensor:
-        return U.Neg.apply1(self)
+        return U.Neg.apply(self)
 
     def __pos__(self) -> Tensor:
         return self
 
     def __abs__(self) -> Tensor:
-        return U.Abs.apply1(self)
+        return U.Abs.apply(self)
 
     def __matmul__(self, o: Any) -> Tensor:
         return self.matmul(o)
@@ -186,9 +187,9 @@ class ArithMixin:
 
     def matmul(self, o: Tensor) -> Tensor:
         """Matrix product with NumPy/PyTorch semantics; shapes are checked with a clear message."""
-        if isinstance(o, Tensor) and o._data.dtype == self._data.dtype:
+        if isinstance(o, TensorBase) and o._data.dtype == self._data.dtype:
             try:
-                return B.MatMul.apply2(self, o)
+                return L.MatMul.apply(self, o)
             except ValueError:
                 pass  # explained below
         o = self._other(o)
@@ -208,9 +209,9 @@ class ArithMixin:
             )
         if a.dtype != b.dtype:
             dt = _result_dtype(a, b)
-            return B.MatMul.apply2(self.type(dt), o.type(dt))
+            return L.MatMul.apply(self.type(dt), o.type(dt))
         try:
-            return B.MatMul.apply2(self, o)
+            return L.MatMul.apply(self, o)
         except ValueError:
             _raise_broadcast(a.shape[:-2], b.shape[:-2], "matmul batch dimensions", (a.shape, b.shape))
             raise
@@ -233,7 +234,7 @@ class ArithMixin:
         return self**o
 
     def neg(self) -> Tensor:
-        return U.Neg.apply1(self)
+        return U.Neg.apply(self)
 
     def square(self) -> Tensor:
         return self._pow_scalar(2)
@@ -245,7 +246,7 @@ class ArithMixin:
         return self._binary(o, B.Minimum)
 
     def __floordiv__(self, o: Any) -> Tensor:
-        return Tensor._make(np.asarray(np.floor_divide(self._data, self._arr(o))))
+        return self._make(np.asarray(np.floor_divide(self._data, self._arr(o))))
 
     def __mod__(self, o: Any) -> Tensor:
-        return Tensor._make(np.asarray(np.mod(self._data, self._arr(o))))
+        return self._make(np.asarray(np.mod(self._data, self._arr(o))))

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..autograd.tensor_base import TensorBase
 from .arith import _raise_broadcast
 
-# mlplab.tensor binds its Tensor class here once the class exists (see the package docstring). An
-# assignment, not an import: CPython compiles ``Tensor._make(...)`` on an imported name as an
-# attribute load instead of a method call, which is slower on the hot path.
-Tensor: Any = None
+if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor imports this)
+    from ..tensor import Tensor
 
 
 class CompareMixin:
@@ -23,9 +22,9 @@ class CompareMixin:
     __slots__ = ()
 
     def _cmp(self, o: Any, op: Any) -> Tensor:
-        b = o._data if isinstance(o, Tensor) else o
+        b = o._data if isinstance(o, TensorBase) else o
         try:
-            return Tensor._make(np.asarray(op(self._data, b)))
+            return self._make(np.asarray(op(self._data, b)))
         except ValueError:
             _raise_broadcast(self._data.shape, np.shape(b), op.__name__)
             raise
@@ -49,7 +48,7 @@ class CompareMixin:
         return self._cmp(o, np.not_equal)
 
     def __invert__(self) -> Tensor:
-        return Tensor._make(~self._data)
+        return self._make(~self._data)
 
     def __and__(self, o: Any) -> Tensor:
         return self._cmp(o, np.bitwise_and)
@@ -66,9 +65,9 @@ class CompareMixin:
         return bool(np.allclose(self._data, o._data, rtol=rtol, atol=atol))
 
     def isnan(self) -> Tensor:
-        return Tensor._make(np.isnan(self._data))
+        return self._make(np.isnan(self._data))
 
     def isfinite(self) -> Tensor:
-        return Tensor._make(np.isfinite(self._data))
+        return self._make(np.isfinite(self._data))
 
     __hash__ = object.__hash__

@@ -3,19 +3,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..ops import binary as B
+from ..autograd.tensor_base import TensorBase
+from ..ops import arithmetic as B
 from ..ops import shape as S
 from .arith import _scalar_array
 from .shape import _one_dim
 
-# mlplab.tensor binds its Tensor class here once the class exists (see the package docstring). An
-# assignment, not an import: CPython compiles ``Tensor._make(...)`` on an imported name as an
-# attribute load instead of a method call, which is slower on the hot path.
-Tensor: Any = None
+if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor imports this)
+    from ..tensor import Tensor
 
 
 def _key_to_numpy(key: Any) -> tuple[Any, bool]:
@@ -28,10 +27,10 @@ def _key_to_numpy(key: Any) -> tuple[Any, bool]:
             parts.append(k2)
             adv = adv or a
         return tuple(parts), adv
-    if isinstance(key, Tensor):
+    if isinstance(key, TensorBase):
         return key._data, True
     if isinstance(key, (list, range)):
-        arr = np.asarray([k._data if isinstance(k, Tensor) else k for k in key])
+        arr = np.asarray([k._data if isinstance(k, TensorBase) else k for k in key])
         return arr, True
     if isinstance(key, np.ndarray):
         return key, True
@@ -46,7 +45,7 @@ class IndexMixin:
     def __getitem__(self, key: Any) -> Tensor:
         k, adv = _key_to_numpy(key)
         try:
-            return S.Index.apply1(self, k, adv)
+            return S.Index.apply(self, k, adv)
         except IndexError as e:
             raise IndexError(f"{e} (indexing a tensor of shape {tuple(self._data.shape)})") from None
 
@@ -58,7 +57,7 @@ class IndexMixin:
                 v = v.type(self.dtype)
             self._rebind(S.SetItem.apply(self._old(), v, k))
             return
-        self._data[k] = value._data if isinstance(value, Tensor) else value
+        self._data[k] = value._data if isinstance(value, TensorBase) else value
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
@@ -73,7 +72,7 @@ class IndexMixin:
 
     def gather(self, dim: int, index: Tensor) -> Tensor:
         """Pick ``self[i][index[i][j]]`` along ``dim`` (``log_probs.gather(1, y.unsqueeze(1))``)."""
-        idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+        idx = index._data if isinstance(index, TensorBase) else np.asarray(index)
         n = self._data.ndim
         if idx.dtype.kind not in "iu":
             raise RuntimeError(f"gather(): Expected dtype int64 for index, got {idx.dtype}")
@@ -90,19 +89,19 @@ class IndexMixin:
                 f"smaller than self {list(self._data.shape)} apart from dimension {d}"
             )
         try:
-            return S.Gather.apply1(self, d, idx)
+            return S.Gather.apply(self, d, idx)
         except IndexError as e:
             raise RuntimeError(f"gather(): {e} (input shape {tuple(self._data.shape)})") from None
 
     def masked_fill(self, mask: Any, value: Any) -> Tensor:
         """``value`` where ``mask`` is True, self elsewhere; the gradient flows where mask is False."""
-        m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+        m = mask._data if isinstance(mask, TensorBase) else np.asarray(mask)
         if m.dtype != np.bool_:
             raise RuntimeError(f"masked_fill only supports boolean masks, but got mask with dtype {m.dtype}")
-        v = value if isinstance(value, Tensor) else Tensor._make(_scalar_array(value, self._data.dtype))
+        v = value if isinstance(value, TensorBase) else self._make(_scalar_array(value, self._data.dtype))
         if v._data.dtype != self._data.dtype:
             v = v.type(self.dtype)
-        out = B.Where.apply(Tensor._make(m), v, self)
+        out = B.Where.apply(self._make(m), v, self)
         if out._data.shape != self._data.shape:
             raise RuntimeError(
                 f"masked_fill: mask of shape {tuple(m.shape)} does not broadcast to the tensor's shape "

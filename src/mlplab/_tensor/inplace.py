@@ -3,17 +3,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import random as _random
 from ..autograd import grad_mode
+from ..autograd.tensor_base import TensorBase
 
-# mlplab.tensor binds its Tensor class here once the class exists (see the package docstring). An
-# assignment, not an import: CPython compiles ``Tensor._make(...)`` on an imported name as an
-# attribute load instead of a method call, which is slower on the hot path.
-Tensor: Any = None
+if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor imports this)
+    from ..tensor import Tensor
+
 
 _gstate = grad_mode.state
 
@@ -31,7 +31,7 @@ class InplaceMixin:
     __slots__ = ()
 
     def _check_inplace(self) -> None:
-        if self._rg and _gstate.enabled:
+        if self._requires_grad and _gstate.enabled:
             if self.grad_fn is None:
                 raise RuntimeError(
                     "a leaf Variable that requires grad is being used in an in-place operation."
@@ -45,14 +45,14 @@ class InplaceMixin:
         """True when an in-place op on self with ``others`` must be recorded in the graph."""
         if not _gstate.enabled:
             return False
-        if self._rg:
+        if self._requires_grad:
             if self.grad_fn is None:
                 raise RuntimeError(
                     "a leaf Variable that requires grad is being used in an in-place operation."
                 )
             return True
         for o in others:
-            if isinstance(o, Tensor) and o._rg:
+            if isinstance(o, TensorBase) and o._requires_grad:
                 return True
         return False
 
@@ -66,25 +66,25 @@ class InplaceMixin:
                 f"{list(result._data.shape)}"
             )
         self._data = result._data
-        self._rg = result._rg
+        self._requires_grad = result._requires_grad
         self.grad_fn = result.grad_fn
         return self
 
     def _old(self) -> Tensor:
         """A handle on self's current value and graph node (the input of a recorded in-place op)."""
-        t = Tensor._make(self._data, self._rg)
+        t = self._make(self._data, self._requires_grad)
         t.grad_fn = self.grad_fn
         return t
 
     @staticmethod
     def _arr(o: Any) -> Any:
-        return o._data if isinstance(o, Tensor) else o
+        return o._data if isinstance(o, TensorBase) else o
 
     def add_(self, o: Any, alpha: float = 1) -> Tensor:
         """self += alpha * o, in place."""
         if self._records(o):
             return self._rebind(self._old().add(o, alpha=alpha))
-        o = o._data if isinstance(o, Tensor) else o
+        o = o._data if isinstance(o, TensorBase) else o
         np.add(self._data, o if alpha == 1 else o * alpha, out=self._data, casting="unsafe")
         return self
 
@@ -92,7 +92,7 @@ class InplaceMixin:
         """self -= alpha * o, in place."""
         if self._records(o):
             return self._rebind(self._old().sub(o, alpha=alpha))
-        o = o._data if isinstance(o, Tensor) else o
+        o = o._data if isinstance(o, TensorBase) else o
         np.subtract(self._data, o if alpha == 1 else o * alpha, out=self._data, casting="unsafe")
         return self
 
@@ -100,14 +100,14 @@ class InplaceMixin:
         """self *= o, in place."""
         if self._records(o):
             return self._rebind(self._old() * o)
-        np.multiply(self._data, o._data if isinstance(o, Tensor) else o, out=self._data, casting="unsafe")
+        np.multiply(self._data, o._data if isinstance(o, TensorBase) else o, out=self._data, casting="unsafe")
         return self
 
     def div_(self, o: Any) -> Tensor:
         """self /= o, in place."""
         if self._records(o):
             return self._rebind(self._old() / o)
-        np.divide(self._data, o._data if isinstance(o, Tensor) else o, out=self._data, casting="unsafe")
+        np.divide(self._data, o._data if isinstance(o, TensorBase) else o, out=self._data, casting="unsafe")
         return self
 
     def __iadd__(self, o: Any) -> Tensor:
@@ -196,6 +196,6 @@ class InplaceMixin:
         """In-place :meth:`masked_fill` (recorded when a graph is being built)."""
         if self._records(value):
             return self._rebind(self._old().masked_fill(mask, value))
-        m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+        m = mask._data if isinstance(mask, TensorBase) else np.asarray(mask)
         self._data[np.broadcast_to(m, self._data.shape)] = self._arr(value)
         return self

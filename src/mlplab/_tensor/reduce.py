@@ -4,17 +4,16 @@ norm, argmax/argmin, all/any. ``dim`` may be None (all elements), an int or a se
 from __future__ import annotations
 
 from collections import namedtuple
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..ops import reduce as R
+from ..autograd.tensor_base import TensorBase
+from ..ops import reduction as R
 from .shape import _norm_dim, _one_dim
 
-# mlplab.tensor binds its Tensor class here once the class exists (see the package docstring). An
-# assignment, not an import: CPython compiles ``Tensor._make(...)`` on an imported name as an
-# attribute load instead of a method call, which is slower on the hot path.
-Tensor: Any = None
+if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor imports this)
+    from ..tensor import Tensor
 
 
 class _ValuesIndices(namedtuple("_ValuesIndices", ["values", "indices"])):
@@ -51,7 +50,7 @@ class ReduceMixin:
         x = self if dtype is None else self.type(dtype)
         if x._data.dtype.kind == "b":
             x = x.long()
-        return R.Sum.apply1(x, _norm_dim(dim, x._data.ndim), keepdim)
+        return R.Sum.apply(x, _norm_dim(dim, x._data.ndim), keepdim)
 
     def mean(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
         """Arithmetic mean over ``dim`` (floating tensors only, as PyTorch)."""
@@ -61,7 +60,7 @@ class ReduceMixin:
                 f"mean(): could not infer output dtype. Input dtype must be either a floating point "
                 f"or complex dtype. Got: {x.dtype.name}"
             )
-        return R.Mean.apply1(x, _norm_dim(dim, x._data.ndim), keepdim)
+        return R.Mean.apply(x, _norm_dim(dim, x._data.ndim), keepdim)
 
     def _correction(self, unbiased: Any, correction: Any) -> Any:
         if correction is not None:
@@ -79,7 +78,7 @@ class ReduceMixin:
         if isinstance(dim, bool):
             dim, unbiased = None, dim
         c = self._correction(unbiased, correction)
-        return R.Var.apply1(self._f(), _norm_dim(dim, self._data.ndim), c, keepdim)
+        return R.Var.apply(self._f(), _norm_dim(dim, self._data.ndim), c, keepdim)
 
     def std(
         self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None
@@ -88,26 +87,26 @@ class ReduceMixin:
         if isinstance(dim, bool):
             dim, unbiased = None, dim
         c = self._correction(unbiased, correction)
-        return R.Std.apply1(self._f(), _norm_dim(dim, self._data.ndim), c, keepdim)
+        return R.Std.apply(self._f(), _norm_dim(dim, self._data.ndim), c, keepdim)
 
     def _maxmin(self, dim: Any, keepdim: bool, is_min: bool) -> Any:
-        if isinstance(dim, Tensor):
+        if isinstance(dim, TensorBase):
             return self.minimum(dim) if is_min else self.maximum(dim)
         if self._data.size == 0:
             raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0.")
         if dim is None:
-            return (R.MinAll if is_min else R.MaxAll).apply1(self, None, False)
+            return (R.MinAll if is_min else R.MaxAll).apply(self, None, False)
         d = _one_dim(dim, self._data.ndim)
         x = self if self._data.ndim else self.reshape(1)
         keep = keepdim and self._data.ndim > 0
         a = x._data
         idx = (a.argmin if is_min else a.argmax)(axis=d, keepdims=True)
-        vals = (R.MinDim if is_min else R.MaxDim).apply1(x, d, keep, idx)
+        vals = (R.MinDim if is_min else R.MaxDim).apply(x, d, keep, idx)
         if not keep:
             idx = idx.squeeze(d)
         if idx.dtype != np.int64:
             idx = idx.astype(np.int64)
-        return (MinResult if is_min else MaxResult)(vals, Tensor._make(idx))
+        return (MinResult if is_min else MaxResult)(vals, self._make(idx))
 
     def max(self, dim: Any = None, keepdim: bool = False) -> Any:
         """Largest element, or ``(values, indices)`` along ``dim``, or ``maximum`` with a tensor."""
@@ -118,14 +117,14 @@ class ReduceMixin:
         return self._maxmin(dim, keepdim, True)
 
     def amax(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        return R.AMax.apply1(self, _norm_dim(dim, self._data.ndim), keepdim)
+        return R.AMax.apply(self, _norm_dim(dim, self._data.ndim), keepdim)
 
     def amin(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        return R.AMin.apply1(self, _norm_dim(dim, self._data.ndim), keepdim)
+        return R.AMin.apply(self, _norm_dim(dim, self._data.ndim), keepdim)
 
     def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
         """log(sum(exp(x))) over ``dim``, computed stably by shifting by the maximum."""
-        return R.LogSumExp.apply1(self._f(), _norm_dim(dim, self._data.ndim), keepdim)
+        return R.LogSumExp.apply(self._f(), _norm_dim(dim, self._data.ndim), keepdim)
 
     def norm(self, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
         """Vector p-norm over ``dim`` (all elements when None); ``p='fro'`` is the 2-norm."""
@@ -133,21 +132,21 @@ class ReduceMixin:
             p = 2
         if isinstance(p, str):
             raise ValueError(f"norm: unsupported p={p!r}; use a number, inf or 'fro'")
-        return R.Norm.apply1(self._f(), float(p), _norm_dim(dim, self._data.ndim), keepdim)
+        return R.Norm.apply(self._f(), float(p), _norm_dim(dim, self._data.ndim), keepdim)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Index of the largest element (flattened when ``dim`` is None)."""
         if dim is None:
-            return Tensor._make(np.asarray(np.argmax(self._data), dtype=np.int64))
-        return Tensor._make(_argext(self._data, _one_dim(dim, self._data.ndim), keepdim, False))
+            return self._make(np.asarray(np.argmax(self._data), dtype=np.int64))
+        return self._make(_argext(self._data, _one_dim(dim, self._data.ndim), keepdim, False))
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         if dim is None:
-            return Tensor._make(np.asarray(np.argmin(self._data), dtype=np.int64))
-        return Tensor._make(_argext(self._data, _one_dim(dim, self._data.ndim), keepdim, True))
+            return self._make(np.asarray(np.argmin(self._data), dtype=np.int64))
+        return self._make(_argext(self._data, _one_dim(dim, self._data.ndim), keepdim, True))
 
     def all(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
-        return Tensor._make(np.asarray(np.all(self._data, axis=dim, keepdims=keepdim)))
+        return self._make(np.asarray(np.all(self._data, axis=dim, keepdims=keepdim)))
 
     def any(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
-        return Tensor._make(np.asarray(np.any(self._data, axis=dim, keepdims=keepdim)))
+        return self._make(np.asarray(np.any(self._data, axis=dim, keepdims=keepdim)))

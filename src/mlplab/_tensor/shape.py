@@ -10,7 +10,7 @@ import numpy as np
 
 from ..ops import shape as S
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor imports this)
     from ..tensor import Tensor
 
 _SWAP = (1, 0)
@@ -69,14 +69,14 @@ class ShapeMixin:
     def T(self) -> Tensor:  # noqa: N802 - PyTorch's name
         n = self._data.ndim
         if n == 2:
-            return S.Permute.apply1(self, _SWAP)
-        return S.Permute.apply1(self, tuple(range(n - 1, -1, -1)))
+            return S.Permute.apply(self, _SWAP)
+        return S.Permute.apply(self, tuple(range(n - 1, -1, -1)))
 
     def reshape(self, *shape: Any) -> Tensor:
         """Same elements in a new shape (one dimension may be -1)."""
         shp = _shape_args(shape)
         try:
-            return S.Reshape.apply1(self, shp)
+            return S.Reshape.apply(self, shp)
         except ValueError:
             raise RuntimeError(
                 f"shape '{list(shp)}' is invalid for input of size {self._data.size}"
@@ -99,7 +99,7 @@ class ShapeMixin:
         if s > e:
             raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
         new = shp[:s] + (int(np.prod(shp[s : e + 1], dtype=np.int64)),) + shp[e + 1 :]
-        return S.Reshape.apply1(self, new)
+        return S.Reshape.apply(self, new)
 
     def permute(self, *dims: Any) -> Tensor:
         d = _shape_args(dims)
@@ -110,14 +110,14 @@ class ShapeMixin:
                 f"length of the desired ordering of dimensions i.e. input.dim() = {n} is not equal "
                 f"to len(dims) = {len(d)}"
             )
-        return S.Permute.apply1(self, tuple(_one_dim(x, n) for x in d))
+        return S.Permute.apply(self, tuple(_one_dim(x, n) for x in d))
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         n = self._data.ndim
         axes = list(range(n))
         a, b = _one_dim(dim0, n), _one_dim(dim1, n)
         axes[a], axes[b] = axes[b], axes[a]
-        return S.Permute.apply1(self, tuple(axes))
+        return S.Permute.apply(self, tuple(axes))
 
     def t(self) -> Tensor:
         if self._data.ndim > 2:
@@ -128,14 +128,14 @@ class ShapeMixin:
         n = self._data.ndim + 1
         d = _one_dim(dim, n)
         shp = self._data.shape
-        return S.Reshape.apply1(self, shp[:d] + (1,) + shp[d:])
+        return S.Reshape.apply(self, shp[:d] + (1,) + shp[d:])
 
     def squeeze(self, dim: Any = None) -> Tensor:
         shp = self._data.shape
         if dim is None:
-            return S.Reshape.apply1(self, tuple(s for s in shp if s != 1))
+            return S.Reshape.apply(self, tuple(s for s in shp if s != 1))
         dims = _norm_dim(dim, len(shp)) or ()
-        return S.Reshape.apply1(self, tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1)))
+        return S.Reshape.apply(self, tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1)))
 
     def expand(self, *sizes: Any) -> Tensor:
         """Broadcast to a larger shape without copying (-1 keeps a size)."""
@@ -143,7 +143,7 @@ class ShapeMixin:
         cur = (1,) * (len(shp) - self._data.ndim) + self._data.shape
         target = tuple(c if s == -1 else s for s, c in zip(shp, cur))
         try:
-            return S.Expand.apply1(self, target)
+            return S.Expand.apply(self, target)
         except ValueError:
             raise RuntimeError(
                 f"The expanded size of the tensor ({list(shp)}) must match the existing size "

@@ -3,17 +3,17 @@ softmax. Integer tensors are first converted to the default float dtype where Py
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import _dtype
-from ..ops import unary as U
+from ..ops import activation as A
+from ..ops import elementwise as U
+from .shape import _one_dim
 
-# mlplab.tensor binds its Tensor class here once the class exists (see the package docstring). An
-# assignment, not an import: CPython compiles ``Tensor._make(...)`` on an imported name as an
-# attribute load instead of a method call, which is slower on the hot path.
-Tensor: Any = None
+if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor imports this)
+    from ..tensor import Tensor
 
 
 class UnaryMixin:
@@ -25,37 +25,37 @@ class UnaryMixin:
         return self if self._data.dtype.kind == "f" else self.type(_dtype.get_default_dtype())
 
     def exp(self) -> Tensor:
-        return U.Exp.apply1(self if self._data.dtype.kind == "f" else self._f())
+        return U.Exp.apply(self if self._data.dtype.kind == "f" else self._f())
 
     def log(self) -> Tensor:
-        return U.Log.apply1(self if self._data.dtype.kind == "f" else self._f())
+        return U.Log.apply(self if self._data.dtype.kind == "f" else self._f())
 
     def sqrt(self) -> Tensor:
-        return U.Sqrt.apply1(self if self._data.dtype.kind == "f" else self._f())
+        return U.Sqrt.apply(self if self._data.dtype.kind == "f" else self._f())
 
     def abs(self) -> Tensor:
-        return U.Abs.apply1(self)
+        return U.Abs.apply(self)
 
     def sin(self) -> Tensor:
-        return U.Sin.apply1(self if self._data.dtype.kind == "f" else self._f())
+        return U.Sin.apply(self if self._data.dtype.kind == "f" else self._f())
 
     def cos(self) -> Tensor:
-        return U.Cos.apply1(self if self._data.dtype.kind == "f" else self._f())
+        return U.Cos.apply(self if self._data.dtype.kind == "f" else self._f())
 
     def tanh(self) -> Tensor:
-        return U.Tanh.apply1(self if self._data.dtype.kind == "f" else self._f())
+        return U.Tanh.apply(self if self._data.dtype.kind == "f" else self._f())
 
     def sigmoid(self) -> Tensor:
-        return U.Sigmoid.apply1(self if self._data.dtype.kind == "f" else self._f())
+        return A.Sigmoid.apply(self if self._data.dtype.kind == "f" else self._f())
 
     def relu(self) -> Tensor:
-        return U.Relu.apply1(self)
+        return A.Relu.apply(self)
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - PyTorch's names
         """Limit values to [min, max]; the gradient is 1 inside the bounds (inclusive), 0 outside."""
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-        return U.Clamp.apply1(self, min, max)
+        return U.Clamp.apply(self, min, max)
 
     clip = clamp
 
@@ -63,24 +63,33 @@ class UnaryMixin:
     # not recorded in the graph (PyTorch records a zero gradient; the leaves' grads agree).
     def sign(self) -> Tensor:
         """-1, 0 or 1 elementwise (not differentiated)."""
-        return Tensor._make(np.sign(self._data))
+        return self._make(np.sign(self._data))
 
     def round(self, decimals: int = 0) -> Tensor:
         """Round half to even, as PyTorch (not differentiated)."""
-        return Tensor._make(np.round(self._data, decimals))
+        return self._make(np.round(self._data, decimals))
 
     def floor(self) -> Tensor:
-        return Tensor._make(np.floor(self._data))
+        return self._make(np.floor(self._data))
 
     def ceil(self) -> Tensor:
-        return Tensor._make(np.ceil(self._data))
+        return self._make(np.ceil(self._data))
 
     def softmax(self, dim: int) -> Tensor:
-        from ..nn import functional as F
-
-        return F.softmax(self, dim)
+        r"""softmax(x)_i = e^{x_i} / \sum_j e^{x_j} along ``dim`` (max-shifted: never overflows)."""
+        return self._normalise_along(A.SoftmaxFn, dim)
 
     def log_softmax(self, dim: int) -> Tensor:
-        from ..nn import functional as F
+        r"""log_softmax(x)_i = x_i - log \sum_j e^{x_j} along ``dim`` (max-shifted)."""
+        return self._normalise_along(A.LogSoftmaxFn, dim)
 
-        return F.log_softmax(self, dim)
+    def _normalise_along(self, fn: type, dim: int) -> Tensor:
+        """Apply softmax or log_softmax (``fn``) along ``dim``; a 0-d tensor is one-element."""
+        a = self._data
+        if a.dtype.kind != "f":
+            raise RuntimeError(
+                f"input must be a floating-point tensor, got dtype {self.dtype.name} (convert with .float())"
+            )
+        if a.ndim == 0:
+            return fn.apply(self.reshape(1), 0).reshape(())
+        return fn.apply(self, _one_dim(int(dim), a.ndim))

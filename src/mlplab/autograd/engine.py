@@ -1,6 +1,6 @@
 """Reverse-mode engine: topological order without recursion, gradient accumulation in leaves.
 
-Every recorded node carries ``seq``, its creation number. A node's consumers were all created
+Every recorded node carries ``sequence_number``, its creation number. A node's consumers were all created
 after it, so running nodes newest-first (a heap keyed on -seq) is a topological order: when a
 node is popped, every gradient contribution for it has arrived and been summed. Only nodes that
 receive a gradient are visited, there is no recursion (a 10,000-op chain is as safe as a short
@@ -17,7 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from . import function
+from .tensor_base import TensorBase
+
+heappop, heappush = heapq.heappop, heapq.heappush
+_new = object.__new__
 
 _FREED = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -29,36 +32,36 @@ _FREED = (
 def _accumulate_leaf(t: Any, g: np.ndarray, owned: bool = False) -> None:
     """Add ``g`` into leaf ``t``'s ``.grad`` (in place when it exists, as PyTorch does).
 
-    ``owned``: ``g`` is referenced by nothing else (``Function.owns_grads``), so it may become the
-    new ``.grad`` as it is; otherwise it is copied.
+    ``owned``: ``g`` is referenced by nothing else (``Function.returns_fresh_grads``), so it may
+    become the new ``.grad`` as it is; otherwise it is copied.
     """
-    d = t._data
-    if g.dtype != d.dtype:
-        g = g.astype(d.dtype)
-    if g.shape != d.shape:
-        g = np.broadcast_to(g, d.shape)
+    data = t._data
+    if g.dtype != data.dtype:
+        g = g.astype(data.dtype)
+    if g.shape != data.shape:
+        g = np.broadcast_to(g, data.shape)
         owned = False
     grad = t.grad
     if grad is None:
-        # a copy unless owned: backward functions may hand the same array to several inputs
-        T = function._Tensor
-        grad = T.__new__(T)
+        # a copy unless owned: backward functions may hand the same array to several inputs.
+        # The new .grad is Tensor._make(array) written out: built on every backward, where a call
+        # would cost a few per cent of a small op.
+        grad = _new(t._output_type)
         grad._data = g if owned else np.array(g)
-        grad._rg = False
+        grad._requires_grad = False
         grad.grad = None
         grad.grad_fn = None
         t.grad = grad
     else:
-        gd = grad._data
-        np.add(gd, g, out=gd)
+        np.add(grad._data, g, out=grad._data)
 
 
 def _retain(node: Any, g: np.ndarray) -> None:
-    r = node.retained
+    r = node.retained_output
     if r.grad is None:
-        r.grad = function._Tensor._make(np.array(g))
+        r.grad = r._make(np.array(g))
     else:
-        r.grad = function._Tensor._make(r.grad._data + g)
+        r.grad = r._make(r.grad._data + g)
 
 
 def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> None:
@@ -66,7 +69,7 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
 
     ``gradient`` may be omitted only for a one-element output (it is then 1).
     """
-    if not root._rg:
+    if not root._requires_grad:
         raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
     data = root._data
     if gradient is None:
@@ -78,7 +81,7 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
         g = np.empty(data.shape, data.dtype)
         g.fill(1)
     else:
-        g = gradient._data if isinstance(gradient, function._Tensor) else np.asarray(gradient)
+        g = gradient._data if isinstance(gradient, TensorBase) else np.asarray(gradient)
         if g.shape != data.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[0] has a shape of {tuple(g.shape)} and "
@@ -91,50 +94,49 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
         _accumulate_leaf(root, g)
         return
 
-    # Nodes run in decreasing creation order (``seq``): every consumer of a node was created
+    # Nodes run in decreasing creation order (``sequence_number``): every consumer of a node was created
     # after it, so by the time a node is popped all its gradient contributions have arrived.
     grads: dict[Any, Any] = {}
     heap: list[tuple[int, Any]] = []
-    hpop, hpush = heapq.heappop, heapq.heappush
-    gpop = grads.pop
-    T = function._Tensor
+    take_grad = grads.pop
     node = fn
     while True:
         parents = node.parents
         if not parents:
             raise RuntimeError(_FREED)
-        if node.retained is not None:
+        if node.retained_output is not None:
             _retain(node, g)
         in_grads = node.backward(g)
         if not retain_graph:
             node.parents = ()
         if type(in_grads) is not tuple:
             in_grads = tuple(in_grads) if type(in_grads) is list else (in_grads,)
-        for t, ig, need in zip(parents, in_grads, node.needs):
-            if need and ig is not None:
-                p = t.grad_fn
-                if p is not None:
-                    if p in grads:
-                        grads[p] = grads[p] + ig
+        for tensor, input_grad, needed in zip(parents, in_grads, node.needs_input_grad):
+            if needed and input_grad is not None:
+                producer = tensor.grad_fn
+                if producer is not None:
+                    if producer in grads:
+                        grads[producer] = grads[producer] + input_grad
                     else:
-                        grads[p] = ig
-                        hpush(heap, (-p.seq, p))
+                        grads[producer] = input_grad
+                        heappush(heap, (-producer.sequence_number, producer))
                 elif (
-                    t.grad is None
-                    and node.owns_grads
-                    and ig.dtype == t._data.dtype
-                    and ig.shape == t._data.shape
+                    tensor.grad is None
+                    and node.returns_fresh_grads
+                    and input_grad.dtype == tensor._data.dtype
+                    and input_grad.shape == tensor._data.shape
                 ):
                     # the usual leaf case (a layer's weight after zero_grad), inlined
-                    gt = T.__new__(T)
-                    gt._data = ig
-                    gt._rg = False
-                    gt.grad = None
-                    gt.grad_fn = None
-                    t.grad = gt
+                    # (Tensor._make written out, as in _accumulate_leaf)
+                    grad = _new(tensor._output_type)
+                    grad._data = input_grad
+                    grad._requires_grad = False
+                    grad.grad = None
+                    grad.grad_fn = None
+                    tensor.grad = grad
                 else:
-                    _accumulate_leaf(t, ig, node.owns_grads)
+                    _accumulate_leaf(tensor, input_grad, node.returns_fresh_grads)
         if not heap:
             return
-        node = hpop(heap)[1]
-        g = gpop(node)
+        node = heappop(heap)[1]
+        g = take_grad(node)

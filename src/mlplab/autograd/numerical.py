@@ -22,6 +22,9 @@ from typing import Any
 
 import numpy as np
 
+from .grad_mode import no_grad
+from .tensor_base import TensorBase
+
 
 def derivative(f: Callable[[float], float], x: float, h: float = 1e-4) -> float:
     """f'(x) by the central difference (f(x+h) - f(x-h)) / (2h).
@@ -79,8 +82,6 @@ def numerical_grad(loss_fn: Callable[[], Any], params: Sequence[Any], h: float =
     This is how the notes train a network "by numerical gradients" (section 2.4): 2 forward passes
     per parameter, which is why backpropagation exists.
     """
-    from ..autograd.grad_mode import no_grad
-
     out = []
     with no_grad():
         for p in params:
@@ -99,14 +100,11 @@ class GradcheckError(RuntimeError):
 
 
 def _jacobians(fn: Callable[..., Any], inputs: list[Any], eps: float) -> tuple[list, list, Any]:
-    from ..autograd.grad_mode import no_grad
-    from ..tensor import Tensor
-
     out = fn(*inputs)
-    if not isinstance(out, Tensor):
+    if not isinstance(out, TensorBase):
         raise TypeError(f"gradcheck: fn must return a Tensor, got {type(out).__name__}")
     n_out = out.numel()
-    diff = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
+    diff = [i for i, t in enumerate(inputs) if isinstance(t, TensorBase) and t.requires_grad]
     analytic = {i: np.zeros((n_out, inputs[i].numel())) for i in diff}
     for k in range(n_out):
         for i in diff:
@@ -116,7 +114,7 @@ def _jacobians(fn: Callable[..., Any], inputs: list[Any], eps: float) -> tuple[l
             continue
         seed = np.zeros(out.shape, dtype=out._data.dtype)
         seed.reshape(-1)[k] = 1.0
-        out.backward(Tensor._make(seed))
+        out.backward(out._make(seed))
         for i in diff:
             g = inputs[i].grad
             if g is not None:
@@ -156,19 +154,17 @@ def gradcheck(
     :class:`GradcheckError` naming the worst element (or returns False if ``raise_exception`` is
     False).
     """
-    from ..tensor import Tensor
-
-    if isinstance(inputs, Tensor) or not isinstance(inputs, (tuple, list)):
+    if isinstance(inputs, TensorBase) or not isinstance(inputs, (tuple, list)):
         inputs = (inputs,)
     ins: list[Any] = []
     for t in inputs:
-        if isinstance(t, Tensor) and t._data.dtype.kind == "f":
-            c = Tensor._make(np.array(t._data, dtype=np.float64))
+        if isinstance(t, TensorBase) and t._data.dtype.kind == "f":
+            c = t._make(np.array(t._data, dtype=np.float64))
             c.requires_grad_(t.requires_grad)
             ins.append(c)
         else:
             ins.append(t)
-    if not any(isinstance(t, Tensor) and t.requires_grad for t in ins):
+    if not any(isinstance(t, TensorBase) and t.requires_grad for t in ins):
         raise ValueError("gradcheck expects at least one input tensor with requires_grad=True")
     analytic, numeric, idx = _jacobians(fn, ins, eps)
     worst = None

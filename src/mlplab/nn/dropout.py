@@ -4,8 +4,9 @@
 
 from __future__ import annotations
 
+from ..ops.dropout import MaskFn, dropout_mask
 from ..tensor import Tensor
-from .functional.layers import MaskFn, _check_p, dropout_mask
+from .functional.layers import _check_p
 from .module import Module
 
 __all__ = ["Dropout"]

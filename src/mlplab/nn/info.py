@@ -21,28 +21,8 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype
-from ..autograd.function import Function, unbroadcast
+from ..ops.information import XLogYFn
 from ..tensor import Tensor
-
-
-class XLogYFn(Function):
-    """z = x log y with z = 0 where x = 0;  dz/dx = log y,  dz/dy = x / y."""
-
-    def forward(self, x, y):
-        self.x, self.y = x, y
-        with np.errstate(divide="ignore", invalid="ignore"):
-            self.logy = logy = np.log(y)
-            return np.where(x == 0, 0, x * logy).astype(np.result_type(x, y), copy=False)
-
-    def backward(self, g):
-        x, y = self.x, self.y
-        gx = gy = None
-        if self.needs[0]:
-            gx = unbroadcast(g * self.logy, x.shape)
-        if self.needs[1]:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                gy = unbroadcast(g * np.where(x == 0, 0, x / y), y.shape)
-        return gx, gy
 
 
 def _prob(p: Any, name: str) -> Tensor:

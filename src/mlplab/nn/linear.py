@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype
+from ..ops.linear import LinearFn, LinearNoBiasFn
 from ..tensor import Parameter, Tensor
 from . import init
-from .functional.layers import LinearFn
 from .module import Module
 
 __all__ = ["Identity", "Linear", "Flatten"]
@@ -72,8 +72,8 @@ class Linear(Module):
             self._bad_input(input)
         b = self.bias
         if b is None:
-            return LinearFn.apply2(input, w)
-        return LinearFn.apply3(input, w, b)
+            return LinearNoBiasFn.apply(input, w)
+        return LinearFn.apply(input, w, b)
 
     def _bad_input(self, input: Any) -> None:
         if not isinstance(input, Tensor):

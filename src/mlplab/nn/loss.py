@@ -8,11 +8,12 @@ Call as ``criterion(input, target)``: prediction first, as PyTorch.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..tensor import Tensor
 from . import functional as F
-from .functional._util import check_reduction, legacy_reduction
+from .functional._util import KL_REDUCTIONS, REDUCTIONS, check_reduction, legacy_reduction
 from .module import Module
 
 __all__ = [
@@ -31,14 +32,77 @@ __all__ = [
 
 
 class _Loss(Module):
-    _reductions: tuple = ("none", "mean", "sum")
+    """A loss module: its checked ``reduction`` and options, passed to ``function`` on each call.
 
-    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> None:
+    ``buffers`` are tensor options (class weights) registered as buffers, so they follow
+    ``state_dict`` and ``.double()``; ``options`` are plain attributes. Both are read at call time
+    (``criterion.margin = 2`` takes effect) and passed to ``function`` by keyword.
+    """
+
+    _reductions: tuple = REDUCTIONS
+    function: Callable[..., Tensor]  # the functional form (a staticmethod)
+
+    def __init__(
+        self,
+        size_average: Any = None,
+        reduce: Any = None,
+        reduction: str = "mean",
+        *,
+        buffers: dict[str, Tensor | None] | None = None,
+        **options: Any,
+    ) -> None:
         super().__init__()
         self.reduction = check_reduction(legacy_reduction(size_average, reduce, reduction), self._reductions)
+        buffers = buffers or {}
+        for name, value in buffers.items():
+            self.register_buffer(name, value)
+        for name, value in options.items():
+            setattr(self, name, value)
+        self._option_names = tuple(buffers) + tuple(options)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        options = {name: getattr(self, name) for name in self._option_names}
+        return self.function(input, target, reduction=self.reduction, **options)
 
 
-class _WeightedLoss(_Loss):
+class L1Loss(_Loss):
+    r"""Mean absolute error: (1/n) \sum |x_i - y_i| (``reduction='mean'``). Shapes must match."""
+
+    function = staticmethod(F.l1_loss)
+
+
+class MSELoss(_Loss):
+    r"""Mean squared error: (1/n) \sum (x_i - y_i)^2. Shapes must match (PyTorch only warns)."""
+
+    function = staticmethod(F.mse_loss)
+
+
+class SmoothL1Loss(_Loss):
+    r"""0.5 d^2/\beta for |d| < \beta, |d| - 0.5\beta otherwise (\beta = 1), averaged."""
+
+    function = staticmethod(F.smooth_l1_loss)
+
+    def __init__(
+        self, size_average: Any = None, reduce: Any = None, reduction: str = "mean", beta: float = 1.0
+    ) -> None:
+        super().__init__(size_average, reduce, reduction, beta=beta)
+
+
+class HuberLoss(_Loss):
+    r"""0.5 d^2 for |d| < \delta, \delta(|d| - 0.5\delta) otherwise (\delta = 1), averaged."""
+
+    function = staticmethod(F.huber_loss)
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction=reduction, delta=delta)
+
+
+class BCELoss(_Loss):
+    r"""Binary cross-entropy of probabilities: -(1/n) \sum [y log x + (1 - y) log(1 - x)], logs
+    clamped at -100. Inputs outside [0, 1] raise; pair with a Sigmoid output."""
+
+    function = staticmethod(F.binary_cross_entropy)
+
     def __init__(
         self,
         weight: Tensor | None = None,
@@ -46,58 +110,13 @@ class _WeightedLoss(_Loss):
         reduce: Any = None,
         reduction: str = "mean",
     ) -> None:
-        super().__init__(size_average, reduce, reduction)
-        self.register_buffer("weight", weight)
-
-
-class L1Loss(_Loss):
-    r"""Mean absolute error: (1/n) \sum |x_i - y_i| (``reduction='mean'``). Shapes must match."""
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.l1_loss(input, target, reduction=self.reduction)
-
-
-class MSELoss(_Loss):
-    r"""Mean squared error: (1/n) \sum (x_i - y_i)^2. Shapes must match (PyTorch only warns)."""
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.mse_loss(input, target, reduction=self.reduction)
-
-
-class SmoothL1Loss(_Loss):
-    r"""0.5 d^2/\beta for |d| < \beta, |d| - 0.5\beta otherwise (\beta = 1), averaged."""
-
-    def __init__(
-        self, size_average: Any = None, reduce: Any = None, reduction: str = "mean", beta: float = 1.0
-    ) -> None:
-        super().__init__(size_average, reduce, reduction)
-        self.beta = beta
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
-
-
-class HuberLoss(_Loss):
-    r"""0.5 d^2 for |d| < \delta, \delta(|d| - 0.5\delta) otherwise (\delta = 1), averaged."""
-
-    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
-        super().__init__(reduction=reduction)
-        self.delta = delta
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
-
-
-class BCELoss(_WeightedLoss):
-    r"""Binary cross-entropy of probabilities: -(1/n) \sum [y log x + (1 - y) log(1 - x)], logs
-    clamped at -100. Inputs outside [0, 1] raise; pair with a Sigmoid output."""
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
+        super().__init__(size_average, reduce, reduction, buffers={"weight": weight})
 
 
 class BCEWithLogitsLoss(_Loss):
     """Sigmoid + binary cross-entropy, computed stably from logits; ``pos_weight`` weighs positives."""
+
+    function = staticmethod(F.binary_cross_entropy_with_logits)
 
     def __init__(
         self,
@@ -107,17 +126,12 @@ class BCEWithLogitsLoss(_Loss):
         reduction: str = "mean",
         pos_weight: Tensor | None = None,
     ) -> None:
-        super().__init__(size_average, reduce, reduction)
-        self.register_buffer("weight", weight)
-        self.register_buffer("pos_weight", pos_weight)
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.binary_cross_entropy_with_logits(
-            input, target, self.weight, reduction=self.reduction, pos_weight=self.pos_weight
+        super().__init__(
+            size_average, reduce, reduction, buffers={"weight": weight, "pos_weight": pos_weight}
         )
 
 
-class CrossEntropyLoss(_WeightedLoss):
+class CrossEntropyLoss(_Loss):
     r"""Softmax + negative log-likelihood of raw logits: -(1/N) \sum_i log softmax(x_i)_{y_i}.
 
     Do not put a Softmax layer before it. Targets are class indices (long) or class
@@ -133,9 +147,16 @@ class CrossEntropyLoss(_WeightedLoss):
         reduction: str = "mean",
         label_smoothing: float = 0.0,
     ) -> None:
-        super().__init__(weight, size_average, reduce, reduction)
-        self.ignore_index = ignore_index
-        self.label_smoothing = label_smoothing
+        super().__init__(
+            size_average,
+            reduce,
+            reduction,
+            buffers={"weight": weight},
+            ignore_index=ignore_index,
+            label_smoothing=label_smoothing,
+        )
+
+    function = staticmethod(F.cross_entropy)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         # positional: keyword passing costs more than the loss's own checks on small batches
@@ -144,8 +165,10 @@ class CrossEntropyLoss(_WeightedLoss):
         )
 
 
-class NLLLoss(_WeightedLoss):
+class NLLLoss(_Loss):
     r"""Negative log-likelihood of log-probabilities: -(1/N) \sum_i a_{i, y_i} (after LogSoftmax)."""
+
+    function = staticmethod(F.nll_loss)
 
     def __init__(
         self,
@@ -155,12 +178,8 @@ class NLLLoss(_WeightedLoss):
         reduce: Any = None,
         reduction: str = "mean",
     ) -> None:
-        super().__init__(weight, size_average, reduce, reduction)
-        self.ignore_index = ignore_index
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.nll_loss(
-            input, target, weight=self.weight, ignore_index=self.ignore_index, reduction=self.reduction
+        super().__init__(
+            size_average, reduce, reduction, buffers={"weight": weight}, ignore_index=ignore_index
         )
 
 
@@ -168,20 +187,19 @@ class KLDivLoss(_Loss):
     r"""KL divergence \sum y (log y - x) with x = log-probabilities; use ``reduction='batchmean'``
     for the true KL per sample."""
 
-    _reductions = ("none", "mean", "sum", "batchmean")
+    _reductions = KL_REDUCTIONS
+    function = staticmethod(F.kl_div)
 
     def __init__(
         self, size_average: Any = None, reduce: Any = None, reduction: str = "mean", log_target: bool = False
     ) -> None:
-        super().__init__(size_average, reduce, reduction)
-        self.log_target = log_target
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+        super().__init__(size_average, reduce, reduction, log_target=log_target)
 
 
-class MultiMarginLoss(_WeightedLoss):
+class MultiMarginLoss(_Loss):
     r"""Multi-class hinge: (1/C) \sum_{j \ne y} max(0, margin - x_y + x_j)^p (p = 1, margin = 1)."""
+
+    function = staticmethod(F.multi_margin_loss)
 
     def __init__(
         self,
@@ -192,7 +210,6 @@ class MultiMarginLoss(_WeightedLoss):
         reduce: Any = None,
         reduction: str = "mean",
     ) -> None:
-        super().__init__(weight, size_average, reduce, reduction)
         if p not in (1, 2):
             raise ValueError("only p == 1 and p == 2 supported")
         if weight is not None and weight.dim() != 1:
@@ -200,23 +217,15 @@ class MultiMarginLoss(_WeightedLoss):
                 f"MultiMarginLoss: expected weight to be a 1D tensor but got a {weight.dim()}D "
                 f"tensor instead."
             )
-        self.p = p
-        self.margin = margin
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.multi_margin_loss(
-            input, target, p=self.p, margin=self.margin, weight=self.weight, reduction=self.reduction
-        )
+        super().__init__(size_average, reduce, reduction, buffers={"weight": weight}, p=p, margin=margin)
 
 
 class HingeEmbeddingLoss(_Loss):
     """x where y = 1, max(0, margin - x) where y = -1 (margin = 1), averaged."""
 
+    function = staticmethod(F.hinge_embedding_loss)
+
     def __init__(
         self, margin: float = 1.0, size_average: Any = None, reduce: Any = None, reduction: str = "mean"
     ) -> None:
-        super().__init__(size_average, reduce, reduction)
-        self.margin = margin
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.hinge_embedding_loss(input, target, margin=self.margin, reduction=self.reduction)
+        super().__init__(size_average, reduce, reduction, margin=margin)

@@ -5,52 +5,23 @@ attribute registers it, in order, so that ``parameters()``, ``state_dict()``, ``
 ``repr`` find it. Registered objects are also kept in the instance ``__dict__``: reading
 ``self.weight`` in ``forward`` is then an ordinary attribute lookup, never the slow
 ``__getattr__`` fallback (the bookkeeping costs only on assignment, which is rare).
+
+This file holds registration, traversal, modes and printing; the other concerns are mixins, one
+file each: forward hooks (:mod:`.hooks`), ``state_dict`` / ``load_state_dict``
+(:mod:`.state_dict`) and dtype conversion (:mod:`.conversion`).
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import numpy as np
-
-from ..autograd.grad_mode import no_grad
-from ..tensor import Parameter, Size, Tensor
+from ..tensor import Parameter, Tensor
+from .conversion import ConversionMixin
+from .hooks import ForwardHooksMixin
+from .state_dict import StateDictMixin
 
 __all__ = ["Module", "Parameter"]
-
-
-class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    """What ``load_state_dict(strict=False)`` could not match."""
-
-    def __repr__(self) -> str:
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return super().__repr__()
-
-    __str__ = __repr__
-
-
-class RemovableHandle:
-    """Returned by ``register_forward_hook``; ``remove()`` unregisters the hook."""
-
-    _next_id = 0
-
-    def __init__(self, hooks: dict, module: Module) -> None:
-        self.hooks, self.module = hooks, module
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-
-    def remove(self) -> None:
-        self.hooks.pop(self.id, None)
-        self.module._update_hook_flag()
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
 
 
 def _addindent(s: str, n: int) -> str:
@@ -60,7 +31,7 @@ def _addindent(s: str, n: int) -> str:
     return lines[0] + "\n" + "\n".join(" " * n + line for line in lines[1:])
 
 
-class Module:
+class Module(ForwardHooksMixin, StateDictMixin, ConversionMixin):
     """Base class for all neural-network modules (see the module docstring).
 
     Subclasses call ``super().__init__()`` first, assign their parameters and sub-modules as
@@ -96,35 +67,6 @@ class Module:
         if self._has_hooks:
             return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
-
-    def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
-        for hook in list(self._forward_pre_hooks.values()):
-            r = hook(self, args)
-            if r is not None:
-                args = r if isinstance(r, tuple) else (r,)
-        out = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            r = hook(self, args, out)
-            if r is not None:
-                out = r
-        return out
-
-    def _update_hook_flag(self) -> None:
-        self.__dict__["_has_hooks"] = bool(self._forward_hooks or self._forward_pre_hooks)
-
-    def register_forward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
-        """Call ``hook(module, args, output)`` after every forward; a non-None return replaces output."""
-        h = RemovableHandle(self._forward_hooks, self)
-        self._forward_hooks[h.id] = hook
-        self._update_hook_flag()
-        return h
-
-    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
-        """Call ``hook(module, args)`` before every forward; a non-None return replaces the args."""
-        h = RemovableHandle(self._forward_pre_hooks, self)
-        self._forward_pre_hooks[h.id] = hook
-        self._update_hook_flag()
-        return h
 
     # ------------------------------------------------------------------ registration
     def __setattr__(self, name: str, value: Any) -> None:
@@ -387,139 +329,6 @@ class Module:
             m.apply(fn)
         fn(self)
         return self
-
-    # ------------------------------------------------------------------ dtype
-    def _apply_arrays(self, convert: Callable[[np.ndarray], np.ndarray]) -> Module:
-        for m in self.modules():
-            for p in m._parameters.values():
-                if p is None:
-                    continue
-                p._data = convert(p._data)
-                if p.grad is not None:
-                    p.grad._data = convert(p.grad._data)
-            for b in m._buffers.values():
-                if b is not None:
-                    b._data = convert(b._data)
-        return self
-
-    def _to_float(self, dt: np.dtype) -> Module:
-        return self._apply_arrays(lambda a: a.astype(dt) if a.dtype.kind == "f" and a.dtype != dt else a)
-
-    def float(self) -> Module:
-        """Cast floating-point parameters and buffers to float32, in place (same Parameter objects)."""
-        return self._to_float(np.dtype(np.float32))
-
-    def double(self) -> Module:
-        """Cast floating-point parameters and buffers to float64, in place."""
-        return self._to_float(np.dtype(np.float64))
-
-    def half(self) -> Module:
-        return self._to_float(np.dtype(np.float16))
-
-    def to(self, *args: Any, **kwargs: Any) -> Module:
-        """``to(dtype)`` casts as ``float()``/``double()``; devices other than 'cpu' are refused."""
-        from .. import _dtype
-
-        dt = kwargs.get("dtype")
-        for a in list(args) + [kwargs.get("device")]:
-            if isinstance(a, _dtype.dtype):
-                dt = a
-            elif isinstance(a, Tensor):
-                dt = a.dtype
-            elif a is not None and str(a) != "cpu":
-                raise RuntimeError(f"mlplab runs on the CPU only; got device {a!r}")
-        if dt is None:
-            return self
-        if not dt.is_floating_point:
-            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dt!r}")
-        return self._to_float(dt.np)
-
-    def cpu(self) -> Module:
-        return self
-
-    def type(self, dst_type: Any) -> Module:
-        return self.to(dst_type)
-
-    # ------------------------------------------------------------------ state
-    def _state_items(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
-        for k, p in self._parameters.items():
-            if p is not None:
-                yield prefix + k, p
-        for k, b in self._buffers.items():
-            if b is not None and k not in self._non_persistent_buffers_set:
-                yield prefix + k, b
-        for k, m in self._modules.items():
-            if m is not None:
-                yield from m._state_items(prefix + k + ".")
-
-    def state_dict(
-        self, *args: Any, destination: Any = None, prefix: str = "", keep_vars: bool = False
-    ) -> OrderedDict:
-        """Every parameter and persistent buffer by dotted name, in registration order.
-
-        Values are detached tensors sharing memory with the module (copy them to snapshot);
-        ``keep_vars=True`` returns the Parameters themselves.
-        """
-        if args:
-            destination = args[0]
-            if len(args) > 1:
-                prefix = args[1]
-        dest = OrderedDict() if destination is None else destination
-        for k, t in self._state_items(prefix):
-            dest[k] = t if keep_vars else t.detach()
-        return dest
-
-    def load_state_dict(
-        self, state_dict: Any, strict: bool = True, assign: bool = False
-    ) -> _IncompatibleKeys:
-        """Copy values from ``state_dict`` into this module's parameters and buffers, in place.
-
-        Values may be Tensors or array-likes. With ``strict`` (the default) missing or unexpected
-        keys raise; a shape mismatch always raises. Unlike PyTorch, nothing is copied when an
-        error is raised (PyTorch may leave the module half-loaded).
-        Returns ``(missing_keys, unexpected_keys)``.
-        """
-        if not hasattr(state_dict, "keys"):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}.")
-        own = OrderedDict(self._state_items())
-        missing = [k for k in own if k not in state_dict]
-        unexpected = [k for k in state_dict.keys() if k not in own]
-        errors = []
-        todo = []
-        for k, t in own.items():
-            if k not in state_dict:
-                continue
-            v = state_dict[k]
-            arr = v._data if isinstance(v, Tensor) else np.asarray(v)
-            if arr.shape != t._data.shape:
-                errors.append(
-                    f"size mismatch for {k}: copying a param with shape {Size(arr.shape)} from checkpoint, "
-                    f"the shape in current model is {Size(t._data.shape)}."
-                )
-            else:
-                todo.append((t, arr))
-        if strict:
-            if unexpected:
-                errors.insert(
-                    0, "Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected))
-                )
-            if missing:
-                errors.insert(
-                    0, "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing))
-                )
-        if errors:
-            raise RuntimeError(
-                "Error(s) in loading state_dict for {}:\n\t{}".format(
-                    type(self).__name__, "\n\t".join(errors)
-                )
-            )
-        with no_grad():
-            for t, arr in todo:
-                if assign:
-                    t._data = np.array(arr, dtype=arr.dtype if arr.dtype.kind != "f" else t._data.dtype)
-                else:
-                    np.copyto(t._data, arr, casting="unsafe")
-        return _IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------ printing
     def _get_name(self) -> str:

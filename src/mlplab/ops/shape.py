@@ -10,7 +10,9 @@ from ..autograd.function import Function, unbroadcast
 class Reshape(Function):
     """y = x reshaped;  dL/dx = dL/dy reshaped back."""
 
-    bw_name = "ViewBackward0"
+    arity = 1
+
+    backward_name = "ViewBackward0"
 
     def forward(self, x, shape):
         self.shape = x.shape
@@ -22,6 +24,8 @@ class Reshape(Function):
 
 class Permute(Function):
     """y = x with axes permuted;  dL/dx = dL/dy with the inverse permutation."""
+
+    arity = 1
 
     def forward(self, x, axes):
         if len(axes) <= 2:
@@ -40,6 +44,8 @@ class Permute(Function):
 class Expand(Function):
     """y = x broadcast to a larger shape (a view);  dL/dx = dL/dy summed over broadcast axes."""
 
+    arity = 1
+
     def forward(self, x, shape):
         self.shape = x.shape
         return np.broadcast_to(x, shape)
@@ -51,6 +57,8 @@ class Expand(Function):
 class Index(Function):
     """y = x[key] (basic slicing or integer-array gather);  dL/dx scatters dL/dy back,
     adding where an index repeats."""
+
+    arity = 1
 
     def forward(self, x, key, advanced):
         self.shape, self.dtype, self.key, self.adv = x.shape, x.dtype, key, advanced
@@ -78,7 +86,9 @@ class SetItem(Function):
     """y = x with y[key] = v (``x[key] = v`` recorded in the graph);
     dL/dx = dL/dy with the overwritten positions zeroed, dL/dv = dL/dy[key] summed to v's shape."""
 
-    bw_name = "CopySlices"
+    arity = 2
+
+    backward_name = "CopySlices"
 
     def forward(self, x, v, key):
         self.key, self.vs = key, v.shape
@@ -88,18 +98,21 @@ class SetItem(Function):
 
     def backward(self, g):
         gx = gv = None
-        if self.needs[0]:
+        if self.needs_input_grad[0]:
             gx = g.copy()
             gx[self.key] = 0
-        if self.needs[1]:
+        if self.needs_input_grad[1]:
             gv = unbroadcast(g[self.key], self.vs)
         return gx, gv
 
 
 class Cat(Function):
-    """y = concatenate(xs, dim);  each input's gradient is its slice of dL/dy."""
+    """y = concatenate(xs, dim);  each input's gradient is its slice of dL/dy.
 
-    def forward(self, *xs, dim):
+    Called as ``Cat.apply(dim, *tensors)``.
+    """
+
+    def forward(self, dim, *xs):
         self.dim = dim
         self.splits = np.cumsum([x.shape[dim] for x in xs])[:-1]
         return np.concatenate(xs, axis=dim)
@@ -109,9 +122,12 @@ class Cat(Function):
 
 
 class Stack(Function):
-    """y = stack(xs, dim);  each input's gradient is dL/dy indexed at its position along dim."""
+    """y = stack(xs, dim);  each input's gradient is dL/dy indexed at its position along dim.
 
-    def forward(self, *xs, dim):
+    Called as ``Stack.apply(dim, *tensors)``.
+    """
+
+    def forward(self, dim, *xs):
         self.dim = dim
         return np.stack(xs, axis=dim)
 
@@ -122,6 +138,8 @@ class Stack(Function):
 class Gather(Function):
     """y[i][j] = x[i][index[i][j]] (for dim=1; likewise for any dim), PyTorch's ``gather``;
     dL/dx scatters dL/dy back to the gathered positions, adding where an index repeats."""
+
+    arity = 1
 
     def forward(self, x, dim, index):
         self._xshape = x.shape

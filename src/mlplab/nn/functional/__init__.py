@@ -1,5 +1,8 @@
 """``mlplab.nn.functional``: the stateless forms of every layer, activation and loss.
 
+Each checks its arguments (with messages that name the expected and the actual value) and calls
+one op from :mod:`mlplab.ops`, where the forward and the derivative are written.
+
 Also carries the notes' information-theory helpers (:mod:`mlplab.nn.info`).
 """
 

@@ -1,4 +1,4 @@
-"""Small helpers shared by the functional ops: argument checks, reductions, dtype alignment."""
+"""Argument checks shared by the functional forms: reductions, float inputs, dtype alignment."""
 
 # ruff: noqa: A001, A002 - ``input`` is PyTorch's parameter name (keyword calls must work)
 
@@ -12,38 +12,7 @@ from ... import _dtype
 from ...tensor import Tensor
 
 REDUCTIONS = ("none", "mean", "sum")
-
-
-def shift_by_max(x: np.ndarray, axis: int) -> np.ndarray:
-    """x - c, with c the maximum along ``axis``, so that exp(x - c) <= 1 never overflows.
-
-    When the whole array spans less than 64 (the usual case for logits) the global maximum is
-    used instead: every exp(x - c) then stays above e^-64, far from underflow, the rounding of
-    x - c is bounded by the inputs' own ulp either way, and one global reduction is several
-    times cheaper in NumPy than a row-wise one on a small class axis.
-    """
-    if x.size:
-        hi = _max(x, None)
-        if hi - _min(x, None) < 64.0:  # False for NaN and inf: they take the row-wise path
-            return x - hi
-    return x - x.max(axis=axis, keepdims=True)
-
-
-_max, _min = np.maximum.reduce, np.minimum.reduce  # what ndarray.max/min call, minus a Python layer
-_ONES: dict[tuple[int, np.dtype], np.ndarray] = {}
-
-
-def row_sum(e: np.ndarray) -> np.ndarray:
-    """Sum of each row of a 2-D array, as an (N, 1) column: a BLAS matrix-vector product, about 3x
-    faster than ``e.sum(axis=1)`` when rows are short (a class axis of 10)."""
-    key = (e.shape[1], e.dtype)
-    ones = _ONES.get(key)
-    if ones is None:
-        if len(_ONES) > 64:
-            _ONES.clear()
-        ones = _ONES[key] = np.ones(key[0], dtype=key[1])
-        ones.flags.writeable = False
-    return np.dot(e, ones).reshape(-1, 1)
+KL_REDUCTIONS = REDUCTIONS + ("batchmean",)  # kl_div also divides by the batch size
 
 
 def check_reduction(reduction: str, allowed: tuple = REDUCTIONS) -> str:
@@ -62,6 +31,20 @@ def legacy_reduction(size_average: Any, reduce: Any, reduction: str) -> str:
     if not reduce:
         return "none"
     return "mean" if size_average else "sum"
+
+
+def loss_input(
+    input: Any, size_average: Any, reduce: Any, reduction: str, allowed: tuple = REDUCTIONS
+) -> tuple[Tensor, str]:
+    """What every loss checks first: its ``reduction`` (PyTorch's deprecated ``size_average`` and
+    ``reduce`` flags mapped onto it, then validated) and a floating-point ``input``."""
+    reduction = check_reduction(legacy_reduction(size_average, reduce, reduction), allowed)
+    return float_input(input), reduction
+
+
+def label_tensor(target: Any) -> Tensor:
+    """Class labels as a Tensor (array-likes wrapped as they are; their dtype is checked later)."""
+    return target if isinstance(target, Tensor) else Tensor._make(np.asarray(target))
 
 
 def as_tensor(x: Any, like: Tensor | None = None) -> Tensor:
@@ -103,24 +86,3 @@ def check_same_shape(x: Tensor, t: Tensor, fn: str) -> None:
             f"they must be equal (PyTorch only warns here and broadcasts, which silently computes "
             f"the wrong loss: reshape one of them, e.g. target.view_as(input))"
         )
-
-
-def reduce_array(loss: np.ndarray, reduction: str) -> np.ndarray:
-    """Apply a reduction to an elementwise loss array; always returns an ndarray."""
-    if reduction == "none":
-        return loss
-    if reduction == "sum":
-        return np.asarray(loss.sum())
-    n = loss.size
-    if n == 0:
-        return np.asarray(np.nan, dtype=loss.dtype)
-    return np.asarray(loss.sum() / n)  # ndarray.mean costs ~3x more on small arrays
-
-
-def reduce_grad(g: np.ndarray, shape: tuple, n: int, reduction: str) -> np.ndarray:
-    """The incoming gradient of a reduced loss, per element: g, g (broadcast) or g / n."""
-    if reduction == "none":
-        return g
-    if reduction == "mean":
-        g = g / n if n else g * np.nan
-    return g

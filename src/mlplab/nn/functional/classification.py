@@ -1,7 +1,8 @@
 r"""Multi-class losses: cross-entropy (fused log-softmax + NLL), NLL, and ``one_hot``.
 
-Each is one ``Function``: its forward computes the loss, its backward the closed-form gradient,
-e.g. softmax(x) - onehot(y) for cross-entropy instead of differentiating exp, sum, log, gather.
+These check the arguments (target shapes, label range, weights) and call one op each in
+:mod:`mlplab.ops.classification`, whose backward is the closed-form gradient, e.g.
+softmax(x) - onehot(y) for cross-entropy.
 """
 
 # ruff: noqa: A001, A002 - ``input`` is PyTorch's parameter name (keyword calls must work)
@@ -12,17 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from ...autograd.function import Function
+from ...ops.classification import CrossEntropyFn, CrossEntropyProbFn, NLLLossFn
 from ...tensor import Tensor
-from ._util import (
-    check_reduction,
-    float_input,
-    legacy_reduction,
-    reduce_array,
-    row_sum,
-    same_float,
-    shift_by_max,
-)
+from ._util import label_tensor, loss_input, same_float
+
+_max = np.maximum.reduce  # ndarray.max without its Python layer
 
 
 def _arr(w: Any, dtype: np.dtype) -> np.ndarray | None:
@@ -30,40 +25,6 @@ def _arr(w: Any, dtype: np.dtype) -> np.ndarray | None:
         return None
     a = w._data if isinstance(w, Tensor) else np.asarray(w)
     return a.astype(dtype, copy=False)
-
-
-_max, _sum = np.maximum.reduce, np.add.reduce  # ndarray.max/sum without their Python layer
-_STARTS: dict[tuple[int, int], np.ndarray] = {}
-
-
-def _row_starts(n: int, c: int) -> np.ndarray:
-    """0, c, 2c, ..., (n-1)c: where each row starts in a flattened (n, c) array (cached, read-only)."""
-    a = _STARTS.get((n, c))
-    if a is None:
-        if len(_STARTS) > 64:
-            _STARTS.clear()
-        a = _STARTS[(n, c)] = np.arange(0, n * c, c)
-        a.flags.writeable = False
-    return a
-
-
-def _to_rows(x: np.ndarray) -> np.ndarray:
-    """(N, C, d1, ...) -> (N*d1*..., C): the class axis last, one row per prediction."""
-    if x.ndim == 2:
-        return x
-    if x.ndim == 1:
-        return x.reshape(1, -1)
-    return np.moveaxis(x, 1, -1).reshape(-1, x.shape[1])
-
-
-def _from_rows(g: np.ndarray, shape: tuple) -> np.ndarray:
-    """Inverse of :func:`_to_rows` for a gradient."""
-    if len(shape) == 2:
-        return g
-    if len(shape) == 1:
-        return g.reshape(shape)
-    moved = (shape[0],) + shape[2:] + (shape[1],)
-    return np.moveaxis(g.reshape(moved), -1, 1)
 
 
 def _check_class_target(input: Tensor, target: Tensor, fn: str) -> None:
@@ -108,142 +69,6 @@ def _check_range(t: np.ndarray, c: int, ignore_index: int) -> bool:
     return True
 
 
-class CrossEntropyFn(Function):
-    r"""Cross-entropy of logits x (M rows, C classes) against labels t, log-softmax and NLL fused.
-
-    With p = softmax(x_i), log p_{ic} = (x_{ic} - m_i) - log \sum_j e^{x_{ij} - m_i}:
-        l_i = -(1 - \epsilon) w_{t_i} log p_{i t_i} - (\epsilon / C) \sum_c w_c log p_{ic}
-    (\epsilon = label_smoothing, w = class weights or 1, l_i = 0 for ignored rows); 'mean' divides
-    \sum l_i by \sum_i w_{t_i} over the kept rows. Gradient (per unit of l_i):
-        dl_i/dx_i = (1 - \epsilon) w_{t_i} (p_i - onehot(t_i)) + (\epsilon / C)(p_i \sum_c w_c - w),
-    which without weights is p_i - ((1-\epsilon) onehot(t_i) + \epsilon/C): softmax minus the target.
-    """
-
-    bw_name = "NllLossBackward0"
-
-    def forward(self, x, t, weight, ignore_index, eps, reduction, has_ignored):
-        self.shape = x.shape
-        x2 = x if x.ndim == 2 else _to_rows(x)
-        t1 = t if t.ndim == 1 else t.reshape(-1)
-        n, c = x2.shape
-        s = shift_by_max(x2, 1)
-        e = np.exp(s)
-        se = row_sum(e)
-        lse = np.log(se)
-        keep = None
-        if has_ignored:
-            keep = t1 != ignore_index
-            t1 = np.where(keep, t1, 0)
-        idx = _row_starts(n, c) + t1  # flat positions of (i, t_i): cheaper than 2-D fancy indexing
-        picked = s.ravel()[idx] - lse.ravel()  # log p_{i t_i}
-        wt = None  # per-row weight w_{t_i} (times keep)
-        if weight is not None:
-            wt = weight[t1]
-            if keep is not None:
-                wt = wt * keep
-        elif keep is not None:
-            wt = keep.astype(x.dtype)
-        loss = -picked if wt is None else -(wt * picked)
-        if eps > 0:
-            logp = s - lse
-            smooth = -(logp.sum(axis=1) if weight is None else (logp * weight).sum(axis=1))
-            if keep is not None:
-                smooth = smooth * keep
-            loss = (1 - eps) * loss + (eps / c) * smooth
-        self.e, self.se, self.idx = e, se, idx
-        self.wt, self.keep, self.weight, self.eps, self.red = wt, keep, weight, eps, reduction
-        out_shape = t.shape
-        if reduction == "none":
-            return loss.reshape(out_shape)
-        total = _sum(loss)
-        if reduction == "sum":
-            return np.asarray(total)
-        self.den = den = n if wt is None else wt.sum()
-        return np.asarray(total / den if den else total * np.nan)
-
-    def backward(self, g):
-        p = self.e / self.se
-        wt, eps, weight = self.wt, self.eps, self.weight
-        red = self.red
-        if red == "none":
-            gi = g.reshape(-1, 1)
-        elif red == "sum":
-            gi = g
-        else:
-            gi = g / self.den
-        idx = self.idx
-        c = p.shape[1]
-        if eps > 0:
-            # smoothing term (eps/C) (p \sum w - w), then the NLL term scaled by (1 - eps)
-            if weight is None:
-                sm = (eps / c) * (p * c - 1)
-            else:
-                sm = (eps / c) * (p * weight.sum() - weight)
-            if self.keep is not None:
-                sm = sm * self.keep[:, None]
-        if wt is None:
-            grad = p * (1 - eps) if eps > 0 else p  # p is a fresh array: safe to edit in place
-            grad.reshape(-1)[idx] -= 1 - eps
-        else:
-            grad = p * (wt[:, None] * (1 - eps))
-            grad.reshape(-1)[idx] -= (1 - eps) * wt
-        if eps > 0:
-            grad += sm
-        grad *= gi
-        return grad if len(self.shape) == 2 else _from_rows(grad, self.shape)
-
-
-class CrossEntropyProbFn(Function):
-    r"""Cross-entropy against class probabilities y: l_i = -\sum_c w_c y_{ic} log p_{ic}.
-
-    (label smoothing replaces y by (1 - \epsilon) y + \epsilon / C before the fact.)
-    dl_i/dx_i = p_i \sum_c w_c y_{ic} - w \odot y_i,  dl_i/dy_i = -w \odot log p_i.
-    'mean' divides by the number of rows (not by the weights), as PyTorch.
-    """
-
-    bw_name = "DivBackward1"
-
-    def forward(self, x, y, weight, eps, reduction):
-        self.shape = x.shape
-        x2 = _to_rows(x)
-        y2 = _to_rows(y)
-        n, c = x2.shape
-        s = shift_by_max(x2, 1)
-        e = np.exp(s)
-        se = row_sum(e)
-        logp = s - np.log(se)
-        if eps > 0:
-            y2 = y2 * (1 - eps) + eps / c
-        wy = y2 if weight is None else y2 * weight
-        loss = -(wy * logp).sum(axis=1)
-        self.p, self.wy, self.logp, self.weight, self.eps, self.red, self.n = (
-            e / se,
-            wy,
-            logp,
-            weight,
-            eps,
-            reduction,
-            n,
-        )
-        if reduction == "none":
-            return loss.reshape(x.shape[:1] + x.shape[2:]) if x.ndim > 1 else loss.reshape(())
-        return reduce_array(loss, reduction)
-
-    def backward(self, g):
-        red = self.red
-        gi = g.reshape(-1, 1) if red == "none" else (g / self.n if red == "mean" else g)
-        gx = gy = None
-        if self.needs[0]:
-            gx = _from_rows((self.p * self.wy.sum(axis=1, keepdims=True) - self.wy) * gi, self.shape)
-        if self.needs[1]:
-            lw = self.logp if self.weight is None else self.logp * self.weight
-            gy = -lw * gi
-            if self.eps > 0:
-                gy = gy * (1 - self.eps)
-            gy = _from_rows(gy, self.shape)
-        return gx, gy
-
-
 def cross_entropy(
     input: Tensor,
     target: Tensor,
@@ -279,9 +104,8 @@ def cross_entropy(
             c = xa.shape[1]
             u = ta if ta.dtype.kind == "u" else ta.view(f"u{ta.dtype.itemsize}")
             if ta.shape[0] == xa.shape[0] and int(_max(u, None)) < c and not 0 <= ignore_index < c:
-                return CrossEntropyFn.apply1(input, ta, None, ignore_index, 0.0, "mean", False)
-    reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))
-    x = float_input(input)
+                return CrossEntropyFn.apply(input, ta, None, ignore_index, 0.0, "mean", False)
+    x, reduction = loss_input(input, size_average, reduce, reduction)
     eps = float(label_smoothing)
     if not 0.0 <= eps <= 1.0:
         raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {eps}")
@@ -292,8 +116,7 @@ def cross_entropy(
             f"cross_entropy: weight tensor should be defined either for all {c} classes or no "
             f"classes but got weight tensor of shape: {list(w.shape)}"
         )
-    if not isinstance(target, Tensor):
-        target = Tensor._make(np.asarray(target))
+    target = label_tensor(target)
     if target._data.dtype.kind == "f":
         if target._data.shape != x._data.shape:
             raise RuntimeError(
@@ -306,48 +129,6 @@ def cross_entropy(
     _check_class_target(x, target, "cross_entropy")
     has_ignored = _check_range(target._data, c, int(ignore_index))
     return CrossEntropyFn.apply(x, target._data, w, int(ignore_index), eps, reduction, has_ignored)
-
-
-class NLLLossFn(Function):
-    r"""Negative log-likelihood of log-probabilities a: l_i = -w_{t_i} a_{i t_i} (0 if ignored).
-
-    'mean' divides by \sum_i w_{t_i} over kept rows. dl_i/da_{ic} = -w_{t_i} [c = t_i].
-    """
-
-    bw_name = "NllLossBackward0"
-
-    def forward(self, a, t, weight, ignore_index, reduction, has_ignored):
-        self.shape = a.shape
-        a2 = _to_rows(a)
-        t1 = t.reshape(-1)
-        n = a2.shape[0]
-        rows = np.arange(n)
-        keep = None
-        if has_ignored:
-            keep = t1 != ignore_index
-            t1 = np.where(keep, t1, 0)
-        wt = None
-        if weight is not None:
-            wt = weight[t1] if keep is None else weight[t1] * keep
-        elif keep is not None:
-            wt = keep.astype(a.dtype)
-        picked = a2[rows, t1]
-        loss = -picked if wt is None else -(wt * picked)
-        self.t1, self.rows, self.wt, self.red, self.n2 = t1, rows, wt, reduction, a2.shape
-        if reduction == "none":
-            return loss.reshape(t.shape)
-        total = _sum(loss)
-        if reduction == "sum":
-            return np.asarray(total)
-        self.den = den = n if wt is None else wt.sum()
-        return np.asarray(total / den if den else total * np.nan)
-
-    def backward(self, g):
-        red = self.red
-        gi = g.reshape(-1) if red == "none" else (g / self.den if red == "mean" else g)
-        grad = np.zeros(self.n2, dtype=g.dtype)
-        grad[self.rows, self.t1] = -gi if self.wt is None else -(gi * self.wt)
-        return _from_rows(grad, self.shape)
 
 
 def nll_loss(
@@ -363,10 +144,8 @@ def nll_loss(
 
     cross_entropy(x, y) == nll_loss(log_softmax(x, 1), y). ``weight``/``ignore_index`` as there.
     """
-    reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))
-    x = float_input(input)
-    if not isinstance(target, Tensor):
-        target = Tensor._make(np.asarray(target))
+    x, reduction = loss_input(input, size_average, reduce, reduction)
+    target = label_tensor(target)
     _check_class_target(x, target, "nll_loss")
     c = x._data.shape[1] if x._data.ndim >= 2 else x._data.shape[0]
     w = _arr(weight, x._data.dtype)

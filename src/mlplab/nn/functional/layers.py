@@ -1,57 +1,18 @@
-r"""Layer functions: ``linear``, ``dropout``, ``batch_norm``, each one fused ``Function``.
-
-Fusing is where the math fuses: y = x W^T + b is one node whose backward is three matrix
-products, not a transpose, a matmul and a broadcast add recorded separately.
+r"""Layer functions: ``linear``, ``dropout``, ``batch_norm``: argument checks (and batch norm's
+running statistics), then one fused op each (:mod:`mlplab.ops.linear`, :mod:`mlplab.ops.dropout`,
+:mod:`mlplab.ops.normalization`).
 """
 
 # ruff: noqa: A001, A002 - ``input`` is PyTorch's parameter name (keyword calls must work)
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from ... import random as _random
-from ...autograd.function import Function
+from ...ops.dropout import MaskFn, dropout_mask
+from ...ops.linear import LinearFn, LinearNoBiasFn
+from ...ops.normalization import BatchNormFn
 from ...tensor import Size, Tensor
-
-
-class LinearFn(Function):
-    r"""y = x W^T + b  (x: (*, in), W: (out, in), b: (out,)).
-
-    Backward, with g = dL/dy flattened to (M, out) and x to (M, in):
-    dL/dx = g W,  dL/dW = g^T x,  dL/db = \sum_rows g.
-    """
-
-    owns_grads = True  # three fresh products/sums: leaves keep them without a copy
-
-    def forward(self, x, w, b=None):
-        self.x, self.w = x, w
-        y = x @ w.T
-        if b is not None:
-            y += b
-        return y
-
-    def name(self) -> str:
-        return "AddmmBackward0" if len(self.needs) == 3 else "MmBackward0"
-
-    def backward(self, g):
-        x, w = self.x, self.w
-        needs = self.needs
-        gx = g @ w if needs[0] else None
-        if len(needs) < 2:
-            return gx
-        if x.ndim == 2:
-            g2, x2 = g, x
-        elif x.ndim == 1:
-            g2, x2 = g.reshape(1, -1), x.reshape(1, -1)
-        else:
-            g2, x2 = g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1])
-        gw = g2.T @ x2 if needs[1] else None
-        if len(needs) == 3:
-            return gx, gw, (g2.sum(0) if needs[2] else None)
-        return gx, gw
 
 
 def _linear_check(x: Tensor, w: Tensor) -> None:
@@ -71,32 +32,10 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     r"""y = x W^T + b, the affine map of a fully-connected layer (W: (out_features, in_features))."""
     _linear_check(input, weight)
     if bias is None:
-        return LinearFn.apply2(input, weight)
+        return LinearNoBiasFn.apply(input, weight)
     if not isinstance(bias, Tensor):
-        return LinearFn.apply(input, weight, bias)
-    return LinearFn.apply3(input, weight, bias)
-
-
-class MaskFn(Function):
-    """y = x * m for a fixed mask m;  dL/dx = g * m."""
-
-    bw_name = "MulBackward0"
-
-    def forward(self, x, m):
-        self.m = m
-        return x * m
-
-    def backward(self, g):
-        return g * self.m
-
-
-def dropout_mask(shape: tuple, p: float, dtype: np.dtype, generator: Any = None) -> np.ndarray:
-    """The inverted-dropout mask: 0 with probability p, 1/(1-p) otherwise (drawn from mlplab's RNG)."""
-    if p >= 1.0:
-        return np.zeros(shape, dtype=dtype)
-    rdt = dtype if dtype in (np.float32, np.float64) else np.float64
-    keep = _random.rng(generator).random(shape, dtype=rdt) >= p
-    return np.multiply(keep, 1.0 / (1.0 - p), dtype=dtype)
+        bias = Tensor._make(np.asarray(bias))  # a constant: no gradient is asked of it
+    return LinearFn.apply(input, weight, bias)
 
 
 def _check_p(p: float) -> float:
@@ -117,57 +56,6 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         return input
     x = input._data
     return MaskFn.apply(input, dropout_mask(x.shape, p, x.dtype))
-
-
-class BatchNormFn(Function):
-    r"""Batch normalisation over every axis but the channel axis 1.
-
-    Training (batch statistics, M values per channel):
-        \mu = mean(x),  \sigma^2 = mean((x - \mu)^2)  (biased),
-        \hat x = (x - \mu)/\sqrt{\sigma^2 + \epsilon},
-        y = \gamma \hat x + \beta;
-        dL/dx = (\gamma / (M \sqrt{\sigma^2+\epsilon})) (M g - \sum g - \hat x \sum g \hat x),
-        dL/d\gamma = \sum g \hat x,  dL/d\beta = \sum g.
-    Evaluation (fixed running statistics): y is affine in x, dL/dx = g \gamma / \sqrt{var + \epsilon}.
-    """
-
-    bw_name = "NativeBatchNormBackward0"
-
-    def forward(self, x, weight, bias, mean, var, use_batch, eps, cshape):
-        # mean, var: the batch statistics (training) or the running ones, shaped like ``cshape``
-        self.axes = (0,) + tuple(range(2, x.ndim))
-        self.use_batch = use_batch
-        self.m = x.size // x.shape[1]
-        self.invstd = invstd = 1.0 / np.sqrt(var + eps)
-        self.xhat = xhat = (x - mean) * invstd
-        self.w = w = None if weight is None else weight.reshape(cshape)
-        self.has_b = bias is not None
-        y = xhat if w is None else xhat * w
-        if bias is not None:
-            y = y + bias.reshape(cshape)  # not +=: y may be the saved xhat
-        return y
-
-    def backward(self, g):
-        axes, xhat, w = self.axes, self.xhat, self.w
-        needs = self.needs
-        out = []
-        if needs[0]:
-            gxhat = g if w is None else g * w
-            if self.use_batch:
-                m = self.m
-                s1 = gxhat.sum(axis=axes, keepdims=True)
-                s2 = (gxhat * xhat).sum(axis=axes, keepdims=True)
-                gx = (gxhat - s1 / m - xhat * (s2 / m)) * self.invstd
-            else:
-                gx = gxhat * self.invstd
-            out.append(gx)
-        else:
-            out.append(None)
-        if w is not None:
-            out.append((g * xhat).sum(axis=axes) if needs[len(out)] else None)
-        if self.has_b:
-            out.append(g.sum(axis=axes) if needs[len(out)] else None)
-        return tuple(out)
 
 
 def _verify_batch_size(shape: tuple) -> None:
@@ -241,4 +129,4 @@ def batch_norm(
     return out
 
 
-__all__ = ["linear", "dropout", "batch_norm", "LinearFn", "MaskFn", "BatchNormFn", "dropout_mask"]
+__all__ = ["batch_norm", "dropout", "linear"]

@@ -1,4 +1,5 @@
-r"""Regression losses: L1 (MAE), MSE, Smooth L1 and Huber, each one ``Function``.
+r"""Regression losses: L1 (MAE), MSE, Smooth L1 and Huber: argument checks, then one op each in
+:mod:`mlplab.ops.loss`.
 
 All take ``reduction`` in {'none', 'mean', 'sum'} (default 'mean': average over every element).
 Unlike PyTorch, which only warns and then broadcasts when input and target shapes differ (a
@@ -9,106 +10,14 @@ Unlike PyTorch, which only warns and then broadcasts when input and target shape
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from ...autograd.function import Function
+from ...ops.loss import HuberLossFn, L1LossFn, MSELossFn, SmoothL1LossFn
 from ...tensor import Tensor
-from ._util import (
-    check_reduction,
-    check_same_shape,
-    float_input,
-    legacy_reduction,
-    reduce_array,
-    reduce_grad,
-    same_float,
-)
-
-
-class _PointwiseLoss(Function):
-    """Shared shape of an elementwise loss l(d), d = x - t: dL/dx = l'(d) g,  dL/dt = -l'(d) g."""
-
-    def forward(self, x, t, reduction, param=None, w=None, wmean=False):
-        # w: optional per-element weights (constants); wmean: 'mean' divides by sum(w), not n
-        self.d = d = x - t
-        self.red, self.param, self.wt = reduction, param, w
-        loss = self.loss(d, param)
-        if w is None:
-            return reduce_array(loss, reduction)
-        loss = loss * w
-        self.n = n = float(w.sum()) if wmean else d.size
-        if reduction == "mean":
-            return np.asarray(loss.sum() / n)
-        return reduce_array(loss, reduction)
-
-    def backward(self, g):
-        d, w = self.d, self.wt
-        g = reduce_grad(g, d.shape, d.size if w is None else self.n, self.red)
-        if w is not None:
-            g = g * w
-        gd = self.dloss(d, self.param, g)
-        return (gd if self.needs[0] else None), (-gd if self.needs[1] else None)
-
-    def loss(self, d: np.ndarray, param: Any) -> np.ndarray:
-        raise NotImplementedError
-
-    def dloss(self, d: np.ndarray, param: Any, g: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
-
-
-class L1LossFn(_PointwiseLoss):
-    """l = |d|;  dl/dd = sign(d) (0 at d = 0, as PyTorch)."""
-
-    bw_name = "MeanBackward0"
-
-    def loss(self, d, param):
-        return np.abs(d)
-
-    def dloss(self, d, param, g):
-        return np.sign(d) * g
-
-
-class MSELossFn(_PointwiseLoss):
-    """l = d^2;  dl/dd = 2 d."""
-
-    bw_name = "MseLossBackward0"
-
-    def loss(self, d, param):
-        return d * d
-
-    def dloss(self, d, param, g):
-        return (2 * g) * d
-
-
-class SmoothL1LossFn(_PointwiseLoss):
-    """l = 0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta;  dl/dd = d / beta or sign(d)."""
-
-    bw_name = "SmoothL1LossBackward0"
-
-    def loss(self, d, beta):
-        a = np.abs(d)
-        if beta == 0:
-            return a
-        return np.where(a < beta, (0.5 / beta) * d * d, a - 0.5 * beta)
-
-    def dloss(self, d, beta, g):
-        if beta == 0:
-            return np.sign(d) * g
-        return np.where(d <= -beta, -g, np.where(d >= beta, g, d * (g / beta)))
-
-
-class HuberLossFn(_PointwiseLoss):
-    """l = 0.5 d^2 if |d| < delta else delta (|d| - 0.5 delta);  dl/dd = d or delta sign(d)."""
-
-    bw_name = "HuberLossBackward0"
-
-    def loss(self, d, delta):
-        a = np.abs(d)
-        return np.where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
-
-    def dloss(self, d, delta, g):
-        return np.where(d <= -delta, -delta * g, np.where(d >= delta, delta * g, d * g))
+from ._util import check_same_shape, loss_input, same_float
 
 
 def _pointwise(
@@ -120,9 +29,12 @@ def _pointwise(
     param: Any = None,
     weight: Any = None,
     wmean: bool = True,
+    legacy: tuple = (None, None),
 ) -> Tensor:
-    check_reduction(reduction)
-    x, t = same_float(float_input(input), target)
+    """Check the arguments of a pointwise loss (``legacy``: its ``size_average``, ``reduce``) and
+    apply its Function ``fn``."""
+    x, reduction = loss_input(input, *legacy, reduction)
+    x, t = same_float(x, target)
     check_same_shape(x, t, name)
     if weight is None:
         return fn.apply(x, t, reduction, param)
@@ -134,38 +46,44 @@ def _pointwise(
     return fn.apply(x, t, reduction, param, w.astype(x._data.dtype, copy=False), wmean)
 
 
-def l1_loss(
-    input: Tensor,
-    target: Tensor,
-    size_average: Any = None,
-    reduce: Any = None,
-    reduction: str = "mean",
-    weight: Any = None,
-) -> Tensor:
+def _weighted_pointwise_loss(fn: type, name: str, doc: str) -> Callable[..., Tensor]:
+    """A loss with PyTorch's signature ``(input, target, size_average, reduce, reduction, weight)``
+    (l1_loss and mse_loss share it) that applies ``fn``."""
+
+    def loss(
+        input: Tensor,
+        target: Tensor,
+        size_average: Any = None,
+        reduce: Any = None,
+        reduction: str = "mean",
+        weight: Any = None,
+    ) -> Tensor:
+        return _pointwise(fn, name, input, target, reduction, weight=weight, legacy=(size_average, reduce))
+
+    loss.__name__ = loss.__qualname__ = name
+    loss.__doc__ = doc
+    return loss
+
+
+l1_loss = _weighted_pointwise_loss(
+    L1LossFn,
+    "l1_loss",
     r"""L1 / MAE: l_i = |x_i - y_i|, mean over elements by default: L = (1/n) \sum |x_i - y_i|.
 
     Robust to outliers (gradient magnitude 1 however large the error), not differentiable at 0.
     ``weight`` (input's shape) scales each term; 'mean' then divides by \sum w, as PyTorch.
-    """
-    r = legacy_reduction(size_average, reduce, reduction)
-    return _pointwise(L1LossFn, "l1_loss", input, target, r, weight=weight)
+    """,
+)
 
-
-def mse_loss(
-    input: Tensor,
-    target: Tensor,
-    size_average: Any = None,
-    reduce: Any = None,
-    reduction: str = "mean",
-    weight: Any = None,
-) -> Tensor:
+mse_loss = _weighted_pointwise_loss(
+    MSELossFn,
+    "mse_loss",
     r"""MSE / "L2 loss": L = (1/n) \sum (x_i - y_i)^2;  dL/dx_i = 2 (x_i - y_i) / n.
 
     Squaring amplifies large errors: sensitive to outliers, smooth at 0.
     ``weight`` (input's shape) scales each term; 'mean' then divides by \sum w, as PyTorch.
-    """
-    r = legacy_reduction(size_average, reduce, reduction)
-    return _pointwise(MSELossFn, "mse_loss", input, target, r, weight=weight)
+    """,
+)
 
 
 def smooth_l1_loss(
@@ -183,8 +101,8 @@ def smooth_l1_loss(
     """
     if beta < 0:
         raise RuntimeError(f"smooth_l1_loss does not support negative values for beta (got {beta})")
-    r = legacy_reduction(size_average, reduce, reduction)
-    return _pointwise(SmoothL1LossFn, "smooth_l1_loss", input, target, r, float(beta))
+    legacy = (size_average, reduce)
+    return _pointwise(SmoothL1LossFn, "smooth_l1_loss", input, target, reduction, float(beta), legacy=legacy)
 
 
 def huber_loss(

@@ -47,6 +47,8 @@ def _count(shape: tuple, axis) -> int:
 class Sum(Function):
     """y = sum_i x_i;  dy/dx_i = 1."""
 
+    arity = 1
+
     def forward(self, x, axis, keepdim):
         self.shape, self.axis, self.keep = x.shape, axis, keepdim
         return np.asarray(np.add.reduce(x, axis=axis, keepdims=keepdim))
@@ -60,6 +62,8 @@ class Sum(Function):
 
 class Mean(Function):
     """y = (1/N) sum_i x_i;  dy/dx_i = 1/N."""
+
+    arity = 1
 
     def forward(self, x, axis, keepdim):
         self.shape, self.axis, self.keep = x.shape, axis, keepdim
@@ -84,6 +88,8 @@ class Var(Function):
     N - correction <= 0 the result is NaN (or inf), silently, as in PyTorch.
     """
 
+    arity = 1
+
     def forward(self, x, axis, correction, keepdim):
         self.axis, self.keep = axis, keepdim
         self.d = d = x - x.mean(axis=axis, keepdims=True)
@@ -100,6 +106,8 @@ class Var(Function):
 
 class Std(Function):
     """y = sqrt(var(x));  dy/dx_i = (x_i - mean) / ((N - correction) y), 0 where y == 0 (PyTorch)."""
+
+    arity = 1
 
     def forward(self, x, axis, correction, keepdim):
         self.axis, self.keep = axis, keepdim
@@ -122,8 +130,10 @@ class Std(Function):
 class AMax(Function):
     """y = max over ``axis`` (all if None); the gradient is shared evenly among tied maxima."""
 
+    arity = 1
+
     is_min = False
-    bw_name = "AmaxBackward0"
+    backward_name = "AmaxBackward0"
 
     def forward(self, x, axis, keepdim):
         self.x, self.axis, self.keep = x, axis, keepdim
@@ -142,26 +152,28 @@ class AMin(AMax):
     """y = min over ``axis``; the gradient is shared evenly among tied minima."""
 
     is_min = True
-    bw_name = "AminBackward0"
+    backward_name = "AminBackward0"
 
 
 class MaxAll(AMax):
     """y = max of all elements (``x.max()``); tied maxima share the gradient evenly."""
 
-    bw_name = "MaxBackward1"
+    backward_name = "MaxBackward1"
 
 
 class MinAll(AMax):
     """y = min of all elements (``x.min()``); tied minima share the gradient evenly."""
 
     is_min = True
-    bw_name = "MinBackward1"
+    backward_name = "MinBackward1"
 
 
 class MaxDim(Function):
     """values = max(x, dim); the gradient goes to the element at the returned index."""
 
-    bw_name = "MaxBackward0"
+    arity = 1
+
+    backward_name = "MaxBackward0"
 
     def forward(self, x, dim, keepdim, idx):
         # idx: the arg-max/min along dim with keepdims (the caller returns it as ``indices``)
@@ -180,7 +192,7 @@ class MaxDim(Function):
 class MinDim(MaxDim):
     """values = min(x, dim); the gradient goes to the element at the returned index."""
 
-    bw_name = "MinBackward0"
+    backward_name = "MinBackward0"
 
 
 class LogSumExp(Function):
@@ -190,7 +202,9 @@ class LogSumExp(Function):
     An infinite maximum is not subtracted (as PyTorch): all -inf gives -inf, any +inf gives +inf.
     """
 
-    bw_name = "LogsumexpBackward0"
+    arity = 1
+
+    backward_name = "LogsumexpBackward0"
 
     def forward(self, x, axis, keepdim):
         self.x, self.axis, self.keep = x, axis, keepdim
@@ -224,7 +238,9 @@ class Norm(Function):
     gradient at x_i = 0 is 0, both as in PyTorch. Ties of p=+-inf share the gradient evenly.
     """
 
-    bw_name = "LinalgVectorNormBackward0"
+    arity = 1
+
+    backward_name = "LinalgVectorNormBackward0"
 
     def forward(self, x, p, axis, keepdim):
         self.x, self.p, self.axis, self.keep = x, p, axis, keepdim

@@ -1,4 +1,8 @@
-"""Unary elementwise ops: each forward with its derivative underneath."""
+r"""Elementwise functions: y_i = f(x_i), so dL/dx_i = f'(x_i) g_i with g = dL/dy.
+
+Negation, exp, log, sqrt, abs, sin, cos, tanh, clamp, and the dtype cast and copy. (The
+activation functions, sigmoid and ReLU included, are in :mod:`mlplab.ops.activation`.)
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ from ..autograd.function import Function
 class Neg(Function):
     """y = -x;  dy/dx = -1."""
 
+    arity = 1
+
     def forward(self, x):
         return -x
 
@@ -19,6 +25,8 @@ class Neg(Function):
 
 class Exp(Function):
     """y = e^x;  dy/dx = y."""
+
+    arity = 1
 
     def forward(self, x):
         self.y = y = np.exp(x)
@@ -30,6 +38,8 @@ class Exp(Function):
 
 class Log(Function):
     """y = ln x;  dy/dx = 1/x."""
+
+    arity = 1
 
     def forward(self, x):
         self.x = x
@@ -44,6 +54,8 @@ class Log(Function):
 class Sqrt(Function):
     """y = sqrt(x);  dy/dx = 1 / (2 sqrt(x))."""
 
+    arity = 1
+
     def forward(self, x):
         with np.errstate(invalid="ignore"):
             self.y = y = np.sqrt(x)
@@ -57,6 +69,8 @@ class Sqrt(Function):
 class Abs(Function):
     """y = |x|;  dy/dx = sign(x) (0 at 0, as PyTorch)."""
 
+    arity = 1
+
     def forward(self, x):
         self.x = x
         return np.abs(x)
@@ -67,6 +81,8 @@ class Abs(Function):
 
 class Sin(Function):
     """y = sin x;  dy/dx = cos x."""
+
+    arity = 1
 
     def forward(self, x):
         self.x = x
@@ -79,6 +95,8 @@ class Sin(Function):
 class Cos(Function):
     """y = cos x;  dy/dx = -sin x."""
 
+    arity = 1
+
     def forward(self, x):
         self.x = x
         return np.cos(x)
@@ -90,6 +108,8 @@ class Cos(Function):
 class Tanh(Function):
     """y = tanh x;  dy/dx = 1 - y^2."""
 
+    arity = 1
+
     def forward(self, x):
         self.y = y = np.tanh(x)
         return y
@@ -99,39 +119,12 @@ class Tanh(Function):
         return g * (1 - y * y)
 
 
-def stable_sigmoid(x: np.ndarray) -> np.ndarray:
-    """sigma(x) = 1 / (1 + e^-x), computed from e^-|x| so that +-1000 neither overflows nor warns."""
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
-
-
-class Sigmoid(Function):
-    """y = 1 / (1 + e^-x);  dy/dx = y (1 - y)."""
-
-    def forward(self, x):
-        self.y = y = stable_sigmoid(x)
-        return y
-
-    def backward(self, g):
-        y = self.y
-        return g * y * (1 - y)
-
-
-class Relu(Function):
-    """y = max(0, x);  dy/dx = 1 for x > 0 else 0."""
-
-    def forward(self, x):
-        self.mask = x > 0
-        return np.maximum(x, 0)
-
-    def backward(self, g):
-        return g * self.mask
-
-
 class Clamp(Function):
     """y = min(max(x, lo), hi);  dy/dx = 1 inside [lo, hi] (bounds included), else 0."""
 
-    bw_name = "ClampBackward1"
+    arity = 1
+
+    backward_name = "ClampBackward1"
 
     def forward(self, x, lo, hi):
         self.x, self.lo, self.hi = x, lo, hi
@@ -145,3 +138,29 @@ class Clamp(Function):
         if hi is not None:
             m &= x <= hi
         return g * m
+
+
+class Cast(Function):
+    """y = x converted to another float dtype;  dL/dx = dL/dy converted back."""
+
+    arity = 1
+    backward_name = "ToCopyBackward0"
+
+    def forward(self, x, dt):
+        self.dt = x.dtype
+        return x.astype(dt)
+
+    def backward(self, g):
+        return g.astype(self.dt)
+
+
+class Clone(Function):
+    """y = copy of x;  dL/dx = dL/dy."""
+
+    arity = 1
+
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, g):
+        return g

@@ -1,4 +1,10 @@
-"""Binary elementwise ops with NumPy broadcasting; backward sums gradients back to each shape."""
+r"""Arithmetic: +, -, *, /, ** between tensors (broadcasting) or with a Python scalar, and
+maximum, minimum, where.
+
+With broadcasting, each input's gradient is summed back to its own shape (``unbroadcast``, the
+adjoint of broadcasting). The ``*Scalar`` forms take one tensor and a number: no 0-d array and no
+broadcasting in backward, the common case of ``x * 2`` on the hot path.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,8 @@ from ..autograd.function import Function, unbroadcast
 class Add(Function):
     """z = x + y;  dz/dx = 1, dz/dy = 1."""
 
+    arity = 2
+
     def forward(self, x, y):
         self.xs, self.ys = x.shape, y.shape
         return x + y
@@ -23,17 +31,21 @@ class Add(Function):
 class Sub(Function):
     """z = x - y;  dz/dx = 1, dz/dy = -1."""
 
+    arity = 2
+
     def forward(self, x, y):
         self.xs, self.ys = x.shape, y.shape
         return x - y
 
     def backward(self, g):
-        gy = unbroadcast(-g, self.ys) if self.needs[1] else None
+        gy = unbroadcast(-g, self.ys) if self.needs_input_grad[1] else None
         return unbroadcast(g, self.xs), gy
 
 
 class Mul(Function):
     """z = x * y;  dz/dx = y, dz/dy = x."""
+
+    arity = 2
 
     def forward(self, x, y):
         self.x, self.y = x, y
@@ -41,13 +53,15 @@ class Mul(Function):
 
     def backward(self, g):
         x, y = self.x, self.y
-        gx = unbroadcast(g * y, x.shape) if self.needs[0] else None
-        gy = unbroadcast(g * x, y.shape) if self.needs[1] else None
+        gx = unbroadcast(g * y, x.shape) if self.needs_input_grad[0] else None
+        gy = unbroadcast(g * x, y.shape) if self.needs_input_grad[1] else None
         return gx, gy
 
 
 class Div(Function):
     """z = x / y;  dz/dx = 1/y, dz/dy = -x/y^2."""
+
+    arity = 2
 
     def forward(self, x, y):
         self.x, self.y = x, y
@@ -55,8 +69,8 @@ class Div(Function):
 
     def backward(self, g):
         x, y = self.x, self.y
-        gx = unbroadcast(g / y, x.shape) if self.needs[0] else None
-        gy = unbroadcast(-g * x / (y * y), y.shape) if self.needs[1] else None
+        gx = unbroadcast(g / y, x.shape) if self.needs_input_grad[0] else None
+        gy = unbroadcast(-g * x / (y * y), y.shape) if self.needs_input_grad[1] else None
         return gx, gy
 
 
@@ -67,7 +81,9 @@ class Pow(Function):
     stays differentiable at the points where it is constant). A negative base gives NaN silently.
     """
 
-    bw_name = "PowBackward1"
+    arity = 2
+
+    backward_name = "PowBackward1"
 
     def forward(self, x, y):
         self.x, self.y = x, y
@@ -79,11 +95,11 @@ class Pow(Function):
         x, y = self.x, self.y
         gx = gy = None
         with np.errstate(divide="ignore", invalid="ignore"):
-            if self.needs[0]:
+            if self.needs_input_grad[0]:
                 d = y * np.power(x, y - 1)
                 d = np.where(y == 0, np.zeros((), d.dtype), d)
                 gx = unbroadcast(g * d, x.shape)
-            if self.needs[1]:
+            if self.needs_input_grad[1]:
                 lg = self.z * np.log(x)
                 lg = np.where((x == 0) & (y >= 0), np.zeros((), lg.dtype), lg)
                 gy = unbroadcast(g * lg, y.shape)
@@ -93,7 +109,9 @@ class Pow(Function):
 class PowScalar(Function):
     """z = x ** p for a Python number p;  dz/dx = p x^(p-1) (0 when p == 0, as PyTorch)."""
 
-    bw_name = "PowBackward0"
+    arity = 1
+
+    backward_name = "PowBackward0"
 
     def forward(self, x, p):
         self.x, self.p = x, p
@@ -115,7 +133,9 @@ class PowScalar(Function):
 class RPowScalar(Function):
     """z = b ** x for a Python number b;  dz/dx = z ln b (0 where b == 0 and x >= 0, as PyTorch)."""
 
-    bw_name = "PowBackward2"
+    arity = 1
+
+    backward_name = "PowBackward2"
 
     def forward(self, x, b):
         self.b, self.x = b, x
@@ -138,7 +158,9 @@ class RPowScalar(Function):
 class AddScalar(Function):
     """z = x + c for a Python number c;  dz/dx = 1."""
 
-    bw_name = "AddBackward0"
+    arity = 1
+
+    backward_name = "AddBackward0"
 
     def forward(self, x, c):
         return x + c
@@ -150,7 +172,9 @@ class AddScalar(Function):
 class SubScalar(Function):
     """z = x - c for a Python number c;  dz/dx = 1."""
 
-    bw_name = "SubBackward0"
+    arity = 1
+
+    backward_name = "SubBackward0"
 
     def forward(self, x, c):
         return x - c
@@ -162,7 +186,9 @@ class SubScalar(Function):
 class RSubScalar(Function):
     """z = c - x for a Python number c;  dz/dx = -1."""
 
-    bw_name = "RsubBackward1"
+    arity = 1
+
+    backward_name = "RsubBackward1"
 
     def forward(self, x, c):
         return c - x
@@ -174,7 +200,9 @@ class RSubScalar(Function):
 class MulScalar(Function):
     """z = c x for a Python number c;  dz/dx = c."""
 
-    bw_name = "MulBackward0"
+    arity = 1
+
+    backward_name = "MulBackward0"
 
     def forward(self, x, c):
         self.c = c
@@ -187,7 +215,9 @@ class MulScalar(Function):
 class DivScalar(Function):
     """z = x / c for a Python number c;  dz/dx = 1 / c."""
 
-    bw_name = "DivBackward0"
+    arity = 1
+
+    backward_name = "DivBackward0"
 
     def forward(self, x, c):
         self.c = c
@@ -200,7 +230,9 @@ class DivScalar(Function):
 class RDivScalar(Function):
     """z = c / x for a Python number c;  dz/dx = -c / x^2 = -z / x."""
 
-    bw_name = "MulBackward0"
+    arity = 1
+
+    backward_name = "MulBackward0"
 
     def forward(self, x, c):
         self.x = x
@@ -216,6 +248,8 @@ class RDivScalar(Function):
 class Maximum(Function):
     """z = max(x, y) elementwise; the gradient goes to the larger input, split in half on ties."""
 
+    arity = 2
+
     def forward(self, x, y):
         self.x, self.y = x, y
         return np.maximum(x, y)
@@ -223,13 +257,15 @@ class Maximum(Function):
     def backward(self, g):
         x, y = self.x, self.y
         w = (x > y) + 0.5 * (x == y)
-        gx = unbroadcast(g * w.astype(g.dtype), x.shape) if self.needs[0] else None
-        gy = unbroadcast(g * (1 - w).astype(g.dtype), y.shape) if self.needs[1] else None
+        gx = unbroadcast(g * w.astype(g.dtype), x.shape) if self.needs_input_grad[0] else None
+        gy = unbroadcast(g * (1 - w).astype(g.dtype), y.shape) if self.needs_input_grad[1] else None
         return gx, gy
 
 
 class Minimum(Function):
     """z = min(x, y) elementwise; the gradient goes to the smaller input, split in half on ties."""
+
+    arity = 2
 
     def forward(self, x, y):
         self.x, self.y = x, y
@@ -238,13 +274,15 @@ class Minimum(Function):
     def backward(self, g):
         x, y = self.x, self.y
         w = (x < y) + 0.5 * (x == y)
-        gx = unbroadcast(g * w.astype(g.dtype), x.shape) if self.needs[0] else None
-        gy = unbroadcast(g * (1 - w).astype(g.dtype), y.shape) if self.needs[1] else None
+        gx = unbroadcast(g * w.astype(g.dtype), x.shape) if self.needs_input_grad[0] else None
+        gy = unbroadcast(g * (1 - w).astype(g.dtype), y.shape) if self.needs_input_grad[1] else None
         return gx, gy
 
 
 class Where(Function):
     """z = cond ? x : y;  the gradient flows to x where cond holds and to y elsewhere."""
+
+    arity = 3
 
     def forward(self, cond, x, y):
         self.cond, self.xs, self.ys = cond, x.shape, y.shape
@@ -253,43 +291,6 @@ class Where(Function):
     def backward(self, g):
         c = self.cond
         zero = np.zeros((), dtype=g.dtype)
-        gx = unbroadcast(np.where(c, g, zero), self.xs) if self.needs[1] else None
-        gy = unbroadcast(np.where(c, zero, g), self.ys) if self.needs[2] else None
+        gx = unbroadcast(np.where(c, g, zero), self.xs) if self.needs_input_grad[1] else None
+        gy = unbroadcast(np.where(c, zero, g), self.ys) if self.needs_input_grad[2] else None
         return None, gx, gy
-
-
-class MatMul(Function):
-    """Z = X @ Y (NumPy matmul semantics: 1-D promotion, batched broadcasting).
-
-    dL/dX = dL/dZ @ Y^T,  dL/dY = X^T @ dL/dZ, summed over broadcast batch axes.
-    """
-
-    def forward(self, x, y):
-        self.x, self.y = x, y
-        return x @ y
-
-    def name(self) -> str:
-        nx, ny = self.x.ndim, self.y.ndim
-        if nx == 2 and ny == 2:
-            return "MmBackward0"
-        if nx == 2 and ny == 1:
-            return "MvBackward0"
-        if nx == 1 and ny == 1:
-            return "DotBackward0"
-        return "UnsafeViewBackward0" if nx > 2 else "SqueezeBackward4"
-
-    def backward(self, g):
-        x, y = self.x, self.y
-        if x.ndim == 2 and y.ndim == 2:
-            gx = g @ y.T if self.needs[0] else None
-            gy = x.T @ g if self.needs[1] else None
-            return gx, gy
-        x2 = x[None, :] if x.ndim == 1 else x
-        y2 = y[:, None] if y.ndim == 1 else y
-        g2 = g.reshape(np.broadcast_shapes(x2.shape[:-2], y2.shape[:-2]) + (x2.shape[-2], y2.shape[-1]))
-        gx = gy = None
-        if self.needs[0]:
-            gx = unbroadcast(g2 @ np.swapaxes(y2, -1, -2), x2.shape).reshape(x.shape)
-        if self.needs[1]:
-            gy = unbroadcast(np.swapaxes(x2, -1, -2) @ g2, y2.shape).reshape(y.shape)
-        return gx, gy

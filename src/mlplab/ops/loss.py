@@ -1,0 +1,302 @@
+r"""Regression, binary, divergence and margin losses, each one ``Function`` with its closed-form
+gradient (the multi-class ones are in :mod:`mlplab.ops.classification`).
+
+Each takes ``reduction`` in {'none', 'mean', 'sum'} (plus 'batchmean' for KL): the loss of every
+element, their mean, or their sum; the incoming gradient is spread back by ``reduce_grad``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import Function
+from ._numerics import reduce_array, reduce_grad, stable_sigmoid
+
+
+class _PointwiseLoss(Function):
+    """Shared shape of an elementwise loss l(d), d = x - t: dL/dx = l'(d) g,  dL/dt = -l'(d) g."""
+
+    arity = 2
+
+    def forward(self, x, t, reduction, param=None, w=None, wmean=False):
+        # w: optional per-element weights (constants); wmean: 'mean' divides by sum(w), not n
+        self.d = d = x - t
+        self.reduction, self.param, self.weight = reduction, param, w
+        loss = self.loss(d, param)
+        if w is None:
+            return reduce_array(loss, reduction)
+        loss = loss * w
+        self.n = n = float(w.sum()) if wmean else d.size
+        if reduction == "mean":
+            return np.asarray(loss.sum() / n)
+        return reduce_array(loss, reduction)
+
+    def backward(self, g):
+        d, w = self.d, self.weight
+        g = reduce_grad(g, d.shape, d.size if w is None else self.n, self.reduction)
+        if w is not None:
+            g = g * w
+        gd = self.dloss(d, self.param, g)
+        return (gd if self.needs_input_grad[0] else None), (-gd if self.needs_input_grad[1] else None)
+
+    def loss(self, d: np.ndarray, param: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    def dloss(self, d: np.ndarray, param: Any, g: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+
+class L1LossFn(_PointwiseLoss):
+    """l = |d|;  dl/dd = sign(d) (0 at d = 0, as PyTorch)."""
+
+    backward_name = "MeanBackward0"
+
+    def loss(self, d, param):
+        return np.abs(d)
+
+    def dloss(self, d, param, g):
+        return np.sign(d) * g
+
+
+class MSELossFn(_PointwiseLoss):
+    """l = d^2;  dl/dd = 2 d."""
+
+    backward_name = "MseLossBackward0"
+
+    def loss(self, d, param):
+        return d * d
+
+    def dloss(self, d, param, g):
+        return (2 * g) * d
+
+
+class SmoothL1LossFn(_PointwiseLoss):
+    """l = 0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta;  dl/dd = d / beta or sign(d)."""
+
+    backward_name = "SmoothL1LossBackward0"
+
+    def loss(self, d, beta):
+        a = np.abs(d)
+        if beta == 0:
+            return a
+        return np.where(a < beta, (0.5 / beta) * d * d, a - 0.5 * beta)
+
+    def dloss(self, d, beta, g):
+        if beta == 0:
+            return np.sign(d) * g
+        return np.where(d <= -beta, -g, np.where(d >= beta, g, d * (g / beta)))
+
+
+class HuberLossFn(_PointwiseLoss):
+    """l = 0.5 d^2 if |d| < delta else delta (|d| - 0.5 delta);  dl/dd = d or delta sign(d)."""
+
+    backward_name = "HuberLossBackward0"
+
+    def loss(self, d, delta):
+        a = np.abs(d)
+        return np.where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
+
+    def dloss(self, d, delta, g):
+        return np.where(d <= -delta, -delta * g, np.where(d >= delta, delta * g, d * g))
+
+
+_EPS = 1e-12
+
+
+class BCEFn(Function):
+    r"""l = -w [y max(log x, -100) + (1 - y) max(log(1 - x), -100)]  (x in [0, 1]).
+
+    dl/dx = w (x - y) / max(x (1 - x), 1e-12)  (PyTorch's guard keeps x = 0 or 1 finite);
+    dl/dy = w [log(1 - x) - log x] = -w logit(x)  (unclamped, as PyTorch).
+    """
+
+    arity = 2
+
+    backward_name = "BinaryCrossEntropyBackward0"
+
+    def forward(self, x, y, w, reduction):
+        with np.errstate(divide="ignore"):
+            lx = np.maximum(np.log(x), -100)
+            l1x = np.maximum(np.log1p(-x), -100)
+        loss = -(y * lx + (1 - y) * l1x)
+        if w is not None:
+            loss = loss * w
+        self.x, self.y, self.w, self.reduction = x, y, w, reduction
+        self.n = loss.size
+        return reduce_array(loss, reduction)
+
+    def backward(self, g):
+        x, y, w = self.x, self.y, self.w
+        g = reduce_grad(g, x.shape, self.n, self.reduction)
+        if w is not None:
+            g = g * w
+        gx = gy = None
+        if self.needs_input_grad[0]:
+            gx = g * (x - y) / np.maximum((1 - x) * x, _EPS)
+        if self.needs_input_grad[1]:
+            # -logit(x), unclamped as PyTorch: infinite at x = 0 or 1
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gy = g * (np.log1p(-x) - np.log(x))
+        return gx, gy
+
+
+class BCEWithLogitsFn(Function):
+    r"""BCE on logits z, with pos_weight q and weight w (lw = 1 + (q - 1) y):
+        l = w [(1 - y) z + lw softplus(-z)],  softplus(-z) = log(1 + e^{-|z|}) + max(-z, 0)
+    (never exponentiates a positive number, so z = +-1000 is exact).
+        dl/dz = w [lw sigma(z) - q y]  (= w (sigma(z) - y) without pos_weight),
+        dl/dy = w [-z + (q - 1) softplus(-z)].
+    """
+
+    arity = 2
+
+    backward_name = "BinaryCrossEntropyWithLogitsBackward0"
+
+    def forward(self, z, y, w, q, reduction):
+        sp = np.log1p(np.exp(-np.abs(z))) + np.maximum(-z, 0)
+        if q is None:
+            loss = (1 - y) * z + sp
+        else:
+            loss = (1 - y) * z + (1 + (q - 1) * y) * sp
+        if w is not None:
+            loss = loss * w
+        self.z, self.y, self.w, self.q, self.sp, self.reduction, self.n = z, y, w, q, sp, reduction, loss.size
+        return reduce_array(loss, reduction)
+
+    def backward(self, g):
+        z, y, w, q = self.z, self.y, self.w, self.q
+        g = reduce_grad(g, z.shape, self.n, self.reduction)
+        if w is not None:
+            g = g * w
+        gz = gy = None
+        if self.needs_input_grad[0]:
+            s = stable_sigmoid(z)
+            gz = g * (s - y) if q is None else g * ((1 + (q - 1) * y) * s - q * y)
+        if self.needs_input_grad[1]:
+            gy = g * (-z) if q is None else g * (-z + (q - 1) * self.sp)
+        return gz, gy
+
+
+class KLDivFn(Function):
+    r"""Pointwise KL term for log-probabilities a and target y:
+    log_target=False: l = y (log y - a)  (0 where y = 0);  dl/da = -y,  dl/dy = log y + 1 - a.
+    log_target=True:  l = e^y (y - a);                      dl/da = -e^y, dl/dy = e^y (y - a + 1).
+    """
+
+    arity = 2
+
+    backward_name = "DivBackward0"
+
+    def forward(self, a, y, log_target, reduction):
+        if log_target:
+            self.exp_y = exp_y = np.exp(y)
+            loss = exp_y * (y - a)
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                self.log_y = log_y = np.where(y > 0, np.log(np.where(y > 0, y, 1)), 0)
+            loss = np.where(y > 0, y * log_y, 0) - y * a
+        self.a, self.y, self.log_target, self.reduction, self.batch_size = (
+            a,
+            y,
+            log_target,
+            reduction,
+            a.shape[0] if a.ndim else 1,
+        )
+        if reduction == "batchmean":
+            return np.asarray(loss.sum() / self.batch_size)
+        return reduce_array(loss, reduction)
+
+    def backward(self, g):
+        a, y, reduction = self.a, self.y, self.reduction
+        if reduction == "batchmean":
+            g = g / self.batch_size
+        else:
+            g = reduce_grad(g, a.shape, a.size, reduction)
+        ga = gy = None
+        if self.log_target:
+            if self.needs_input_grad[0]:
+                ga = -g * self.exp_y
+            if self.needs_input_grad[1]:
+                gy = g * (self.exp_y * (y - a + 1))
+        else:
+            if self.needs_input_grad[0]:
+                ga = -g * y
+            if self.needs_input_grad[1]:
+                with np.errstate(divide="ignore"):
+                    gy = g * (np.log(y) + 1 - a)
+        return ga, gy
+
+
+class MultiMarginFn(Function):
+    r"""Multi-class hinge: l_i = (1/C) \sum_{j \ne y_i} w_{y_i} max(0, m - x_{i y_i} + x_{ij})^p.
+
+    With h_{ij} = m - x_{i y_i} + x_{ij} > 0: dl_i/dx_{ij} = w_{y_i} p h^{p-1} / C for j != y_i,
+    and dl_i/dx_{i y_i} = -\sum_{j \ne y_i} of the same.
+    """
+
+    arity = 1
+
+    backward_name = "MultiMarginLossBackward0"
+
+    def forward(self, x, t, p, margin, weight, reduction):
+        self.shape = x.shape
+        x2 = x.reshape(1, -1) if x.ndim == 1 else x
+        n, c = x2.shape
+        rows = np.arange(n)
+        labels = t.reshape(-1)
+        h = margin - x2[rows, labels][:, None] + x2
+        h[rows, labels] = 0
+        act = h > 0
+        hinge_p = np.where(act, h, 0)
+        if p == 2:
+            hinge_p = hinge_p * hinge_p
+        if weight is not None:
+            hinge_p = hinge_p * weight[labels][:, None]
+        loss = hinge_p.sum(axis=1) / c
+        self.h, self.act, self.labels, self.rows, self.p, self.w, self.reduction, self.n = (
+            h,
+            act,
+            labels,
+            rows,
+            p,
+            weight,
+            reduction,
+            n,
+        )
+        if reduction == "none":
+            return loss.reshape(t.shape)  # (N,), or the target's () / (1,) for 1-D input
+        return reduce_array(loss, reduction)
+
+    def backward(self, g):
+        reduction = self.reduction
+        g_row = g.reshape(-1, 1) if reduction == "none" else (g / self.n if reduction == "mean" else g)
+        c = self.h.shape[1]
+        d = self.act * (2 * self.h if self.p == 2 else 1.0)
+        if self.w is not None:
+            d = d * self.w[self.labels][:, None]
+        d = (d * (g_row / c)).astype(self.h.dtype, copy=False)
+        d[self.rows, self.labels] = -d.sum(axis=1)
+        return d.reshape(self.shape)
+
+
+class HingeEmbeddingFn(Function):
+    r"""l = x where y = 1;  max(0, m - x) where y = -1  (both terms for other y values, as PyTorch).
+
+    dl/dx = [y != -1] - [y != 1][m - x >= 0].
+    """
+
+    arity = 1
+
+    backward_name = "MeanBackward0"
+
+    def forward(self, x, y, margin, reduction):
+        margin_term = np.maximum(margin - x, 0)
+        loss = np.where(y != 1, margin_term, 0) + np.where(y != -1, x, 0)
+        self.d = (y != -1).astype(x.dtype) - ((y != 1) & (margin - x >= 0)).astype(x.dtype)
+        self.reduction, self.n = reduction, x.size
+        return reduce_array(loss.astype(x.dtype, copy=False), reduction)
+
+    def backward(self, g):
+        return reduce_grad(g, self.d.shape, self.n, self.reduction) * self.d

@@ -1,0 +1,58 @@
+r"""Batch normalisation, one fused ``Function``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+
+
+class BatchNormFn(Function):
+    r"""Batch normalisation over every axis but the channel axis 1.
+
+    Training (batch statistics, M values per channel):
+        \mu = mean(x),  \sigma^2 = mean((x - \mu)^2)  (biased),
+        \hat x = (x - \mu)/\sqrt{\sigma^2 + \epsilon},
+        y = \gamma \hat x + \beta;
+        dL/dx = (\gamma / (M \sqrt{\sigma^2+\epsilon})) (M g - \sum g - \hat x \sum g \hat x),
+        dL/d\gamma = \sum g \hat x,  dL/d\beta = \sum g.
+    Evaluation (fixed running statistics): y is affine in x, dL/dx = g \gamma / \sqrt{var + \epsilon}.
+    """
+
+    backward_name = "NativeBatchNormBackward0"
+
+    def forward(self, x, weight, bias, mean, var, use_batch, eps, cshape):
+        # mean, var: the batch statistics (training) or the running ones, shaped like ``cshape``
+        self.axes = (0,) + tuple(range(2, x.ndim))
+        self.use_batch = use_batch
+        self.m = x.size // x.shape[1]
+        self.invstd = invstd = 1.0 / np.sqrt(var + eps)
+        self.xhat = xhat = (x - mean) * invstd
+        self.w = w = None if weight is None else weight.reshape(cshape)
+        self.has_b = bias is not None
+        y = xhat if w is None else xhat * w
+        if bias is not None:
+            y = y + bias.reshape(cshape)  # not +=: y may be the saved xhat
+        return y
+
+    def backward(self, g):
+        axes, xhat, w = self.axes, self.xhat, self.w
+        needs = self.needs_input_grad
+        out = []
+        if needs[0]:
+            gxhat = g if w is None else g * w
+            if self.use_batch:
+                m = self.m
+                s1 = gxhat.sum(axis=axes, keepdims=True)
+                s2 = (gxhat * xhat).sum(axis=axes, keepdims=True)
+                gx = (gxhat - s1 / m - xhat * (s2 / m)) * self.invstd
+            else:
+                gx = gxhat * self.invstd
+            out.append(gx)
+        else:
+            out.append(None)
+        if w is not None:
+            out.append((g * xhat).sum(axis=axes) if needs[len(out)] else None)
+        if self.has_b:
+            out.append(g.sum(axis=axes) if needs[len(out)] else None)
+        return tuple(out)
