@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from .. import Tensor
 from ..errors import UserError
 from ..nn import functional as F
 from ..registry import Registry
+from ..tensor import Tensor
 
 CLASSIFICATION = "classification"
 REGRESSION = "regression"
