@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
@@ -11,15 +11,6 @@ from .inplace import add, addcdiv
 from .optimizer import Optimizer, next_step
 
 __all__ = ["Adagrad"]
-
-
-class AdagradStep(NamedTuple):
-    """The scalars of one Adagrad step."""
-
-    clr: float  # lr / (1 + (t - 1) lr_decay)
-    eps: float
-    weight_decay: float
-    maximize: bool
 
 
 class Adagrad(Optimizer):
@@ -81,26 +72,23 @@ class Adagrad(Optimizer):
     def array_state(self, group: dict[str, Any]) -> dict[str, float]:
         return {"sum": group["initial_accumulator_value"]}
 
-    def scalars(self, group: dict[str, Any], state: dict[str, Any]) -> AdagradStep:
+    def scalars(self, group: dict[str, Any], state: dict[str, Any]) -> tuple[Any, ...]:
+        """Step t's decayed learning rate ``clr = lr / (1 + (t - 1) lr_decay)`` and the group's rest."""
         t = next_step(state)
         clr = learning_rate(group) / (1 + (t - 1) * group["lr_decay"])
-        return AdagradStep(clr, group["eps"], group["weight_decay"], group["maximize"])
+        return clr, group["eps"], group["weight_decay"], group["maximize"]
 
     def update(
-        self,
-        w: np.ndarray | None,
-        g: np.ndarray,
-        state: list[np.ndarray],
-        scratch: list[np.ndarray],
-        s: AdagradStep,
+        self, w: np.ndarray | None, g: np.ndarray, state: list[np.ndarray], scratch: list[np.ndarray], s: Any
     ) -> tuple[np.ndarray, float]:
+        clr, eps, weight_decay, maximize = s
         G = state[0]
         grad, std, spare = scratch
-        if s.maximize:
+        if maximize:
             g = np.negative(g, out=grad)  # g <- -g
-        if s.weight_decay != 0:
-            g = add(g, s.weight_decay, w, out=grad, spare=spare)  # g <- g + weight_decay w
+        if weight_decay != 0:
+            g = add(g, weight_decay, w, out=grad, spare=spare)  # g <- g + weight_decay w
         G += np.multiply(g, g, out=std)  # G <- G + g g
         std = np.sqrt(G, out=std)  # std <- sqrt(G) + eps
-        std += s.eps
-        return addcdiv(g, std, -s.clr, out=grad), 1.0  # w <- w - clr g / std
+        std += eps
+        return addcdiv(g, std, -clr, out=grad), 1.0  # w <- w - clr g / std

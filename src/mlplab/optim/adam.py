@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
@@ -12,20 +12,6 @@ from .inplace import add, addcdiv, addcmul_, lerp_
 from .optimizer import Optimizer, next_step
 
 __all__ = ["Adam", "AdamW"]
-
-
-class AdamStep(NamedTuple):
-    """The scalars of one Adam step."""
-
-    beta1: float
-    beta2: float
-    eps: float
-    weight_decay: float  # coupled L2 (Adam); 0 for AdamW
-    decay: float | None  # AdamW's 1 - lr * weight_decay; None for Adam
-    amsgrad: bool
-    maximize: bool
-    step_size: float  # lr / (1 - beta1^t)
-    bias_correction2_sqrt: float  # sqrt(1 - beta2^t)
 
 
 class Adam(Optimizer):
@@ -86,49 +72,42 @@ class Adam(Optimizer):
             return {"exp_avg": 0.0, "exp_avg_sq": 0.0, "max_exp_avg_sq": 0.0}
         return {"exp_avg": 0.0, "exp_avg_sq": 0.0}
 
-    def scalars(self, group: dict[str, Any], state: dict[str, Any]) -> AdamStep:
+    def scalars(self, group: dict[str, Any], state: dict[str, Any]) -> tuple[Any, ...]:
+        """Step t's scalars: the group's hyper-parameters, AdamW's decay factor (None for Adam), and
+        ``step_size = lr / (1 - beta1^t)``, ``bias_correction2_sqrt = sqrt(1 - beta2^t)``."""
         t = next_step(state)
         lr = learning_rate(group)
         beta1, beta2 = group["betas"]
         weight_decay = group["weight_decay"]
         decoupled = group["decoupled_weight_decay"]
-        return AdamStep(
-            beta1,
-            beta2,
-            group["eps"],
-            0.0 if decoupled else weight_decay,
-            1 - lr * weight_decay if decoupled and weight_decay != 0 else None,
-            group["amsgrad"],
-            group["maximize"],
-            lr / (1 - beta1**t),
-            (1 - beta2**t) ** 0.5,
-        )
+        decay = 1 - lr * weight_decay if decoupled and weight_decay != 0 else None
+        coupled_weight_decay = 0.0 if decoupled else weight_decay
+        step_size = lr / (1 - beta1**t)
+        bias_correction2_sqrt = (1 - beta2**t) ** 0.5
+        return (beta1, beta2, group["eps"], coupled_weight_decay, decay, group["amsgrad"], group["maximize"],
+                step_size, bias_correction2_sqrt)  # fmt: skip
 
     def update(
-        self,
-        w: np.ndarray | None,
-        g: np.ndarray,
-        state: list[np.ndarray],
-        scratch: list[np.ndarray],
-        s: AdamStep,
+        self, w: np.ndarray | None, g: np.ndarray, state: list[np.ndarray], scratch: list[np.ndarray], s: Any
     ) -> tuple[np.ndarray, float]:
+        beta1, beta2, eps, weight_decay, decay, amsgrad, maximize, step_size, bias_correction2_sqrt = s
         m, v = state[0], state[1]
         grad, denom, spare = scratch
-        if s.maximize:
+        if maximize:
             g = np.negative(g, out=grad)  # g <- -g
-        if s.decay is not None:
-            w *= s.decay  # w <- w (1 - lr weight_decay)              (AdamW)
-        elif s.weight_decay != 0:
-            g = add(g, s.weight_decay, w, out=grad, spare=spare)  # g <- g + weight_decay w   (Adam)
-        lerp_(m, g, 1 - s.beta1, denom, spare)  # m <- beta1 m + (1 - beta1) g
-        v *= s.beta2  # v <- beta2 v + (1 - beta2) g g
-        addcmul_(v, g, g, 1 - s.beta2, spare)
-        if s.amsgrad:
+        if decay is not None:
+            w *= decay  # w <- w (1 - lr weight_decay)                     (AdamW)
+        elif weight_decay != 0:
+            g = add(g, weight_decay, w, out=grad, spare=spare)  # g <- g + weight_decay w   (Adam)
+        lerp_(m, g, 1 - beta1, denom, spare)  # m <- beta1 m + (1 - beta1) g
+        v *= beta2  # v <- beta2 v + (1 - beta2) g g
+        addcmul_(v, g, g, 1 - beta2, spare)
+        if amsgrad:
             v = np.maximum(state[2], v, out=state[2])  # v_max <- max(v_max, v), used as v
         denom = np.sqrt(v, out=denom)  # denom <- sqrt(v) / sqrt(1 - beta2^t) + eps
-        denom /= s.bias_correction2_sqrt
-        denom += s.eps
-        return addcdiv(m, denom, -s.step_size, out=grad), 1.0  # w <- w - lr / (1 - beta1^t) m / denom
+        denom /= bias_correction2_sqrt
+        denom += eps
+        return addcdiv(m, denom, -step_size, out=grad), 1.0  # w <- w - lr / (1 - beta1^t) m / denom
 
 
 class AdamW(Adam):

@@ -62,11 +62,15 @@ class FlatGroup:
 
     ``state[k]`` holds state entry ``names[k]`` of every parameter, ``views[k][i]`` is parameter
     ``i``'s piece of it (the array of its state Tensor); ``spans[i]`` is parameter ``i``'s
-    ``(start, end)``; ``weights`` is filled only for updates that read the weights.
+    ``(start, end)``. ``weight_arrays`` are the parameters' own arrays when the buffers were built
+    (a rebound ``p.data`` makes the buffers stale) and ``weight_views`` their flat views;
+    ``weights`` is filled only for updates that read the weights.
     """
 
     __slots__ = (
         "params",
+        "weight_arrays",
+        "weight_views",
         "sizes",
         "spans",
         "names",
@@ -76,32 +80,45 @@ class FlatGroup:
         "views",
         "scratch",
         "spare",
+        "_pieces",
     )
 
-    def __init__(self, params: list[Tensor], names: tuple[str, ...], n_scratch: int) -> None:
+    def __init__(self, params: Any, names: tuple[str, ...], n_scratch: int) -> None:
         self.params = tuple(params)
-        self.sizes = tuple(p._data.size for p in params)
+        self.weight_arrays = tuple(p._data for p in params)
+        self.weight_views = [w.ravel() for w in self.weight_arrays]  # views: fused arrays are C-contiguous
+        self.sizes = tuple(w.size for w in self.weight_arrays)
         self.names = names
         self.spans = []
         start = 0
         for size in self.sizes:
             self.spans.append((start, start + size))
             start += size
-        dtype = params[0]._data.dtype
+        dtype = self.weight_arrays[0].dtype
         self.weights = np.empty(start, dtype=dtype)
         self.grads = np.empty(start, dtype=dtype)
         self.state = [np.empty(start, dtype=dtype) for _ in names]
         self.views: list[list[np.ndarray]] = [[] for _ in names]
         self.scratch = [np.empty(start, dtype=dtype) for _ in range(n_scratch)]  # the update's
         self.spare = np.empty(start, dtype=dtype)  # the executor's, for the final add
+        self._pieces: dict[int, tuple[np.ndarray, list[np.ndarray]]] = {}
+
+    def pieces(self, buffer: np.ndarray) -> list[np.ndarray]:
+        """Each parameter's piece of a flat ``buffer`` (cached: updates return the same buffers)."""
+        cached = self._pieces.get(id(buffer))
+        if cached is not None and cached[0] is buffer:
+            return cached[1]
+        pieces = [buffer[start:end] for start, end in self.spans]
+        self._pieces[id(buffer)] = (buffer, pieces)
+        return pieces
 
     def adopt_state(self, states: list[dict[str, Any]], initial: dict[str, float]) -> None:
         """Copy each parameter's state entries into the flat buffers and rebind its Tensors to views
         of them (a missing entry is created at its initial value)."""
         for k, name in enumerate(self.names):
             buffer, views = self.state[k], self.views[k]
-            for p, state, (start, end) in zip(self.params, states, self.spans):
-                view = buffer[start:end].reshape(p._data.shape)
+            for w, state, piece in zip(self.weight_arrays, states, self.pieces(buffer)):
+                view = piece.reshape(w.shape)
                 held = state.get(name)
                 if held is None:
                     view.fill(initial[name])
@@ -115,18 +132,20 @@ class FlatGroup:
         return np.concatenate([p.grad._data.ravel() for p in self.params], out=self.grads)
 
     def gather_weights(self) -> np.ndarray:
-        return np.concatenate([p._data.ravel() for p in self.params], out=self.weights)
+        return np.concatenate(self.weight_views, out=self.weights)
 
     def scatter_weights(self) -> None:
-        weights = self.weights
-        for p, (start, end) in zip(self.params, self.spans):
-            np.copyto(p._data.ravel(), weights[start:end])  # ravel is a view: fused arrays are C-contiguous
+        for view, piece in zip(self.weight_views, self.pieces(self.weights)):
+            np.copyto(view, piece)
 
     def add_to_weights(self, direction: np.ndarray, alpha: float) -> None:
         """``w <- w + alpha * direction`` (one rounding) for each parameter's piece of ``direction``."""
-        spare = self.spare
-        for p, (start, end) in zip(self.params, self.spans):
-            add_(p._data.ravel(), direction[start:end], alpha, spare[: end - start])
+        if alpha == 1.0:
+            for view, piece in zip(self.weight_views, self.pieces(direction)):
+                np.add(view, piece, out=view)
+            return
+        for view, piece, spare in zip(self.weight_views, self.pieces(direction), self.pieces(self.spare)):
+            add_(view, piece, alpha, spare)
 
 
 class Executor:
@@ -139,72 +158,51 @@ class Executor:
     def step_group(self, optimizer: Optimizer, index: int, group: dict[str, Any]) -> None:
         """One update of every parameter of ``group`` (the ``index``-th) that has a gradient."""
         initial = optimizer.array_state(group)
-        names = tuple(initial)
-        keeps_state = bool(names or optimizer.scalar_state)
-        flat = self._reusable(optimizer, index, group["params"], names)
+        flat, states = self._reusable(optimizer, index, group["params"], tuple(initial))
         if flat is not None:
-            fused, alone = list(flat.params), []
+            alone: Any = (
+                () if self._step_flat(optimizer, index, group, flat.params, states, flat) else flat.params
+            )
         else:
             fused, alone = _split([p for p in group["params"] if p.grad is not None])
-        if fused:
-            states = [optimizer.new_scalar_state(optimizer.state[p]) for p in fused] if keeps_state else None
-            if states is None or _in_step(states, optimizer.scalar_state):
-                scalars = optimizer.scalars(group, states[0] if states else _NO_STATE)
-                if states:
-                    _copy_scalars(states, optimizer.scalar_state)
-                if flat is None:
-                    flat = FlatGroup(fused, names, optimizer.scratch)
-                    flat.adopt_state(states or [], initial)
-                    self.flat_groups[index] = flat
-                self._run_flat(optimizer, group, flat, scalars)
-            else:  # e.g. a parameter that sat out steps: every one on its own
-                alone = fused + alone
+            if fused:
+                if initial or optimizer.scalar_state:
+                    states = [optimizer.new_scalar_state(optimizer.state[p]) for p in fused]
+                    if not _same_keys(states):
+                        states = None
+                if states is None or not self._step_flat(optimizer, index, group, fused, states, None):
+                    alone = fused + alone
         for p in alone:
-            state = optimizer.new_scalar_state(optimizer.state[p]) if keeps_state else _NO_STATE
-            scalars = optimizer.scalars(group, state)
-            arrays = []
-            for name, value in initial.items():
-                held = state.get(name)
-                if held is None:
-                    held = state[name] = Tensor._make(np.full_like(p._data, value))
-                arrays.append(held._data)
-            self._run_chunks(optimizer, p._data, p.grad._data, arrays, scalars)
+            self._step_alone(optimizer, group, p, initial)
 
-    def _reusable(
-        self, optimizer: Optimizer, index: int, params: list[Tensor], names: tuple[str, ...]
-    ) -> FlatGroup | None:
-        """Group ``index``'s flat buffers if they still cover the whole group: every parameter has a
-        gradient and still qualifies with the same size, and its state Tensors are still the views
-        (the common case, checked in one pass); else None."""
-        flat = self.flat_groups.get(index)
-        if flat is None or flat.names != names or len(params) != len(flat.params):
-            return None
-        dtype = flat.grads.dtype
-        state = optimizer.state
-        for i, p in enumerate(params):
-            grad = p.grad
-            if p is not flat.params[i] or grad is None:
-                return None
-            w, g = p._data, grad._data
-            size = flat.sizes[i]
-            if not (
-                w.size == size
-                and g.size == size
-                and w.dtype == dtype
-                and g.dtype == dtype
-                and w.flags.c_contiguous
-                and g.flags.c_contiguous
-            ):
-                return None
-            if names:
-                held = state[p]
-                for name, views in zip(names, flat.views):
-                    tensor = held.get(name)
-                    if tensor is None or tensor._data is not views[i]:
-                        return None
-        return flat
-
-    def _run_flat(self, optimizer: Optimizer, group: dict[str, Any], flat: FlatGroup, scalars: Any) -> None:
+    def _step_flat(
+        self,
+        optimizer: Optimizer,
+        index: int,
+        group: dict[str, Any],
+        params: Any,
+        states: list[dict[str, Any]],
+        flat: FlatGroup | None,
+    ) -> bool:
+        """The update of ``params`` (whose ``states`` hold the same entries) as one flat buffer
+        (``flat``, or new ones); False, with nothing done, when their scalar state differs."""
+        scalar_names = optimizer.scalar_state
+        if scalar_names:
+            first = states[0]
+            for name in scalar_names:
+                value = float(first[name]._data)
+                for state in states:
+                    if float(state[name]._data) != value:
+                        return False
+        scalars = optimizer.scalars(group, states[0])
+        for name in scalar_names:  # every fused parameter takes the first one's advanced value
+            value = float(states[0][name]._data)
+            for state in states:
+                state[name]._data.fill(value)
+        if flat is None:
+            initial = optimizer.array_state(group)
+            flat = self.flat_groups[index] = FlatGroup(params, tuple(initial), optimizer.scratch)
+            flat.adopt_state(states, initial)
         grads = flat.gather_grads()
         if optimizer.reads_weights(group):
             weights = flat.gather_weights()
@@ -214,6 +212,51 @@ class Executor:
         else:  # the weights are touched only by the final add: no gather and scatter
             direction, alpha = optimizer.update(None, grads, flat.state, flat.scratch, scalars)
             flat.add_to_weights(direction, alpha)
+        return True
+
+    def _step_alone(
+        self, optimizer: Optimizer, group: dict[str, Any], p: Tensor, initial: dict[str, float]
+    ) -> None:
+        """The update of one parameter on its own arrays (in chunks, see :meth:`_run_chunks`)."""
+        keeps_state = initial or optimizer.scalar_state
+        state = optimizer.new_scalar_state(optimizer.state[p]) if keeps_state else _NO_STATE
+        scalars = optimizer.scalars(group, state)
+        arrays = []
+        for name, value in initial.items():
+            held = state.get(name)
+            if held is None:
+                held = state[name] = Tensor._make(np.full_like(p._data, value))
+            arrays.append(held._data)
+        self._run_chunks(optimizer, p._data, p.grad._data, arrays, scalars)
+
+    def _reusable(
+        self, optimizer: Optimizer, index: int, params: list[Tensor], names: tuple[str, ...]
+    ) -> tuple[FlatGroup | None, list[dict[str, Any]]]:
+        """Group ``index``'s flat buffers, and its parameters' states, if the buffers still cover the
+        whole group: the same parameters with the same weight arrays, each with a gradient that
+        fits, and its state Tensors still the views (the common case, checked in one pass); else
+        ``(None, [_NO_STATE])``."""
+        flat = self.flat_groups.get(index)
+        if flat is None or flat.names != names or len(params) != len(flat.params):
+            return None, [_NO_STATE]
+        dtype = flat.grads.dtype
+        for p, kept, weights, size in zip(params, flat.params, flat.weight_arrays, flat.sizes):
+            grad = p.grad
+            if p is not kept or p._data is not weights or grad is None:
+                return None, [_NO_STATE]
+            g = grad._data
+            if g.size != size or (g.dtype is not dtype and g.dtype != dtype) or not g.flags.c_contiguous:
+                return None, [_NO_STATE]
+        if not (names or optimizer.scalar_state):
+            return flat, [_NO_STATE]
+        state = optimizer.state
+        states = [state[p] for p in params]
+        for name, views in zip(names, flat.views):
+            for held, view in zip(states, views):
+                tensor = held.get(name)
+                if tensor is None or tensor._data is not view:
+                    return None, [_NO_STATE]
+        return flat, states
 
     def _run_chunks(
         self, optimizer: Optimizer, w: np.ndarray, g: np.ndarray, state: list[np.ndarray], scalars: Any
@@ -280,24 +323,7 @@ def _split(params: list[Tensor]) -> tuple[list[Tensor], list[Tensor]]:
     return small, rest
 
 
-def _in_step(states: list[dict[str, Any]], scalar_names: dict[str, float]) -> bool:
-    """Whether all fused parameters hold the same state entries and the same scalar state values."""
-    first = states[0]
-    keys = first.keys()
-    values = [float(first[name]._data) for name in scalar_names]
-    for state in states[1:]:
-        if state.keys() != keys:
-            return False
-        for name, value in zip(scalar_names, values):
-            if float(state[name]._data) != value:
-                return False
-    return True
-
-
-def _copy_scalars(states: list[dict[str, Any]], scalar_names: dict[str, float]) -> None:
-    """Give every fused parameter the first one's scalar state, just advanced by ``scalars()``."""
-    first = states[0]
-    for name in scalar_names:
-        value = float(first[name]._data)
-        for state in states[1:]:
-            state[name]._data.fill(value)
+def _same_keys(states: list[dict[str, Any]]) -> bool:
+    """Whether all states hold the same entries (e.g. all or none have an SGD momentum buffer)."""
+    keys = states[0].keys()
+    return all(state.keys() == keys for state in states)

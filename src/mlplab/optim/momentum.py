@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
@@ -11,15 +11,6 @@ from .inplace import add, add_
 from .optimizer import Optimizer
 
 __all__ = ["Momentum"]
-
-
-class MomentumStep(NamedTuple):
-    """The scalars of one Momentum step."""
-
-    lr: float
-    alpha: float
-    weight_decay: float
-    maximize: bool
 
 
 class Momentum(Optimizer):
@@ -72,23 +63,20 @@ class Momentum(Optimizer):
     def array_state(self, group: dict[str, Any]) -> dict[str, float]:
         return {"velocity": 0.0}
 
-    def scalars(self, group: dict[str, Any], state: dict[str, Any]) -> MomentumStep:
-        return MomentumStep(learning_rate(group), group["alpha"], group["weight_decay"], group["maximize"])
+    def scalars(self, group: dict[str, Any], state: dict[str, Any]) -> tuple[Any, ...]:
+        """The group's hyper-parameters (the textbook form keeps no step count)."""
+        return learning_rate(group), group["alpha"], group["weight_decay"], group["maximize"]
 
     def update(
-        self,
-        w: np.ndarray | None,
-        g: np.ndarray,
-        state: list[np.ndarray],
-        scratch: list[np.ndarray],
-        s: MomentumStep,
+        self, w: np.ndarray | None, g: np.ndarray, state: list[np.ndarray], scratch: list[np.ndarray], s: Any
     ) -> tuple[np.ndarray, float]:
+        lr, alpha, weight_decay, maximize = s
         v = state[0]
         grad, spare = scratch
-        if s.maximize:
+        if maximize:
             g = np.negative(g, out=grad)  # g <- -g
-        if s.weight_decay != 0:
-            g = add(g, s.weight_decay, w, out=grad, spare=spare)  # g <- g + weight_decay w
-        v *= s.alpha  # v <- alpha v + (1 - alpha) g
-        add_(v, g, 1 - s.alpha, spare)
-        return v, -s.lr  # w <- w - lr v
+        if weight_decay != 0:
+            g = add(g, weight_decay, w, out=grad, spare=spare)  # g <- g + weight_decay w
+        v *= alpha  # v <- alpha v + (1 - alpha) g
+        add_(v, g, 1 - alpha, spare)
+        return v, -lr  # w <- w - lr v

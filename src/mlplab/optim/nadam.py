@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
@@ -11,20 +11,6 @@ from .inplace import add, addcdiv, addcmul_, lerp_
 from .optimizer import Optimizer, next_step
 
 __all__ = ["NAdam"]
-
-
-class NAdamStep(NamedTuple):
-    """The scalars of one NAdam step."""
-
-    beta1: float
-    beta2: float
-    eps: float
-    weight_decay: float  # coupled L2; 0 when decoupled
-    decay: float | None  # 1 - lr * weight_decay when decoupled; else None
-    maximize: bool
-    bias_correction2: float  # 1 - beta2^t
-    grad_coefficient: float  # -lr (1 - mu_t) / (1 - P_t)
-    avg_coefficient: float  # -lr mu_{t+1} / (1 - P_t mu_{t+1})
 
 
 class NAdam(Optimizer):
@@ -84,53 +70,58 @@ class NAdam(Optimizer):
     def reads_weights(self, group: dict[str, Any]) -> bool:
         return True  # two adds to w, each rounded: the first is done in the update
 
-    def scalars(self, group: dict[str, Any], state: dict[str, Any]) -> NAdamStep:
+    def scalars(self, group: dict[str, Any], state: dict[str, Any]) -> tuple[Any, ...]:
+        """Step t's scalars: advances ``step`` and ``mu_product`` (P_t); returns the group's
+        hyper-parameters, the decoupled decay factor (or None), ``1 - beta2^t`` and the two step
+        coefficients ``-lr (1 - mu_t) / (1 - P_t)`` (along g) and ``-lr mu_{t+1} / (1 - P_t mu_{t+1})``
+        (along m)."""
         t = next_step(state)
         lr = learning_rate(group)
         beta1, beta2 = group["betas"]
         psi = group["momentum_decay"]
         weight_decay = group["weight_decay"]
         decoupled = group["decoupled_weight_decay"]
+        decay = 1 - lr * weight_decay if decoupled and weight_decay != 0 else None
+        coupled_weight_decay = 0.0 if decoupled else weight_decay
         mu = beta1 * (1.0 - 0.5 * (0.96 ** (t * psi)))
         mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((t + 1) * psi)))
         mu_product = state["mu_product"]._data
         mu_product *= mu  # P_t = P_{t-1} mu_t, rounded in the scalar dtype as PyTorch's 0-d state tensor
         product = float(mu_product)
-        return NAdamStep(
-            beta1,
-            beta2,
-            group["eps"],
-            0.0 if decoupled else weight_decay,
-            1 - lr * weight_decay if decoupled and weight_decay != 0 else None,
-            group["maximize"],
-            1 - beta2**t,
-            -lr * (1.0 - mu) / (1.0 - product),
-            (-lr * mu_next) / (1.0 - product * mu_next),
-        )
+        grad_coefficient = -lr * (1.0 - mu) / (1.0 - product)
+        avg_coefficient = (-lr * mu_next) / (1.0 - product * mu_next)
+        return (beta1, beta2, group["eps"], coupled_weight_decay, decay, group["maximize"], 1 - beta2**t,
+                grad_coefficient, avg_coefficient)  # fmt: skip
 
     def update(
-        self,
-        w: np.ndarray | None,
-        g: np.ndarray,
-        state: list[np.ndarray],
-        scratch: list[np.ndarray],
-        s: NAdamStep,
+        self, w: np.ndarray | None, g: np.ndarray, state: list[np.ndarray], scratch: list[np.ndarray], s: Any
     ) -> tuple[np.ndarray, float]:
+        (
+            beta1,
+            beta2,
+            eps,
+            weight_decay,
+            decay,
+            maximize,
+            bias_correction2,
+            grad_coefficient,
+            avg_coefficient,
+        ) = s
         m, v = state[0], state[1]
         grad, denom, spare = scratch
-        if s.maximize:
+        if maximize:
             g = np.negative(g, out=grad)  # g <- -g
-        if s.decay is not None:
-            w *= s.decay  # w <- w (1 - lr weight_decay)         (decoupled)
-        elif s.weight_decay != 0:
-            g = add(g, s.weight_decay, w, out=grad, spare=spare)  # g <- g + weight_decay w
-        lerp_(m, g, 1 - s.beta1, denom, spare)  # m <- beta1 m + (1 - beta1) g
-        v *= s.beta2  # v <- beta2 v + (1 - beta2) g g
-        addcmul_(v, g, g, 1 - s.beta2, spare)
-        denom = np.divide(v, s.bias_correction2, out=denom)  # denom <- sqrt(v / (1 - beta2^t)) + eps
+        if decay is not None:
+            w *= decay  # w <- w (1 - lr weight_decay)         (decoupled)
+        elif weight_decay != 0:
+            g = add(g, weight_decay, w, out=grad, spare=spare)  # g <- g + weight_decay w
+        lerp_(m, g, 1 - beta1, denom, spare)  # m <- beta1 m + (1 - beta1) g
+        v *= beta2  # v <- beta2 v + (1 - beta2) g g
+        addcmul_(v, g, g, 1 - beta2, spare)
+        denom = np.divide(v, bias_correction2, out=denom)  # denom <- sqrt(v / (1 - beta2^t)) + eps
         denom = np.sqrt(denom, out=denom)
-        denom += s.eps
-        w += addcdiv(g, denom, s.grad_coefficient, out=spare)  # w <- w - lr (1 - mu_t) / (1 - P_t) g / denom
+        denom += eps
+        w += addcdiv(g, denom, grad_coefficient, out=spare)  # w <- w - lr (1 - mu_t)/(1 - P_t) g / denom
         return addcdiv(
-            m, denom, s.avg_coefficient, out=spare
-        ), 1.0  # w <- w - lr mu_{t+1} / (1 - P_t mu_{t+1}) m / denom
+            m, denom, avg_coefficient, out=spare
+        ), 1.0  # w <- w - lr mu_{t+1}/(1 - P_t mu_{t+1}) m / denom

@@ -159,9 +159,10 @@ class Optimizer:
     # ------------------------------------------------------------------ the step
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns ``closure()``'s loss when one is given."""
-        loss = self._eval_closure(closure)
+        loss = None if closure is None else self._eval_closure(closure)
+        step_group = self._executor.step_group
         for index, group in enumerate(self.param_groups):
-            self._executor.step_group(self, index, group)
+            step_group(self, index, group)
         return loss
 
     def _eval_closure(self, closure: Callable[[], Any] | None) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
@@ -11,18 +11,6 @@ from .inplace import add, addcdiv, addcmul_, lerp_
 from .optimizer import Optimizer, next_step
 
 __all__ = ["RMSprop"]
-
-
-class RMSpropStep(NamedTuple):
-    """The scalars of one RMSprop step."""
-
-    lr: float
-    alpha: float
-    eps: float
-    weight_decay: float
-    momentum: float
-    centered: bool
-    maximize: bool
 
 
 class RMSprop(Optimizer):
@@ -85,47 +73,37 @@ class RMSprop(Optimizer):
             state["grad_avg"] = 0.0
         return state
 
-    def scalars(self, group: dict[str, Any], state: dict[str, Any]) -> RMSpropStep:
+    def scalars(self, group: dict[str, Any], state: dict[str, Any]) -> tuple[Any, ...]:
+        """The group's hyper-parameters (the step is counted, as PyTorch does, but not used)."""
         next_step(state)
-        return RMSpropStep(
-            learning_rate(group),
-            group["alpha"],
-            group["eps"],
-            group["weight_decay"],
-            group["momentum"],
-            group["centered"],
-            group["maximize"],
-        )
+        return (learning_rate(group), group["alpha"], group["eps"], group["weight_decay"], group["momentum"],
+                group["centered"], group["maximize"])  # fmt: skip
 
     def update(
-        self,
-        w: np.ndarray | None,
-        g: np.ndarray,
-        state: list[np.ndarray],
-        scratch: list[np.ndarray],
-        s: RMSpropStep,
+        self, w: np.ndarray | None, g: np.ndarray, state: list[np.ndarray], scratch: list[np.ndarray], s: Any
     ) -> tuple[np.ndarray, float]:
+        lr, alpha, eps, weight_decay, momentum, centered, maximize = s
         S = state[0]
         grad, avg, spare = scratch
-        if s.maximize:
+        if maximize:
             g = np.negative(g, out=grad)  # g <- -g
-        if s.weight_decay != 0:
-            g = add(g, s.weight_decay, w, out=grad, spare=spare)  # g <- g + weight_decay w
-        S *= s.alpha  # S <- alpha S + (1 - alpha) g g
-        addcmul_(S, g, g, 1 - s.alpha, spare)
-        if s.centered:
+        if weight_decay != 0:
+            g = add(g, weight_decay, w, out=grad, spare=spare)  # g <- g + weight_decay w
+        S *= alpha  # S <- alpha S + (1 - alpha) g g
+        addcmul_(S, g, g, 1 - alpha, spare)
+        if centered:
             g_avg = state[-1]
-            lerp_(g_avg, g, 1 - s.alpha, avg, spare)  # g_avg <- alpha g_avg + (1 - alpha) g
+            lerp_(g_avg, g, 1 - alpha, avg, spare)  # g_avg <- alpha g_avg + (1 - alpha) g
             avg = np.subtract(
                 S, np.multiply(g_avg, g_avg, out=avg), out=avg
             )  # avg <- sqrt(S - g_avg^2) + eps
             avg = np.sqrt(avg, out=avg)
         else:
             avg = np.sqrt(S, out=avg)  # avg <- sqrt(S) + eps
-        avg += s.eps
-        if s.momentum > 0:
+        avg += eps
+        if momentum > 0:
             b = state[1]
-            b *= s.momentum  # b <- momentum b + g / avg
+            b *= momentum  # b <- momentum b + g / avg
             b += np.divide(g, avg, out=avg)
-            return b, -s.lr  # w <- w - lr b
-        return addcdiv(g, avg, -s.lr, out=spare), 1.0  # w <- w - lr g / avg
+            return b, -lr  # w <- w - lr b
+        return addcdiv(g, avg, -lr, out=spare), 1.0  # w <- w - lr g / avg

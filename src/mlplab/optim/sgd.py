@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
@@ -11,18 +11,6 @@ from .inplace import add, add_
 from .optimizer import Optimizer
 
 __all__ = ["SGD"]
-
-
-class SGDStep(NamedTuple):
-    """The scalars of one SGD step."""
-
-    lr: float
-    momentum: float
-    dampening: float
-    weight_decay: float
-    nesterov: bool
-    maximize: bool
-    first: bool  # the momentum buffer does not exist yet: it starts as the gradient
 
 
 class SGD(Optimizer):
@@ -78,39 +66,30 @@ class SGD(Optimizer):
     def array_state(self, group: dict[str, Any]) -> dict[str, float]:
         return {"momentum_buffer": 0.0} if group["momentum"] != 0 else {}
 
-    def scalars(self, group: dict[str, Any], state: dict[str, Any]) -> SGDStep:
-        return SGDStep(
-            learning_rate(group),
-            group["momentum"],
-            group["dampening"],
-            group["weight_decay"],
-            group["nesterov"],
-            group["maximize"],
-            "momentum_buffer" not in state,
-        )
+    def scalars(self, group: dict[str, Any], state: dict[str, Any]) -> tuple[Any, ...]:
+        """The group's hyper-parameters, and whether this is the momentum buffer's first step."""
+        first = "momentum_buffer" not in state
+        return (learning_rate(group), group["momentum"], group["dampening"], group["weight_decay"],
+                group["nesterov"], group["maximize"], first)  # fmt: skip
 
     def update(
-        self,
-        w: np.ndarray | None,
-        g: np.ndarray,
-        state: list[np.ndarray],
-        scratch: list[np.ndarray],
-        s: SGDStep,
+        self, w: np.ndarray | None, g: np.ndarray, state: list[np.ndarray], scratch: list[np.ndarray], s: Any
     ) -> tuple[np.ndarray, float]:
+        lr, momentum, dampening, weight_decay, nesterov, maximize, first = s
         grad, spare = scratch
-        if s.maximize:
+        if maximize:
             g = np.negative(g, out=grad)  # g <- -g
-        if s.weight_decay != 0:
-            g = add(g, s.weight_decay, w, out=grad, spare=spare)  # g <- g + weight_decay w
-        if s.momentum != 0:
+        if weight_decay != 0:
+            g = add(g, weight_decay, w, out=grad, spare=spare)  # g <- g + weight_decay w
+        if momentum != 0:
             b = state[0]
-            if s.first:
-                np.copyto(b, g)  # b <- g                                   (t = 1)
+            if first:
+                np.copyto(b, g)  # b <- g                                    (t = 1)
             else:
-                b *= s.momentum  # b <- momentum b + (1 - dampening) g       (t > 1)
-                add_(b, g, 1 - s.dampening, spare)
-            if s.nesterov:
-                g = add(g, s.momentum, b, out=grad, spare=spare)  # g <- g + momentum b
+                b *= momentum  # b <- momentum b + (1 - dampening) g         (t > 1)
+                add_(b, g, 1 - dampening, spare)
+            if nesterov:
+                g = add(g, momentum, b, out=grad, spare=spare)  # g <- g + momentum b
             else:
                 g = b  # g <- b
-        return g, -s.lr  # w <- w - lr g
+        return g, -lr  # w <- w - lr g
