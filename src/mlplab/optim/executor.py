@@ -158,20 +158,21 @@ class Executor:
     def step_group(self, optimizer: Optimizer, index: int, group: dict[str, Any]) -> None:
         """One update of every parameter of ``group`` (the ``index``-th) that has a gradient."""
         initial = optimizer.array_state(group)
-        flat, states = self._reusable(optimizer, index, group["params"], tuple(initial))
-        if flat is not None:
-            alone: Any = (
-                () if self._step_flat(optimizer, index, group, flat.params, states, flat) else flat.params
-            )
-        else:
+        names = tuple(initial)
+        flat, states = self._reusable(optimizer, index, group["params"], names)
+        alone: Any = ()
+        if flat is None:  # not every parameter is small, or something changed since the last step
             fused, alone = _split([p for p in group["params"] if p.grad is not None])
             if fused:
-                if initial or optimizer.scalar_state:
-                    states = [optimizer.new_scalar_state(optimizer.state[p]) for p in fused]
-                    if not _same_keys(states):
-                        states = None
-                if states is None or not self._step_flat(optimizer, index, group, fused, states, None):
-                    alone = fused + alone
+                flat, states = self._reusable(optimizer, index, fused, names)
+            if fused and flat is None and (initial or optimizer.scalar_state):
+                states = [optimizer.new_scalar_state(optimizer.state[p]) for p in fused]
+                if not _same_keys(states):
+                    alone, fused = fused + alone, []
+        else:
+            fused = flat.params
+        if fused and not self._step_flat(optimizer, index, group, fused, states, flat):
+            alone = list(fused) + list(alone)
         for p in alone:
             self._step_alone(optimizer, group, p, initial)
 
