@@ -101,7 +101,7 @@ class Adam(Optimizer):
             g = add(g, weight_decay, w, out=grad, spare=spare)  # g <- g + weight_decay w   (Adam)
         lerp_(m, g, 1 - beta1, denom, spare)  # m <- beta1 m + (1 - beta1) g
         v *= beta2  # v <- beta2 v + (1 - beta2) g g
-        addcmul_(v, g, g, 1 - beta2, spare)
+        addcmul_(v, g, g, 1 - beta2, denom)
         if amsgrad:
             v = np.maximum(state[2], v, out=state[2])  # v_max <- max(v_max, v), used as v
         denom = np.sqrt(v, out=denom)  # denom <- sqrt(v) / sqrt(1 - beta2^t) + eps

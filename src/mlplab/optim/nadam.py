@@ -96,17 +96,8 @@ class NAdam(Optimizer):
     def update(
         self, w: np.ndarray | None, g: np.ndarray, state: list[np.ndarray], scratch: list[np.ndarray], s: Any
     ) -> tuple[np.ndarray, float]:
-        (
-            beta1,
-            beta2,
-            eps,
-            weight_decay,
-            decay,
-            maximize,
-            bias_correction2,
-            grad_coefficient,
-            avg_coefficient,
-        ) = s
+        beta1, beta2, eps, weight_decay, decay, maximize = s[:6]
+        bias_correction2, grad_coefficient, avg_coefficient = s[6:]
         m, v = state[0], state[1]
         grad, denom, spare = scratch
         if maximize:
@@ -117,11 +108,10 @@ class NAdam(Optimizer):
             g = add(g, weight_decay, w, out=grad, spare=spare)  # g <- g + weight_decay w
         lerp_(m, g, 1 - beta1, denom, spare)  # m <- beta1 m + (1 - beta1) g
         v *= beta2  # v <- beta2 v + (1 - beta2) g g
-        addcmul_(v, g, g, 1 - beta2, spare)
+        addcmul_(v, g, g, 1 - beta2, denom)
         denom = np.divide(v, bias_correction2, out=denom)  # denom <- sqrt(v / (1 - beta2^t)) + eps
         denom = np.sqrt(denom, out=denom)
         denom += eps
-        w += addcdiv(g, denom, grad_coefficient, out=spare)  # w <- w - lr (1 - mu_t)/(1 - P_t) g / denom
-        return addcdiv(
-            m, denom, avg_coefficient, out=spare
-        ), 1.0  # w <- w - lr mu_{t+1}/(1 - P_t mu_{t+1}) m / denom
+        w += addcdiv(g, denom, grad_coefficient, out=grad)  # w <- w - lr (1 - mu_t)/(1 - P_t) g / denom
+        # w <- w - lr mu_{t+1} / (1 - P_t mu_{t+1}) m / denom
+        return addcdiv(m, denom, avg_coefficient, out=grad), 1.0

@@ -90,7 +90,7 @@ class RMSprop(Optimizer):
         if weight_decay != 0:
             g = add(g, weight_decay, w, out=grad, spare=spare)  # g <- g + weight_decay w
         S *= alpha  # S <- alpha S + (1 - alpha) g g
-        addcmul_(S, g, g, 1 - alpha, spare)
+        addcmul_(S, g, g, 1 - alpha, avg)
         if centered:
             g_avg = state[-1]
             lerp_(g_avg, g, 1 - alpha, avg, spare)  # g_avg <- alpha g_avg + (1 - alpha) g
@@ -106,4 +106,4 @@ class RMSprop(Optimizer):
             b *= momentum  # b <- momentum b + g / avg
             b += np.divide(g, avg, out=avg)
             return b, -lr  # w <- w - lr b
-        return addcdiv(g, avg, -lr, out=spare), 1.0  # w <- w - lr g / avg
+        return addcdiv(g, avg, -lr, out=grad), 1.0  # w <- w - lr g / avg
