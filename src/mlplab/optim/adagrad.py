@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .hyperparameters import FOREACH_DOC, check, group_defaults, learning_rate
-from .inplace import add, addcdiv
+from .inplace import addcdiv, gradient
 from .optimizer import Optimizer, next_step
 
 __all__ = ["Adagrad"]
@@ -39,24 +39,10 @@ class Adagrad(Optimizer):
 {FOREACH_DOC}
     """
 
-    scalar_state = {"step": 0.0}
-    scratch = 3
-
-    def __init__(
-        self,
-        params: Any,
-        lr: float = 1e-2,
-        lr_decay: float = 0,
-        weight_decay: float = 0,
-        initial_accumulator_value: float = 0,
-        eps: float = 1e-10,
-        foreach: bool | None = None,
-        *,
-        maximize: bool = False,
-        differentiable: bool = False,
-        fused: bool | None = None,
-        capturable: bool = False,
-    ) -> None:
+    def __init__(self, params: Any, lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
+                 initial_accumulator_value: float = 0, eps: float = 1e-10, foreach: bool | None = None, *,
+                 maximize: bool = False, differentiable: bool = False, fused: bool | None = None,
+                 capturable: bool = False) -> None:  # fmt: skip
         check(
             lr=lr,
             lr_decay=lr_decay,
@@ -68,6 +54,9 @@ class Adagrad(Optimizer):
         for group in self.param_groups:  # PyTorch creates Adagrad's state at construction
             for p in group["params"]:
                 self._new_state(p, group)
+
+    scalar_state = {"step": 0.0}
+    scratch = 3
 
     def array_state(self, group: dict[str, Any]) -> dict[str, float]:
         return {"sum": group["initial_accumulator_value"]}
@@ -84,10 +73,7 @@ class Adagrad(Optimizer):
         clr, eps, weight_decay, maximize = s
         G = state[0]
         grad, std, spare = scratch
-        if maximize:
-            g = np.negative(g, out=grad)  # g <- -g
-        if weight_decay != 0:
-            g = add(g, weight_decay, w, out=grad, spare=spare)  # g <- g + weight_decay w
+        g = gradient(g, w, maximize, weight_decay, out=grad, spare=spare)  # g <- (-)g + weight_decay w
         G += np.multiply(g, g, out=std)  # G <- G + g g
         std = np.sqrt(G, out=std)  # std <- sqrt(G) + eps
         std += eps

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .hyperparameters import FOREACH_DOC, check, group_defaults, learning_rate
-from .inplace import add, addcdiv, addcmul_, lerp_
+from .inplace import addcdiv, addcmul_, gradient, lerp_
 from .optimizer import Optimizer, next_step
 
 __all__ = ["Adam", "AdamW"]
@@ -44,28 +44,17 @@ class Adam(Optimizer):
 {FOREACH_DOC}
     """
 
-    scalar_state = {"step": 0.0}
-    scratch = 3
-
-    def __init__(
-        self,
-        params: Any,
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0,
-        amsgrad: bool = False,
-        *,
-        foreach: bool | None = None,
-        maximize: bool = False,
-        capturable: bool = False,
-        differentiable: bool = False,
-        fused: bool | None = None,
-        decoupled_weight_decay: bool = False,
-    ) -> None:
+    def __init__(self, params: Any, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False, *,
+                 foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False, fused: bool | None = None,
+                 decoupled_weight_decay: bool = False) -> None:  # fmt: skip
         check(lr=lr, eps=eps, betas=betas, weight_decay=weight_decay)
         betas = tuple(b.item() if isinstance(b, Tensor) else b for b in betas)
         super().__init__(params, group_defaults(locals()))
+
+    scalar_state = {"step": 0.0}
+    scratch = 3
 
     def array_state(self, group: dict[str, Any]) -> dict[str, float]:
         if group["amsgrad"]:
@@ -93,12 +82,9 @@ class Adam(Optimizer):
         beta1, beta2, eps, weight_decay, decay, amsgrad, maximize, step_size, bias_correction2_sqrt = s
         m, v = state[0], state[1]
         grad, denom, spare = scratch
-        if maximize:
-            g = np.negative(g, out=grad)  # g <- -g
+        g = gradient(g, w, maximize, weight_decay, out=grad, spare=spare)  # g <- (-)g + weight_decay w
         if decay is not None:
-            w *= decay  # w <- w (1 - lr weight_decay)                     (AdamW)
-        elif weight_decay != 0:
-            g = add(g, weight_decay, w, out=grad, spare=spare)  # g <- g + weight_decay w   (Adam)
+            w *= decay  # w <- w (1 - lr weight_decay)                   (AdamW)
         lerp_(m, g, 1 - beta1, denom, spare)  # m <- beta1 m + (1 - beta1) g
         v *= beta2  # v <- beta2 v + (1 - beta2) g g
         addcmul_(v, g, g, 1 - beta2, denom)
@@ -125,19 +111,8 @@ class AdamW(Adam):
 {FOREACH_DOC}
     """
 
-    def __init__(
-        self,
-        params: Any,
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 1e-2,
-        amsgrad: bool = False,
-        *,
-        maximize: bool = False,
-        foreach: bool | None = None,
-        capturable: bool = False,
-        differentiable: bool = False,
-        fused: bool | None = None,
-    ) -> None:
+    def __init__(self, params: Any, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 maximize: bool = False, foreach: bool | None = None, capturable: bool = False,
+                 differentiable: bool = False, fused: bool | None = None) -> None:  # fmt: skip
         super().__init__(**group_defaults(locals()), params=params, decoupled_weight_decay=True)

@@ -10,6 +10,9 @@ reproduce. Those lines call the functions here, named after the PyTorch op they 
 - ``addcmul_(y, x1, x2, value)``: ``y <- y + (value * x1) * x2``        (``y.addcmul_(x1, x2, value=value)``)
 - ``addcdiv(x1, x2, value, out)``: ``out <- (value * x1) / x2``, what ``y.addcdiv_(x1, x2, value)`` adds
 
+and :func:`gradient`, the first two lines every PyTorch update starts with (``maximize``, coupled
+weight decay).
+
 Each takes the scratch array(s) it may overwrite as arguments; none allocates.
 """
 
@@ -19,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["add", "add_", "addcdiv", "addcmul_", "lerp_"]
+__all__ = ["add", "add_", "addcdiv", "addcmul_", "gradient", "lerp_"]
 
 BLAS_PIECE = 8192  # OpenBLAS runs an axpy of more than 10000 elements on a thread pool: slower here
 
@@ -104,3 +107,21 @@ def addcdiv(x1: np.ndarray, x2: np.ndarray, value: float, out: np.ndarray) -> np
     """
     np.multiply(x1, value, out=out)
     return np.divide(out, x2, out=out)
+
+
+def gradient(
+    g: np.ndarray,
+    w: np.ndarray | None,
+    maximize: bool,
+    weight_decay: float,
+    out: np.ndarray,
+    spare: np.ndarray,
+) -> np.ndarray:
+    """The gradient an update follows: ``g <- -g`` if maximize, then ``g <- g + weight_decay * w``
+    (coupled L2 decay, as ``g.add(w, alpha=weight_decay)``), in ``out``; ``g`` itself is never
+    written. Returns ``g`` unchanged when neither applies."""
+    if maximize:
+        g = np.negative(g, out=out)
+    if weight_decay != 0:
+        g = add(g, weight_decay, w, out=out, spare=spare)
+    return g

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .hyperparameters import FOREACH_DOC, check, group_defaults, learning_rate
-from .inplace import add, add_
+from .inplace import add_, gradient
 from .optimizer import Optimizer
 
 __all__ = ["Momentum"]
@@ -42,23 +42,13 @@ class Momentum(Optimizer):
 {FOREACH_DOC}
     """
 
-    scratch = 2
-
-    def __init__(
-        self,
-        params: Any,
-        lr: float = 1e-3,
-        alpha: float = 0.9,
-        weight_decay: float = 0,
-        *,
-        maximize: bool = False,
-        foreach: bool | None = None,
-        fused: bool | None = None,
-        capturable: bool = False,
-        differentiable: bool = False,
-    ) -> None:
+    def __init__(self, params: Any, lr: float = 1e-3, alpha: float = 0.9, weight_decay: float = 0, *,
+                 maximize: bool = False, foreach: bool | None = None, fused: bool | None = None,
+                 capturable: bool = False, differentiable: bool = False) -> None:  # fmt: skip
         check(lr=lr, alpha=alpha, weight_decay=weight_decay, fractions=("alpha",))
         super().__init__(params, group_defaults(locals()))
+
+    scratch = 2
 
     def array_state(self, group: dict[str, Any]) -> dict[str, float]:
         return {"velocity": 0.0}
@@ -73,10 +63,7 @@ class Momentum(Optimizer):
         lr, alpha, weight_decay, maximize = s
         v = state[0]
         grad, spare = scratch
-        if maximize:
-            g = np.negative(g, out=grad)  # g <- -g
-        if weight_decay != 0:
-            g = add(g, weight_decay, w, out=grad, spare=spare)  # g <- g + weight_decay w
+        g = gradient(g, w, maximize, weight_decay, out=grad, spare=spare)  # g <- (-)g + weight_decay w
         v *= alpha  # v <- alpha v + (1 - alpha) g
         add_(v, g, 1 - alpha, spare)
         return v, -lr  # w <- w - lr v

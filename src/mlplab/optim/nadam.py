@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .hyperparameters import FOREACH_DOC, check, group_defaults, learning_rate
-from .inplace import add, addcdiv, addcmul_, lerp_
+from .inplace import addcdiv, addcmul_, gradient, lerp_
 from .optimizer import Optimizer, next_step
 
 __all__ = ["NAdam"]
@@ -42,27 +42,16 @@ class NAdam(Optimizer):
 {FOREACH_DOC}
     """
 
-    scalar_state = {"step": 0.0, "mu_product": 1.0}
-    scratch = 3
-
-    def __init__(
-        self,
-        params: Any,
-        lr: float = 2e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0,
-        momentum_decay: float = 4e-3,
-        decoupled_weight_decay: bool = False,
-        *,
-        foreach: bool | None = None,
-        maximize: bool = False,
-        capturable: bool = False,
-        differentiable: bool = False,
-        fused: bool | None = None,
-    ) -> None:
+    def __init__(self, params: Any, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, momentum_decay: float = 4e-3,
+                 decoupled_weight_decay: bool = False, *, foreach: bool | None = None, maximize: bool = False,
+                 capturable: bool = False, differentiable: bool = False,
+                 fused: bool | None = None) -> None:  # fmt: skip
         check(lr=lr, eps=eps, betas=betas, weight_decay=weight_decay, momentum_decay=momentum_decay)
         super().__init__(params, group_defaults(locals(), leave_out=("fused",)))
+
+    scalar_state = {"step": 0.0, "mu_product": 1.0}
+    scratch = 3
 
     def array_state(self, group: dict[str, Any]) -> dict[str, float]:
         return {"exp_avg": 0.0, "exp_avg_sq": 0.0}
@@ -100,12 +89,9 @@ class NAdam(Optimizer):
         bias_correction2, grad_coefficient, avg_coefficient = s[6:]
         m, v = state[0], state[1]
         grad, denom, spare = scratch
-        if maximize:
-            g = np.negative(g, out=grad)  # g <- -g
+        g = gradient(g, w, maximize, weight_decay, out=grad, spare=spare)  # g <- (-)g + weight_decay w
         if decay is not None:
-            w *= decay  # w <- w (1 - lr weight_decay)         (decoupled)
-        elif weight_decay != 0:
-            g = add(g, weight_decay, w, out=grad, spare=spare)  # g <- g + weight_decay w
+            w *= decay  # w <- w (1 - lr weight_decay)                   (decoupled)
         lerp_(m, g, 1 - beta1, denom, spare)  # m <- beta1 m + (1 - beta1) g
         v *= beta2  # v <- beta2 v + (1 - beta2) g g
         addcmul_(v, g, g, 1 - beta2, denom)

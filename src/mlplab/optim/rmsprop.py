@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .hyperparameters import FOREACH_DOC, check, group_defaults, learning_rate
-from .inplace import add, addcdiv, addcmul_, lerp_
+from .inplace import addcdiv, addcmul_, gradient, lerp_
 from .optimizer import Optimizer, next_step
 
 __all__ = ["RMSprop"]
@@ -43,27 +43,15 @@ class RMSprop(Optimizer):
 {FOREACH_DOC}
     """
 
-    scalar_state = {"step": 0.0}
-    scratch = 3
-
-    def __init__(
-        self,
-        params: Any,
-        lr: float = 1e-2,
-        alpha: float = 0.99,
-        eps: float = 1e-8,
-        weight_decay: float = 0,
-        momentum: float = 0,
-        centered: bool = False,
-        capturable: bool = False,
-        foreach: bool | None = None,
-        maximize: bool = False,
-        differentiable: bool = False,
-        *,
-        fused: bool | None = None,
-    ) -> None:
+    def __init__(self, params: Any, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0, momentum: float = 0, centered: bool = False,
+                 capturable: bool = False, foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False, *, fused: bool | None = None) -> None:  # fmt: skip
         check(lr=lr, eps=eps, momentum=momentum, weight_decay=weight_decay, alpha=alpha)
         super().__init__(params, group_defaults(locals(), leave_out=("fused",)))
+
+    scalar_state = {"step": 0.0}
+    scratch = 3
 
     def array_state(self, group: dict[str, Any]) -> dict[str, float]:
         state = {"square_avg": 0.0}
@@ -85,10 +73,7 @@ class RMSprop(Optimizer):
         lr, alpha, eps, weight_decay, momentum, centered, maximize = s
         S = state[0]
         grad, avg, spare = scratch
-        if maximize:
-            g = np.negative(g, out=grad)  # g <- -g
-        if weight_decay != 0:
-            g = add(g, weight_decay, w, out=grad, spare=spare)  # g <- g + weight_decay w
+        g = gradient(g, w, maximize, weight_decay, out=grad, spare=spare)  # g <- (-)g + weight_decay w
         S *= alpha  # S <- alpha S + (1 - alpha) g g
         addcmul_(S, g, g, 1 - alpha, avg)
         if centered:

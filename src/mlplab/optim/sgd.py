@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .hyperparameters import FOREACH_DOC, check, group_defaults, learning_rate
-from .inplace import add, add_
+from .inplace import add, add_, gradient
 from .optimizer import Optimizer
 
 __all__ = ["SGD"]
@@ -41,27 +41,16 @@ class SGD(Optimizer):
 {FOREACH_DOC}
     """
 
-    scratch = 2
-
-    def __init__(
-        self,
-        params: Any,
-        lr: float = 1e-3,
-        momentum: float = 0,
-        dampening: float = 0,
-        weight_decay: float = 0,
-        nesterov: bool = False,
-        *,
-        maximize: bool = False,
-        foreach: bool | None = None,
-        differentiable: bool = False,
-        fused: bool | None = None,
-        capturable: bool = False,
-    ) -> None:
+    def __init__(self, params: Any, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
+                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False,
+                 foreach: bool | None = None, differentiable: bool = False, fused: bool | None = None,
+                 capturable: bool = False) -> None:  # fmt: skip
         check(lr=lr, momentum=momentum, weight_decay=weight_decay)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, group_defaults(locals(), leave_out=("capturable",)))
+
+    scratch = 2
 
     def array_state(self, group: dict[str, Any]) -> dict[str, float]:
         return {"momentum_buffer": 0.0} if group["momentum"] != 0 else {}
@@ -77,10 +66,7 @@ class SGD(Optimizer):
     ) -> tuple[np.ndarray, float]:
         lr, momentum, dampening, weight_decay, nesterov, maximize, first = s
         grad, spare = scratch
-        if maximize:
-            g = np.negative(g, out=grad)  # g <- -g
-        if weight_decay != 0:
-            g = add(g, weight_decay, w, out=grad, spare=spare)  # g <- g + weight_decay w
+        g = gradient(g, w, maximize, weight_decay, out=grad, spare=spare)  # g <- (-)g + weight_decay w
         if momentum != 0:
             b = state[0]
             if first:
