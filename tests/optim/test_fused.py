@@ -158,7 +158,7 @@ def reference_step(opt):
                     state[name] = mlplab.tensor(np.full_like(p._data, value))
             w = p._data.reshape(-1)  # contiguous: a view, updated in place
             arrays = [state[name]._data.reshape(-1) for name in initial]
-            scratch = [np.empty_like(w) for _ in range(opt.scratch)]
+            scratch = [np.empty_like(w) for _ in range(opt.scratch_count)]
             direction, alpha = opt.update(w, p.grad._data.reshape(-1), arrays, scratch, s)
             add_(w, direction, alpha, np.empty_like(w))
 

@@ -56,7 +56,7 @@ class Adagrad(Optimizer):
                 self._new_state(p, group)
 
     scalar_state = {"step": 0.0}
-    scratch = 3
+    scratch_count = 3
 
     def array_state(self, group: dict[str, Any]) -> dict[str, float]:
         return {"sum": group["initial_accumulator_value"]}

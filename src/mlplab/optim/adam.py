@@ -54,7 +54,7 @@ class Adam(Optimizer):
         super().__init__(params, group_defaults(locals()))
 
     scalar_state = {"step": 0.0}
-    scratch = 3
+    scratch_count = 3
 
     def array_state(self, group: dict[str, Any]) -> dict[str, float]:
         if group["amsgrad"]:

@@ -202,7 +202,7 @@ class Executor:
                 state[name]._data.fill(value)
         if flat is None:
             initial = optimizer.array_state(group)
-            flat = self.flat_groups[index] = FlatGroup(params, tuple(initial), optimizer.scratch)
+            flat = self.flat_groups[index] = FlatGroup(params, tuple(initial), optimizer.scratch_count)
             flat.adopt_state(states, initial)
         grads = flat.gather_grads()
         if optimizer.reads_weights(group):
@@ -263,7 +263,7 @@ class Executor:
         self, optimizer: Optimizer, w: np.ndarray, g: np.ndarray, state: list[np.ndarray], scalars: Any
     ) -> None:
         """The update of one parameter, over cache-sized chunks of its arrays (see the module doc)."""
-        n_scratch = optimizer.scratch + 1
+        n_scratch = optimizer.scratch_count + 1
         dtype = w.dtype
         size = w.size
         chunk = CHUNK_BYTES // dtype.itemsize

@@ -48,7 +48,7 @@ class Momentum(Optimizer):
         check(lr=lr, alpha=alpha, weight_decay=weight_decay, fractions=("alpha",))
         super().__init__(params, group_defaults(locals()))
 
-    scratch = 2
+    scratch_count = 2
 
     def array_state(self, group: dict[str, Any]) -> dict[str, float]:
         return {"velocity": 0.0}

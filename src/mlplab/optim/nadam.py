@@ -51,7 +51,7 @@ class NAdam(Optimizer):
         super().__init__(params, group_defaults(locals(), leave_out=("fused",)))
 
     scalar_state = {"step": 0.0, "mu_product": 1.0}
-    scratch = 3
+    scratch_count = 3
 
     def array_state(self, group: dict[str, Any]) -> dict[str, float]:
         return {"exp_avg": 0.0, "exp_avg_sq": 0.0}

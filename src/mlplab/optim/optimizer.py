@@ -18,7 +18,7 @@ values are Tensors, numbers or lists of them), so a checkpoint needs no pickle, 
 - ``array_state(group)``: its state arrays, shaped like the parameter, and their initial values;
 - ``scalars(group, state)``: the step's scalars for one parameter (advancing ``step`` and the like);
 - ``update(w, g, state, scratch, s)``: the elementwise update, in-place NumPy on arrays, returning
-  ``(direction, alpha)`` for ``w <- w + alpha * direction``; ``scratch`` holds ``scratch`` arrays.
+  ``(direction, alpha)`` for ``w <- w + alpha * direction``; ``scratch`` holds ``scratch_count`` arrays.
 
 :meth:`Optimizer.step` hands these to :class:`~mlplab.optim.executor.Executor`, which runs the update
 on each parameter (in cache-sized chunks) or on flat buffers of a group's small parameters, with
@@ -63,7 +63,7 @@ class Optimizer:
     #: 0-d per-parameter state entries and their initial values (kept in the default float dtype)
     scalar_state: ClassVar[dict[str, float]] = {}
     #: how many scratch arrays (shaped like the parameter or chunk) ``update`` needs
-    scratch: ClassVar[int] = 0
+    scratch_count: ClassVar[int] = 0
 
     def __init__(self, params: Any, defaults: dict[str, Any]) -> None:
         if defaults.get("fused") and defaults.get("foreach"):

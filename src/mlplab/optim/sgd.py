@@ -50,7 +50,7 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, group_defaults(locals(), leave_out=("capturable",)))
 
-    scratch = 2
+    scratch_count = 2
 
     def array_state(self, group: dict[str, Any]) -> dict[str, float]:
         return {"momentum_buffer": 0.0} if group["momentum"] != 0 else {}
