@@ -280,16 +280,19 @@ class Executor:
         pool = self.scratch_pools.get(dtype)
         if pool is None or len(pool) < n_scratch:
             pool = self.scratch_pools[dtype] = [np.empty(chunk, dtype=dtype) for _ in range(n_scratch)]
+        scratch, spare = pool[: n_scratch - 1], pool[n_scratch - 1]
         w, g = w.reshape(-1), g.reshape(-1)
         state = [a.reshape(-1) for a in state]
+        update = optimizer.update
         for start in range(0, size, chunk):
-            end = min(size, start + chunk)
-            scratch = [a[: end - start] for a in pool[:n_scratch]]
+            end = start + chunk
+            if end > size:  # the last, shorter chunk
+                end = size
+                scratch = [a[: end - start] for a in scratch]
+                spare = spare[: end - start]
             piece = w[start:end]
-            direction, alpha = optimizer.update(
-                piece, g[start:end], [a[start:end] for a in state], scratch[:-1], scalars
-            )
-            add_(piece, direction, alpha, scratch[-1])
+            direction, alpha = update(piece, g[start:end], [a[start:end] for a in state], scratch, scalars)
+            add_(piece, direction, alpha, spare)
 
 
 def _split(params: list[Tensor]) -> tuple[list[Tensor], list[Tensor]]:
