@@ -17,7 +17,7 @@ def check_optimizer(optimizer: Any) -> None:
 
 def current_lrs(optimizer: Optimizer) -> list[Any]:
     """Each parameter group's lr, in group order."""
-    return [g["lr"] for g in optimizer.param_groups]
+    return [group["lr"] for group in optimizer.param_groups]
 
 
 class LRScheduler:
@@ -46,7 +46,7 @@ class LRScheduler:
                         f"param 'initial_lr' is not specified in param_groups[{i}] when resuming "
                         "scheduler with last_epoch >= 0"
                     )
-        self.base_lrs: list[Any] = [g["initial_lr"] for g in optimizer.param_groups]
+        self.base_lrs: list[Any] = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
         self._initial_step()
 

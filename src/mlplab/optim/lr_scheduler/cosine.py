@@ -26,22 +26,30 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[Any]:
-        e, T, lo = self.last_epoch, self.T_max, self.eta_min
+        epoch, T_max, eta_min = self.last_epoch, self.T_max, self.eta_min
         groups = self.optimizer.param_groups
         if self._is_initial:
             return current_lrs(self.optimizer)
-        if self._step_count == 1 and e > 0:
-            return [lo + (base - lo) * (1 + math.cos(e * math.pi / T)) / 2 for base in self.base_lrs]
-        if (e - 1 - T) % (2 * T) == 0:
+        if self._step_count == 1 and epoch > 0:
             return [
-                g["lr"] + (base - lo) * (1 - math.cos(math.pi / T)) / 2
-                for base, g in zip(self.base_lrs, groups)
+                eta_min + (base - eta_min) * (1 + math.cos(epoch * math.pi / T_max)) / 2
+                for base in self.base_lrs
+            ]
+        if (epoch - 1 - T_max) % (2 * T_max) == 0:
+            return [
+                group["lr"] + (base - eta_min) * (1 - math.cos(math.pi / T_max)) / 2
+                for base, group in zip(self.base_lrs, groups)
             ]
         return [
-            (1 + math.cos(math.pi * e / T)) / (1 + math.cos(math.pi * (e - 1) / T)) * (g["lr"] - lo) + lo
-            for g in groups
+            (1 + math.cos(math.pi * epoch / T_max))
+            / (1 + math.cos(math.pi * (epoch - 1) / T_max))
+            * (group["lr"] - eta_min)
+            + eta_min
+            for group in groups
         ]
 
     def _get_closed_form_lr(self) -> list[Any]:
-        e, T, lo = self.last_epoch, self.T_max, self.eta_min
-        return [lo + (base - lo) * (1 + math.cos(math.pi * e / T)) / 2 for base in self.base_lrs]
+        epoch, T_max, eta_min = self.last_epoch, self.T_max, self.eta_min
+        return [
+            eta_min + (base - eta_min) * (1 + math.cos(math.pi * epoch / T_max)) / 2 for base in self.base_lrs
+        ]

@@ -40,16 +40,16 @@ class LambdaLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def state_dict(self) -> dict[str, Any]:
-        sd = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
-        sd["lr_lambdas"] = [
+        saved = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
+        saved["lr_lambdas"] = [
             None if isinstance(fn, types.FunctionType) else dict(fn.__dict__) for fn in self.lr_lambdas
         ]
-        return sd
+        return saved
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        sd = dict(state_dict)
-        lambdas = sd.pop("lr_lambdas")
-        self.__dict__.update(sd)
+        saved = dict(state_dict)
+        lambdas = saved.pop("lr_lambdas")
+        self.__dict__.update(saved)
         for fn, saved in zip(self.lr_lambdas, lambdas):
             if saved is not None:
                 fn.__dict__.update(saved)
@@ -71,7 +71,7 @@ class StepLR(LRScheduler):
     def get_lr(self) -> list[Any]:
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return current_lrs(self.optimizer)
-        return [g["lr"] * self.gamma for g in self.optimizer.param_groups]
+        return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self) -> list[Any]:
         return [base * self.gamma ** (self.last_epoch // self.step_size) for base in self.base_lrs]
@@ -91,7 +91,7 @@ class MultiStepLR(LRScheduler):
         if self.last_epoch not in self.milestones:
             return current_lrs(self.optimizer)
         k = self.milestones[self.last_epoch]
-        return [g["lr"] * self.gamma**k for g in self.optimizer.param_groups]
+        return [group["lr"] * self.gamma**k for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self) -> list[Any]:
         ms = sorted(self.milestones.elements())
@@ -108,7 +108,7 @@ class ExponentialLR(LRScheduler):
     def get_lr(self) -> list[Any]:
         if self._is_initial:
             return current_lrs(self.optimizer)
-        return [g["lr"] * self.gamma for g in self.optimizer.param_groups]
+        return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self) -> list[Any]:
         return [base * self.gamma**self.last_epoch for base in self.base_lrs]
@@ -142,12 +142,12 @@ class LinearLR(LRScheduler):
 
     def get_lr(self) -> list[Any]:
         if self.last_epoch == 0:
-            return [g["lr"] * self.start_factor for g in self.optimizer.param_groups]
+            return [group["lr"] * self.start_factor for group in self.optimizer.param_groups]
         if self._is_initial or self.last_epoch > self.total_iters:
             return current_lrs(self.optimizer)
         span = self.end_factor - self.start_factor
         factor = 1.0 + span / (self.total_iters * self.start_factor + (self.last_epoch - 1) * span)
-        return [g["lr"] * factor for g in self.optimizer.param_groups]
+        return [group["lr"] * factor for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self) -> list[Any]:
         span = self.end_factor - self.start_factor

@@ -77,10 +77,10 @@ class OneCycleLR(LRScheduler):
         self._anneal_func_type = anneal_strategy
         max_lrs = _per_group("max_lr", optimizer, max_lr)
         if last_epoch == -1:
-            for m, g in zip(max_lrs, optimizer.param_groups):
-                g["initial_lr"] = m / div_factor
-                g["max_lr"] = m
-                g["min_lr"] = g["initial_lr"] / final_div_factor
+            for m, group in zip(max_lrs, optimizer.param_groups):
+                group["initial_lr"] = m / div_factor
+                group["max_lr"] = m
+                group["min_lr"] = group["initial_lr"] / final_div_factor
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
             if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
@@ -91,13 +91,13 @@ class OneCycleLR(LRScheduler):
             maxm = _per_group("max_momentum", optimizer, max_momentum)
             basem = _per_group("base_momentum", optimizer, base_momentum)
             if last_epoch == -1:
-                for mm, bm, g in zip(maxm, basem, optimizer.param_groups):
+                for mm, bm, group in zip(maxm, basem, optimizer.param_groups):
                     if self.use_beta1:
-                        g["betas"] = (mm, *g["betas"][1:])
+                        group["betas"] = (mm, *group["betas"][1:])
                     else:
-                        g["momentum"] = mm
-                    g["max_momentum"] = mm
-                    g["base_momentum"] = bm
+                        group["momentum"] = mm
+                    group["max_momentum"] = mm
+                    group["base_momentum"] = bm
         super().__init__(optimizer, last_epoch)
 
     def _anneal(self, start: float, end: float, pct: float) -> float:
@@ -113,23 +113,23 @@ class OneCycleLR(LRScheduler):
             )
         lrs = []
         last = len(self._schedule_phases) - 1
-        for g in self.optimizer.param_groups:
+        for group in self.optimizer.param_groups:
             start = 0.0
             for i, ph in enumerate(self._schedule_phases):
                 end = ph["end_step"]
                 if step <= end or i == last:
                     pct = (step - start) / (end - start)
-                    lr = self._anneal(g[ph["start_lr"]], g[ph["end_lr"]], pct)
+                    lr = self._anneal(group[ph["start_lr"]], group[ph["end_lr"]], pct)
                     if self.cycle_momentum:
-                        mom = self._anneal(g[ph["start_momentum"]], g[ph["end_momentum"]], pct)
+                        mom = self._anneal(group[ph["start_momentum"]], group[ph["end_momentum"]], pct)
                     break
                 start = ph["end_step"]
             lrs.append(lr)
             if self.cycle_momentum:
                 if self.use_beta1:
-                    g["betas"] = (mom, *g["betas"][1:])
+                    group["betas"] = (mom, *group["betas"][1:])
                 else:
-                    g["momentum"] = mom
+                    group["momentum"] = mom
         return lrs
 
 

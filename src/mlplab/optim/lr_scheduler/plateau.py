@@ -85,11 +85,11 @@ class ReduceLROnPlateau(LRScheduler):
                     f"`ReduceLROnPlateau` was initialized ({len(self.min_lrs)}); set `min_lrs` to match."
                 )
             self.min_lrs = [self.default_min_lr] * len(groups)
-        for i, g in enumerate(groups):
-            old = float(g["lr"])
+        for i, group in enumerate(groups):
+            old = float(group["lr"])
             new = max(old * self.factor, self.min_lrs[i])
             if old - new > self.eps:
-                g["lr"] = new
+                group["lr"] = new
 
     @property
     def in_cooldown(self) -> bool:

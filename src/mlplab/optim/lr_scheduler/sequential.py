@@ -24,21 +24,21 @@ class SequentialLR(LRScheduler):
         check_optimizer(optimizer)
         if len(schedulers) < 1:
             raise ValueError(f"{type(self).__name__} expects at least one scheduler, but got no scheduler.")
-        for i, s in enumerate(schedulers):
-            if not hasattr(s, "optimizer"):
+        for i, scheduler in enumerate(schedulers):
+            if not hasattr(scheduler, "optimizer"):
                 raise TypeError(
                     f"{type(self).__name__} at index {i} should have `optimizer` as its attribute."
                 )
-            if isinstance(s, ReduceLROnPlateau):
+            if isinstance(scheduler, ReduceLROnPlateau):
                 raise ValueError(
                     f"{type(self).__name__} does not support `ReduceLROnPlateau` scheduler as it requires "
                     "additional kwargs to be specified when calling `step`, but got one at index "
                     f"{i} in the given schedulers sequence."
                 )
-            if s.optimizer is not optimizer:
+            if scheduler.optimizer is not optimizer:
                 raise ValueError(
                     f"{type(self).__name__} expects all schedulers to belong to the same optimizer, but got "
-                    f"scheduler {type(s).__name__} at index {i} with a different optimizer."
+                    f"scheduler {type(scheduler).__name__} at index {i} with a different optimizer."
                 )
         if len(milestones) != len(schedulers) - 1:
             raise ValueError(
@@ -51,10 +51,10 @@ class SequentialLR(LRScheduler):
         self.last_epoch = last_epoch + 1
         self.optimizer = optimizer
         # undo the initial steps the schedulers took when they were built
-        for g in optimizer.param_groups:
-            g["lr"] = g["initial_lr"]
-        for s in schedulers:
-            _undo(s)
+        for group in optimizer.param_groups:
+            group["lr"] = group["initial_lr"]
+        for scheduler in schedulers:
+            _undo_initial_step(scheduler)
         idx = bisect_right(self._milestones, 0)
         self._schedulers[idx]._initial_step()
         self._last_lr = self._schedulers[idx].get_last_lr()
@@ -62,29 +62,30 @@ class SequentialLR(LRScheduler):
     def step(self) -> None:  # type: ignore[override]
         self.last_epoch += 1
         idx = bisect_right(self._milestones, self.last_epoch)
-        s = self._schedulers[idx]
+        scheduler = self._schedulers[idx]
         if idx > 0 and self._milestones[idx - 1] == self.last_epoch:
-            s._update_lr(0)
+            scheduler._update_lr(0)
         else:
-            s.step()
-        self._last_lr = s.get_last_lr()
+            scheduler.step()
+        self._last_lr = scheduler.get_last_lr()
 
     def state_dict(self) -> dict[str, Any]:
-        sd = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
-        sd["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return sd
+        saved = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
+        saved["_schedulers"] = [scheduler.state_dict() for scheduler in self._schedulers]
+        return saved
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        sd = dict(state_dict)
-        subs = sd.pop("_schedulers")
-        self.__dict__.update(sd)
-        for s, d in zip(self._schedulers, subs):
-            s.load_state_dict(d)
+        saved = dict(state_dict)
+        saved_schedulers = saved.pop("_schedulers")
+        self.__dict__.update(saved)
+        for scheduler, saved_scheduler in zip(self._schedulers, saved_schedulers):
+            scheduler.load_state_dict(saved_scheduler)
 
 
-def _undo(s: Any) -> None:
-    if hasattr(s, "_schedulers"):
-        for x in s._schedulers:
-            _undo(x)
-    elif hasattr(s, "last_epoch"):
-        s.last_epoch -= 1
+def _undo_initial_step(scheduler: Any) -> None:
+    """Step ``scheduler`` (and any it wraps) back over the step it took when it was built."""
+    if hasattr(scheduler, "_schedulers"):
+        for inner in scheduler._schedulers:
+            _undo_initial_step(inner)
+    elif hasattr(scheduler, "last_epoch"):
+        scheduler.last_epoch -= 1
