@@ -1,5 +1,5 @@
-"""The fused update of small parameters (``Optimizer._fusable``/``_fused``) gives bitwise the numbers
-of the one-tensor-at-a-time path, and keeps the state where users and ``state_dict`` look for it."""
+"""The executor (flat buffers of small parameters, cache-sized chunks of big ones) gives bitwise the
+numbers of the plain per-tensor update, and keeps the state where users and ``state_dict`` look for it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pytest
 
 import mlplab
 import mlplab.optim as optim
-from mlplab.optim import optimizer as base
+from mlplab.optim import executor
+from mlplab.optim.inplace import add_
 
 SHAPES = [(7, 5), (7,), (3, 7), (3,)]
 
@@ -52,7 +53,7 @@ def _run(name, kw, dtype, monkeypatch, fused, n=12, skip=None, reload_at=None, t
     ``transposed``: the first parameter's array is a transposed (non-C-contiguous) view."""
     with monkeypatch.context() as m:
         if not fused:
-            m.setattr(base, "_FUSE_MAX", -1)
+            m.setattr(executor, "FUSE_MAX_SIZE", -1)
         ps = _params(dtype)
         if transposed:
             ps[0].data = mlplab.tensor(np.ascontiguousarray(ps[0]._data.T)).T
@@ -79,7 +80,7 @@ def _run(name, kw, dtype, monkeypatch, fused, n=12, skip=None, reload_at=None, t
 def test_fused_is_bitwise_the_per_tensor_update(name, kw, dtype, monkeypatch):
     a, oa = _run(name, kw, dtype, monkeypatch, fused=True)
     b, ob = _run(name, kw, dtype, monkeypatch, fused=False)
-    assert oa._flats and not ob._flats  # the two paths really differ
+    assert oa._executor.flat_groups and not ob._executor.flat_groups  # the two paths really differ
     for x, y in zip(a, b):
         np.testing.assert_array_equal(x, y)
     sa, sb = oa.state_dict()["state"], ob.state_dict()["state"]
@@ -106,7 +107,7 @@ def test_parameter_without_gradient_and_reload(name, kw, monkeypatch):
         a, oa = _run(name, kw, np.float32, monkeypatch, fused=True, **opts)
         b, _ = _run(name, kw, np.float32, monkeypatch, fused=False, **opts)
         if "transposed" in opts and "skip" not in opts:  # the other three are still updated together
-            assert [len(f.params) for f in oa._flats.values()] == [3]
+            assert [len(f.params) for f in oa._executor.flat_groups.values()] == [3]
         for x, y in zip(a, b):
             np.testing.assert_array_equal(x, y)
 
@@ -141,3 +142,57 @@ def test_non_contiguous_parameter_is_updated_in_place():
     assert p._data is arr
     np.testing.assert_allclose(p._data, np.arange(12.0).reshape(3, 4) - 0.5 - 0.5 * 1.9)
     np.testing.assert_allclose(q._data, 1 - 0.5 - 0.5 * 1.9)
+
+
+def reference_step(opt):
+    """One step the plain way: for each parameter, ``scalars`` then ``update`` on its whole arrays."""
+    for group in opt.param_groups:
+        initial = opt.array_state(group)
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            state = opt.new_scalar_state(opt.state[p]) if initial or opt.scalar_state else {}
+            s = opt.scalars(group, state)
+            for name, value in initial.items():
+                if name not in state:
+                    state[name] = mlplab.tensor(np.full_like(p._data, value))
+            w = p._data.reshape(-1)  # contiguous: a view, updated in place
+            arrays = [state[name]._data.reshape(-1) for name in initial]
+            scratch = [np.empty_like(w) for _ in range(opt.scratch_count)]
+            direction, alpha = opt.update(w, p.grad._data.reshape(-1), arrays, scratch, s)
+            add_(w, direction, alpha, np.empty_like(w))
+
+
+BIG_AND_SMALL = [(300, 131), (7, 5), (7,), (131, 300), (3,)]  # two of several 128 KiB chunks each
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
+@pytest.mark.parametrize(("name", "kw"), CASES, ids=IDS)
+def test_executor_is_bitwise_the_plain_per_tensor_update(name, kw, dtype):
+    """Flat buffers for the small parameters, chunks for the big ones == the update run tensor by
+    tensor on whole arrays, step after step, weights and state."""
+    rng = np.random.default_rng(3)
+    arrays = [rng.normal(size=s).astype(dtype) for s in BIG_AND_SMALL]
+    fast = [mlplab.tensor(a.copy(), requires_grad=True) for a in arrays]
+    plain = [mlplab.tensor(a.copy(), requires_grad=True) for a in arrays]
+    opt_fast = getattr(optim, name)(fast, **kw)
+    opt_plain = getattr(optim, name)(plain, **kw)
+    built = None
+    for _ in range(6):
+        for a, b in zip(fast, plain):
+            g = (rng.normal(size=a.shape) * 10 ** rng.uniform(-3, 0, size=a.shape)).astype(dtype)
+            a.grad = mlplab.tensor(g)
+            b.grad = mlplab.tensor(g.copy())
+        opt_fast.step()
+        reference_step(opt_plain)
+        for a, b in zip(fast, plain):
+            np.testing.assert_array_equal(a._data, b._data)
+        built = built or opt_fast._executor.flat_groups[0]
+        assert opt_fast._executor.flat_groups[0] is built  # the flat buffers are built once, then reused
+    assert len(built.params) == 3
+    sa, sb = opt_fast.state_dict()["state"], opt_plain.state_dict()["state"]
+    assert sa.keys() == sb.keys()
+    for i in sa:
+        assert list(sa[i]) == list(sb[i])
+        for k in sa[i]:
+            np.testing.assert_array_equal(sa[i][k]._data, sb[i][k]._data)

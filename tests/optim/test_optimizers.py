@@ -286,7 +286,7 @@ def test_sgd_float32_is_bitwise_torch_given_the_same_gradients(kwargs):
 @pytest.mark.parametrize(("name", "kwargs"), [c for c in CASES if "weight_decay" in c[1] or c[0] == "AdamW"])
 def test_numpy_fallback_without_blas(name, kwargs, monkeypatch):
     """Without SciPy's BLAS the fused adds fall back to two NumPy passes: same trajectories in float64."""
-    import mlplab.optim.optimizer as base
+    import mlplab.optim.inplace as inplace
 
-    monkeypatch.setattr(base, "_AXPY", {})
+    monkeypatch.setattr(inplace, "_AXPY", {})
     _run(name, kwargs, np.float64)

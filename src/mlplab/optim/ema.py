@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import _dtype
 from ..tensor import Tensor
-from .optimizer import _lerp_
+from .inplace import lerp_
 
 __all__ = [
     "ema",
@@ -119,10 +119,10 @@ def get_swa_avg_fn() -> Callable[[Tensor, Tensor, Any], Tensor]:
 
 
 def _lerp_arr(a: np.ndarray, b: np.ndarray, w: float) -> None:
-    """``a <- a + w (b - a)`` in place, PyTorch's (fused) lerp; see ``optimizer._lerp_``."""
+    """``a <- a + w (b - a)`` in place, PyTorch's (fused) lerp; see ``inplace.lerp_``."""
     if a.flags.c_contiguous and b.flags.c_contiguous and a.shape == b.shape:
         a, b = a.reshape(-1), b.reshape(-1)
-    _lerp_(a, b, w, np.empty_like(a), np.empty_like(a))
+    lerp_(a, b, w, np.empty_like(a), np.empty_like(a))
 
 
 def _params(obj: Any) -> list[Tensor]:

@@ -9,7 +9,9 @@ import numpy as np
 
 from ..autograd import grad_mode
 from ..tensor import Tensor
-from .optimizer import Optimizer, _axpy, _check_lr, _lr_value
+from .hyperparameters import check, group_defaults, learning_rate
+from .inplace import add_
+from .optimizer import Optimizer
 
 __all__ = ["LBFGS"]
 
@@ -198,23 +200,14 @@ class LBFGS(Optimizer):
         capturable: bool = False,
         differentiable: bool = False,
     ) -> None:
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        _check_lr(lr)
+        check(lr=lr)
         if max_eval is None:
             max_eval = max_iter * 5 // 4
         if line_search_fn not in (None, "strong_wolfe"):
             raise ValueError(f"only 'strong_wolfe' is supported as line_search_fn, got {line_search_fn!r}")
-        defaults = {
-            "lr": lr,
-            "max_iter": max_iter,
-            "max_eval": max_eval,
-            "tolerance_grad": tolerance_grad,
-            "tolerance_change": tolerance_change,
-            "history_size": history_size,
-            "line_search_fn": line_search_fn,
-        }
-        super().__init__(params, defaults)
+        super().__init__(
+            params, group_defaults(locals(), leave_out=("foreach", "fused", "capturable", "differentiable"))
+        )
         if len(self.param_groups) != 1:
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
         self._params = self.param_groups[0]["params"]
@@ -234,7 +227,7 @@ class LBFGS(Optimizer):
             n = w.size
             u = update[offset : offset + n]
             if w.flags.c_contiguous:
-                _axpy(float(step_size), u, w.reshape(-1), np.empty_like(u))
+                add_(w.reshape(-1), u, float(step_size), np.empty_like(u))
             else:
                 w += (u * step_size).reshape(w.shape)
             offset += n
@@ -262,7 +255,7 @@ class LBFGS(Optimizer):
                 return closure()
 
         group = self.param_groups[0]
-        lr = _lr_value(group["lr"])
+        lr = learning_rate(group)
         max_iter = group["max_iter"]
         max_eval = group["max_eval"]
         tolerance_grad = group["tolerance_grad"]
@@ -326,11 +319,11 @@ class LBFGS(Optimizer):
                 tmp = np.empty_like(q)
                 for i in range(num_old - 1, -1, -1):
                     al[i] = np.dot(old_stps[i], q) * ro[i]
-                    _axpy(float(-al[i]), old_dirs[i], q, tmp)
+                    add_(q, old_dirs[i], float(-al[i]), tmp)
                 d = r = q * H_diag
                 for i in range(num_old):
                     be_i = np.dot(old_dirs[i], r) * ro[i]
-                    _axpy(float(al[i] - be_i), old_stps[i], r, tmp)
+                    add_(r, old_stps[i], float(al[i] - be_i), tmp)
 
             if prev_flat_grad is None:
                 prev_flat_grad = flat_grad.copy()

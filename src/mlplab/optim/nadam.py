@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor
-from .optimizer import (
-    _FOREACH_DOC,
-    Optimizer,
-    _axpy,
-    _check_betas,
-    _check_eps,
-    _check_lr,
-    _check_wd,
-    _lerp_,
-    _lr_value,
-    _new_step,
-    _scalar_state,
-)
+from .hyperparameters import FOREACH_DOC, check, group_defaults, learning_rate
+from .inplace import addcdiv, addcmul_, gradient, lerp_
+from .optimizer import Optimizer, next_step
 
 __all__ = ["NAdam"]
 
@@ -51,132 +39,65 @@ class NAdam(Optimizer):
         momentum_decay: the psi of the mu schedule (default 4e-3).
         decoupled_weight_decay: AdamW-style decay (default False).
         maximize: ascend the objective instead of descending.
-{_FOREACH_DOC}
+{FOREACH_DOC}
     """
 
-    def __init__(
-        self,
-        params: Any,
-        lr: float = 2e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0,
-        momentum_decay: float = 4e-3,
-        decoupled_weight_decay: bool = False,
-        *,
-        foreach: bool | None = None,
-        maximize: bool = False,
-        capturable: bool = False,
-        differentiable: bool = False,
-        fused: bool | None = None,
-    ) -> None:
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        _check_lr(lr)
-        _check_eps(eps)
-        _check_betas(betas)
-        _check_wd(weight_decay)
-        if not 0.0 <= momentum_decay:
-            raise ValueError(f"Invalid momentum_decay value: {momentum_decay}")
-        defaults = {
-            "lr": lr,
-            "betas": betas,
-            "eps": eps,
-            "weight_decay": weight_decay,
-            "momentum_decay": momentum_decay,
-            "decoupled_weight_decay": decoupled_weight_decay,
-            "maximize": maximize,
-            "foreach": foreach,
-            "capturable": capturable,
-            "differentiable": differentiable,
-        }
-        super().__init__(params, defaults)  # fused: accepted, not stored (PyTorch has none here)
+    def __init__(self, params: Any, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, momentum_decay: float = 4e-3,
+                 decoupled_weight_decay: bool = False, *, foreach: bool | None = None, maximize: bool = False,
+                 capturable: bool = False, differentiable: bool = False,
+                 fused: bool | None = None) -> None:  # fmt: skip
+        check(lr=lr, eps=eps, betas=betas, weight_decay=weight_decay, momentum_decay=momentum_decay)
+        super().__init__(params, group_defaults(locals(), leave_out=("fused",)))
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """One update of every parameter that has a gradient (see the class docstring)."""
-        loss = self._eval_closure(closure)
-        for gi, group in enumerate(self.param_groups):
-            lr = _lr_value(group["lr"])
-            beta1, beta2 = group["betas"]
-            wd = group["weight_decay"]
-            psi = group["momentum_decay"]
-            decoupled = group["decoupled_weight_decay"]
-            decay = 1 - lr * wd if decoupled and wd != 0 else None
-            args = (beta1, beta2, group["eps"], 0.0 if decoupled else wd, decay, group["maximize"])
-            fl, rest, step = self._plan(gi, group["params"], _NAMES, self._init_state, _COUNTED)
-            if fl is not None:
-                mps = [self.state[p]["mu_product"]._data for p in fl.params]
-                coefs = _coefficients(lr, beta1, beta2, psi, step, mps[0])
-                for mp in mps[1:]:
-                    mp.fill(float(mps[0]))  # the one rounded product, as each tensor's ``mu_product *= mu``
-                fl.gather_grads()
-                fl.gather_weights()  # two adds to w, each rounded: no single update to hand back
-                _nadam(fl.w, fl.g, fl.bufs[0], fl.bufs[1], *fl.tmp, *args, *coefs)
-                fl.scatter_weights()
-            for p in rest:
-                st = self._init_state(p)
-                step = _new_step(st)
-                coefs = _coefficients(lr, beta1, beta2, psi, step, st["mu_product"]._data)
-                arrays = [p._data, p.grad._data, st["exp_avg"]._data, st["exp_avg_sq"]._data]
-                self._apply(_nadam, arrays, 4, *args, *coefs)
-        return loss
+    scalar_state = {"step": 0.0, "mu_product": 1.0}
+    scratch_count = 3
 
-    def _init_state(self, p: Tensor) -> dict[str, Any]:
-        st = self.state[p]
-        if len(st) == 0:
-            st["step"] = _scalar_state(0.0)
-            st["mu_product"] = _scalar_state(1.0)
-            st["exp_avg"] = Tensor._make(np.zeros_like(p._data))
-            st["exp_avg_sq"] = Tensor._make(np.zeros_like(p._data))
-        return st
+    def array_state(self, group: dict[str, Any]) -> dict[str, float]:
+        return {"exp_avg": 0.0, "exp_avg_sq": 0.0}
 
+    def reads_weights(self, group: dict[str, Any]) -> bool:
+        return True  # two adds to w, each rounded: the first is done in the update
 
-_NAMES = ("exp_avg", "exp_avg_sq")
-_COUNTED = ("step", "mu_product")
+    def scalars(self, group: dict[str, Any], state: dict[str, Any]) -> tuple[Any, ...]:
+        """Step t's scalars: advances ``step`` and ``mu_product`` (P_t); returns the group's
+        hyper-parameters, the decoupled decay factor (or None), ``1 - beta2^t`` and the two step
+        coefficients ``-lr (1 - mu_t) / (1 - P_t)`` (along g) and ``-lr mu_{t+1} / (1 - P_t mu_{t+1})``
+        (along m)."""
+        t = next_step(state)
+        lr = learning_rate(group)
+        beta1, beta2 = group["betas"]
+        psi = group["momentum_decay"]
+        weight_decay = group["weight_decay"]
+        decoupled = group["decoupled_weight_decay"]
+        decay = 1 - lr * weight_decay if decoupled and weight_decay != 0 else None
+        coupled_weight_decay = 0.0 if decoupled else weight_decay
+        mu = beta1 * (1.0 - 0.5 * (0.96 ** (t * psi)))
+        mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((t + 1) * psi)))
+        mu_product = state["mu_product"]._data
+        mu_product *= mu  # P_t = P_{t-1} mu_t, rounded in the scalar dtype as PyTorch's 0-d state tensor
+        product = float(mu_product)
+        grad_coefficient = -lr * (1.0 - mu) / (1.0 - product)
+        avg_coefficient = (-lr * mu_next) / (1.0 - product * mu_next)
+        return (beta1, beta2, group["eps"], coupled_weight_decay, decay, group["maximize"], 1 - beta2**t,
+                grad_coefficient, avg_coefficient)  # fmt: skip
 
-
-def _coefficients(
-    lr: float, beta1: float, beta2: float, psi: float, step: float, mp: np.ndarray
-) -> tuple[float, float, float]:
-    """(1 - beta2^t, c_grad, c_avg) of step t; multiplies the 0-d ``mu_product`` ``mp`` by mu_t in place."""
-    bias_correction2 = 1 - beta2**step
-    mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * psi)))
-    mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * psi)))
-    mp *= mu  # rounds in the scalar dtype, as PyTorch's 0-d state tensor
-    mu_product = float(mp)
-    mu_product_next = mu_product * mu_next
-    c_grad = -lr * (1.0 - mu) / (1.0 - mu_product)
-    c_avg = (-lr * mu_next) / (1.0 - mu_product_next)
-    return bias_correction2, c_grad, c_avg
-
-
-def _nadam(
-    w: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray,
-    t0: np.ndarray, t1: np.ndarray, t2: np.ndarray, t3: np.ndarray,
-    beta1: float, beta2: float, eps: float, wd: float, decay: float | None, maximize: bool,
-    bias_correction2: float, c_grad: float, c_avg: float,
-) -> None:  # fmt: skip
-    """PyTorch's single-tensor NAdam on arrays: two addcdiv_ steps, along g and along m."""
-    if maximize:
-        g = np.negative(g, out=t2)
-    if decay is not None:
-        np.multiply(w, decay, out=w)
-    elif wd != 0:
-        if g is not t2:
-            np.copyto(t2, g)
-            g = t2
-        _axpy(wd, w, t2, t3)
-    _lerp_(m, g, 1 - beta1, t0, t3)
-    np.multiply(g, 1 - beta2, out=t0)
-    np.multiply(t0, g, out=t0)
-    np.multiply(v, beta2, out=v)
-    np.add(v, t0, out=v)
-    np.divide(v, bias_correction2, out=t0)  # denom = sqrt(v / (1 - beta2^t)) + eps
-    np.sqrt(t0, out=t0)
-    np.add(t0, eps, out=t0)
-    np.multiply(g, c_grad, out=t1)
-    np.divide(t1, t0, out=t1)
-    np.add(w, t1, out=w)
-    np.multiply(m, c_avg, out=t1)
-    np.divide(t1, t0, out=t1)
-    np.add(w, t1, out=w)
+    def update(
+        self, w: np.ndarray | None, g: np.ndarray, state: list[np.ndarray], scratch: list[np.ndarray], s: Any
+    ) -> tuple[np.ndarray, float]:
+        beta1, beta2, eps, weight_decay, decay, maximize = s[:6]
+        bias_correction2, grad_coefficient, avg_coefficient = s[6:]
+        m, v = state[0], state[1]
+        grad, denom, spare = scratch
+        g = gradient(g, w, maximize, weight_decay, out=grad, spare=spare)  # g <- (-)g + weight_decay w
+        if decay is not None:
+            w *= decay  # w <- w (1 - lr weight_decay)                   (decoupled)
+        lerp_(m, g, 1 - beta1, denom, spare)  # m <- beta1 m + (1 - beta1) g
+        v *= beta2  # v <- beta2 v + (1 - beta2) g g
+        addcmul_(v, g, g, 1 - beta2, denom)
+        denom = np.divide(v, bias_correction2, out=denom)  # denom <- sqrt(v / (1 - beta2^t)) + eps
+        denom = np.sqrt(denom, out=denom)
+        denom += eps
+        w += addcdiv(g, denom, grad_coefficient, out=grad)  # w <- w - lr (1 - mu_t)/(1 - P_t) g / denom
+        # w <- w - lr mu_{t+1} / (1 - P_t mu_{t+1}) m / denom
+        return addcdiv(m, denom, avg_coefficient, out=grad), 1.0

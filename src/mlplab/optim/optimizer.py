@@ -11,11 +11,20 @@ It holds what PyTorch's ``torch.optim.Optimizer`` holds, in the same layout:
 values are Tensors, numbers or lists of them), so a checkpoint needs no pickle, and
 ``load_state_dict()`` resumes the exact trajectory.
 
-Updates work on the NumPy arrays in place (``p._data``, ``p.grad._data``), never through the graph,
-and keep each parameter's dtype (a float32 parameter is updated in float32 arithmetic, as PyTorch
-does; Python-float hyper-parameters are cast to the array's dtype, NumPy 2's NEP 50 rule). Each
-optimiser's arithmetic is one kernel function written op for op as PyTorch's single-tensor code
-path (the path PyTorch takes on CPU); :meth:`Optimizer._apply` runs it over cache-sized chunks.
+**Writing an optimiser.** A subclass gives its constructor (signature, :func:`hyperparameters.check`,
+``super().__init__(params, group_defaults(locals()))``) and describes one step for one tensor:
+
+- ``scalar_state``: its 0-d state entries and their initial values (``{"step": 0.0}``);
+- ``array_state(group)``: its state arrays, shaped like the parameter, and their initial values;
+- ``scalars(group, state)``: the step's scalars for one parameter (advancing ``step`` and the like);
+- ``update(w, g, state, scratch, s)``: the elementwise update, in-place NumPy on arrays, returning
+  ``(direction, alpha)`` for ``w <- w + alpha * direction``; ``scratch`` holds ``scratch_count`` arrays.
+
+:meth:`Optimizer.step` hands these to :class:`~mlplab.optim.executor.Executor`, which runs the update
+on each parameter (in cache-sized chunks) or on flat buffers of a group's small parameters, with
+bitwise the same result. Updates keep each parameter's dtype (a float32 parameter is updated in
+float32 arithmetic, as PyTorch does; Python-float hyper-parameters are cast to the array's dtype,
+NumPy 2's NEP 50 rule). An optimiser that is not elementwise (LBFGS) overrides ``step`` instead.
 """
 
 from __future__ import annotations
@@ -23,52 +32,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from itertools import chain
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from .. import _dtype
 from ..autograd import grad_mode
 from ..tensor import Tensor
+from .executor import Executor, scalar_state
+from .hyperparameters import required
 
 __all__ = ["Optimizer", "required"]
-
-
-class _RequiredParameter:
-    """Marker for a hyper-parameter that has no default and must be given."""
-
-    def __repr__(self) -> str:
-        return "<required parameter>"
-
-
-required = _RequiredParameter()
-
-_CHUNK_BYTES = 1 << 17  # 128 KiB per array and chunk: a step's ~6 arrays stay in a 1-2 MiB L2 cache
-_BLAS_CHUNK = 8192  # OpenBLAS runs axpy on one thread up to 10000 elements
-_FUSE_MAX = 1 << 14  # parameters of up to this many elements are updated together (Optimizer._fused)
-
-_AXPY: dict[np.dtype, Any] | None = None  # dtype -> BLAS axpy, loaded on the first update
-
-
-def _load_axpy() -> dict[np.dtype, Any]:
-    """SciPy's BLAS axpy (SciPy comes with scikit-learn), imported lazily: it costs ~0.3 s."""
-    global _AXPY
-    try:
-        from scipy.linalg import blas
-
-        _AXPY = {np.dtype(np.float32): blas.saxpy, np.dtype(np.float64): blas.daxpy}
-    except ImportError:  # pragma: no cover - NumPy fallback
-        _AXPY = {}
-    return _AXPY
-
-
-_FOREACH_DOC = """\
-    foreach, fused: accepted so PyTorch code runs unchanged, and ignored: mlplab has one update path,
-        in-place NumPy ufuncs (``out=``) over cache-sized chunks of each parameter, with shared scratch
-        buffers and BLAS axpy for PyTorch's fused ``add_(alpha=)`` (see ``Optimizer._apply``; timings
-        against PyTorch in benchmarks/optim.py). Stored in the param group where PyTorch stores them.
-    capturable, differentiable: accepted and ignored likewise (no CUDA graphs, no autograd through
-        the step)."""
 
 
 def _typename(o: Any) -> str:
@@ -76,51 +49,6 @@ def _typename(o: Any) -> str:
         return "mlplab.Tensor"
     t = type(o)
     return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
-
-
-def _scalar_state(value: float) -> Tensor:
-    """A 0-d Tensor in the *default* float dtype, as PyTorch keeps ``step`` and ``mu_product``.
-
-    PyTorch stores these in float32 unless the default dtype is float64, so the float arithmetic on
-    them (e.g. NAdam's running product of momentum coefficients) rounds the same way here.
-    """
-    dt = np.float64 if _dtype.default_np() == np.float64 else np.float32
-    return Tensor._make(np.array(value, dtype=dt))
-
-
-class _Flat:
-    """A group's small parameters laid end to end: one flat array for their gradients and one for
-    each state entry, so that a step is one kernel call instead of one per parameter.
-
-    ``bufs[k]`` holds state entry ``names[k]``; each parameter's state Tensor *is* a view of it, so
-    the state stays exactly where ``state_dict`` and user code look for it. ``tmp`` are the
-    kernel's scratch arrays; ``w`` is used only by updates that read the weights (weight decay).
-    """
-
-    __slots__ = ("params", "sizes", "names", "spans", "w", "g", "bufs", "views", "tmp")
-
-    def gather_grads(self) -> None:
-        np.concatenate([p.grad._data.ravel() for p in self.params], out=self.g)
-
-    def gather_weights(self) -> None:
-        np.concatenate([p._data.ravel() for p in self.params], out=self.w)
-
-    def scatter_weights(self) -> None:
-        w = self.w
-        for p, (a, b) in zip(self.params, self.spans):
-            np.copyto(p._data.ravel(), w[a:b])  # a view: fused parameters are C-contiguous
-
-    def add_to_weights(self, d: np.ndarray) -> None:
-        """``w <- w + d`` for each parameter's piece of the flat update ``d``."""
-        for p, (a, b) in zip(self.params, self.spans):
-            w = p._data.ravel()
-            np.add(w, d[a:b], out=w)
-
-    def axpy_to_weights(self, alpha: float, d: np.ndarray) -> None:
-        """``w.add_(d, alpha=alpha)`` (one rounding, see :func:`_axpy`) for each parameter's piece."""
-        tmp = self.tmp[-1]
-        for p, (a, b) in zip(self.params, self.spans):
-            _axpy(alpha, d[a:b], p._data.ravel(), tmp[: b - a])
 
 
 class Optimizer:
@@ -132,7 +60,14 @@ class Optimizer:
         defaults: the hyper-parameters a group uses when it does not set them.
     """
 
+    #: 0-d per-parameter state entries and their initial values (kept in the default float dtype)
+    scalar_state: ClassVar[dict[str, float]] = {}
+    #: how many scratch arrays (shaped like the parameter or chunk) ``update`` needs
+    scratch_count: ClassVar[int] = 0
+
     def __init__(self, params: Any, defaults: dict[str, Any]) -> None:
+        if defaults.get("fused") and defaults.get("foreach"):
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
         self.defaults = defaults
         if isinstance(params, Tensor):
             raise TypeError(
@@ -141,15 +76,14 @@ class Optimizer:
             )
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
-        self._pools: dict[np.dtype, list[np.ndarray]] = {}
-        self._flats: dict[int, _Flat] = {}
+        self._executor = Executor()
         groups = list(params)
         if len(groups) == 0:
             raise ValueError("optimizer got an empty parameter list")
         if not isinstance(groups[0], dict):
             groups = [{"params": groups}]
-        for g in groups:
-            self.add_param_group(g)
+        for group in groups:
+            self.add_param_group(group)
 
     # ------------------------------------------------------------------ groups
     def add_param_group(self, param_group: dict[str, Any]) -> None:
@@ -219,14 +153,17 @@ class Optimizer:
                     if set_to_none:
                         p.grad = None
                     else:
-                        g = p.grad
-                        g.grad_fn = None
-                        g._rg = False
-                        g._data.fill(0)
+                        p.grad.detach_()
+                        p.grad._data.fill(0)
 
+    # ------------------------------------------------------------------ the step
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns ``closure()``'s loss when one is given."""
-        raise NotImplementedError
+        loss = None if closure is None else self._eval_closure(closure)
+        step_group = self._executor.step_group
+        for index, group in enumerate(self.param_groups):
+            step_group(self, index, group)
+        return loss
 
     def _eval_closure(self, closure: Callable[[], Any] | None) -> Any:
         if closure is None:
@@ -234,203 +171,42 @@ class Optimizer:
         with grad_mode.enable_grad():
             return closure()
 
-    def _apply(
-        self, kernel: Callable[..., None], arrays: list[np.ndarray | None], n_tmp: int, *args: Any
-    ) -> None:
-        """Run an elementwise update ``kernel(*arrays, *scratch, *args)`` in cache-sized chunks.
+    def array_state(self, group: dict[str, Any]) -> dict[str, float]:
+        """The state arrays (shaped like the parameter) ``update`` uses, in order, with initial values."""
+        return {}
 
-        ``arrays`` (parameter, gradient, state; None where unused) are updated in place. A big
-        parameter is processed ``_CHUNK_BYTES`` at a time, so the dozen NumPy passes of an Adam step
-        run on data held in the L2 cache instead of streaming the whole tensor from memory each pass
-        (about 1.5x faster for a 256x784 float64 weight); ``n_tmp`` scratch arrays of one chunk are
-        shared by all parameters. Every operation is elementwise, so chunking changes no result.
+    def reads_weights(self, group: dict[str, Any]) -> bool:
+        """Whether ``update`` reads or writes ``w`` before its final add (by default: weight decay)."""
+        return group.get("weight_decay", 0) != 0
+
+    def scalars(self, group: dict[str, Any], state: dict[str, Any]) -> Any:
+        """This step's scalars for a parameter with ``state``; advances its scalar state (``step``)."""
+        raise NotImplementedError(f"{type(self).__name__} defines no per-tensor update")
+
+    def update(
+        self, w: np.ndarray | None, g: np.ndarray, state: list[np.ndarray], scratch: list[np.ndarray], s: Any
+    ) -> tuple[np.ndarray, float]:
+        """One step for one tensor (or a chunk, or a flat buffer of several): see the module docstring.
+
+        ``w`` is None when :meth:`reads_weights` is False. Returns ``(direction, alpha)``: the caller
+        applies ``w <- w + alpha * direction``, rounded once.
         """
-        first = arrays[0]
-        dt = first.dtype
-        n = first.size
-        chunk = _CHUNK_BYTES // dt.itemsize
-        pool = self._pools.get(dt)
-        if pool is None or len(pool) < n_tmp:
-            pool = [np.empty(chunk, dtype=dt) for _ in range(max(n_tmp, 3))]
-            self._pools[dt] = pool
-        if not all(a is None or (a.flags.c_contiguous and a.size == n) for a in arrays):
-            # e.g. a transposed view assigned to p.data: whole arrays, temporaries shaped like them
-            kernel(*arrays, *[np.empty_like(first) for _ in range(n_tmp)], *args)
-            return
-        flat = [None if a is None else a.reshape(-1) for a in arrays]
-        if n <= chunk:
-            kernel(*flat, *[b[:n] for b in pool[:n_tmp]], *args)
-            return
-        for s in range(0, n, chunk):
-            e = min(n, s + chunk)
-            kernel(*[None if f is None else f[s:e] for f in flat], *[b[: e - s] for b in pool[:n_tmp]], *args)
+        raise NotImplementedError(f"{type(self).__name__} defines no per-tensor update")
 
-    def _fusable(self, params: list[Tensor]) -> tuple[list[Tensor], list[Tensor]]:
-        """Split parameters that have a gradient into (small ones to update together, the rest).
+    def new_scalar_state(self, state: dict[str, Any]) -> dict[str, Any]:
+        """``state`` with its missing scalar entries created at their initial values."""
+        for name, value in self.scalar_state.items():
+            if name not in state:
+                state[name] = scalar_state(value)
+        return state
 
-        Small parameters (biases, the layers of a small net) are costly to update one by one: each
-        NumPy call costs about 0.5 us whatever its size, so an Adam step (a dozen calls) on four
-        tiny tensors is mostly call overhead. :meth:`_fused` updates them as one array. Fused:
-        C-contiguous parameters and gradients of one dtype, each of at most ``_FUSE_MAX`` elements,
-        together within one cache-sized chunk (larger ones are updated one by one, in chunks).
-        """
-        small: list[Tensor] = []
-        rest: list[Tensor] = []
-        dt = None
-        room = 0
-        for p in params:
-            w = p._data
-            g = p.grad._data
-            if (
-                w.size <= _FUSE_MAX
-                and (dt is None or w.dtype == dt)
-                and g.dtype == w.dtype
-                and w.flags.c_contiguous
-                and g.flags.c_contiguous
-                and g.size == w.size
-            ):
-                if dt is None:
-                    dt = w.dtype
-                    room = _CHUNK_BYTES // dt.itemsize
-                if w.size <= room:
-                    room -= w.size
-                    small.append(p)
-                    continue
-            rest.append(p)
-        return small, rest
-
-    def _reuse(self, key: int, params: list[Tensor], names: tuple[str, ...]) -> _Flat | None:
-        """The flat buffers of group ``key`` when they still cover the whole group: every parameter
-        has a gradient and still passes :meth:`_fusable` with the same size, and its state Tensors
-        are still the views (the common case, checked in one pass); else None."""
-        fl = self._flats.get(key)
-        if fl is None or fl.names != names or len(params) != len(fl.params):
-            return None
-        state = self.state
-        dt = fl.g.dtype
-        for i, p in enumerate(params):
-            g = p.grad
-            if p is not fl.params[i] or g is None:
-                return None
-            w, g = p._data, g._data
-            n = fl.sizes[i]
-            if not (
-                w.size == n
-                and g.size == n
-                and w.dtype == dt
-                and g.dtype == dt
-                and w.flags.c_contiguous
-                and g.flags.c_contiguous
-            ):
-                return None
-            if names:
-                st = state[p]
-                for name, views in zip(names, fl.views):
-                    t = st.get(name)
-                    if t is None or t._data is not views[i]:
-                        return None
-        return fl
-
-    def _fused(self, key: int, params: list[Tensor], names: tuple[str, ...]) -> _Flat:
-        """Flat buffers for ``params`` (from :meth:`_fusable`) whose state entries ``names`` are views.
-
-        Reused while the parameters, their sizes and their state Tensors stay the same; otherwise
-        (first step, ``load_state_dict``, a parameter without a gradient this time, ``p.data``
-        rebound) rebuilt: the current state values are copied in and each state Tensor's array is
-        rebound to its view. A missing entry starts at zero. The update is elementwise, so running
-        it on the concatenation gives bitwise the same numbers as running it tensor by tensor.
-        """
-        fl = self._flats.get(key)
-        state = self.state
-        if fl is not None and len(fl.params) == len(params) and fl.names == names:
-            sizes, views = fl.sizes, fl.views
-            for i, p in enumerate(params):
-                if p is not fl.params[i] or p._data.size != sizes[i]:
-                    break
-                for k, name in enumerate(names):
-                    t = state[p].get(name)
-                    if t is None or t._data is not views[k][i]:
-                        break
-                else:
-                    continue
-                break
-            else:
-                return fl
-        fl = _Flat()
-        fl.params = tuple(params)
-        fl.sizes = tuple(p._data.size for p in params)
-        fl.names = names
-        dt = params[0]._data.dtype
-        n = sum(fl.sizes)
-        fl.spans = []
-        s = 0
-        for k in fl.sizes:
-            fl.spans.append((s, s + k))
-            s += k
-        fl.w = np.empty(n, dtype=dt)
-        fl.g = np.empty(n, dtype=dt)
-        fl.tmp = [np.empty(n, dtype=dt) for _ in range(4)]
-        fl.bufs, fl.views = [], []
-        for name in names:
-            buf = np.empty(n, dtype=dt)
-            views = []
-            for p, (a, b) in zip(params, fl.spans):
-                v = buf[a:b].reshape(p._data.shape)
-                st = state[p]
-                t = st.get(name)
-                if t is None:
-                    v.fill(0)
-                    st[name] = Tensor._make(v)
-                else:
-                    np.copyto(v, t._data)
-                    t._data = v
-                views.append(v)
-            fl.bufs.append(buf)
-            fl.views.append(views)
-        self._flats[key] = fl
-        return fl
-
-    def _plan(
-        self,
-        key: int,
-        params: list[Tensor],
-        names: tuple[str, ...],
-        init: Callable[[Tensor], dict[str, Any]],
-        counted: tuple[str, ...] = (),
-    ) -> tuple[_Flat | None, list[Tensor] | tuple[Tensor, ...], float]:
-        """Split a group for one step: (flat buffers of the fused parameters or None, the rest, step).
-
-        ``init(p)`` returns ``p``'s state dict, creating its entries if missing (before fusing, so
-        the entries keep the per-tensor path's order). ``counted`` names 0-d state entries every
-        fused parameter must hold with one value (``step``, NAdam's ``mu_product``): a parameter
-        that sat out steps, or state loaded by hand, makes the whole group go tensor by tensor.
-        When ``'step'`` is counted, every fused parameter's counter is incremented here (as
-        :func:`_new_step`) and the new value is returned (0.0 otherwise); the rest count their own.
-        """
-        fl = self._reuse(key, params, names)
-        if fl is not None:
-            small: list[Tensor] | tuple[Tensor, ...] = fl.params
-            rest: list[Tensor] | tuple[Tensor, ...] = ()
-        else:
-            ps = [p for p in params if p.grad is not None]
-            small, rest = self._fusable(ps)
-        step = 0.0
-        if small:
-            states = [init(p) for p in small]
-            for name in counted:
-                vals = [st[name]._data for st in states]
-                first = float(vals[0])
-                if any(float(v) != first for v in vals):
-                    return None, [p for p in params if p.grad is not None], 0.0
-            if "step" in counted:
-                counters = [st["step"]._data for st in states]
-                step = float(counters[0]) + 1.0
-                for c in counters:  # as _new_step: the exact sum rounded once, like ``step += 1``
-                    c.fill(step)
-                step = float(counters[0])
-            if fl is None:
-                fl = self._fused(key, list(small), names)
-        return fl, rest, step
+    def _new_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
+        """Create ``p``'s whole state now (Adagrad does so at construction, as PyTorch)."""
+        state = self.new_scalar_state(self.state[p])
+        for name, value in self.array_state(group).items():
+            if name not in state:
+                state[name] = Tensor._make(np.full_like(p._data, value))
+        return state
 
     # ------------------------------------------------------------------ state dict
     def state_dict(self) -> dict[str, Any]:
@@ -529,74 +305,8 @@ def _cast_value(p: Tensor, v: Any, key: Any = None) -> Any:
     return v
 
 
-def _check_lr(lr: float) -> None:
-    if not 0.0 <= lr:
-        raise ValueError(f"Invalid learning rate: {lr}")
-
-
-def _check_eps(eps: float) -> None:
-    if not 0.0 <= eps:
-        raise ValueError(f"Invalid epsilon value: {eps}")
-
-
-def _check_wd(wd: float) -> None:
-    if not 0.0 <= wd:
-        raise ValueError(f"Invalid weight_decay value: {wd}")
-
-
-def _check_betas(betas: tuple[float, float]) -> None:
-    if not 0.0 <= betas[0] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-    if not 0.0 <= betas[1] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-
-
-def _lr_value(lr: Any) -> float:
-    """A group's lr as a Python float (a 1-element Tensor lr is allowed, as in PyTorch)."""
-    return float(lr._data) if isinstance(lr, Tensor) else lr
-
-
-def _axpy(a: float, x: np.ndarray, y: np.ndarray, tmp: np.ndarray) -> None:
-    """``y <- y + a * x`` in place, rounded once, as PyTorch's ``y.add_(x, alpha=a)``.
-
-    PyTorch's CPU kernel computes ``y + a*x`` with a fused multiply-add; BLAS ``axpy`` does the same
-    (bitwise-equal results, measured) in one pass over memory instead of NumPy's two. It is called
-    on pieces of at most 8192 elements because OpenBLAS hands an axpy of more than 10000 elements
-    to a thread pool, which is slower at this size. Without SciPy (installed with scikit-learn),
-    or for other dtypes or non-contiguous arrays, two NumPy passes through ``tmp``.
-    """
-    n = y.size
-    table = _AXPY if _AXPY is not None else _load_axpy()
-    f = table.get(y.dtype) if (x.dtype == y.dtype and y.ndim == 1 and y.flags.c_contiguous) else None
-    if f is None or not x.flags.c_contiguous or n == 0:
-        np.multiply(x, a, out=tmp)
-        np.add(y, tmp, out=y)
-        return
-    if n <= _BLAS_CHUNK:
-        if f(x, y, a=a) is not y:  # pragma: no cover - f2py copies only arrays we never pass
-            raise RuntimeError("axpy did not update in place")
-        return
-    for s in range(0, n, _BLAS_CHUNK):
-        e = s + _BLAS_CHUNK
-        f(x[s:e], y[s:e], a=a)
-
-
-def _lerp_(a: np.ndarray, b: np.ndarray, w: float, t: np.ndarray, tmp: np.ndarray) -> None:
-    """``a.lerp_(b, w)`` as PyTorch computes it, with one fused multiply-add like its kernel.
-
-    ``a + w*(b-a)`` if ``|w| < 0.5``, else ``b + (w-1)*(b-a)`` (w-1 rounded in the array's dtype);
-    ``t`` receives b - a, ``tmp`` is scratch for the non-BLAS fallback.
-    """
-    np.subtract(b, a, out=t)
-    if abs(w) < 0.5:
-        _axpy(w, t, a, tmp)
-    else:
-        np.copyto(a, b)
-        _axpy(float(a.dtype.type(w) - a.dtype.type(1)), t, a, tmp)
-
-
-def _new_step(state: dict[str, Any]) -> float:
-    """Increment ``state['step']`` (a 0-d Tensor) and return its new value as a Python float."""
-    st = state["step"]._data
-    st.fill(float(st) + 1.0)  # the exact sum rounded once, as ``st += 1`` (fill is ~7x cheaper on 0-d)
-    return float(st)
+def next_step(state: dict[str, Any]) -> float:
+    """``t <- t + 1`` on ``state['step']`` (a 0-d Tensor); returns the new t as a Python float."""
+    step = state["step"]._data
+    step.fill(float(step) + 1.0)  # the exact sum rounded once, as ``step += 1`` (fill is ~7x cheaper on 0-d)
+    return float(step)

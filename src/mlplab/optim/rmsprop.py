@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor
-from .optimizer import (
-    _FOREACH_DOC,
-    Optimizer,
-    _axpy,
-    _check_eps,
-    _check_lr,
-    _check_wd,
-    _lerp_,
-    _lr_value,
-    _new_step,
-    _scalar_state,
-)
+from .hyperparameters import FOREACH_DOC, check, group_defaults, learning_rate
+from .inplace import addcdiv, addcmul_, gradient, lerp_
+from .optimizer import Optimizer, next_step
 
 __all__ = ["RMSprop"]
 
@@ -51,138 +40,55 @@ class RMSprop(Optimizer):
         momentum: momentum factor (default 0).
         centered: normalise by the estimated variance of the gradient instead of its raw second moment.
         maximize: ascend the objective instead of descending.
-{_FOREACH_DOC}
+{FOREACH_DOC}
     """
 
-    def __init__(
-        self,
-        params: Any,
-        lr: float = 1e-2,
-        alpha: float = 0.99,
-        eps: float = 1e-8,
-        weight_decay: float = 0,
-        momentum: float = 0,
-        centered: bool = False,
-        capturable: bool = False,
-        foreach: bool | None = None,
-        maximize: bool = False,
-        differentiable: bool = False,
-        *,
-        fused: bool | None = None,
-    ) -> None:
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        _check_lr(lr)
-        _check_eps(eps)
-        if not 0.0 <= momentum:
-            raise ValueError(f"Invalid momentum value: {momentum}")
-        _check_wd(weight_decay)
-        if not 0.0 <= alpha:
-            raise ValueError(f"Invalid alpha value: {alpha}")
-        defaults = {
-            "lr": lr,
-            "momentum": momentum,
-            "alpha": alpha,
-            "eps": eps,
-            "centered": centered,
-            "weight_decay": weight_decay,
-            "capturable": capturable,
-            "foreach": foreach,
-            "maximize": maximize,
-            "differentiable": differentiable,
-        }
-        super().__init__(params, defaults)  # fused: accepted, not stored (PyTorch has none here)
+    def __init__(self, params: Any, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0, momentum: float = 0, centered: bool = False,
+                 capturable: bool = False, foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False, *, fused: bool | None = None) -> None:  # fmt: skip
+        check(lr=lr, eps=eps, momentum=momentum, weight_decay=weight_decay, alpha=alpha)
+        super().__init__(params, group_defaults(locals(), leave_out=("fused",)))
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """One update of every parameter that has a gradient (see the class docstring)."""
-        loss = self._eval_closure(closure)
-        state = self.state
-        for gi, group in enumerate(self.param_groups):
-            lr = _lr_value(group["lr"])
-            wd = group["weight_decay"]
-            momentum = group["momentum"]
-            centered = group["centered"]
-            args = (lr, group["alpha"], group["eps"], wd, momentum, group["maximize"])
-            names = (
-                ("square_avg",)
-                + (("momentum_buffer",) if momentum > 0 else ())
-                + (("grad_avg",) if centered else ())
-            )
+    scalar_state = {"step": 0.0}
+    scratch_count = 3
 
-            def init(p: Tensor, names: tuple[str, ...] = names) -> dict[str, Any]:
-                st = state[p]
-                if len(st) == 0:
-                    st["step"] = _scalar_state(0.0)
-                    for name in names:
-                        st[name] = Tensor._make(np.zeros_like(p._data))
-                return st
+    def array_state(self, group: dict[str, Any]) -> dict[str, float]:
+        state = {"square_avg": 0.0}
+        if group["momentum"] > 0:
+            state["momentum_buffer"] = 0.0
+        if group["centered"]:
+            state["grad_avg"] = 0.0
+        return state
 
-            fl, rest, _ = self._plan(gi, group["params"], names, init, ("step",))
-            if fl is not None:
-                fl.gather_grads()
-                sa = fl.bufs[0]
-                buf = fl.bufs[1] if momentum > 0 else None
-                ga = fl.bufs[-1] if centered else None
-                if wd == 0:  # the weights are read only by the final update
-                    d = _rmsprop(None, fl.g, sa, ga, buf, *fl.tmp[:3], *args)
-                    if buf is not None:
-                        fl.axpy_to_weights(-lr, d)
-                    else:
-                        fl.add_to_weights(d)
-                else:
-                    fl.gather_weights()
-                    _rmsprop(fl.w, fl.g, sa, ga, buf, *fl.tmp[:3], *args)
-                    fl.scatter_weights()
-            for p in rest:
-                st = init(p)
-                _new_step(st)
-                ga = st["grad_avg"]._data if centered else None
-                buf = st["momentum_buffer"]._data if momentum > 0 else None
-                arrays = [p._data, p.grad._data, st["square_avg"]._data, ga, buf]
-                self._apply(_rmsprop, arrays, 3, *args)
-        return loss
+    def scalars(self, group: dict[str, Any], state: dict[str, Any]) -> tuple[Any, ...]:
+        """The group's hyper-parameters (the step is counted, as PyTorch does, but not used)."""
+        next_step(state)
+        return (learning_rate(group), group["alpha"], group["eps"], group["weight_decay"], group["momentum"],
+                group["centered"], group["maximize"])  # fmt: skip
 
-
-def _rmsprop(
-    w: np.ndarray | None, g: np.ndarray, sa: np.ndarray, ga: np.ndarray | None, buf: np.ndarray | None,
-    t0: np.ndarray, t1: np.ndarray, t2: np.ndarray,
-    lr: float, alpha: float, eps: float, wd: float, momentum: float, maximize: bool,
-) -> np.ndarray | None:  # fmt: skip
-    """PyTorch's single-tensor RMSprop on arrays (``ga`` given: centered; ``buf`` given: momentum).
-
-    ``w`` None (only with wd == 0): nothing is applied; returned is ``buf`` (with momentum, for
-    ``w.add_(buf, alpha=-lr)``) or the update to add to ``w`` (without).
-    """
-    if maximize:
-        g = np.negative(g, out=t1)
-    if wd != 0:
-        if g is not t1:
-            np.copyto(t1, g)
-            g = t1
-        _axpy(wd, w, t1, t2)
-    np.multiply(sa, alpha, out=sa)  # S <- alpha S + ((1 - alpha) g) g
-    np.multiply(g, 1 - alpha, out=t0)
-    np.multiply(t0, g, out=t0)
-    np.add(sa, t0, out=sa)
-    if ga is not None:
-        _lerp_(ga, g, 1 - alpha, t0, t2)
-        np.multiply(ga, ga, out=t0)  # sqrt(S - g_avg^2)
-        np.subtract(sa, t0, out=t0)
-        np.sqrt(t0, out=t0)
-    else:
-        np.sqrt(sa, out=t0)
-    np.add(t0, eps, out=t0)
-    if buf is not None:
-        np.multiply(buf, momentum, out=buf)  # b <- momentum b + g / avg;  w <- w - lr b
-        np.divide(g, t0, out=t0)
-        np.add(buf, t0, out=buf)
-        if w is None:
-            return buf
-        _axpy(-lr, buf, w, t2)
-    else:
-        np.multiply(g, -lr, out=t2)
-        np.divide(t2, t0, out=t2)
-        if w is None:
-            return t2
-        np.add(w, t2, out=w)
-    return None
+    def update(
+        self, w: np.ndarray | None, g: np.ndarray, state: list[np.ndarray], scratch: list[np.ndarray], s: Any
+    ) -> tuple[np.ndarray, float]:
+        lr, alpha, eps, weight_decay, momentum, centered, maximize = s
+        S = state[0]
+        grad, avg, spare = scratch
+        g = gradient(g, w, maximize, weight_decay, out=grad, spare=spare)  # g <- (-)g + weight_decay w
+        S *= alpha  # S <- alpha S + (1 - alpha) g g
+        addcmul_(S, g, g, 1 - alpha, avg)
+        if centered:
+            g_avg = state[-1]
+            lerp_(g_avg, g, 1 - alpha, avg, spare)  # g_avg <- alpha g_avg + (1 - alpha) g
+            avg = np.subtract(
+                S, np.multiply(g_avg, g_avg, out=avg), out=avg
+            )  # avg <- sqrt(S - g_avg^2) + eps
+            avg = np.sqrt(avg, out=avg)
+        else:
+            avg = np.sqrt(S, out=avg)  # avg <- sqrt(S) + eps
+        avg += eps
+        if momentum > 0:
+            b = state[1]
+            b *= momentum  # b <- momentum b + g / avg
+            b += np.divide(g, avg, out=avg)
+            return b, -lr  # w <- w - lr b
+        return addcdiv(g, avg, -lr, out=grad), 1.0  # w <- w - lr g / avg

@@ -1,0 +1,127 @@
+"""In-place array arithmetic that rounds as PyTorch's fused tensor ops do: the words updates are written in.
+
+An optimiser's update is plain NumPy on arrays (``v *= beta2``, ``np.sqrt(v, out=denom)``) except
+where PyTorch computes a line with one fused kernel whose rounding two NumPy passes would not
+reproduce. Those lines call the functions here, named after the PyTorch op they stand for:
+
+- ``add_(y, x, alpha)``:        ``y <- y + alpha * x`` rounded once    (``y.add_(x, alpha=alpha)``, an FMA)
+- ``add(x, alpha, y, out)``:    ``out <- x + alpha * y`` rounded once   (``x.add(y, alpha=alpha)``)
+- ``lerp_(a, b, weight)``:      ``a <- a + weight * (b - a)``           (``a.lerp_(b, weight)``)
+- ``addcmul_(y, x1, x2, value)``: ``y <- y + (value * x1) * x2``        (``y.addcmul_(x1, x2, value=value)``)
+- ``addcdiv(x1, x2, value, out)``: ``out <- (value * x1) / x2``, what ``y.addcdiv_(x1, x2, value)`` adds
+
+and :func:`gradient`, the first two lines every PyTorch update starts with (``maximize``, coupled
+weight decay).
+
+Each takes the scratch array(s) it may overwrite as arguments; none allocates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["add", "add_", "addcdiv", "addcmul_", "gradient", "lerp_"]
+
+BLAS_PIECE = 8192  # OpenBLAS runs an axpy of more than 10000 elements on a thread pool: slower here
+
+_AXPY: dict[np.dtype, Any] | None = None  # dtype -> BLAS axpy, loaded on first use
+
+
+def _load_axpy() -> dict[np.dtype, Any]:
+    """SciPy's BLAS axpy (SciPy comes with scikit-learn), imported lazily: it costs ~0.3 s."""
+    global _AXPY
+    try:
+        from scipy.linalg import blas
+
+        _AXPY = {np.dtype(np.float32): blas.saxpy, np.dtype(np.float64): blas.daxpy}
+    except ImportError:  # pragma: no cover - NumPy fallback
+        _AXPY = {}
+    return _AXPY
+
+
+def add_(y: np.ndarray, x: np.ndarray, alpha: float, spare: np.ndarray) -> np.ndarray:
+    """``y <- y + alpha * x`` in place, rounded once, as PyTorch's ``y.add_(x, alpha=alpha)``.
+
+    PyTorch's CPU kernel computes ``y + alpha*x`` with a fused multiply-add; BLAS ``axpy`` does the
+    same (bitwise-equal results, measured) in one pass over memory instead of NumPy's two. It runs
+    on pieces of at most ``BLAS_PIECE`` elements (see there). ``alpha == 1`` is a plain add (the
+    product is exact, so the one rounding is the sum's). Without SciPy, for other dtypes or for
+    non-contiguous arrays: two NumPy passes through ``spare`` (rounded twice).
+    """
+    if alpha == 1.0:
+        return np.add(y, x, out=y)
+    n = y.size
+    table = _AXPY if _AXPY is not None else _load_axpy()
+    axpy = table.get(y.dtype) if (x.dtype == y.dtype and y.ndim == 1 and y.flags.c_contiguous) else None
+    if axpy is None or not x.flags.c_contiguous or n == 0:
+        np.multiply(x, alpha, out=spare)
+        return np.add(y, spare, out=y)
+    if n <= BLAS_PIECE:
+        if axpy(x, y, a=alpha) is not y:  # pragma: no cover - f2py copies only arrays we never pass
+            raise RuntimeError("axpy did not update in place")
+        return y
+    for start in range(0, n, BLAS_PIECE):
+        end = start + BLAS_PIECE
+        axpy(x[start:end], y[start:end], a=alpha)
+    return y
+
+
+def add(x: np.ndarray, alpha: float, y: np.ndarray, out: np.ndarray, spare: np.ndarray) -> np.ndarray:
+    """``out <- x + alpha * y`` rounded once, leaving ``x`` alone (``x.add(y, alpha=alpha)``).
+
+    ``out`` may be ``x`` itself (then it is updated in place); ``spare`` as in :func:`add_`.
+    """
+    if x is not out:
+        np.copyto(out, x)
+    return add_(out, y, alpha, spare)
+
+
+def lerp_(a: np.ndarray, b: np.ndarray, weight: float, diff: np.ndarray, spare: np.ndarray) -> np.ndarray:
+    """``a <- a + weight * (b - a)`` in place, as PyTorch's ``a.lerp_(b, weight)`` rounds it.
+
+    PyTorch computes ``a + w*(b-a)`` if ``|w| < 0.5``, else ``b + (w-1)*(b-a)`` (w-1 rounded in the
+    array's dtype), each with one fused multiply-add. ``diff`` receives ``b - a``; ``spare`` as in
+    :func:`add_`.
+    """
+    np.subtract(b, a, out=diff)
+    if abs(weight) < 0.5:
+        return add_(a, diff, weight, spare)
+    np.copyto(a, b)
+    return add_(a, diff, float(a.dtype.type(weight) - a.dtype.type(1)), spare)
+
+
+def addcmul_(y: np.ndarray, x1: np.ndarray, x2: np.ndarray, value: float, spare: np.ndarray) -> np.ndarray:
+    """``y <- y + (value * x1) * x2`` in place, in PyTorch's order (``y.addcmul_(x1, x2, value=value)``)."""
+    np.multiply(x1, value, out=spare)
+    spare *= x2
+    return np.add(y, spare, out=y)
+
+
+def addcdiv(x1: np.ndarray, x2: np.ndarray, value: float, out: np.ndarray) -> np.ndarray:
+    """``out <- (value * x1) / x2``: the term PyTorch's ``y.addcdiv_(x1, x2, value=value)`` adds to y.
+
+    Its kernel adds it without a fused multiply-add, so ``y += addcdiv(...)`` rounds as it does.
+    ``out`` may be ``x1``.
+    """
+    np.multiply(x1, value, out=out)
+    return np.divide(out, x2, out=out)
+
+
+def gradient(
+    g: np.ndarray,
+    w: np.ndarray | None,
+    maximize: bool,
+    weight_decay: float,
+    out: np.ndarray,
+    spare: np.ndarray,
+) -> np.ndarray:
+    """The gradient an update follows: ``g <- -g`` if maximize, then ``g <- g + weight_decay * w``
+    (coupled L2 decay, as ``g.add(w, alpha=weight_decay)``), in ``out``; ``g`` itself is never
+    written. Returns ``g`` unchanged when neither applies."""
+    if maximize:
+        g = np.negative(g, out=out)
+    if weight_decay != 0:
+        g = add(g, weight_decay, w, out=out, spare=spare)
+    return g
