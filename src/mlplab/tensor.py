@@ -84,15 +84,6 @@ class Tensor(
         t.grad_fn = grad_fn
         return t
 
-    @property
-    def _rg(self) -> bool:
-        """Deprecated alias of ``_requires_grad`` (kept for code outside the core until it moves)."""
-        return self._requires_grad
-
-    @_rg.setter
-    def _rg(self, flag: bool) -> None:
-        self._requires_grad = flag
-
     # ------------------------------------------------------------------ attributes
     @property
     def requires_grad(self) -> bool:
