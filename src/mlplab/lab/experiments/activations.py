@@ -77,7 +77,7 @@ def dead_fraction(act: str, lr: float, seed: int, data: tuple[object, object], e
 
 @experiment(
     "activations",
-    section="Activation functions (4)",
+    section="Activation functions: Sigmoid, Tanh, ReLU, LeakyReLU, PReLU",
     claim="sigmoid' <= 0.25 and < 0.01 for |x| > 5; a high learning rate kills ReLU units, "
     "not LeakyReLU/PReLU ones",
 )

@@ -83,7 +83,7 @@ def adamw_first_step_error(seed: int, data: tuple[Any, Any]) -> float:
 
 @experiment(
     "weight-decay-vs-l2",
-    section="Weight decay and L2 regularisation",
+    section="Weight decay (4.2) and L2 regularisation",
     claim="an L2 penalty and weight decay take the same steps under SGD (and Adam's coupled decay); "
     "AdamW's decoupled decay differs",
 )
