@@ -16,10 +16,12 @@ The layers, lowest first (a module may import its own layer and any lower one, n
                    and state dicts)
     4  nn          modules, layers, init, losses, functional
     5  data/optim  optim, utils (utils.data), datasets
+    6  package     mlplab/__init__.py: the public ``mlplab.*`` namespace, re-exporting the layers
+                   below it (it imports none of train, the faces or the cli), so that train and the
+                   faces may use the public API as a user does (``import mlplab``)
     7  train       the training run
     8  faces       lab, compare, playground
-    9  package     mlplab/__init__.py: the public ``mlplab.*`` namespace
-   10  cli         the command line
+    9  cli         the command line
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ LAYER_OF_TOP = {
     "lab": 8,
     "compare": 8,
     "playground": 8,
-    "cli": 10,
+    "cli": 9,
 }
 LAYER_NAMES = {
     0: "foundation",
@@ -59,10 +61,10 @@ LAYER_NAMES = {
     3: "tensor",
     4: "nn",
     5: "optim/utils.data/datasets",
+    6: "mlplab/__init__",
     7: "train",
     8: "lab/compare/playground",
-    9: "mlplab/__init__",
-    10: "cli",
+    9: "cli",
 }
 
 MAX_LINES = 400
@@ -147,7 +149,7 @@ def _layer(module: str) -> int:
     if module in FOUNDATION:
         return 0
     if module == "mlplab":
-        return 9
+        return 6
     top = module.split(".")[1]
     if top not in LAYER_OF_TOP:
         raise AssertionError(
