@@ -20,6 +20,7 @@ from ..datasets.builtin import DATASETS
 from ..errors import UserError
 from ..registry import MISSING, Option, OptionError, Registry
 from .activations import ACTIVATIONS
+from .files import atomic_write
 from .initializers import INITIALIZERS
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
@@ -273,6 +274,4 @@ def load_toml(path: str | Path) -> dict[str, Any]:
 def save_json(cfg: RunConfig, path: Path, extra: dict[str, Any] | None = None) -> None:
     """Write ``config.json``: the options under ``"config"`` and the run's facts beside them."""
     d = {"config": cfg.to_dict(), **(extra or {})}
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(d, indent=2))
-    tmp.replace(path)
+    atomic_write(path, json.dumps(d, indent=2))
