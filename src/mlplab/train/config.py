@@ -210,7 +210,8 @@ class RunConfig:
             values = {k: known[k].check(v, source) for k, v in d.items()}
         except OptionError as e:
             raise UserError(str(e)) from None
-        cfg = cls(**values)
+        # None means "the default": it must not replace an option's own default with nothing
+        cfg = cls(**{k: v for k, v in values.items() if v is not None or known[k].default is MISSING})
         cfg.validate()
         return cfg
 

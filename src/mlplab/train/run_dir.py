@@ -142,6 +142,45 @@ def write_split(
         )
 
 
+# the facts of config.json that evaluate and predict read, and the JSON types they must have
+_FACTS: dict[str, tuple[type, ...]] = {
+    "task": (str,),
+    "loss": (str,),
+    "n_features": (int,),
+    "n_classes": (int,),
+    "n_targets": (int, type(None)),
+    "class_names": (list, type(None)),
+    "feature_names": (list, type(None)),
+    "scaler": (dict, type(None)),
+    "target_scaler": (dict, type(None)),
+    "data": (dict, type(None)),
+}
+
+
+def _check_meta(meta: dict[str, Any], f: Path) -> None:
+    """Refuse a ``config.json`` whose facts are missing or of the wrong JSON type."""
+    for key, types in _FACTS.items():
+        if key not in meta and type(None) in types:
+            continue
+        v = meta.get(key)
+        if key not in meta or not isinstance(v, types) or isinstance(v, bool):
+            names = " or ".join("null" if t is type(None) else t.__name__ for t in types)
+            got = "nothing" if key not in meta else f"{type(v).__name__} {v!r:.40}"
+            raise UserError(f"{f}: expected {key!r} to be {names} (as mlplab train writes it), got {got}")
+    for key in ("class_names", "feature_names"):
+        if meta.get(key) is not None and not all(isinstance(x, str) for x in meta[key]):
+            raise UserError(f"{f}: expected {key!r} to be a list of strings, got {meta[key]!r:.60}")
+    data = meta.get("data") or {}
+    fp = data.get("fingerprint")
+    if fp is not None and not (isinstance(fp, dict) and isinstance(fp.get("sha256"), str)):
+        raise UserError(f"{f}: expected data.fingerprint to hold a 'sha256' string, got {fp!r:.60}")
+    for key in ("source", "name"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            raise UserError(f"{f}: expected data.{key} to be a string, got {data[key]!r:.60}")
+    if data.get("options") is not None and not isinstance(data["options"], dict):
+        raise UserError(f"{f}: expected data.options to be an object, got {data['options']!r:.60}")
+
+
 @dataclass
 class SavedRun:
     """A finished (or interrupted) run, loaded from its directory alone."""
@@ -159,6 +198,7 @@ class SavedRun:
         """Read ``config.json`` and the weights (``model.npz``, else the newest checkpoint)."""
         d = Path(run_dir)
         cfg, meta = read_run_config(d)
+        _check_meta(meta, d / "config.json")
         try:
             spec = LossSpec(meta["loss"], meta["task"], meta["n_classes"], meta.get("n_targets", 1))
             model = build_model(cfg, int(meta["n_features"]), spec.out_features())
@@ -199,7 +239,13 @@ class SavedRun:
             now = {"sha256": datasets.file_sha256(source)}
             what = f"{source}"
         else:
-            raw = datasets.load_builtin(data["name"], data.get("seed", 0), **(data.get("options") or {}))
+            try:
+                raw = datasets.load_builtin(data["name"], data.get("seed", 0), **(data.get("options") or {}))
+            except (KeyError, TypeError) as e:
+                raise UserError(
+                    f"{self.dir / 'config.json'}: expected data.name, seed and options of a built-in data "
+                    f"set, got {data!r:.80} ({e})"
+                ) from None
             now = raw.fingerprint()
             what = f"built-in data set {data['name']!r}"
         if now["sha256"] != saved["sha256"]:
