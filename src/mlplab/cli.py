@@ -1,7 +1,16 @@
 """``mlplab`` command line: ``train`` (the main job), ``evaluate``, ``predict`` and ``lab``.
 
-Every error a user can fix is printed as one line on stderr with exit status 2; Ctrl-C during
-training keeps the last finished epoch, prints the resume command and exits with 130.
+Every error a user can fix, and every file-system or resource failure (a full disk, a denied or
+missing path, MemoryError), is printed as one line on stderr with exit status 2, naming the last
+finished epoch that is kept; Ctrl-C during training keeps the last finished epoch, prints the resume
+command and exits with 130. A new run that stops before its first epoch finishes leaves no run
+directory behind.
+
+A run directory is locked (``RUN/.lock``) while a run or a resume uses it; a second one is refused.
+``--resume`` of a finished run says so and changes nothing.
+
+When standard output is closed under a running command (``mlplab train | head -1``), the output is
+dropped and the command goes on: the training finishes and its run directory is complete (exit 0).
 """
 
 from __future__ import annotations
@@ -9,7 +18,9 @@ from __future__ import annotations
 import inspect
 import json
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -427,6 +438,7 @@ def main(argv: list[str] | None = None) -> None:
         args = ["--help"]
     guard = _PipeGuard(sys.stdout)
     sys.stdout = guard  # type: ignore[assignment]
+    term = _on_sigterm()
     try:
         rv = cmd.main(args=args, prog_name="mlplab", standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
@@ -447,7 +459,20 @@ def main(argv: list[str] | None = None) -> None:
         code = 130
     finally:
         sys.stdout = guard.stream
+        if term is not None:
+            signal.signal(signal.SIGTERM, term)
     sys.exit(code)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _on_sigterm() -> Any:
+    """Treat SIGTERM as Ctrl-C (last finished epoch kept, exit 130); returns the old handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _interrupt)
 
 
 def _stderr_line(text: str) -> None:

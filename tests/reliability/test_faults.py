@@ -145,3 +145,22 @@ def test_a_full_disk_process_always_exits(tmp_path):
     assert p.returncode == 2, p.stderr
     lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "No space left" in lines[0], p.stderr
+
+
+@pytest.mark.slow
+def test_sigterm_keeps_the_last_epoch_and_exits_130(tmp_path):
+    import signal
+    import time
+
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    args = ["train", "--dataset", "iris", "--epochs", "500", "--batch-size", "1", "--quiet", "--out", "r"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mlplab.cli", *args], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 120
+    while not (tmp_path / "r/checkpoints/epoch_001.npz").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, f"exit {proc.returncode}: {err}"
+    assert "Resume with: mlplab train --resume r" in err and "Traceback" not in err
