@@ -5,21 +5,7 @@ import shutil
 
 import numpy as np
 import pytest
-
-from mlplab import cli
-
-
-def write_csv(path, header, rows):
-    lines = [",".join(header)] + [",".join(str(v) for v in r) for r in rows]
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def call(*args: str) -> int:
-    """``mlplab ARGS`` in-process; returns the exit status."""
-    with pytest.raises(SystemExit) as e:
-        cli.main([str(a) for a in args])
-    return e.value.code
+from rel_helpers import FAST, call, write_csv
 
 
 @pytest.fixture
@@ -35,22 +21,6 @@ def run_cli(capsys, monkeypatch, tmp_path):
     return go
 
 
-def one_line(res, code=2):
-    """The one stderr line of a CLI call that must fail with ``code`` (no traceback)."""
-    got, out, err = res
-    assert got == code, f"expected exit {code}, got {got}\nstdout:\n{out}\nstderr:\n{err}"
-    lines = [ln for ln in err.splitlines() if ln.strip()]
-    assert len(lines) == 1, f"expected one line on stderr, got:\n{err}"
-    assert "Traceback" not in err
-    return lines[0]
-
-
-def ok(res):
-    code, out, err = res
-    assert code == 0, f"exit {code}\nstdout:\n{out}\nstderr:\n{err}"
-    return out, err
-
-
 @pytest.fixture
 def small_csv(tmp_path):
     rng = np.random.default_rng(0)
@@ -61,9 +31,6 @@ def small_csv(tmp_path):
         ["a", "b", "c", "label"],
         [[f"{v:.4f}" for v in r] + [t] for r, t in zip(x, lab)],
     )
-
-
-FAST = ("--dataset", "iris", "--epochs", "2", "--quiet", "--hidden", "4")
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import one_line, write_csv
+from rel_helpers import one_line, write_csv
 
 from mlplab.datasets import Standardizer
 

@@ -3,7 +3,7 @@
 import json
 
 import numpy as np
-from conftest import FAST, ok, one_line
+from rel_helpers import FAST, ok, one_line
 
 from mlplab.serialization import load, save
 
@@ -74,7 +74,7 @@ class _ClosedPipe:
 
 def test_broken_stdout_keeps_training(monkeypatch, tmp_path, capsys):
     """Decision: a closed stdout does not stop a run; output is dropped and the run finishes."""
-    from conftest import call
+    from rel_helpers import call
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr("sys.stdout", _ClosedPipe(1))

@@ -8,7 +8,7 @@ import sys
 import textwrap
 
 import pytest
-from conftest import FAST, one_line
+from rel_helpers import FAST, one_line
 
 from mlplab.serialization import load
 from mlplab.train.callbacks import close_writer

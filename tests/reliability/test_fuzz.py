@@ -11,9 +11,9 @@ import json
 import shutil
 
 import pytest
-from conftest import call
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rel_helpers import call
 
 from mlplab import cli
 from mlplab.train import report

@@ -1,7 +1,7 @@
 """Options are validated once, from their registry entries: finite, in range, no conflicts."""
 
 import pytest
-from conftest import one_line
+from rel_helpers import one_line
 
 from mlplab.registry import Option, OptionError
 

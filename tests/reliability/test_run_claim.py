@@ -3,7 +3,7 @@ Ctrl-C before the first epoch leaves no run directory; checkpoints fall back to 
 
 import json
 
-from conftest import FAST, ok, one_line
+from rel_helpers import FAST, ok, one_line
 
 from mlplab.train import loop
 from mlplab.train.files import RunLock, atomic_open
