@@ -1,13 +1,26 @@
 """``mlplab`` command line: ``train`` (the main job), ``evaluate``, ``predict`` and ``lab``.
 
-Every error a user can fix is printed as one line on stderr with exit status 2; Ctrl-C during
-training keeps the last finished epoch, prints the resume command and exits with 130.
+Every error a user can fix, and every file-system or resource failure (a full disk, a denied or
+missing path, MemoryError), is printed as one line on stderr with exit status 2, naming the last
+finished epoch that is kept; Ctrl-C during training keeps the last finished epoch, prints the resume
+command and exits with 130. A new run that stops before its first epoch finishes leaves no run
+directory behind.
+
+A run directory is locked (``RUN/.lock``) while a run or a resume uses it; a second one is refused.
+``--resume`` of a finished run says so and changes nothing.
+
+When standard output is closed under a running command (``mlplab train | head -1``), the output is
+dropped and the command goes on: the training finishes and its run directory is complete (exit 0).
 """
 
 from __future__ import annotations
 
 import inspect
+import json
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -113,10 +126,22 @@ def train(
         _resume(resume, given.get("epochs"), quiet)
         return
     base = RunConfig()
+    from_file = load_toml(config) if config is not None else {}
+    _refuse_conflicts(from_file, given)
     if config is not None:
-        base = base.merged(load_toml(config), source=f"config file {config}")
+        base = base.merged(from_file, source=f"config file {config}")
     cfg = base.merged(given)
     _train_new(cfg, None if out is None else str(out), quiet)
+
+
+def _refuse_conflicts(from_file: dict[str, Any], given: dict[str, Any]) -> None:
+    """Refuse options that exclude each other: a built-in data set and a CSV file."""
+    explicit = {**{k: v for k, v in from_file.items() if v is not None}, **given}
+    if explicit.get("data") is not None and explicit.get("dataset") is not None:
+        raise UserError(
+            f"--dataset {explicit['dataset']} and --data {explicit['data']} exclude each other: "
+            "expected a built-in data set or a CSV file, got both"
+        )
 
 
 _FIXED = [
@@ -166,56 +191,92 @@ app.command()(train)
 
 
 def _train_new(cfg: Any, out: str | None, quiet: bool) -> None:
-    from .train.run import Run, new_run_dir
+    from .train.run import Run, claim_run_dir, remove_unfinished_run
 
-    run_dir = new_run_dir(out, cfg.data or cfg.dataset)
+    run_dir, lock = claim_run_dir(out, cfg.data or cfg.dataset)
+    run = None
     try:
         run = Run(cfg, run_dir, quiet=quiet)
-    except Exception:
-        # nothing trained yet: do not leave an empty run directory behind
-        if run_dir.exists() and not any(run_dir.iterdir()):
-            run_dir.rmdir()
+        run.write_config()
+        cfg = run.cfg
+        if not quiet:
+            d = run.data
+            typer.echo(
+                f"mlplab train: {cfg.data or cfg.dataset} ({d.task}, {len(d.x_train)} train / "
+                f"{len(d.x_val)} val / "
+                f"{len(d.x_test)} test), run directory {run_dir}"
+            )
+            typer.echo(
+                f"model: {d.x_train.shape[1]}-{'-'.join(map(str, cfg.hidden))}-{run.spec.out_features()} "
+                f"{cfg.activation}, loss {run.spec.name}, {cfg.optimizer} lr {cfg.lr:g}, "
+                f"batch {cfg.batch_size}, {cfg.epochs} epochs, grad {cfg.grad}"
+            )
+        _fit_and_report(run, quiet, fresh=True)
+    except BaseException:
+        # nothing trained yet: leave no run directory behind (one with an epoch is kept to resume)
+        if run is None or not run.saved_epoch():
+            remove_unfinished_run(run_dir)
         raise
-    run.write_config()
-    cfg = run.cfg
-    if not quiet:
-        d = run.data
-        typer.echo(
-            f"mlplab train: {cfg.data or cfg.dataset} ({d.task}, {len(d.x_train)} train / "
-            f"{len(d.x_val)} val / "
-            f"{len(d.x_test)} test), run directory {run_dir}"
-        )
-        typer.echo(
-            f"model: {d.x_train.shape[1]}-{'-'.join(map(str, cfg.hidden))}-{run.spec.out_features()} "
-            f"{cfg.activation}, loss {run.spec.name}, {cfg.optimizer} lr {cfg.lr:g}, batch {cfg.batch_size}, "
-            f"{cfg.epochs} epochs, grad {cfg.grad}"
-        )
-    _fit_and_report(run, quiet)
+    finally:
+        lock.release()
 
 
 def _resume(run_dir: Path, epochs: int | None, quiet: bool) -> None:
+    from .train.checkpoint import epoch_files
+    from .train.files import RunLock
     from .train.run import Run, read_run_config
 
-    cfg, _ = read_run_config(run_dir)
-    if epochs is not None and epochs != cfg.epochs:
-        if cfg.scheduler == "onecycle":
+    read_run_config(run_dir)  # refuses a directory that is no run before anything is written
+    with RunLock(run_dir):
+        cfg, _ = read_run_config(run_dir)
+        files = epoch_files(run_dir / "checkpoints")
+        done = files[-1][0] if files else 0
+        if epochs is not None and epochs < done:
             raise UserError(
-                f"--epochs cannot change on --resume with --scheduler onecycle: its schedule spans the run's "
-                f"{cfg.epochs} epochs"
+                f"--epochs {epochs} is below the {done} epochs {run_dir} has done; "
+                f"expected --epochs >= {done} (the run keeps its finished epochs)"
             )
-        # a cosine schedule keeps the period it was started with
-        t_max = cfg.t_max or (cfg.epochs if cfg.scheduler == "cosine" else None)
-        cfg = cfg.merged({"epochs": epochs, "t_max": t_max})
-    run = Run(cfg, run_dir, quiet=quiet)
-    done = run.restore()
-    if epochs is not None:
-        run.write_config()
-    if not quiet:
-        typer.echo(f"mlplab train: resuming {run_dir} after epoch {done} of {cfg.epochs}")
-    _fit_and_report(run, quiet)
+        if _finished(run_dir, done) and (epochs is None or epochs <= cfg.epochs):
+            typer.echo(
+                f"mlplab train: {run_dir} is finished ({done} of {cfg.epochs} epochs, test report written); "
+                f"nothing to resume. To train longer: mlplab train --resume {run_dir} --epochs N "
+                f"(N > {cfg.epochs})"
+            )
+            return
+        if epochs is not None and epochs != cfg.epochs:
+            if cfg.scheduler == "onecycle":
+                raise UserError(
+                    f"--epochs cannot change on --resume with --scheduler onecycle: its schedule spans "
+                    f"the run's {cfg.epochs} epochs"
+                )
+            # a cosine schedule keeps the period it was started with
+            t_max = cfg.t_max or (cfg.epochs if cfg.scheduler == "cosine" else None)
+            cfg = cfg.merged({"epochs": epochs, "t_max": t_max})
+        run = Run(cfg, run_dir, quiet=quiet)
+        done = run.restore()
+        for skipped in run.checkpoints.skipped:
+            typer.echo(f"mlplab train: skipped checkpoint {skipped}", err=True)
+        if run.checkpoints.skipped:
+            typer.echo(
+                f"mlplab train: using epoch_{done:03d}.npz, the newest checkpoint that loads", err=True
+            )
+        if epochs is not None:
+            run.write_config()
+        if not quiet:
+            typer.echo(f"mlplab train: resuming {run_dir} after epoch {done} of {cfg.epochs}")
+        _fit_and_report(run, quiet)
 
 
-def _fit_and_report(run: Any, quiet: bool) -> None:
+def _finished(run_dir: Path, done: int) -> bool:
+    """Whether the run wrote its final report after its newest checkpoint's epoch."""
+    try:
+        metrics = json.loads((run_dir / "metrics.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(metrics, dict) and metrics.get("epochs") == done and (run_dir / "model.npz").is_file()
+
+
+def _fit_and_report(run: Any, quiet: bool, fresh: bool = False) -> None:
     try:
         result = run.train()
     except KeyboardInterrupt:
@@ -226,15 +287,18 @@ def _fit_and_report(run: Any, quiet: bool) -> None:
                 f"Resume with: mlplab train --resume {run.dir}",
                 err=True,
             )
-        else:
+        elif fresh:
             typer.echo(
-                f"\ninterrupted before the first epoch finished; nothing to resume in {run.dir}", err=True
+                f"\ninterrupted before the first epoch finished; nothing to resume, removed {run.dir}",
+                err=True,
             )
+        else:
+            typer.echo(f"\ninterrupted before an epoch finished; {run.dir} is unchanged", err=True)
         raise typer.Exit(130) from None
     except DivergenceError as e:
-        done = run.saved_epoch()
-        kept = f"; epoch {done} is kept in {run.ckpt_dir}" if done else ""
-        raise UserError(f"{e}{kept}") from None
+        raise UserError(f"{e}{_kept(run)}") from None
+    except (OSError, MemoryError) as e:
+        raise UserError(f"{_describe(e)}{_kept(run)}") from None
     if quiet:
         return
     m = result["metrics"]
@@ -254,6 +318,31 @@ def _fit_and_report(run: Any, quiet: bool) -> None:
         f"run directory {d}: config.json, split.npz, history.csv, curves.png, {figs}, report.txt, model.npz, "
         f"checkpoints/, tb/ (tensorboard --logdir {d / 'tb'})"
     )
+
+
+def _kept(run: Any) -> str:
+    """What is left of a run that stopped: the last finished epoch, and how to continue."""
+    try:
+        done = run.saved_epoch()
+    except OSError:  # pragma: no cover - the directory itself went away
+        done = 0
+    if not done:
+        return ""
+    return f"; epoch {done} is kept in {run.ckpt_dir} (resume with: mlplab train --resume {run.dir})"
+
+
+def _describe(e: BaseException) -> str:
+    """One line for a file-system or resource error: what failed, on which file."""
+    if isinstance(e, MemoryError):
+        return (
+            f"out of memory{': ' + str(e) if str(e) else ''}; expected a model and data that fit in "
+            "memory - try smaller --hidden or --batch-size"
+        )
+    if isinstance(e, OSError) and e.strerror:
+        where = f": {e.filename}" if e.filename else ""
+        return f"{e.strerror}{where}"
+    text = str(e).splitlines()[0] if str(e) else ""
+    return text or type(e).__name__
 
 
 @app.command()
@@ -347,6 +436,9 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if not args:
         args = ["--help"]
+    guard = _PipeGuard(sys.stdout)
+    sys.stdout = guard  # type: ignore[assignment]
+    term = _on_sigterm()
     try:
         rv = cmd.main(args=args, prog_name="mlplab", standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
@@ -359,13 +451,76 @@ def main(argv: list[str] | None = None) -> None:
         msg = e.format_message().replace("\n", " ")
         typer.echo(f"mlplab: error: {msg}", err=True)
         code = 2
-    except (ValueError, FileNotFoundError, IsADirectoryError, PermissionError) as e:
-        typer.echo(f"mlplab: error: {str(e).splitlines()[0] if str(e) else type(e).__name__}", err=True)
+    except (ValueError, OSError, MemoryError) as e:
+        _stderr_line(f"mlplab: error: {_describe(e)}")
         code = 2
     except KeyboardInterrupt:
-        typer.echo("mlplab: interrupted", err=True)
+        _stderr_line("mlplab: interrupted")
         code = 130
+    finally:
+        sys.stdout = guard.stream
+        if term is not None:
+            signal.signal(signal.SIGTERM, term)
     sys.exit(code)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _on_sigterm() -> Any:
+    """Treat SIGTERM as Ctrl-C (last finished epoch kept, exit 130); returns the old handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _stderr_line(text: str) -> None:
+    """Write one line on stderr; a closed stderr is not worth a traceback."""
+    try:
+        typer.echo(text, err=True)
+    except (OSError, ValueError):  # pragma: no cover
+        pass
+
+
+class _PipeGuard:
+    """Standard output that survives its reader going away (``mlplab train | head -1``).
+
+    The first ``BrokenPipeError`` turns the stream into a sink (its descriptor is pointed at
+    ``/dev/null`` so the interpreter's final flush is silent) and the command goes on: a training
+    run finishes and writes its run directory rather than dying with the pipe.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.broken = False
+
+    def _lost(self) -> None:
+        self.broken = True
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def write(self, text: str) -> int:
+        if not self.broken:
+            try:
+                return int(self.stream.write(text))
+            except BrokenPipeError:
+                self._lost()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.broken:
+            try:
+                self.stream.flush()
+            except BrokenPipeError:
+                self._lost()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -102,12 +102,14 @@ class Option:
         return ""
 
     def in_range(self, x: float) -> bool:
-        """Whether number ``x`` is inside the range (NaN never is)."""
+        """Whether number ``x`` is finite and inside the range (NaN and infinities never are)."""
+        if isinstance(x, float) and not math.isfinite(x):
+            return False
         if self.low is not None and not (x > self.low if self.low_open else x >= self.low):
             return False
         if self.high is not None and not (x < self.high if self.high_open else x <= self.high):
             return False
-        return not (isinstance(x, float) and math.isnan(x))
+        return True
 
     def check(self, value: Any, source: str = "") -> Any:
         """``value`` (as a config file, JSON or Python gives it) checked and normalised; ``None``
@@ -170,10 +172,14 @@ class Option:
             if not v and self.kind == "int_list":
                 raise OptionError(f"{where} must not be empty")
             if not all(self.in_range(x) for x in v):
-                raise OptionError(f"{where} must be a list of numbers {self.range_text()}; got {v}")
+                rng = self.range_text()
+                raise OptionError(
+                    f"{where} must be a list of finite numbers{' ' + rng if rng else ''}; got {v}"
+                )
         elif isinstance(v, (int, float)) and not isinstance(v, bool):
             if not self.in_range(v):
-                raise OptionError(f"{where} must be {self.range_text()}, got {v!r}")
+                rng = self.range_text()
+                raise OptionError(f"{where} must be a finite number{' ' + rng if rng else ''}, got {v!r}")
 
     def describe(self) -> dict[str, Any]:
         """A JSON-able description (for menus, docs and forms): name, kind, flag, range, help."""

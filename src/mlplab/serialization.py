@@ -214,9 +214,52 @@ def _file_name(f: Any) -> str:
     return name if isinstance(name, str) else "<file object>"
 
 
-def _read_entry(zf: zipfile.ZipFile, member: str, name: str) -> np.ndarray:
+# room for an .npy entry's own header (magic, version, dict padded to 64 bytes; numpy allows up
+# to 64 KiB) on top of the data bytes the mlplab header declares
+_NPY_HEADER_MAX = 65536 + 16
+
+
+def _check_entry(zf: zipfile.ZipFile, member: str, name: str, limit: int) -> None:
+    """Refuse, before anything is inflated or allocated, an entry that is compressed or larger
+    than ``limit`` bytes (what the mlplab header declares for it): a small file must not make
+    ``load`` allocate much more than its own size."""
+    info = zf.getinfo(member)
+    if info.compress_type != zipfile.ZIP_STORED:
+        raise SerializationError(
+            f"{name}: entry {member} is compressed (zip method {info.compress_type}); expected a stored "
+            "entry as mlplab.save writes, refusing to inflate it"
+        )
+    if info.file_size != info.compress_size or info.file_size > limit:
+        raise SerializationError(
+            f"{name}: entry {member} declares {info.file_size} bytes ({info.compress_size} stored); "
+            f"expected at most {limit} (the file was altered)"
+        )
+
+
+def _read_entry(
+    zf: zipfile.ZipFile,
+    member: str,
+    name: str,
+    limit: int,
+    expect: tuple[np.dtype, tuple[int, ...]] | None = None,
+) -> np.ndarray:
+    _check_entry(zf, member, name, limit)
     try:
         with zf.open(member) as fh:
+            if expect is not None:  # the .npy header must match the mlplab header before allocating
+                version = np.lib.format.read_magic(fh)
+                read_header = (
+                    np.lib.format.read_array_header_1_0
+                    if version == (1, 0)
+                    else np.lib.format.read_array_header_2_0
+                )
+                shape, _, dtype = read_header(fh)
+                if dtype.str != expect[0].str or tuple(shape) != expect[1]:
+                    raise SerializationError(
+                        f"{name}: checksum mismatch: entry {member} is {dtype.str}{list(shape)}, "
+                        f"the header says {expect[0].str}{list(expect[1])} (the file was altered)"
+                    )
+                fh.seek(0)
             return np.lib.format.read_array(fh, allow_pickle=False)
     except zipfile.BadZipFile as e:
         if "CRC" in str(e):
@@ -266,8 +309,8 @@ def _open_archive(raw: bytes, name: str) -> zipfile.ZipFile:
     return zf
 
 
-def _parse_header(zf: zipfile.ZipFile, name: str) -> dict[str, Any]:
-    raw = _read_entry(zf, _HEADER + ".npy", name)
+def _parse_header(zf: zipfile.ZipFile, name: str, size: int) -> dict[str, Any]:
+    raw = _read_entry(zf, _HEADER + ".npy", name, size)
     try:
         if raw.dtype != np.uint8 or raw.ndim != 1:
             raise ValueError("header entry is not a byte string")
@@ -308,7 +351,10 @@ def _load_arrays(zf: zipfile.ZipFile, header: dict[str, Any], name: str) -> list
             )
         if f"a{i}.npy" not in zf.namelist():
             raise SerializationError(f"{name}: truncated: entry a{i} is missing")
-        a = _read_entry(zf, f"a{i}.npy", name)
+        if any(not isinstance(n, int) or n < 0 for n in shape):
+            raise SerializationError(f"{name}: corrupted header (array {i} has shape {list(shape)})")
+        limit = int(np.prod(shape, dtype=object)) * dt.itemsize + _NPY_HEADER_MAX
+        a = _read_entry(zf, f"a{i}.npy", name, limit, (dt, shape))
         if a.dtype.str != dt.str or a.shape != shape:
             raise SerializationError(
                 f"{name}: checksum mismatch: entry a{i} is {a.dtype.str}{list(a.shape)}, "
@@ -388,7 +434,7 @@ def load(
         raise TypeError(f"mlplab.load: f must be a path or a binary file object, got {type(f).__name__}")
     try:
         with _open_archive(raw, name) as zf:
-            header = _parse_header(zf, name)
+            header = _parse_header(zf, name, len(raw))
             arrays = _load_arrays(zf, header, name)
         digest = _digest({k: v for k, v in header.items() if k != "sha256"}, arrays)
     except SerializationError:

@@ -57,17 +57,18 @@ def test_existing_run_directory_is_never_overwritten(run_cli, tmp_path):
     assert (tmp_path / "keep/model.npz").read_bytes() == before
 
 
-def test_damaged_checkpoint_is_refused(run_cli, tmp_path):
+def test_damaged_checkpoints_are_refused_when_none_loads(run_cli, tmp_path):
     _ok(run_cli("train", "--dataset", "iris", "--epochs", "2", "--quiet", "--out", "dmg"))
-    ck = tmp_path / "dmg/checkpoints/epoch_002.npz"
-    raw = bytearray(ck.read_bytes())
-    ck.write_bytes(bytes(raw[: len(raw) // 2]))  # truncated
+    for name in ("epoch_001.npz", "epoch_002.npz"):
+        ck = tmp_path / "dmg/checkpoints" / name
+        raw = bytearray(ck.read_bytes())
+        if name == "epoch_001.npz":
+            ck.write_bytes(bytes(raw[: len(raw) // 2]))  # truncated
+        else:
+            raw[len(raw) // 2] ^= 0xFF  # one flipped byte
+            ck.write_bytes(bytes(raw))
     line = _err(run_cli("train", "--resume", "dmg", "--epochs", "3", "--quiet"))
-    assert "epoch_002.npz" in line
-    raw[len(raw) // 2] ^= 0xFF  # one flipped byte
-    ck.write_bytes(bytes(raw))
-    line = _err(run_cli("train", "--resume", "dmg", "--epochs", "3", "--quiet"))
-    assert "epoch_002.npz" in line
+    assert "epoch_002.npz" in line and "epoch_001.npz" in line
 
 
 def test_divergence_stops_with_epoch_batch_and_hint(run_cli, tmp_path):

@@ -146,7 +146,7 @@ def test_option_ranges_reject_nan():
     o = Option("x", "float", "x", low=0, high=1, high_open=True)
     assert o.check(0.5) == 0.5
     for bad in (math.nan, -0.1, 1.0):
-        with pytest.raises(OptionError, match="--x must be in"):
+        with pytest.raises(OptionError, match="--x must be a finite number in"):
             o.check(bad)
     with pytest.raises(OptionError, match="option 'x' must be a number, got 'a'"):
         o.check("a", source="f.toml")

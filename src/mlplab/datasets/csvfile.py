@@ -135,9 +135,10 @@ def load_csv(
             task = "classification" if is_int and len(np.unique(values)) <= _MAX_INT_CLASSES else "regression"
     name = os.path.basename(path)
     feature_names = [h for _, h in feats]
+    lines = [line for line, _ in rows]
     if task == "regression":
         y = np.asarray(numeric, dtype=np.float64)
-        return RawData(name, task, X, y, feature_names, None, path, target, file_sha256(path))
+        return RawData(name, task, X, y, feature_names, None, path, target, file_sha256(path), lines)
     if numeric is not None:
         uniq, codes = np.unique(np.asarray(numeric), return_inverse=True)
         class_names = [_label_name(u) for u in uniq]
@@ -150,7 +151,7 @@ def load_csv(
             "classification needs at least 2"
         )
     y = codes.astype(np.int64).reshape(-1)
-    return RawData(name, task, X, y, feature_names, class_names, path, target, file_sha256(path))
+    return RawData(name, task, X, y, feature_names, class_names, path, target, file_sha256(path), lines)
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -180,10 +181,13 @@ def _some(names: list[str], limit: int = 8) -> str:
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
-def read_features(path: str | os.PathLike, feature_names: list[str], delimiter: str = ",") -> np.ndarray:
+def read_features(
+    path: str | os.PathLike, feature_names: list[str], delimiter: str = ",", lines: list[int] | None = None
+) -> np.ndarray:
     """The columns ``feature_names`` of a CSV file, in that order (other columns ignored), float64.
 
-    For predicting on new data: apply the training run's ``Standardizer`` to the result.
+    For predicting on new data: apply the training run's ``Standardizer`` to the result. A list
+    passed as ``lines`` receives each row's line number (for messages).
     """
     path = os.fspath(path)
     header, rows = _read_rows(path, delimiter)
@@ -198,4 +202,6 @@ def read_features(path: str | os.PathLike, feature_names: list[str], delimiter: 
     for i, (line, row) in enumerate(rows):
         for k, j in enumerate(cols):
             X[i, k] = _number(row[j], path, line, header[j])
+    if lines is not None:
+        lines[:] = [line for line, _ in rows]
     return X

@@ -24,6 +24,13 @@ class RawData:
     source: str | None = None
     target: str | None = None
     file_sha256: str | None = None
+    lines: list[int] | None = None  # a CSV file's line number of each row
+
+    def row_labels(self) -> list[str] | None:
+        """``"FILE line N"`` for each row of a CSV file (None for a built-in set)."""
+        if self.lines is None:
+            return None
+        return [f"{self.source} line {n}" for n in self.lines]
 
     def fingerprint(self) -> dict[str, Any]:
         """What identifies this data: SHA-256 of the file's bytes (CSV) or of the X and y arrays

@@ -147,14 +147,26 @@ def split(
         train, val = cut(train, val_size, "validation")
     else:
         val = train[:0]
-    scaler = Standardizer.fit(raw.X[train]) if standardize else None
+    labels = raw.row_labels()
+
+    def rows(part: np.ndarray) -> list[str] | None:
+        return None if labels is None else [labels[i] for i in part]
+
+    names = list(raw.feature_names)
+    scaler = Standardizer.fit(raw.X[train], names, rows(train)) if standardize else None
 
     def xs(part: np.ndarray) -> np.ndarray:
         X = raw.X[part]
-        return scaler.transform(X) if scaler is not None else X.astype(np.float32)
+        return (
+            scaler.transform(X, names=names, rows=rows(part)) if scaler is not None else X.astype(np.float32)
+        )
 
     ydt = np.int64 if classify else np.float32
-    target_scaler = None if classify else Standardizer.fit(raw.y[train][:, None])
+    tname = [raw.target or "target"]
+    target_scaler = None if classify else Standardizer.fit(raw.y[train][:, None], tname, rows(train))
+    if target_scaler is not None:
+        for part in (train, val, test):
+            target_scaler.transform(raw.y[part][:, None], names=tname, rows=rows(part))
     return DatasetSplit(
         name=raw.name,
         task=raw.task,

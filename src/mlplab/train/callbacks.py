@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import math
@@ -20,6 +21,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from .files import atomic_open, atomic_write
 from .loop import Callback, Trainer
 
 
@@ -120,12 +122,38 @@ class TensorBoard(Callback):
         w.flush()
 
     def on_train_end(self, trainer: Trainer) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            self.writer = None
+        writer, self.writer = self.writer, None
+        if writer is not None:
+            close_writer(writer)
 
     def on_exception(self, trainer: Trainer, exc: BaseException) -> None:
-        self.on_train_end(trainer)
+        # the run is failing already: its own error is the one to report, not the writer's
+        with contextlib.suppress(Exception):
+            self.on_train_end(trainer)
+
+
+def close_writer(writer: Any) -> None:
+    """Close a SummaryWriter so that the process can always exit, then re-raise a close error.
+
+    When tensorboardX's close fails (a full disk while flushing), its event queue's feeder thread
+    and the ``atexit`` close it registered stay behind, and exit blocks joining them; they are
+    cancelled here.
+    """
+    try:
+        writer.close()
+    except BaseException:
+        for fw in list((getattr(writer, "all_writers", None) or {}).values()):
+            ev = getattr(fw, "event_writer", None)
+            queue = getattr(ev, "_event_queue", None)
+            if queue is not None:
+                with contextlib.suppress(Exception):
+                    queue.cancel_join_thread()
+                    queue.close()
+            if ev is not None:
+                ev._closed = True  # its atexit close becomes a no-op
+        with contextlib.suppress(Exception):
+            writer.all_writers = writer.file_writer = None
+        raise
 
 
 def _summary_writer(logdir: str) -> Any:
@@ -164,16 +192,12 @@ def write_history(run_dir: Path, history: list[dict[str, float]]) -> None:
         for k in row:
             if k not in keys:
                 keys.append(k)
-    tmp = run_dir / "history.csv.tmp"
-    with open(tmp, "w", newline="") as f:
+    with atomic_open(run_dir / "history.csv", "w", newline="") as f:
         wr = csv.DictWriter(f, fieldnames=keys)
         wr.writeheader()
         for row in history:
             wr.writerow(row)
-    tmp.replace(run_dir / "history.csv")
-    tmp = run_dir / "history.json.tmp"
-    tmp.write_text(json.dumps(history, indent=1))
-    tmp.replace(run_dir / "history.json")
+    atomic_write(run_dir / "history.json", json.dumps(history, indent=1))
 
 
 class EarlyStopping(Callback):

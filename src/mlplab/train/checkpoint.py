@@ -52,6 +52,7 @@ class Checkpoints:
         self.dir = Path(directory)
         self.model, self.optimizer, self.scheduler = model, optimizer, scheduler
         self.loader_generator, self.state, self.early = loader_generator, state, early
+        self.skipped: list[str] = []  # checkpoints the last restore could not use, newest first
 
     def snapshot(self) -> dict[str, Any]:
         """Everything needed to continue bit for bit: weights, optimiser, scheduler, RNGs, history."""
@@ -83,15 +84,24 @@ class Checkpoints:
         return files[-1][0] if files else 0
 
     def restore(self) -> int:
-        """Load the newest checkpoint; returns its epoch (0 if none). A damaged file is refused."""
+        """Load the newest checkpoint that verifies and fits the model; returns its epoch (0 if
+        none). Newer files that fail are listed in :attr:`skipped` (name and reason); when every
+        checkpoint fails, raises :class:`UserError` naming each."""
+        self.skipped = []
         files = epoch_files(self.dir)
         if not files:
             return 0
-        epoch, path = files[-1]
-        try:
-            snap = load(path)
-        except (ValueError, OSError) as e:
-            raise UserError(f"checkpoint {path} is damaged and was not loaded: {e}") from None
+        for epoch, path in reversed(files):
+            try:
+                snap = load(path)
+                self._apply(snap)
+            except _UNFIT as e:
+                self.skipped.append(f"{path.name} ({_reason(e)})")
+                continue
+            return epoch
+        raise UserError(f"no checkpoint in {self.dir} could be loaded: {'; '.join(self.skipped)}")
+
+    def _apply(self, snap: dict[str, Any]) -> None:
         self.model.load_state_dict(snap["model"])
         self.optimizer.load_state_dict(snap["optimizer"])
         if self.scheduler is not None and snap.get("scheduler") is not None:
@@ -100,6 +110,7 @@ class Checkpoints:
         self.loader_generator.set_state(snap["rng"]["loader"])
         self.state.epoch = int(snap["epoch"])
         self.state.history = [dict(r) for r in snap["history"]]
+        self.state.stop = False
         if self.early is not None and snap.get("early_stopping"):
             best_state = None
             best_path = self.dir / "best.npz"
@@ -108,7 +119,17 @@ class Checkpoints:
             self.early.set_state(snap["early_stopping"], best_state)
             if self.early.stopped_epoch:
                 self.state.stop = True
-        return epoch
+
+
+# what a damaged checkpoint, or one of another model, raises while it is loaded and applied
+_UNFIT = (ValueError, OSError, KeyError, TypeError, RuntimeError, IndexError, AttributeError)
+
+
+def _reason(e: BaseException) -> str:
+    text = str(e).splitlines()[0] if str(e) else ""
+    if isinstance(e, KeyError):
+        return f"no entry {text}"
+    return text or type(e).__name__
 
 
 def load_weights(run_dir: Path, model: Any) -> None:
@@ -125,4 +146,7 @@ def load_weights(run_dir: Path, model: Any) -> None:
         state = load(path)
     except (ValueError, OSError) as e:
         raise UserError(f"{path} is damaged and was not loaded: {e}") from None
-    model.load_state_dict(state if key is None else state[key])
+    try:
+        model.load_state_dict(state if key is None else state[key])
+    except _UNFIT as e:
+        raise UserError(f"{path} does not fit the model of config.json: {_reason(e)}") from None

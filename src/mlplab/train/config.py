@@ -20,6 +20,7 @@ from ..datasets.builtin import DATASETS
 from ..errors import UserError
 from ..registry import MISSING, Option, OptionError, Registry
 from .activations import ACTIVATIONS
+from .files import atomic_write
 from .initializers import INITIALIZERS
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
@@ -209,7 +210,8 @@ class RunConfig:
             values = {k: known[k].check(v, source) for k, v in d.items()}
         except OptionError as e:
             raise UserError(str(e)) from None
-        cfg = cls(**values)
+        # None means "the default": it must not replace an option's own default with nothing
+        cfg = cls(**{k: v for k, v in values.items() if v is not None or known[k].default is MISSING})
         cfg.validate()
         return cfg
 
@@ -273,6 +275,4 @@ def load_toml(path: str | Path) -> dict[str, Any]:
 def save_json(cfg: RunConfig, path: Path, extra: dict[str, Any] | None = None) -> None:
     """Write ``config.json``: the options under ``"config"`` and the run's facts beside them."""
     d = {"config": cfg.to_dict(), **(extra or {})}
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(d, indent=2))
-    tmp.replace(path)
+    atomic_write(path, json.dumps(d, indent=2))

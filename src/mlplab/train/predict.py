@@ -19,6 +19,7 @@ from typing import IO, Any
 import numpy as np
 
 from .. import datasets
+from .files import atomic_open
 from .loop import predict_outputs
 from .run_dir import SavedRun
 
@@ -36,15 +37,21 @@ def predict_csv(run_dir: str | Path, data: str | Path, output: str | Path | None
     feats = saved.feature_names
     header = datasets.read_header(data)
     extra = [c for c in header if c not in feats]
-    x = datasets.read_features(str(data), feats)
+    lines: list[int] = []
+    x = datasets.read_features(str(data), feats, lines=lines)
     if saved.scaler is not None:
-        x = saved.scaler.transform(x)
+        x = saved.scaler.transform(x, names=feats, rows=[f"{data} line {n}" for n in lines])
+    elif not np.all(np.abs(x) <= np.finfo(np.float32).max):
+        i, j = (int(k[0]) for k in np.nonzero(~(np.abs(x) <= np.finfo(np.float32).max)))
+        raise ValueError(
+            f"{data} line {lines[i]} column {feats[j]!r}: {x[i, j]:g} overflows float32 "
+            "(expected |x| < 3.4e38)"
+        )
     out = predict_outputs(saved.model, np.asarray(x, dtype=np.float32))
     pred = saved.spec.predict(out)
     path = Path(output) if output is not None else default_output(data)
     to_stdout = str(output) == "-"
-    tmp = path.with_name(path.name + ".tmp")
-    with _destination(None if to_stdout else tmp) as fh:
+    with _destination(None if to_stdout else path) as fh:
         wr = csv.writer(fh, lineterminator="\n")
         if saved.task == "classification":
             names = saved.class_names or [str(i) for i in range(saved.spec.out_features())]
@@ -68,8 +75,6 @@ def predict_csv(run_dir: str | Path, data: str | Path, output: str | Path | None
             for row in values:
                 wr.writerow([f"{v:.6g}" for v in row])
             what = f"mean {values.mean():.4g}" if len(values) else "no rows"
-    if not to_stdout:
-        tmp.replace(path)
     ignored = f"; ignored column(s): {', '.join(extra)}" if extra else ""
     where = "to stdout" if to_stdout else f"wrote {path}"
     return f"predicted {len(pred)} rows of {data} with {saved.dir} ({what}){ignored}; {where}"
@@ -77,10 +82,10 @@ def predict_csv(run_dir: str | Path, data: str | Path, output: str | Path | None
 
 @contextlib.contextmanager
 def _destination(path: Path | None) -> Any:
-    """An open text file to write (``None``: standard output, left open)."""
+    """An open text file that replaces ``path`` when complete (``None``: standard output)."""
     if path is None:
         yield sys.stdout
         return
     fh: IO[str]
-    with open(path, "w", newline="") as fh:
+    with atomic_open(path, "w", newline="") as fh:
         yield fh

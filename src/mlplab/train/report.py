@@ -13,6 +13,7 @@ import numpy as np
 
 from .build import to_original
 from .figures import plot_confusion, plot_pred_vs_true
+from .files import atomic_write
 from .loop import predict_outputs, score
 from .losses import LossSpec
 from .metrics import regression_metrics
@@ -57,10 +58,10 @@ def report_on_test_split(
             f"{k:>6}: {v:.4f}\n" for k, v in metrics.items()
         )
         plot_pred_vs_true(y0, p0, out_dir / "pred_vs_true.png")
-    (out_dir / "report.txt").write_text(text)
+    atomic_write(out_dir / "report.txt", text)
     return metrics, text
 
 
 def write_metrics(path: Path, content: dict[str, Any]) -> None:
     """``metrics.json``."""
-    path.write_text(json.dumps(content, indent=2))
+    atomic_write(path, json.dumps(content, indent=2))

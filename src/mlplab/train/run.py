@@ -35,9 +35,9 @@ from .figures import plot_curves
 from .loop import Trainer, TrainState
 from .optimizers import OPTIMIZERS
 from .report import report_on_test_split, write_metrics
-from .run_dir import new_run_dir, read_run_config, write_split
+from .run_dir import claim_run_dir, new_run_dir, read_run_config, remove_unfinished_run, write_split
 
-__all__ = ["Run", "new_run_dir", "read_run_config"]
+__all__ = ["Run", "claim_run_dir", "new_run_dir", "read_run_config", "remove_unfinished_run"]
 
 
 class Run:

@@ -1,0 +1,166 @@
+"""File-system faults injected in-process (ENOSPC, EACCES, MemoryError, a failing TensorBoard
+close): one line, exit 2, the last finished epoch kept, and the process always exits."""
+
+import errno
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from rel_helpers import FAST, one_line
+
+from mlplab.serialization import load
+from mlplab.train.callbacks import close_writer
+
+
+def _fail_nth(monkeypatch, module, name, n, exc):
+    """Make ``module.name`` raise ``exc`` from its ``n``-th call on."""
+    real = getattr(module, name)
+    calls = {"n": 0}
+
+    def fake(*a, **k):
+        calls["n"] += 1
+        if calls["n"] >= n:
+            raise exc
+        return real(*a, **k)
+
+    monkeypatch.setattr(module, name, fake)
+    return calls
+
+
+def _epochs_kept(run):
+    files = sorted((run / "checkpoints").glob("epoch_*.npz"))
+    for f in files:
+        load(f)  # each verifies
+    return len(files)
+
+
+@pytest.mark.parametrize("nth", [3, 6, 9, 12])
+@pytest.mark.parametrize("err", [errno.ENOSPC, errno.EACCES])
+def test_os_replace_fails_during_training(run_cli, monkeypatch, tmp_path, nth, err):
+    exc = OSError(err, os.strerror(err), "somefile")
+    _fail_nth(monkeypatch, os, "replace", nth, exc)
+    args = ("train", "--dataset", "iris", "--epochs", "4", "--quiet", "--hidden", "4", "--out", "r")
+    line = one_line(run_cli(*args))
+    assert os.strerror(err) in line
+    run = tmp_path / "r"
+    kept = _epochs_kept(run) if run.exists() else 0
+    if kept:
+        assert f"epoch {kept} is kept" in line and "--resume" in line
+        monkeypatch.undo()
+        monkeypatch.chdir(tmp_path)
+        code, _, err_text = run_cli("train", "--resume", "r", "--quiet")
+        assert code == 0, err_text
+    else:
+        assert not run.exists()  # nothing finished: no partly written run directory
+
+
+def test_memory_error_during_an_epoch_keeps_the_last_one(run_cli, monkeypatch, tmp_path):
+    from mlplab.train import loop
+
+    _fail_nth(monkeypatch, loop.Trainer, "_step", 9, MemoryError())  # epoch 3, batch 1
+    line = one_line(
+        run_cli("train", "--dataset", "iris", "--epochs", "4", "--quiet", "--batch-size", "32", "--out", "r")
+    )
+    assert "out of memory" in line and "epoch 2 is kept" in line
+
+
+def test_open_fails_with_enospc_when_writing_the_config(run_cli, monkeypatch, tmp_path):
+    from mlplab.train import files
+
+    monkeypatch.setattr(
+        files.os,
+        "fdopen",
+        lambda *a, **k: (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space left on device")),
+    )
+    line = one_line(run_cli("train", *FAST, "--out", "r"))
+    assert "No space left" in line
+    assert not (tmp_path / "r").exists()
+
+
+class _Queue:
+    def __init__(self):
+        self.cancelled = self.closed = False
+
+    def cancel_join_thread(self):
+        self.cancelled = True
+
+    def close(self):
+        self.closed = True
+
+
+class _EventWriter:
+    def __init__(self):
+        self._event_queue = _Queue()
+        self._closed = False
+
+
+class _FileWriter:
+    def __init__(self):
+        self.event_writer = _EventWriter()
+
+
+class _BadWriter:
+    def __init__(self):
+        self.all_writers = {"x": _FileWriter()}
+        self.file_writer = None
+
+    def close(self):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_failing_writer_close_cancels_its_threads():
+    w = _BadWriter()
+    ev = w.all_writers["x"].event_writer
+    q = ev._event_queue
+    with pytest.raises(OSError):
+        close_writer(w)
+    assert q.cancelled and q.closed and ev._closed and w.all_writers is None
+
+
+SCRIPT = textwrap.dedent(
+    """
+    import errno, os, sys
+    real = os.replace
+    n = {"calls": 0}
+    def full(*a, **k):
+        n["calls"] += 1
+        if n["calls"] > 4:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(*a, **k)
+    os.replace = full
+    real_write = os.write
+    from mlplab.cli import main
+    main(["train", "--dataset", "iris", "--epochs", "5", "--quiet", "--hidden", "4", "--out", "r"])
+    """
+)
+
+
+def test_a_full_disk_process_always_exits(tmp_path):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    p = subprocess.run(
+        [sys.executable, "-c", SCRIPT], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert p.returncode == 2, p.stderr
+    lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "No space left" in lines[0], p.stderr
+
+
+@pytest.mark.slow
+def test_sigterm_keeps_the_last_epoch_and_exits_130(tmp_path):
+    import signal
+    import time
+
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    args = ["train", "--dataset", "iris", "--epochs", "500", "--batch-size", "1", "--quiet", "--out", "r"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mlplab.cli", *args], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 120
+    while not (tmp_path / "r/checkpoints/epoch_001.npz").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, f"exit {proc.returncode}: {err}"
+    assert "Resume with: mlplab train --resume r" in err and "Traceback" not in err
