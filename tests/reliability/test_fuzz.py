@@ -98,7 +98,7 @@ def argv(draw):
 @pytest.fixture
 def no_fit(monkeypatch, tmp_path):
     """Skip the fit and the figures; every example runs in its own directory."""
-    monkeypatch.setattr(cli, "_fit_and_report", lambda run, quiet, fresh=False: None)
+    monkeypatch.setattr(cli.train_command, "_fit_and_report", lambda run, quiet, fresh=False: None)
     monkeypatch.setattr(report, "plot_confusion", lambda *a, **k: None)
     monkeypatch.setattr(report, "plot_pred_vs_true", lambda *a, **k: None)
     monkeypatch.chdir(tmp_path)

@@ -1,50 +1,19 @@
-"""``mlplab`` command line: ``train`` (the main job), ``evaluate``, ``predict`` and ``lab``.
-
-Every error a user can fix, and every file-system or resource failure (a full disk, a denied or
-missing path, MemoryError), is printed as one line on stderr with exit status 2, naming the last
-finished epoch that is kept; Ctrl-C during training keeps the last finished epoch, prints the resume
-command and exits with 130. A new run that stops before its first epoch finishes leaves no run
-directory behind.
-
-A run directory is locked (``RUN/.lock``) while a run or a resume uses it; a second one is refused.
-``--resume`` of a finished run says so and changes nothing.
-
-When standard output is closed under a running command (``mlplab train | head -1``), the output is
-dropped and the command goes on: the training finishes and its run directory is complete (exit 0).
-"""
+"""``mlplab train``: its options generated from the registries, a new run, ``--resume``."""
 
 from __future__ import annotations
 
 import inspect
 import json
-import os
-import signal
-import sys
-import threading
 from pathlib import Path
 from typing import Any
 
 import typer
 
-try:  # Typer >= 0.2x vendors Click; older releases depend on it
-    from typer._click import exceptions as _cx
-except ImportError:  # pragma: no cover
-    from click import exceptions as _cx
-
-from .errors import DivergenceError, UserError
-from .registry import MISSING, Option, Registry
-from .train.config import CHOICES, RunConfig, all_options, load_toml, option
-
-_Abort = getattr(typer, "Abort", KeyboardInterrupt)
-
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    help="mlplab: train and inspect the small networks of the notes, on NumPy, with PyTorch's API.",
-)
-
+from ..errors import DivergenceError, UserError
+from ..registry import MISSING, Option, Registry
+from ..train.config import CHOICES, RunConfig, all_options, load_toml, option
+from .app import app
+from .guards import describe_error
 
 _TYPES: dict[str, Any] = {"int": int, "float": float, "bool": bool, "str": str, "path": Path}
 
@@ -178,7 +147,7 @@ _FIXED = [
 ]
 
 
-def _describe_train() -> None:
+def describe_train() -> None:
     """Give ``train`` the signature Typer reads: one option per table option, then the fixed ones.
     Called again by :func:`main`, so entries registered after import (plug-ins, tests) appear."""
     params = _train_options() + _FIXED
@@ -186,12 +155,12 @@ def _describe_train() -> None:
     train.__annotations__ = {p.name: p.annotation for p in params} | {"return": None}
 
 
-_describe_train()
+describe_train()
 app.command()(train)
 
 
 def _train_new(cfg: Any, out: str | None, quiet: bool) -> None:
-    from .train.run import Run, claim_run_dir, remove_unfinished_run
+    from ..train.run import Run, claim_run_dir, remove_unfinished_run
 
     run_dir, lock = claim_run_dir(out, cfg.data or cfg.dataset)
     run = None
@@ -222,9 +191,9 @@ def _train_new(cfg: Any, out: str | None, quiet: bool) -> None:
 
 
 def _resume(run_dir: Path, epochs: int | None, quiet: bool) -> None:
-    from .train.checkpoint import epoch_files
-    from .train.files import RunLock
-    from .train.run import Run, read_run_config
+    from ..train.checkpoint import epoch_files
+    from ..train.files import RunLock
+    from ..train.run import Run, read_run_config
 
     read_run_config(run_dir)  # refuses a directory that is no run before anything is written
     with RunLock(run_dir):
@@ -298,7 +267,7 @@ def _fit_and_report(run: Any, quiet: bool, fresh: bool = False) -> None:
     except DivergenceError as e:
         raise UserError(f"{e}{_kept(run)}") from None
     except (OSError, MemoryError) as e:
-        raise UserError(f"{_describe(e)}{_kept(run)}") from None
+        raise UserError(f"{describe_error(e)}{_kept(run)}") from None
     if quiet:
         return
     m = result["metrics"]
@@ -329,199 +298,3 @@ def _kept(run: Any) -> str:
     if not done:
         return ""
     return f"; epoch {done} is kept in {run.ckpt_dir} (resume with: mlplab train --resume {run.dir})"
-
-
-def _describe(e: BaseException) -> str:
-    """One line for a file-system or resource error: what failed, on which file."""
-    if isinstance(e, MemoryError):
-        return (
-            f"out of memory{': ' + str(e) if str(e) else ''}; expected a model and data that fit in "
-            "memory - try smaller --hidden or --batch-size"
-        )
-    if isinstance(e, OSError) and e.strerror:
-        where = f": {e.filename}" if e.filename else ""
-        return f"{e.strerror}{where}"
-    text = str(e).splitlines()[0] if str(e) else ""
-    return text or type(e).__name__
-
-
-@app.command()
-def evaluate(run_dir: Path = typer.Argument(..., help="a run directory written by mlplab train")) -> None:
-    """Score the model of RUN_DIR on the run's own test split; writes RUN_DIR/evaluations/TIMESTAMP/.
-
-    Needs only the run directory. Where the training data still exists it must be unchanged
-    (SHA-256 as recorded by the run), else the command refuses.
-    """
-    from .train.report import report_on_test_split, write_metrics
-    from .train.run_dir import SavedRun, new_evaluation_dir
-
-    saved = SavedRun.open(run_dir)
-    note = saved.data_status()
-    x_test, y_test = saved.test_split()
-    out_dir = new_evaluation_dir(saved.dir)
-    metrics, text = report_on_test_split(
-        saved.model, saved.spec, x_test, y_test, saved.class_names, out_dir, saved.target_scaler
-    )
-    write_metrics(out_dir / "metrics.json", {"test": metrics, "data": note})
-    typer.echo("test: " + ", ".join(f"{k} {v:.4f}" for k, v in metrics.items()))
-    typer.echo(text.rstrip())
-    typer.echo(f"data: {note}")
-    figure = "confusion.png" if saved.task == "classification" else "pred_vs_true.png"
-    typer.echo(f"wrote {out_dir}: report.txt, metrics.json, {figure}")
-
-
-@app.command()
-def predict(
-    run_dir: Path = typer.Argument(..., help="a run directory written by mlplab train"),
-    data: Path = typer.Option(
-        ..., help="CSV file with the model's feature columns, by name in any order (others are ignored)"
-    ),
-    output: Path | None = typer.Option(
-        None,
-        "--output",
-        "-o",
-        help="predictions CSV to write (default: DATA's name + .predictions.csv; '-' for stdout)",
-    ),
-) -> None:
-    """Predict the rows of a CSV file with the model of RUN_DIR; writes a CSV with the prediction
-    (and each class's probability for classification) per row."""
-    from .train.predict import predict_csv
-
-    summary = predict_csv(run_dir, data, output)
-    typer.echo(summary, err=str(output) == "-")  # keep stdout pure CSV when the CSV goes there
-
-
-@app.command()
-def lab(
-    name: str | None = typer.Argument(None, help="an experiment's name, or 'all'; none: list them"),
-    list_: bool = typer.Option(
-        False, "--list", help="list the experiments: name, the notes' section, the claim"
-    ),
-    out: Path | None = typer.Option(None, help="output directory (default runs/lab/NAME)"),
-    quick: bool = typer.Option(False, "--quick", help="smaller grids and fewer epochs"),
-    seed: int = typer.Option(0, help="random seed (the same seed gives the same numbers and figures)"),
-) -> None:
-    """Run the notes' claims as experiments: each draws its figures and checks its claim (PASS or
-    FAIL against a stated threshold). Exits with status 1 when a claim fails."""
-    from .lab import EXPERIMENTS, format_result, run_experiment
-    from .lab.index import write_index
-
-    if list_ or name is None:
-        width = max(len(n) for n in EXPERIMENTS)
-        for entry in EXPERIMENTS.entries():
-            typer.echo(f"{entry.name:<{width}}  {entry.section}: {entry.claim}")
-        return
-    names = EXPERIMENTS.names() if name == "all" else [EXPERIMENTS.get(name).name]
-    root = out if out is not None else Path("runs") / "lab" / name
-    results = []
-    for n in names:
-        out_dir = root / n if name == "all" else root
-        result = run_experiment(n, out_dir, quick=quick, seed=seed)
-        results.append(result)
-        typer.echo(f"\n{n}: {'PASS' if result.passed else 'FAIL'}  ({out_dir})")
-        typer.echo(format_result(result))
-    if name == "all":
-        md_path, html_path = write_index(results, root)
-        typer.echo(f"\nwrote {md_path} and {html_path}")
-    failed = [r.name for r in results if not r.passed]
-    if failed:
-        typer.echo(f"claims failed in: {', '.join(failed)}", err=True)
-        raise typer.Exit(1)
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the Typer app, turning user errors into one line and exit status 2."""
-    _describe_train()
-    cmd = typer.main.get_command(app)
-    args = sys.argv[1:] if argv is None else argv
-    if not args:
-        args = ["--help"]
-    guard = _PipeGuard(sys.stdout)
-    sys.stdout = guard  # type: ignore[assignment]
-    term = _on_sigterm()
-    try:
-        rv = cmd.main(args=args, prog_name="mlplab", standalone_mode=False)
-        code = rv if isinstance(rv, int) else 0
-    except typer.Exit as e:
-        code = e.exit_code
-    except _Abort:
-        typer.echo("mlplab: aborted", err=True)
-        code = 130
-    except _cx.UsageError as e:
-        msg = e.format_message().replace("\n", " ")
-        typer.echo(f"mlplab: error: {msg}", err=True)
-        code = 2
-    except (ValueError, OSError, MemoryError) as e:
-        _stderr_line(f"mlplab: error: {_describe(e)}")
-        code = 2
-    except KeyboardInterrupt:
-        _stderr_line("mlplab: interrupted")
-        code = 130
-    finally:
-        sys.stdout = guard.stream
-        if term is not None:
-            signal.signal(signal.SIGTERM, term)
-    sys.exit(code)
-
-
-def _interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
-def _on_sigterm() -> Any:
-    """Treat SIGTERM as Ctrl-C (last finished epoch kept, exit 130); returns the old handler."""
-    if threading.current_thread() is not threading.main_thread():
-        return None
-    return signal.signal(signal.SIGTERM, _interrupt)
-
-
-def _stderr_line(text: str) -> None:
-    """Write one line on stderr; a closed stderr is not worth a traceback."""
-    try:
-        typer.echo(text, err=True)
-    except (OSError, ValueError):  # pragma: no cover
-        pass
-
-
-class _PipeGuard:
-    """Standard output that survives its reader going away (``mlplab train | head -1``).
-
-    The first ``BrokenPipeError`` turns the stream into a sink (its descriptor is pointed at
-    ``/dev/null`` so the interpreter's final flush is silent) and the command goes on: a training
-    run finishes and writes its run directory rather than dying with the pipe.
-    """
-
-    def __init__(self, stream: Any) -> None:
-        self.stream = stream
-        self.broken = False
-
-    def _lost(self) -> None:
-        self.broken = True
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, self.stream.fileno())
-            os.close(devnull)
-        except (OSError, ValueError, AttributeError):
-            pass
-
-    def write(self, text: str) -> int:
-        if not self.broken:
-            try:
-                return int(self.stream.write(text))
-            except BrokenPipeError:
-                self._lost()
-        return len(text)
-
-    def flush(self) -> None:
-        if not self.broken:
-            try:
-                self.stream.flush()
-            except BrokenPipeError:
-                self._lost()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.stream, name)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

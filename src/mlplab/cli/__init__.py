@@ -1,0 +1,70 @@
+"""``mlplab`` command line: ``train`` (the main job), ``evaluate``, ``predict`` and ``lab``.
+
+Every error a user can fix, and every file-system or resource failure (a full disk, a denied or
+missing path, MemoryError), is printed as one line on stderr with exit status 2, naming the last
+finished epoch that is kept; Ctrl-C during training keeps the last finished epoch, prints the resume
+command and exits with 130. A new run that stops before its first epoch finishes leaves no run
+directory behind.
+
+A run directory is locked (``RUN/.lock``) while a run or a resume uses it; a second one is refused.
+``--resume`` of a finished run says so and changes nothing.
+
+When standard output is closed under a running command (``mlplab train | head -1``), the output is
+dropped and the command goes on: the training finishes and its run directory is complete (exit 0).
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+import typer
+
+try:  # Typer >= 0.2x vendors Click; older releases depend on it
+    from typer._click import exceptions as _cx
+except ImportError:  # pragma: no cover
+    from click import exceptions as _cx
+
+from . import commands as commands
+from .app import app
+from .guards import PipeGuard, describe_error, on_sigterm, stderr_line
+from .train_command import describe_train
+
+__all__ = ["app", "main"]
+
+_Abort = getattr(typer, "Abort", KeyboardInterrupt)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the Typer app, turning user errors into one line and exit status 2."""
+    describe_train()
+    cmd = typer.main.get_command(app)
+    args = sys.argv[1:] if argv is None else argv
+    if not args:
+        args = ["--help"]
+    guard = PipeGuard(sys.stdout)
+    sys.stdout = guard  # type: ignore[assignment]
+    term = on_sigterm()
+    try:
+        rv = cmd.main(args=args, prog_name="mlplab", standalone_mode=False)
+        code = rv if isinstance(rv, int) else 0
+    except typer.Exit as e:
+        code = e.exit_code
+    except _Abort:
+        typer.echo("mlplab: aborted", err=True)
+        code = 130
+    except _cx.UsageError as e:
+        msg = e.format_message().replace("\n", " ")
+        typer.echo(f"mlplab: error: {msg}", err=True)
+        code = 2
+    except (ValueError, OSError, MemoryError) as e:
+        stderr_line(f"mlplab: error: {describe_error(e)}")
+        code = 2
+    except KeyboardInterrupt:
+        stderr_line("mlplab: interrupted")
+        code = 130
+    finally:
+        sys.stdout = guard.stream
+        if term is not None:
+            signal.signal(signal.SIGTERM, term)
+    sys.exit(code)
