@@ -1,9 +1,9 @@
 """Two versions of mlplab on the same benchmarks, interleaved: did a change cost speed?
 
 Each benchmark (``ops.py``, ``train_step.py``, ``optim.py``) already measures mlplab against
-PyTorch in one process and prints the ratio mlplab / PyTorch per case. This script runs it for the
-"before" and the "after" source tree alternately (the order flips every round, so a load spike on a
-shared machine does not always hit the same side), reads the ratio column of each table, and
+PyTorch in one process and prints both times per case. This script runs it for the "before" and
+the "after" source tree alternately (the order flips every round, so a load spike on a shared
+machine does not always hit the same side), computes mlplab time / PyTorch time per case, and
 prints per case the median ratio of each version and the change ``after / before - 1``. Comparing
 ratios rather than raw times cancels most of the machine's drift: PyTorch is the yardstick that
 runs next to mlplab in the same process.
@@ -28,32 +28,42 @@ BENCHES = {
     "train_step": ["benchmarks/train_step.py", "--repeats", "5", "--optims", "all"],
     "optim": ["benchmarks/optim.py", "--repeats", "5"],
 }
+# optim.py prints its rows without the header line; this is the header of its table
+HEADERS = {"optim": "| optimiser | dtype | mlplab (us/step) | torch (us/step) | ratio |"}
 
 
-def ratio_rows(text: str) -> dict[str, float]:
-    """``case -> mlplab/PyTorch ratio`` from every markdown table in a benchmark's output.
+def ratio_rows(text: str, header: str | None = None) -> dict[str, float]:
+    """``case -> mlplab time / PyTorch time`` from every markdown table in a benchmark's output.
 
-    The case is the cells left of the first mlplab column; the ratio is the column whose header
-    says ``/ PyTorch`` or ``ratio`` (a trailing ``x`` is dropped)."""
+    The case is the cells left of the first mlplab column. The ratio is recomputed from the two
+    time columns (``mlplab (...)`` and ``PyTorch (...)``/``torch (...)``) rather than read from the
+    printed ratio, which is rounded to two digits (5% of a 0.2x ratio). ``header``: the header
+    line of a table printed without one."""
     rows: dict[str, float] = {}
-    key_cells = ratio_col = None
+    mine = theirs = None
+    previous = ""
     for line in text.splitlines():
+        if header and line.startswith("|") and not previous.startswith("|"):
+            heads = [c.strip().lower() for c in header.strip().strip("|").split("|")]
+            if not line.lower().startswith(header.lower()[:12]):
+                mine, theirs = heads.index("mlplab (us/step)"), heads.index("torch (us/step)")
+        previous = line
         if not line.startswith("|"):
-            key_cells = ratio_col = None
+            mine = theirs = None
             continue
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if ratio_col is None:
+        if mine is None:
             heads = [c.lower() for c in cells]
-            found = [i for i, h in enumerate(heads) if "/ pytorch" in h or h == "ratio"]
-            mlplab = [i for i, h in enumerate(heads) if h.startswith("mlplab")]
-            if found and mlplab:
-                ratio_col, key_cells = found[0], mlplab[0]
+            ours = [i for i, h in enumerate(heads) if h.startswith("mlplab (")]
+            torch = [i for i, h in enumerate(heads) if h.startswith(("pytorch (", "torch ("))]
+            if ours and torch:
+                mine, theirs = ours[0], torch[0]
             continue
         if set(cells[0]) <= set("-:"):
             continue
         try:
-            rows[" | ".join(cells[:key_cells])] = float(cells[ratio_col].rstrip("x"))
-        except (ValueError, IndexError):
+            rows[", ".join(cells[:mine])] = float(cells[mine]) / float(cells[theirs])
+        except (ValueError, IndexError, ZeroDivisionError):
             continue
     return rows
 
@@ -63,7 +73,7 @@ def run_once(tree: Path, bench: str) -> dict[str, float]:
     out = subprocess.run(
         [sys.executable, *BENCHES[bench]], cwd=tree, env=env, capture_output=True, text=True, check=True
     )
-    return ratio_rows(out.stdout)
+    return ratio_rows(out.stdout, HEADERS.get(bench))
 
 
 def main() -> None:
@@ -88,7 +98,7 @@ def main() -> None:
             if not after:
                 continue
             b, a = statistics.median(before), statistics.median(after)
-            print(f"| {bench} | {case} | {b:.3f} | {a:.3f} | {a / b - 1:+.1%} |", flush=True)
+            print(f"| {bench} | {case} | {b:.4f} | {a:.4f} | {a / b - 1:+.1%} |", flush=True)
 
 
 if __name__ == "__main__":
