@@ -60,58 +60,29 @@ class Function:
     def backward(self, grad: np.ndarray) -> Any:
         raise NotImplementedError
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Bind ``apply`` to the fast path of the op's declared ``arity`` (see :meth:`apply`)."""
+        super().__init_subclass__(**kwargs)
+        if "apply" not in cls.__dict__:
+            cls.apply = classmethod(_APPLY_BY_ARITY.get(cls.arity, _apply_general))  # type: ignore[assignment]
+
     @classmethod
-    def apply(cls, first: Any, *rest: Any) -> Any:
+    def apply(cls, *args: Any) -> Any:
         """Run ``forward`` on the tensors' arrays and wrap the result; record the node if a
         gradient may flow (grad mode on and some tensor argument requires grad).
 
         Tensor arguments become arrays (and graph parents); other arguments pass through as they
         are. ``backward`` returns one gradient per tensor argument, in order.
 
-        Fast path (the only one): when the op declares ``arity`` = n, its first n arguments are
-        taken as the tensors without testing any argument, and the output tensor is built right
-        here (the five lines of ``Tensor._make``, written out: a call would add about 0.1 us,
-        several per cent of a small op). It gives exactly what the general path
-        (:meth:`_apply_any`) gives, because such an op never receives a tensor elsewhere; tests
-        check it op by op.
+        Fast path (the only one): an op that declares ``arity`` = n (1, 2 or 3) gets, when its
+        class is created, an ``apply`` that takes its first n arguments as the tensors without
+        testing any argument and builds the output tensor right there (the five lines of
+        ``Tensor._make``, written out: a call would add about 0.1 us, several per cent of a small
+        op). Binding it per class spares every call the test of ``arity``. It gives exactly what
+        the general path (:meth:`_apply_any`) gives, because such an op never receives a tensor
+        elsewhere; ``tests/test_function_apply.py`` checks it op by op.
         """
-        fn = _new(cls)
-        arity = cls.arity
-        if arity == 1:
-            out = fn.forward(first._data, *rest)
-            record = first._requires_grad and _state.enabled
-            if record:
-                fn.parents = (first,)
-                fn.needs_input_grad = _ONE_INPUT_NEEDS_GRAD
-        elif arity == 2:
-            second = rest[0]
-            out = fn.forward(first._data, second._data, *rest[1:])
-            r1, r2 = first._requires_grad, second._requires_grad
-            record = (r1 or r2) and _state.enabled
-            if record:
-                fn.parents = (first, second)
-                fn.needs_input_grad = (r1, r2)
-        elif arity == 3:
-            second, third = rest[0], rest[1]
-            out = fn.forward(first._data, second._data, third._data, *rest[2:])
-            r1, r2, r3 = first._requires_grad, second._requires_grad, third._requires_grad
-            record = (r1 or r2 or r3) and _state.enabled
-            if record:
-                fn.parents = (first, second, third)
-                fn.needs_input_grad = (r1, r2, r3)
-        else:
-            return cls._apply_any(first, *rest)
-        t = _new(first._output_type)
-        t._data = out
-        t.grad = None
-        if record:
-            fn.sequence_number = next(_sequence)
-            t._requires_grad = True
-            t.grad_fn = fn
-        else:
-            t._requires_grad = False
-            t.grad_fn = None
-        return t
+        return _apply_general(cls, *args)
 
     @classmethod
     def _apply_any(cls, *args: Any) -> Any:
@@ -132,6 +103,73 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{self.name()} object>"
+
+
+def _apply_one(cls: type[Function], first: Any, *rest: Any) -> Any:
+    """``apply`` of an op with one tensor argument, ``first`` (the fast path)."""
+    fn = _new(cls)
+    out = fn.forward(first._data, *rest)
+    t = _new(first._output_type)
+    t._data = out
+    t.grad = None
+    if first._requires_grad and _state.enabled:
+        fn.parents = (first,)
+        fn.needs_input_grad = _ONE_INPUT_NEEDS_GRAD
+        fn.sequence_number = next(_sequence)
+        t._requires_grad = True
+        t.grad_fn = fn
+    else:
+        t._requires_grad = False
+        t.grad_fn = None
+    return t
+
+
+def _apply_two(cls: type[Function], first: Any, second: Any, *rest: Any) -> Any:
+    """``apply`` of an op whose first two arguments are its tensors (the fast path)."""
+    fn = _new(cls)
+    out = fn.forward(first._data, second._data, *rest)
+    t = _new(first._output_type)
+    t._data = out
+    t.grad = None
+    r1, r2 = first._requires_grad, second._requires_grad
+    if (r1 or r2) and _state.enabled:
+        fn.parents = (first, second)
+        fn.needs_input_grad = (r1, r2)
+        fn.sequence_number = next(_sequence)
+        t._requires_grad = True
+        t.grad_fn = fn
+    else:
+        t._requires_grad = False
+        t.grad_fn = None
+    return t
+
+
+def _apply_three(cls: type[Function], first: Any, second: Any, third: Any, *rest: Any) -> Any:
+    """``apply`` of an op whose first three arguments are its tensors (the fast path)."""
+    fn = _new(cls)
+    out = fn.forward(first._data, second._data, third._data, *rest)
+    t = _new(first._output_type)
+    t._data = out
+    t.grad = None
+    r1, r2, r3 = first._requires_grad, second._requires_grad, third._requires_grad
+    if (r1 or r2 or r3) and _state.enabled:
+        fn.parents = (first, second, third)
+        fn.needs_input_grad = (r1, r2, r3)
+        fn.sequence_number = next(_sequence)
+        t._requires_grad = True
+        t.grad_fn = fn
+    else:
+        t._requires_grad = False
+        t.grad_fn = None
+    return t
+
+
+def _apply_general(cls: type[Function], *args: Any) -> Any:
+    """``apply`` of an op that declares no ``arity``: any argument may be a tensor."""
+    return cls._apply_any(*args)
+
+
+_APPLY_BY_ARITY = {1: _apply_one, 2: _apply_two, 3: _apply_three}
 
 
 def _wrap(fn: Function, out: np.ndarray, tensors: tuple) -> Any:
