@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 import mlplab
+from mlplab import cli
 
 
 @pytest.fixture(autouse=True)
@@ -19,3 +20,17 @@ def _restore_mlplab_globals() -> Iterator[None]:
     yield
     mlplab.set_default_dtype(dtype)
     mlplab.set_grad_enabled(grad)
+
+
+@pytest.fixture
+def run_cli(capsys, monkeypatch, tmp_path):
+    """Run ``mlplab ARGS`` in-process from tmp_path; returns (exit_code, stdout, stderr)."""
+    monkeypatch.chdir(tmp_path)
+
+    def go(*args: str):
+        with pytest.raises(SystemExit) as e:
+            cli.main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return e.value.code, out, err
+
+    return go

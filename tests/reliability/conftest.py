@@ -9,19 +9,6 @@ from rel_helpers import FAST, call, write_csv
 
 
 @pytest.fixture
-def run_cli(capsys, monkeypatch, tmp_path):
-    """Run ``mlplab ARGS`` in-process from tmp_path; returns (exit_code, stdout, stderr)."""
-    monkeypatch.chdir(tmp_path)
-
-    def go(*args: str):
-        code = call(*args)
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return go
-
-
-@pytest.fixture
 def small_csv(tmp_path):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(40, 3))

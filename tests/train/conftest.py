@@ -2,22 +2,6 @@ import numpy as np
 import pytest
 from train_helpers import write_csv
 
-from mlplab import cli
-
-
-@pytest.fixture
-def run_cli(capsys, monkeypatch, tmp_path):
-    """Run ``mlplab ARGS`` in-process from tmp_path; returns (exit_code, stdout, stderr)."""
-    monkeypatch.chdir(tmp_path)
-
-    def go(*args: str):
-        with pytest.raises(SystemExit) as e:
-            cli.main([str(a) for a in args])
-        out, err = capsys.readouterr()
-        return e.value.code, out, err
-
-    return go
-
 
 @pytest.fixture
 def small_csv(tmp_path):
