@@ -22,7 +22,7 @@ from ... import float32, float64, manual_seed, nn, optim, tensor
 from ...nn import functional as F
 from ...train import REGISTRIES
 from ..core import Claim, LabResult, experiment
-from ..plotting import pyplot
+from ..plotting import pyplot, save_figure
 
 CURVES = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu", "silu", "softplus")
 DEPTH, HIDDEN = 3, 64
@@ -130,10 +130,7 @@ def run(out_dir: Path, quick: bool, seed: int) -> LabResult:
     )
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, axis="y")
-    fig.tight_layout()
-    figure = out_dir / "activations.png"
-    fig.savefig(figure, dpi=110)
-    plt.close(fig)
+    figure = save_figure(fig, out_dir, "activations")
 
     rows = [
         {

@@ -27,7 +27,7 @@ import numpy as np
 from ... import float64, nn, optim, tensor
 from ...autograd.numerical import numerical_grad
 from ..core import Claim, LabResult, experiment
-from ..plotting import pyplot
+from ..plotting import pyplot, save_figure
 
 X = np.array([0.05, 0.10])
 T = np.array([0.01, 0.99])
@@ -169,10 +169,7 @@ def run(out_dir: Path, quick: bool, seed: int) -> LabResult:
     ax.set_title("2-2-2 sigmoid network: three ways to the same gradient")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, axis="y", which="both")
-    fig.tight_layout()
-    figure = out_dir / "backprop.png"
-    fig.savefig(figure, dpi=110)
-    plt.close(fig)
+    figure = save_figure(fig, out_dir, "backprop")
 
     auto = np.concatenate([auto_w2.ravel(), auto_w1.ravel()])
     numeric = np.concatenate([num_w2.ravel(), num_w1.ravel()])

@@ -17,7 +17,7 @@ import numpy as np
 
 from ... import float64, optim, tensor
 from ..core import Claim, LabResult, experiment
-from ..plotting import pyplot
+from ..plotting import pyplot, save_figure
 
 START = (2.0, 3.0)
 LR = 0.1
@@ -98,10 +98,7 @@ def run(out_dir: Path, quick: bool, seed: int) -> LabResult:
     ax.set_title("Gradient descent on w1² + w2² + 5\n(contours: loss; each step w ← 0.8 w)")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
-    fig.tight_layout()
-    figure = out_dir / "descent.png"
-    fig.savefig(figure, dpi=110)
-    plt.close(fig)
+    figure = save_figure(fig, out_dir, "descent")
 
     rows = [
         {

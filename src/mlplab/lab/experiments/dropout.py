@@ -18,7 +18,7 @@ import numpy as np
 
 from ... import manual_seed, nn, ones, randn
 from ..core import Claim, LabResult, experiment
-from ..plotting import pyplot
+from ..plotting import pyplot, save_figure
 
 PS = (0.1, 0.2, 0.3, 0.5, 0.7, 0.9)
 
@@ -107,10 +107,7 @@ def run(out_dir: Path, quick: bool, seed: int) -> LabResult:
     right.set_title("Scaling survivors by 1/(1-p) keeps the expected output")
     right.legend(fontsize=8, loc="lower left")
     right.grid(alpha=0.3)
-    fig.tight_layout()
-    figure = out_dir / "dropout.png"
-    fig.savefig(figure, dpi=110)
-    plt.close(fig)
+    figure = save_figure(fig, out_dir, "dropout")
 
     claims = [
         Claim(

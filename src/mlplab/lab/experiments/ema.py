@@ -20,7 +20,7 @@ import numpy as np
 
 from ...optim import ema
 from ..core import Claim, LabResult, experiment
-from ..plotting import pyplot
+from ..plotting import pyplot, save_figure
 
 NOTES_X = [1.0, 2.0, 3.0, 4.0, 5.0]
 NOTES_EMA = {0.1: [1, 1.9, 2.89, 3.889, 4.8889], 0.9: [1, 1.1, 1.29, 1.561, 1.9049]}
@@ -97,10 +97,7 @@ def run(out_dir: Path, quick: bool, seed: int) -> LabResult:
     right.set_title("The first days: V₀ = 0 starts near 0; the correction fixes it")
     right.legend(fontsize=8, loc="lower right")
     right.grid(alpha=0.3)
-    fig.tight_layout()
-    figure = out_dir / "ema.png"
-    fig.savefig(figure, dpi=110)
-    plt.close(fig)
+    figure = save_figure(fig, out_dir, "ema")
 
     late = slice(50, None)
     fade = float(np.max(np.abs(corrected[0.9][late] - plain[0.9][late]) / np.abs(plain[0.9][late])))

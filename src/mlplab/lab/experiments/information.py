@@ -19,7 +19,7 @@ import numpy as np
 from ... import tensor
 from ...nn import functional as F
 from ..core import Claim, LabResult, experiment
-from ..plotting import pyplot
+from ..plotting import pyplot, save_figure
 
 NOTES_LOGITS = [[1.5, 2.0, 0.5], [0.5, 1.0, 1.5]]
 NOTES_LABELS = [1, 2]
@@ -102,10 +102,7 @@ def run(out_dir: Path, quick: bool, seed: int) -> LabResult:
     ax.set_title("Cross-entropy = entropy + KL divergence")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, axis="y")
-    fig.tight_layout()
-    figure = out_dir / "information.png"
-    fig.savefig(figure, dpi=110)
-    plt.close(fig)
+    figure = save_figure(fig, out_dir, "information")
 
     rows = [
         {

@@ -19,7 +19,7 @@ import numpy as np
 from ... import float64, manual_seed, nn, optim, tensor, zeros
 from ...nn import functional as F
 from ..core import Claim, LabResult, experiment
-from ..plotting import pyplot
+from ..plotting import pyplot, save_figure
 
 CLEAN = (2.0, 1.0)
 """The clean line y = 2 x + 1."""
@@ -121,10 +121,7 @@ def run(out_dir: Path, quick: bool, seed: int) -> LabResult:
     ax.set_title("Fitting a line through outliers")
     ax.legend(fontsize=7, loc="lower right")
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    figure = out_dir / "losses.png"
-    fig.savefig(figure, dpi=110)
-    plt.close(fig)
+    figure = save_figure(fig, out_dir, "losses")
 
     rows = [
         {"loss": name, "slope": w, "intercept": b, "distance from (2, 1)": distance[name]}

@@ -22,7 +22,7 @@ import numpy as np
 from ... import float64, optim, tensor
 from ...nn import functional as F
 from ..core import Claim, LabResult, experiment
-from ..plotting import pyplot
+from ..plotting import pyplot, save_figure
 
 BAD_START = (-8.0, 8.0)
 """(z1, z2) at the badly-wrong corner: p ~ [3e-7, 0.9997, 3e-4] for the true class 1."""
@@ -134,10 +134,7 @@ def run(out_dir: Path, quick: bool, seed: int) -> LabResult:
     ax.set_title(f"Training from the badly-wrong corner ({steps} steps)")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    figure = out_dir / "mse-vs-ce.png"
-    fig.savefig(figure, dpi=110)
-    plt.close(fig)
+    figure = save_figure(fig, out_dir, "mse-vs-ce")
 
     final = {k: p_true(path[-1]) for k, path in runs.items()}
     rows = [

@@ -16,7 +16,7 @@ import numpy as np
 
 from ...autograd.numerical import derivative
 from ..core import Claim, LabResult, experiment
-from ..plotting import pyplot
+from ..plotting import pyplot, save_figure
 
 X0 = 1.0
 EPS = float(np.finfo(np.float64).eps)
@@ -74,10 +74,7 @@ def run(out_dir: Path, quick: bool, seed: int) -> LabResult:
     ax.set_title("Finite-difference error of d/dx [exp(x) sin(x)] at x = 1 (float64)")
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    figure = out_dir / "numdiff.png"
-    fig.savefig(figure, dpi=110)
-    pyplot().close(fig)
+    figure = save_figure(fig, out_dir, "numdiff")
 
     rows = [
         {"h": float(h), "forward_error": float(a), "central_error": float(b)}

@@ -26,7 +26,7 @@ import numpy as np
 from ... import float64, tensor
 from ...train import REGISTRIES
 from ..core import Claim, LabResult, experiment
-from ..plotting import pyplot
+from ..plotting import pyplot, save_figure
 
 MOMENTUM = 0.9
 """The momentum of the saddle comparison (SGD with and without it, same lr)."""
@@ -202,10 +202,7 @@ def run(out_dir: Path, quick: bool, seed: int) -> LabResult:
     ax.set_ylabel("iterations to f < 1e-6")
     ax.set_title("Bowl: iterations to converge (L-BFGS: second order)")
     ax.grid(alpha=0.3, axis="y")
-    fig.tight_layout()
-    figure = out_dir / "optimizers.png"
-    fig.savefig(figure, dpi=110)
-    plt.close(fig)
+    figure = save_figure(fig, out_dir, "optimizers")
 
     claims = [
         Claim(

@@ -25,7 +25,7 @@ import numpy as np
 from ... import float64, manual_seed, nn, optim, tensor
 from ...nn import functional as F
 from ..core import Claim, LabResult, experiment
-from ..plotting import pyplot
+from ..plotting import pyplot, save_figure
 
 LAMBDA = 0.1
 LR = {"sgd": 0.002, "adam": 0.05}
@@ -123,10 +123,7 @@ def run(out_dir: Path, quick: bool, seed: int) -> LabResult:
     right.set_title(f"Shrinkage of each weight after {steps} steps, λ = {LAMBDA}")
     right.legend(fontsize=8)
     right.grid(alpha=0.3, which="both")
-    fig.tight_layout()
-    figure = out_dir / "weight-decay-vs-l2.png"
-    fig.savefig(figure, dpi=110)
-    plt.close(fig)
+    figure = save_figure(fig, out_dir, "weight-decay-vs-l2")
 
     rows = [
         {
