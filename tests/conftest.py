@@ -6,6 +6,8 @@ into the tests after it (in any folder), so both are restored after each test.
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -34,3 +36,42 @@ def run_cli(capsys, monkeypatch, tmp_path):
         return e.value.code, out, err
 
     return go
+
+
+def _chromium_path() -> str | None:
+    """Debian's chromium (apt-get install chromium); Playwright's own browser download cannot work here."""
+    for name in ("chromium", "chromium-browser"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """A headless Chromium driven by Playwright, shared by the session's browser tests.
+
+    Where no browser can be started, the test is skipped with the reason, except when
+    ``MLPLAB_REQUIRE_BROWSER=1`` (set by ``.ci/run``): there it fails, so CI cannot pass
+    without having run the browser tests.
+    """
+    required = os.environ.get("MLPLAB_REQUIRE_BROWSER") == "1"
+    path = _chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as e:  # pragma: no cover - depends on the machine
+        reason = f"playwright is not installed ({e}); pip install -e '.[test]'"
+        pytest.fail(reason) if required else pytest.skip(reason)
+    if path is None:
+        reason = "no Chromium on PATH: apt-get install chromium (Debian)"
+        pytest.fail(reason) if required else pytest.skip(reason)
+    manager = sync_playwright().start()
+    try:
+        chromium = manager.chromium.launch(executable_path=path, headless=True, args=["--no-sandbox"])
+    except Exception as e:  # noqa: BLE001 - any launch failure means "no browser here"
+        manager.stop()
+        reason = f"Chromium at {path} could not be started: {e}"
+        pytest.fail(reason) if required else pytest.skip(reason)
+    yield chromium
+    chromium.close()
+    manager.stop()

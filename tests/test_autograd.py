@@ -236,9 +236,9 @@ def test_create_graph_is_refused():
 
 
 def _core_functions():
-    from mlplab.autograd.function import Function
+    from mlplab.autograd.op import Op
 
-    out, todo = [], list(Function.__subclasses__())
+    out, todo = [], list(Op.__subclasses__())
     while todo:
         c = todo.pop()
         todo.extend(c.__subclasses__())

@@ -1,5 +1,5 @@
-"""``Function.apply``'s fast path (an op's declared ``arity``) gives exactly what the general path
-(``Function._apply_any``, which tests every argument) gives: the same values, the same graph, the
+"""``Op.apply``'s fast path (an op's declared ``arity``) gives exactly what the general path
+(``Op._apply_any``, which tests every argument) gives: the same values, the same graph, the
 same gradients, bit for bit, with and without grad mode and with inputs that need no gradient."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import mlplab
-from mlplab.autograd.function import Function
+from mlplab.autograd.op import Op
 from mlplab.ops import activation, arithmetic, classification, elementwise, linear, loss, reduction, shape
 
 
@@ -89,7 +89,7 @@ def test_fast_path_skips_inputs_that_need_no_grad() -> None:
 
 
 def test_general_path_finds_tensors_anywhere() -> None:
-    class ScaleBy(Function):
+    class ScaleBy(Op):
         """y = s x for a constant s given first: the tensor is not the first argument."""
 
         def forward(self, s, x):

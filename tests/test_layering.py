@@ -9,8 +9,8 @@ The layers, lowest first (a module may import its own layer and any lower one, n
     0  foundation  _dtype, errors, random, _format, registry: small shared modules that import no
                    other part of mlplab (dtype objects, the user-facing error type, the RNG, number
                    printing, the name -> factory tables' machinery)
-    1  autograd    Function, the engine, grad mode, numerical differentiation, TensorBase
-    2  ops         every differentiable Function
+    1  autograd    Op, the engine, grad mode, numerical differentiation, TensorBase
+    2  ops         every differentiable Op
     3  tensor      tensor.py, _tensor/ (Tensor's method families), _creation (factories),
                    _functions (mlplab.exp, mlplab.cat, ...), serialization (save/load of tensors
                    and state dicts)

@@ -8,8 +8,8 @@ import pytest
 import torch
 
 import mlplab
-from mlplab.autograd.function import Function
 from mlplab.autograd.numerical import GradcheckError, derivative, gradcheck, gradient, numerical_grad, partial
+from mlplab.autograd.op import Op
 
 
 def test_notes_derivative_of_square():
@@ -101,7 +101,7 @@ def test_gradcheck_passes_on_correct_ops():
     assert gradcheck(lambda a, k: a**k, [x, 3])
 
 
-class _WrongSquare(Function):
+class _WrongSquare(Op):
     """y = x^2 with a deliberately wrong backward (3x instead of 2x)."""
 
     def forward(self, x):
@@ -112,7 +112,7 @@ class _WrongSquare(Function):
         return g * 3 * self.x
 
 
-class _WrongAtOneElement(Function):
+class _WrongAtOneElement(Op):
     """y = 2x, but the gradient of element (1, 2) is off by 0.5."""
 
     def forward(self, x):

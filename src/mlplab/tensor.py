@@ -2,7 +2,7 @@
 
 The array lives in ``_data``; ``.data`` returns a detached Tensor sharing it (as PyTorch), so
 ``w.data = ...`` and ``w.data.zero_()`` work as in the notes. Every differentiable method is a thin
-call into one ``Function`` in :mod:`mlplab.ops`.
+call into one ``Op`` in :mod:`mlplab.ops`.
 
 This module holds the class itself: storage, construction, attributes, dtype conversion, the
 autograd entry points and printing, plus ``Parameter``. The operator and method families come from
@@ -74,7 +74,7 @@ class Tensor(
     def _make(array: np.ndarray, requires_grad: bool = False, grad_fn: Any = None) -> Tensor:
         """The one constructor every op and helper uses: wrap ``array`` (not copied), no checks.
 
-        (Two hot spots write these lines out in place, each saying so: ``Function.apply``'s fast
+        (Two hot spots write these lines out in place, each saying so: ``Op.apply``'s fast
         path, for every op's output, and the engine, for a leaf's new ``.grad``.)
         """
         t = _new(Tensor)

@@ -1,7 +1,7 @@
 """Arithmetic operators of ``Tensor`` and PyTorch's type promotion.
 
 ``a + b``, ``-``, ``*``, ``/``, ``**``, ``@`` (and the named forms ``add``, ``mul``, ``matmul``, ...)
-each call one ``Function`` in :mod:`mlplab.ops.binary`. Operands of different dtypes are promoted
+each call one ``Op`` in :mod:`mlplab.ops.binary`. Operands of different dtypes are promoted
 as PyTorch does (:func:`_result_dtype`); shapes that do not broadcast raise PyTorch's message
 (:func:`_raise_broadcast`).
 """
@@ -105,7 +105,7 @@ class ArithMixin:
             raise
 
     # ------------------------------------------------------------------ arithmetic
-    # A float tensor with a Python int/float takes a one-tensor Function (no 0-d array, no
+    # A float tensor with a Python int/float takes a one-tensor Op (no 0-d array, no
     # broadcasting in backward); NumPy keeps float32 with a Python scalar, as PyTorch does.
     def __add__(self, o: Any) -> Tensor:
         if (type(o) is float or type(o) is int) and self._data.dtype.kind == "f":

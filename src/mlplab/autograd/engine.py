@@ -32,7 +32,7 @@ _FREED = (
 def _accumulate_leaf(t: Any, g: np.ndarray, owned: bool = False) -> None:
     """Add ``g`` into leaf ``t``'s ``.grad`` (in place when it exists, as PyTorch does).
 
-    ``owned``: ``g`` is referenced by nothing else (``Function.returns_fresh_grads``), so it may
+    ``owned``: ``g`` is referenced by nothing else (``Op.returns_fresh_grads``), so it may
     become the new ``.grad`` as it is; otherwise it is copied.
     """
     data = t._data

@@ -1,6 +1,6 @@
 """``TensorBase``: the part of a tensor that autograd reads and writes, and its one constructor.
 
-A tensor, to the engine and to :class:`~mlplab.autograd.function.Function`, is four slots: its
+A tensor, to the engine and to :class:`~mlplab.autograd.op.Op`, is four slots: its
 array (``_data``), whether a gradient flows into it (``_requires_grad``), its accumulated gradient
 (``grad``) and the node that produced it (``grad_fn``, None for a leaf). The full ``Tensor``
 (:mod:`mlplab.tensor`) subclasses it, adds the methods, and names itself as ``_output_type``: the
@@ -29,7 +29,7 @@ class TensorBase:
     grad_fn: Any
 
     #: the class of every tensor that ``_make`` and the ops create (``Tensor`` names itself);
-    #: ``Function.apply``'s fast path builds its output from it directly
+    #: ``Op.apply``'s fast path builds its output from it directly
     _output_type: type
 
     @staticmethod

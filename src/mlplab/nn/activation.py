@@ -1,6 +1,6 @@
 """Activation modules: thin wrappers that call :mod:`mlplab.nn.functional.activation`.
 
-Each module's docstring gives the function; the derivative sits with its ``Function``.
+Each module's docstring gives the function; the derivative sits with its ``Op``.
 """
 
 # ruff: noqa: A001, A002 - ``input`` is PyTorch's parameter name (keyword calls must work)

@@ -1,4 +1,4 @@
-"""Every differentiable operation, one ``Function`` subclass each, forward and backward side by
+"""Every differentiable operation, one ``Op`` subclass each, forward and backward side by
 side with the derivative written in its docstring. One file per concept:
 
     arithmetic.py      + - * / **, maximum, minimum, where (tensor-tensor and tensor-scalar)
@@ -15,7 +15,7 @@ side with the derivative written in its docstring. One file per concept:
     information.py     x log y (entropy, KL and cross-entropy build on it)
     _numerics.py       array helpers shared by the ops (stable sigmoid, max shift, reductions)
 
-Ops see only NumPy arrays: ``Function.apply`` unwraps the tensors and wraps the result. Nothing
+Ops see only NumPy arrays: ``Op.apply`` unwraps the tensors and wraps the result. Nothing
 here imports ``mlplab.tensor`` or ``mlplab.nn``; argument checking lives in the callers
 (``Tensor`` methods, ``mlplab.nn.functional``).
 """

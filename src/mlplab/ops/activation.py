@@ -1,4 +1,4 @@
-r"""Activation functions, each a ``Function`` with its derivative.
+r"""Activation functions, each a ``Op`` with its derivative.
 
 Every activation is elementwise except softmax/log_softmax, which normalise along ``dim``. All are
 written to stay finite and warning-free at +-1000: exponentials only ever see non-positive
@@ -11,11 +11,11 @@ import math
 
 import numpy as np
 
-from ..autograd.function import Function, unbroadcast
+from ..autograd.op import Op, unbroadcast
 from ._numerics import shift_by_max, stable_sigmoid
 
 
-class Sigmoid(Function):
+class Sigmoid(Op):
     """y = 1 / (1 + e^-x);  dy/dx = y (1 - y)."""
 
     arity = 1
@@ -29,7 +29,7 @@ class Sigmoid(Function):
         return g * y * (1 - y)
 
 
-class Relu(Function):
+class Relu(Op):
     """y = max(0, x);  dy/dx = 1 for x > 0 else 0."""
 
     arity = 1
@@ -42,7 +42,7 @@ class Relu(Function):
         return g * self.mask
 
 
-class LeakyReluFn(Function):
+class LeakyReluFn(Op):
     """y = x if x > 0 else a x;  dy/dx = 1 if x > 0 else a."""
 
     arity = 1
@@ -58,7 +58,7 @@ class LeakyReluFn(Function):
         return np.where(self.pos, g, g * self.a)
 
 
-class PReluFn(Function):
+class PReluFn(Op):
     """y = x if x > 0 else w x (w per channel);  dy/dx = 1 or w,  dy/dw = 0 or x."""
 
     arity = 2
@@ -81,7 +81,7 @@ class PReluFn(Function):
         return gx, gw
 
 
-class SiluFn(Function):
+class SiluFn(Op):
     """y = x sigma(x);  dy/dx = sigma(x) (1 + x (1 - sigma(x)))."""
 
     arity = 1
@@ -98,7 +98,7 @@ class SiluFn(Function):
         return g * (s * (1 + self.x * (1 - s)))
 
 
-class EluFn(Function):
+class EluFn(Op):
     """y = x if x > 0 else alpha (e^x - 1);  dy/dx = 1 if x > 0 else alpha e^x."""
 
     arity = 1
@@ -134,7 +134,7 @@ def _erf(x: np.ndarray) -> np.ndarray:
     return erf(x)
 
 
-class GeluFn(Function):
+class GeluFn(Op):
     r"""Exact: y = x \Phi(x), \Phi(x) = (1 + erf(x/\sqrt2))/2;  dy/dx = \Phi(x) + x \phi(x).
 
     tanh form: y = x (1 + tanh u)/2 = x \sigma(2u), u = \sqrt{2/\pi}(x + 0.044715 x^3);
@@ -164,7 +164,7 @@ class GeluFn(Function):
         return g * (self.cdf + x * pdf)
 
 
-class SoftplusFn(Function):
+class SoftplusFn(Op):
     """y = log(1 + e^{beta x}) / beta (y = x where beta x > threshold);  dy/dx = sigma(beta x) (or 1)."""
 
     arity = 1
@@ -180,7 +180,7 @@ class SoftplusFn(Function):
         return np.where(self.linear_zone, g, g * stable_sigmoid(self.beta_x))
 
 
-class SoftmaxFn(Function):
+class SoftmaxFn(Op):
     r"""y_i = e^{x_i - m} / \sum_j e^{x_j - m} (m = max_j x_j, so no exponent overflows);
     dL/dx_i = y_i (g_i - \sum_j g_j y_j)."""
 
@@ -199,7 +199,7 @@ class SoftmaxFn(Function):
         return y * (g - (g * y).sum(axis=self.dim, keepdims=True))
 
 
-class LogSoftmaxFn(Function):
+class LogSoftmaxFn(Op):
     r"""y_i = (x_i - m) - log \sum_j e^{x_j - m};  dL/dx_i = g_i - softmax_i \sum_j g_j."""
 
     arity = 1

@@ -12,10 +12,10 @@ import math
 
 import numpy as np
 
-from ..autograd.function import Function, unbroadcast
+from ..autograd.op import Op, unbroadcast
 
 
-class Add(Function):
+class Add(Op):
     """z = x + y;  dz/dx = 1, dz/dy = 1."""
 
     arity = 2
@@ -28,7 +28,7 @@ class Add(Function):
         return unbroadcast(g, self.xs), unbroadcast(g, self.ys)
 
 
-class Sub(Function):
+class Sub(Op):
     """z = x - y;  dz/dx = 1, dz/dy = -1."""
 
     arity = 2
@@ -42,7 +42,7 @@ class Sub(Function):
         return unbroadcast(g, self.xs), gy
 
 
-class Mul(Function):
+class Mul(Op):
     """z = x * y;  dz/dx = y, dz/dy = x."""
 
     arity = 2
@@ -58,7 +58,7 @@ class Mul(Function):
         return gx, gy
 
 
-class Div(Function):
+class Div(Op):
     """z = x / y;  dz/dx = 1/y, dz/dy = -x/y^2."""
 
     arity = 2
@@ -74,7 +74,7 @@ class Div(Function):
         return gx, gy
 
 
-class Pow(Function):
+class Pow(Op):
     """z = x ** y (both tensors);  dz/dx = y x^(y-1), dz/dy = z ln x.
 
     As PyTorch: dz/dx is 0 where y == 0, and dz/dy is 0 where x == 0 and y >= 0 (so that 0 ** y
@@ -106,7 +106,7 @@ class Pow(Function):
         return gx, gy
 
 
-class PowScalar(Function):
+class PowScalar(Op):
     """z = x ** p for a Python number p;  dz/dx = p x^(p-1) (0 when p == 0, as PyTorch)."""
 
     arity = 1
@@ -130,7 +130,7 @@ class PowScalar(Function):
             return g * (p * self.x ** (p - 1))
 
 
-class RPowScalar(Function):
+class RPowScalar(Op):
     """z = b ** x for a Python number b;  dz/dx = z ln b (0 where b == 0 and x >= 0, as PyTorch)."""
 
     arity = 1
@@ -155,7 +155,7 @@ class RPowScalar(Function):
             return g * d
 
 
-class AddScalar(Function):
+class AddScalar(Op):
     """z = x + c for a Python number c;  dz/dx = 1."""
 
     arity = 1
@@ -169,7 +169,7 @@ class AddScalar(Function):
         return g
 
 
-class SubScalar(Function):
+class SubScalar(Op):
     """z = x - c for a Python number c;  dz/dx = 1."""
 
     arity = 1
@@ -183,7 +183,7 @@ class SubScalar(Function):
         return g
 
 
-class RSubScalar(Function):
+class RSubScalar(Op):
     """z = c - x for a Python number c;  dz/dx = -1."""
 
     arity = 1
@@ -197,7 +197,7 @@ class RSubScalar(Function):
         return -g
 
 
-class MulScalar(Function):
+class MulScalar(Op):
     """z = c x for a Python number c;  dz/dx = c."""
 
     arity = 1
@@ -212,7 +212,7 @@ class MulScalar(Function):
         return g * self.c
 
 
-class DivScalar(Function):
+class DivScalar(Op):
     """z = x / c for a Python number c;  dz/dx = 1 / c."""
 
     arity = 1
@@ -227,7 +227,7 @@ class DivScalar(Function):
         return g / self.c
 
 
-class RDivScalar(Function):
+class RDivScalar(Op):
     """z = c / x for a Python number c;  dz/dx = -c / x^2 = -z / x."""
 
     arity = 1
@@ -245,7 +245,7 @@ class RDivScalar(Function):
             return -g * self.z / self.x
 
 
-class Maximum(Function):
+class Maximum(Op):
     """z = max(x, y) elementwise; the gradient goes to the larger input, split in half on ties."""
 
     arity = 2
@@ -262,7 +262,7 @@ class Maximum(Function):
         return gx, gy
 
 
-class Minimum(Function):
+class Minimum(Op):
     """z = min(x, y) elementwise; the gradient goes to the smaller input, split in half on ties."""
 
     arity = 2
@@ -279,7 +279,7 @@ class Minimum(Function):
         return gx, gy
 
 
-class Where(Function):
+class Where(Op):
     """z = cond ? x : y;  the gradient flows to x where cond holds and to y elsewhere."""
 
     arity = 3

@@ -1,6 +1,6 @@
 r"""Multi-class losses: cross-entropy (fused log-softmax + NLL, on labels or on probabilities) and NLL.
 
-Each is one ``Function``: its forward computes the loss, its backward the closed-form gradient,
+Each is one ``Op``: its forward computes the loss, its backward the closed-form gradient,
 e.g. softmax(x) - onehot(y) for cross-entropy instead of differentiating exp, sum, log, gather.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.op import Op
 from ._numerics import reduce_array, row_sum, shift_by_max
 
 _max, _sum = np.maximum.reduce, np.add.reduce  # ndarray.max/sum without their Python layer
@@ -45,7 +45,7 @@ def _from_rows(g: np.ndarray, shape: tuple) -> np.ndarray:
     return np.moveaxis(g.reshape(moved), -1, 1)
 
 
-class CrossEntropyFn(Function):
+class CrossEntropyFn(Op):
     r"""Cross-entropy of logits x (M rows, C classes) against labels t, log-softmax and NLL fused.
 
     With p = softmax(x_i), log p_{ic} = (x_{ic} - m_i) - log \sum_j e^{x_{ij} - m_i}:
@@ -138,7 +138,7 @@ class CrossEntropyFn(Function):
         return grad if len(self.shape) == 2 else _from_rows(grad, self.shape)
 
 
-class CrossEntropyProbFn(Function):
+class CrossEntropyProbFn(Op):
     r"""Cross-entropy against class probabilities y: l_i = -\sum_c w_c y_{ic} log p_{ic}.
 
     (label smoothing replaces y by (1 - \epsilon) y + \epsilon / C before the fact.)
@@ -191,7 +191,7 @@ class CrossEntropyProbFn(Function):
         return gx, gy
 
 
-class NLLLossFn(Function):
+class NLLLossFn(Op):
     r"""Negative log-likelihood of log-probabilities a: l_i = -w_{t_i} a_{i t_i} (0 if ignored).
 
     'mean' divides by \sum_i w_{t_i} over kept rows. dl_i/da_{ic} = -w_{t_i} [c = t_i].

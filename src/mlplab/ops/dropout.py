@@ -7,10 +7,10 @@ from typing import Any
 import numpy as np
 
 from .. import random as _random
-from ..autograd.function import Function
+from ..autograd.op import Op
 
 
-class MaskFn(Function):
+class MaskFn(Op):
     """y = x * m for a fixed mask m;  dL/dx = g * m."""
 
     arity = 1

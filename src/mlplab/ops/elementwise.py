@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.op import Op
 
 
-class Neg(Function):
+class Neg(Op):
     """y = -x;  dy/dx = -1."""
 
     arity = 1
@@ -23,7 +23,7 @@ class Neg(Function):
         return -g
 
 
-class Exp(Function):
+class Exp(Op):
     """y = e^x;  dy/dx = y."""
 
     arity = 1
@@ -36,7 +36,7 @@ class Exp(Function):
         return g * self.y
 
 
-class Log(Function):
+class Log(Op):
     """y = ln x;  dy/dx = 1/x."""
 
     arity = 1
@@ -51,7 +51,7 @@ class Log(Function):
             return g / self.x
 
 
-class Sqrt(Function):
+class Sqrt(Op):
     """y = sqrt(x);  dy/dx = 1 / (2 sqrt(x))."""
 
     arity = 1
@@ -66,7 +66,7 @@ class Sqrt(Function):
             return g / (2 * self.y)
 
 
-class Abs(Function):
+class Abs(Op):
     """y = |x|;  dy/dx = sign(x) (0 at 0, as PyTorch)."""
 
     arity = 1
@@ -79,7 +79,7 @@ class Abs(Function):
         return g * np.sign(self.x)
 
 
-class Sin(Function):
+class Sin(Op):
     """y = sin x;  dy/dx = cos x."""
 
     arity = 1
@@ -92,7 +92,7 @@ class Sin(Function):
         return g * np.cos(self.x)
 
 
-class Cos(Function):
+class Cos(Op):
     """y = cos x;  dy/dx = -sin x."""
 
     arity = 1
@@ -105,7 +105,7 @@ class Cos(Function):
         return -g * np.sin(self.x)
 
 
-class Tanh(Function):
+class Tanh(Op):
     """y = tanh x;  dy/dx = 1 - y^2."""
 
     arity = 1
@@ -119,7 +119,7 @@ class Tanh(Function):
         return g * (1 - y * y)
 
 
-class Clamp(Function):
+class Clamp(Op):
     """y = min(max(x, lo), hi);  dy/dx = 1 inside [lo, hi] (bounds included), else 0."""
 
     arity = 1
@@ -140,7 +140,7 @@ class Clamp(Function):
         return g * m
 
 
-class Cast(Function):
+class Cast(Op):
     """y = x converted to another float dtype;  dL/dx = dL/dy converted back."""
 
     arity = 1
@@ -154,7 +154,7 @@ class Cast(Function):
         return g.astype(self.dt)
 
 
-class Clone(Function):
+class Clone(Op):
     """y = copy of x;  dL/dx = dL/dy."""
 
     arity = 1

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function, unbroadcast
+from ..autograd.op import Op, unbroadcast
 
 
-class XLogYFn(Function):
+class XLogYFn(Op):
     """z = x log y with z = 0 where x = 0;  dz/dx = log y,  dz/dy = x / y."""
 
     arity = 2

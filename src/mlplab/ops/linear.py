@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function, unbroadcast
+from ..autograd.op import Op, unbroadcast
 
 
-class MatMul(Function):
+class MatMul(Op):
     """Z = X @ Y (NumPy matmul semantics: 1-D promotion, batched broadcasting).
 
     dL/dX = dL/dZ @ Y^T,  dL/dY = X^T @ dL/dZ, summed over broadcast batch axes.
@@ -50,7 +50,7 @@ class MatMul(Function):
         return gx, gy
 
 
-class LinearFn(Function):
+class LinearFn(Op):
     r"""y = x W^T + b  (x: (*, in), W: (out, in), b: (out,)).
 
     Backward, with g = dL/dy flattened to (M, out) and x to (M, in):

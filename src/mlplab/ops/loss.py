@@ -1,4 +1,4 @@
-r"""Regression, binary, divergence and margin losses, each one ``Function`` with its closed-form
+r"""Regression, binary, divergence and margin losses, each one ``Op`` with its closed-form
 gradient (the multi-class ones are in :mod:`mlplab.ops.classification`).
 
 Each takes ``reduction`` in {'none', 'mean', 'sum'} (plus 'batchmean' for KL): the loss of every
@@ -11,11 +11,11 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.op import Op
 from ._numerics import reduce_array, reduce_grad, stable_sigmoid
 
 
-class _PointwiseLoss(Function):
+class _PointwiseLoss(Op):
     """Shared shape of an elementwise loss l(d), d = x - t: dL/dx = l'(d) g,  dL/dt = -l'(d) g."""
 
     arity = 2
@@ -105,7 +105,7 @@ class HuberLossFn(_PointwiseLoss):
 _EPS = 1e-12
 
 
-class BCEFn(Function):
+class BCEFn(Op):
     r"""l = -w [y max(log x, -100) + (1 - y) max(log(1 - x), -100)]  (x in [0, 1]).
 
     dl/dx = w (x - y) / max(x (1 - x), 1e-12)  (PyTorch's guard keeps x = 0 or 1 finite);
@@ -142,7 +142,7 @@ class BCEFn(Function):
         return gx, gy
 
 
-class BCEWithLogitsFn(Function):
+class BCEWithLogitsFn(Op):
     r"""BCE on logits z, with pos_weight q and weight w (lw = 1 + (q - 1) y):
         l = w [(1 - y) z + lw softplus(-z)],  softplus(-z) = log(1 + e^{-|z|}) + max(-z, 0)
     (never exponentiates a positive number, so z = +-1000 is exact).
@@ -179,7 +179,7 @@ class BCEWithLogitsFn(Function):
         return gz, gy
 
 
-class KLDivFn(Function):
+class KLDivFn(Op):
     r"""Pointwise KL term for log-probabilities a and target y:
     log_target=False: l = y (log y - a)  (0 where y = 0);  dl/da = -y,  dl/dy = log y + 1 - a.
     log_target=True:  l = e^y (y - a);                      dl/da = -e^y, dl/dy = e^y (y - a + 1).
@@ -229,7 +229,7 @@ class KLDivFn(Function):
         return ga, gy
 
 
-class MultiMarginFn(Function):
+class MultiMarginFn(Op):
     r"""Multi-class hinge: l_i = (1/C) \sum_{j \ne y_i} w_{y_i} max(0, m - x_{i y_i} + x_{ij})^p.
 
     With h_{ij} = m - x_{i y_i} + x_{ij} > 0: dl_i/dx_{ij} = w_{y_i} p h^{p-1} / C for j != y_i,
@@ -281,7 +281,7 @@ class MultiMarginFn(Function):
         return d.reshape(self.shape)
 
 
-class HingeEmbeddingFn(Function):
+class HingeEmbeddingFn(Op):
     r"""l = x where y = 1;  max(0, m - x) where y = -1  (both terms for other y values, as PyTorch).
 
     dl/dx = [y != -1] - [y != 1][m - x >= 0].

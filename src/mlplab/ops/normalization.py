@@ -1,13 +1,13 @@
-r"""Batch normalisation, one fused ``Function``."""
+r"""Batch normalisation, one fused ``Op``."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.op import Op
 
 
-class BatchNormFn(Function):
+class BatchNormFn(Op):
     r"""Batch normalisation over every axis but the channel axis 1.
 
     Training (batch statistics, M values per channel):

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.op import Op
 
 
 def _expand(g: np.ndarray, shape: tuple, axis, keepdim: bool) -> np.ndarray:
@@ -44,7 +44,7 @@ def _count(shape: tuple, axis) -> int:
     return n
 
 
-class Sum(Function):
+class Sum(Op):
     """y = sum_i x_i;  dy/dx_i = 1."""
 
     arity = 1
@@ -60,7 +60,7 @@ class Sum(Function):
         return _expand(g, self.shape, self.axis, self.keep)
 
 
-class Mean(Function):
+class Mean(Op):
     """y = (1/N) sum_i x_i;  dy/dx_i = 1/N."""
 
     arity = 1
@@ -81,7 +81,7 @@ class Mean(Function):
         return _expand(g * (1.0 / self.n) if self.n else g, self.shape, self.axis, self.keep)
 
 
-class Var(Function):
+class Var(Op):
     """y = sum_i (x_i - mean)^2 / (N - correction);  dy/dx_i = 2 (x_i - mean) / (N - correction).
 
     ``correction=1`` (the default, PyTorch's ``unbiased=True``) is Bessel's correction; with
@@ -104,7 +104,7 @@ class Var(Function):
             return g * self.d * scale
 
 
-class Std(Function):
+class Std(Op):
     """y = sqrt(var(x));  dy/dx_i = (x_i - mean) / ((N - correction) y), 0 where y == 0 (PyTorch)."""
 
     arity = 1
@@ -127,7 +127,7 @@ class Std(Function):
             return _keep(q, self.d.shape, self.axis, self.keep) * self.d
 
 
-class AMax(Function):
+class AMax(Op):
     """y = max over ``axis`` (all if None); the gradient is shared evenly among tied maxima."""
 
     arity = 1
@@ -168,7 +168,7 @@ class MinAll(AMax):
     backward_name = "MinBackward1"
 
 
-class MaxDim(Function):
+class MaxDim(Op):
     """values = max(x, dim); the gradient goes to the element at the returned index."""
 
     arity = 1
@@ -195,7 +195,7 @@ class MinDim(MaxDim):
     backward_name = "MinBackward0"
 
 
-class LogSumExp(Function):
+class LogSumExp(Op):
     """y = log sum_i e^{x_i} = m + log sum_i e^{x_i - m} (m = max, for stability);
     dy/dx_i = e^{x_i - y} = softmax(x)_i.
 
@@ -229,7 +229,7 @@ class LogSumExp(Function):
             return g * np.exp(self.x - self.s)
 
 
-class Norm(Function):
+class Norm(Op):
     """Vector p-norm ||x||_p = (sum |x_i|^p)^(1/p) over ``axis``;
     d/dx_i = sign(x_i) |x_i|^(p-1) / ||x||^(p-1).
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function, unbroadcast
+from ..autograd.op import Op, unbroadcast
 
 
-class Reshape(Function):
+class Reshape(Op):
     """y = x reshaped;  dL/dx = dL/dy reshaped back."""
 
     arity = 1
@@ -22,7 +22,7 @@ class Reshape(Function):
         return g.reshape(self.shape)
 
 
-class Permute(Function):
+class Permute(Op):
     """y = x with axes permuted;  dL/dx = dL/dy with the inverse permutation."""
 
     arity = 1
@@ -41,7 +41,7 @@ class Permute(Function):
         return g.transpose(self.inv)
 
 
-class Expand(Function):
+class Expand(Op):
     """y = x broadcast to a larger shape (a view);  dL/dx = dL/dy summed over broadcast axes."""
 
     arity = 1
@@ -54,7 +54,7 @@ class Expand(Function):
         return unbroadcast(g, self.shape)
 
 
-class Index(Function):
+class Index(Op):
     """y = x[key] (basic slicing or integer-array gather);  dL/dx scatters dL/dy back,
     adding where an index repeats."""
 
@@ -82,7 +82,7 @@ class Index(Function):
         return out
 
 
-class SetItem(Function):
+class SetItem(Op):
     """y = x with y[key] = v (``x[key] = v`` recorded in the graph);
     dL/dx = dL/dy with the overwritten positions zeroed, dL/dv = dL/dy[key] summed to v's shape."""
 
@@ -106,7 +106,7 @@ class SetItem(Function):
         return gx, gv
 
 
-class Cat(Function):
+class Cat(Op):
     """y = concatenate(xs, dim);  each input's gradient is its slice of dL/dy.
 
     Called as ``Cat.apply(dim, *tensors)``.
@@ -121,7 +121,7 @@ class Cat(Function):
         return tuple(np.split(g, self.splits, axis=self.dim))
 
 
-class Stack(Function):
+class Stack(Op):
     """y = stack(xs, dim);  each input's gradient is dL/dy indexed at its position along dim.
 
     Called as ``Stack.apply(dim, *tensors)``.
@@ -135,7 +135,7 @@ class Stack(Function):
         return tuple(np.moveaxis(g, self.dim, 0))
 
 
-class Gather(Function):
+class Gather(Op):
     """y[i][j] = x[i][index[i][j]] (for dim=1; likewise for any dim), PyTorch's ``gather``;
     dL/dx scatters dL/dy back to the gathered positions, adding where an index repeats."""
 

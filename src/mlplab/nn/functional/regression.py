@@ -32,7 +32,7 @@ def _pointwise(
     legacy: tuple = (None, None),
 ) -> Tensor:
     """Check the arguments of a pointwise loss (``legacy``: its ``size_average``, ``reduce``) and
-    apply its Function ``fn``."""
+    apply its Op ``fn``."""
     x, reduction = loss_input(input, *legacy, reduction)
     x, t = same_float(x, target)
     check_same_shape(x, t, name)

@@ -1,8 +1,8 @@
-"""``Function``: one differentiable operation, its forward and its backward side by side.
+"""``Op``: one differentiable operation (mlplab's internal op base), forward and backward side by side.
 
 A subclass implements ``forward(self, *arrays) -> ndarray`` on NumPy arrays, saving what backward
 needs on ``self``, and ``backward(self, grad) -> array | tuple`` returning one gradient per tensor
-input (``None`` where no gradient flows). :meth:`Function.apply` wraps it for tensors: the node is
+input (``None`` where no gradient flows). :meth:`Op.apply` wraps it for tensors: the node is
 recorded in the graph only when grad mode is on and some input requires grad, so inference pays
 for nothing but the NumPy call.
 """
@@ -24,7 +24,7 @@ _ONE_INPUT_NEEDS_GRAD = (True,)
 _sequence = itertools.count()
 
 
-class Function:
+class Op:
     """Base class of every differentiable op (see module docstring)."""
 
     # parents: the input tensors (emptied by backward once the graph is released);
@@ -105,7 +105,7 @@ class Function:
         return f"<{self.name()} object>"
 
 
-def _apply_one(cls: type[Function], first: Any, *rest: Any) -> Any:
+def _apply_one(cls: type[Op], first: Any, *rest: Any) -> Any:
     """``apply`` of an op with one tensor argument, ``first`` (the fast path)."""
     fn = _new(cls)
     out = fn.forward(first._data, *rest)
@@ -124,7 +124,7 @@ def _apply_one(cls: type[Function], first: Any, *rest: Any) -> Any:
     return t
 
 
-def _apply_two(cls: type[Function], first: Any, second: Any, *rest: Any) -> Any:
+def _apply_two(cls: type[Op], first: Any, second: Any, *rest: Any) -> Any:
     """``apply`` of an op whose first two arguments are its tensors (the fast path)."""
     fn = _new(cls)
     out = fn.forward(first._data, second._data, *rest)
@@ -144,7 +144,7 @@ def _apply_two(cls: type[Function], first: Any, second: Any, *rest: Any) -> Any:
     return t
 
 
-def _apply_three(cls: type[Function], first: Any, second: Any, third: Any, *rest: Any) -> Any:
+def _apply_three(cls: type[Op], first: Any, second: Any, third: Any, *rest: Any) -> Any:
     """``apply`` of an op whose first three arguments are its tensors (the fast path)."""
     fn = _new(cls)
     out = fn.forward(first._data, second._data, third._data, *rest)
@@ -164,7 +164,7 @@ def _apply_three(cls: type[Function], first: Any, second: Any, third: Any, *rest
     return t
 
 
-def _apply_general(cls: type[Function], *args: Any) -> Any:
+def _apply_general(cls: type[Op], *args: Any) -> Any:
     """``apply`` of an op that declares no ``arity``: any argument may be a tensor."""
     return cls._apply_any(*args)
 
@@ -172,7 +172,7 @@ def _apply_general(cls: type[Function], *args: Any) -> Any:
 _APPLY_BY_ARITY = {1: _apply_one, 2: _apply_two, 3: _apply_three}
 
 
-def _wrap(fn: Function, out: np.ndarray, tensors: tuple) -> Any:
+def _wrap(fn: Op, out: np.ndarray, tensors: tuple) -> Any:
     """The output tensor of ``fn`` on ``tensors``, with ``fn`` recorded as its node if needed."""
     if not tensors:
         raise TypeError(f"{type(fn).__name__}.apply needs at least one tensor argument")
