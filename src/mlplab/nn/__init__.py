@@ -1,7 +1,23 @@
 """``mlplab.nn``: modules, layers, activations, losses, ``init`` and ``functional``, as ``torch.nn``."""
 
 from . import functional, init, utils
-from .activation import ELU, GELU, LeakyReLU, LogSoftmax, PReLU, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
+from .activation import (
+    ELU,
+    GELU,
+    GLU,
+    LeakyReLU,
+    LogSoftmax,
+    PReLU,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softmin,
+    Softplus,
+    Tanh,
+)
+from .activation_hard import Hardsigmoid, Hardswish, Hardtanh, ReLU6, Threshold
+from .activation_smooth import CELU, SELU, LogSigmoid, Mish, Softsign, Tanhshrink
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .containers import ModuleDict, ModuleList, Sequential
 from .dropout import Dropout
@@ -26,11 +42,16 @@ __all__ = [
     "BCEWithLogitsLoss",
     "BatchNorm1d",
     "BatchNorm2d",
+    "CELU",
     "CrossEntropyLoss",
     "Dropout",
     "ELU",
     "Flatten",
     "GELU",
+    "GLU",
+    "Hardsigmoid",
+    "Hardswish",
+    "Hardtanh",
     "HingeEmbeddingLoss",
     "HuberLoss",
     "Identity",
@@ -38,8 +59,10 @@ __all__ = [
     "L1Loss",
     "LeakyReLU",
     "Linear",
+    "LogSigmoid",
     "LogSoftmax",
     "MSELoss",
+    "Mish",
     "Module",
     "ModuleDict",
     "ModuleList",
@@ -48,13 +71,19 @@ __all__ = [
     "PReLU",
     "Parameter",
     "ReLU",
-    "SiLU",
+    "ReLU6",
+    "SELU",
     "Sequential",
+    "SiLU",
     "Sigmoid",
     "SmoothL1Loss",
     "Softmax",
+    "Softmin",
     "Softplus",
+    "Softsign",
     "Tanh",
+    "Tanhshrink",
+    "Threshold",
     "functional",
     "init",
     "utils",

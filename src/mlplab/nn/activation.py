@@ -19,6 +19,7 @@ from .module import Module
 __all__ = [
     "ELU",
     "GELU",
+    "GLU",
     "LeakyReLU",
     "LogSoftmax",
     "PReLU",
@@ -26,6 +27,7 @@ __all__ = [
     "SiLU",
     "Sigmoid",
     "Softmax",
+    "Softmin",
     "Softplus",
     "Tanh",
 ]
@@ -186,6 +188,34 @@ class LogSoftmax(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         return A.log_softmax(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Softmin(Module):
+    r"""softmin along ``dim``: softmax(-x), e^{-x_i} / \sum_j e^{-x_j}."""
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return A.softmin(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class GLU(Module):
+    r"""Gated linear unit: a \sigma(b), a and b the halves of the input along ``dim`` (-1)."""
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return A.glu(input, self.dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"

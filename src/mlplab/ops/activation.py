@@ -214,3 +214,34 @@ class LogSoftmaxFn(Op):
 
     def backward(self, g):
         return g - np.exp(self.y) * g.sum(axis=self.dim, keepdims=True)
+
+
+class SoftminFn(SoftmaxFn):
+    r"""y = softmax(-x) along ``dim``;  dL/dx_i = -y_i (g_i - \sum_j g_j y_j)."""
+
+    backward_name = "SoftmaxBackward0"
+
+    def forward(self, x, dim):
+        return super().forward(-x, dim)
+
+    def backward(self, g):
+        return -super().backward(g)
+
+
+class GluFn(Op):
+    r"""Gated linear unit: x split in halves a, b along ``dim``;  y = a \sigma(b);
+    dL/da = g \sigma(b),  dL/db = g a \sigma(b) (1 - \sigma(b))."""
+
+    arity = 1
+
+    backward_name = "GluBackward0"
+
+    def forward(self, x, dim):
+        a, b = np.split(x, 2, axis=dim)
+        self.a, self.s, self.dim = a, stable_sigmoid(b), dim
+        return a * self.s
+
+    def backward(self, g):
+        a, s = self.a, self.s
+        gs = g * s
+        return np.concatenate([gs, gs * a * (1 - s)], axis=self.dim)

@@ -8,7 +8,28 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from ...ops.activation import EluFn, GeluFn, LeakyReluFn, LogSoftmaxFn, PReluFn, SiluFn, SoftmaxFn, SoftplusFn
+from ...ops.activation import (
+    EluFn,
+    GeluFn,
+    GluFn,
+    LeakyReluFn,
+    LogSoftmaxFn,
+    PReluFn,
+    SiluFn,
+    SoftmaxFn,
+    SoftminFn,
+    SoftplusFn,
+)
+from ...ops.activation_piecewise import HardsigmoidFn, HardswishFn, HardtanhFn, ThresholdFn
+from ...ops.activation_smooth import (
+    SELU_ALPHA,
+    SELU_SCALE,
+    LogSigmoidFn,
+    MishFn,
+    ScaledEluFn,
+    SoftsignFn,
+    TanhshrinkFn,
+)
 from ...tensor import Tensor, _one_dim
 from ._util import float_input
 
@@ -78,6 +99,80 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     return SoftplusFn.apply(float_input(input), float(beta), float(threshold))
 
 
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+    r"""Hardtanh(x) = clamp(x, min_val, max_val) (defaults -1, 1): tanh's piecewise-linear cousin;
+    derivative 1 strictly inside, 0 outside and at the kinks."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return HardtanhFn.apply(float_input(input), float(min_val), float(max_val))
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    r"""ReLU6(x) = min(max(0, x), 6) = hardtanh(x, 0, 6)."""
+    return HardtanhFn.apply(float_input(input), 0.0, 6.0)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    r"""Hardsigmoid(x) = relu6(x + 3) / 6: 0 below -3, 1 above 3, x/6 + 1/2 between."""
+    return HardsigmoidFn.apply(float_input(input))
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    r"""Hardswish(x) = x relu6(x + 3) / 6: SiLU's piecewise form (MobileNetV3)."""
+    return HardswishFn.apply(float_input(input))
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    r"""Threshold(x) = x if x > threshold else value."""
+    return ThresholdFn.apply(float_input(input), float(threshold), float(value))
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    r"""SELU(x) = s (max(0, x) + min(0, \alpha (e^x - 1))), \alpha = 1.6733, s = 1.0507: with
+    LeCun-normal weights it keeps activations near zero mean and unit variance (self-normalising)."""
+    return ScaledEluFn.apply(float_input(input), SELU_SCALE, SELU_ALPHA, 1.0)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    r"""CELU(x) = max(0, x) + min(0, \alpha (e^{x/\alpha} - 1)) (\alpha = 1): an ELU whose derivative
+    is continuous at 0 for every \alpha."""
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError")
+    return ScaledEluFn.apply(float_input(input), 1.0, float(alpha), float(alpha))
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    r"""Mish(x) = x tanh(softplus(x)): smooth, non-monotonic, ~ReLU for large |x|."""
+    return MishFn.apply(float_input(input))
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    r"""LogSigmoid(x) = log(1 / (1 + e^{-x})) = -softplus(-x), computed without overflow."""
+    return LogSigmoidFn.apply(float_input(input))
+
+
+def softsign(input: Tensor) -> Tensor:
+    r"""Softsign(x) = x / (1 + |x|): squashes to (-1, 1) like tanh but with polynomial tails."""
+    return SoftsignFn.apply(float_input(input))
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    r"""Tanhshrink(x) = x - tanh(x)."""
+    return TanhshrinkFn.apply(float_input(input))
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    r"""GLU(a, b) = a \sigma(b), a and b the two halves of ``input`` along ``dim`` (default -1)."""
+    x = float_input(input)
+    if x._data.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = _one_dim(int(dim), x._data.ndim)
+    n = x._data.shape[d]
+    if n % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {n}")
+    return GluFn.apply(x, d)
+
+
 # --------------------------------------------------------------------------- softmax family
 
 
@@ -86,14 +181,14 @@ def _softmax_dim(ndim: int) -> int:
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def _softmax_prep(input: Tensor, dim: Any, dtype: Any) -> tuple[Tensor, int]:
+def _softmax_prep(input: Tensor, dim: Any, dtype: Any, name: str = "softmax") -> tuple[Tensor, int]:
     if dtype is not None:
         input = input.type(dtype)
     x = float_input(input)
     nd = x._data.ndim
     if dim is None:
         warnings.warn(
-            "Implicit dimension choice for softmax has been deprecated. Change the call to include "
+            f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
             "dim=X as an argument.",
             UserWarning,
             stacklevel=4,
@@ -117,3 +212,11 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dty
     if x._data.ndim == 0:
         return LogSoftmaxFn.apply(x.reshape(1), 0).reshape(())
     return LogSoftmaxFn.apply(x, d)
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    r"""softmin(x) = softmax(-x) along ``dim``: weights that favour the smallest entries."""
+    x, d = _softmax_prep(input, dim, dtype, "softmin")
+    if x._data.ndim == 0:
+        return SoftminFn.apply(x.reshape(1), 0).reshape(())
+    return SoftminFn.apply(x, d)
