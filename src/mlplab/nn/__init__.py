@@ -21,6 +21,8 @@ from .activation_smooth import CELU, SELU, LogSigmoid, Mish, Softsign, Tanhshrin
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .containers import ModuleDict, ModuleList, Sequential
 from .dropout import Dropout
+from .embedding import Embedding
+from .layernorm import LayerNorm
 from .linear import Flatten, Identity, Linear
 from .loss import (
     BCELoss,
@@ -46,6 +48,7 @@ __all__ = [
     "CrossEntropyLoss",
     "Dropout",
     "ELU",
+    "Embedding",
     "Flatten",
     "GELU",
     "GLU",
@@ -57,6 +60,7 @@ __all__ = [
     "Identity",
     "KLDivLoss",
     "L1Loss",
+    "LayerNorm",
     "LeakyReLU",
     "Linear",
     "LogSigmoid",

@@ -56,3 +56,47 @@ class BatchNormFn(Op):
         if self.has_b:
             out.append(g.sum(axis=axes) if needs[len(out)] else None)
         return tuple(out)
+
+
+class LayerNormFn(Op):
+    r"""Layer normalisation over the last ``k`` axes of each sample (H = the number of values there):
+        \mu = mean(x),  \sigma^2 = mean((x - \mu)^2)  (biased),
+        \hat x = (x - \mu)/\sqrt{\sigma^2 + \epsilon},  y = \gamma \hat x + \beta;
+        dL/dx = (1/\sqrt{\sigma^2+\epsilon}) (\hat g - mean(\hat g) - \hat x mean(\hat g \hat x)),
+            with \hat g = g \gamma,
+        dL/d\gamma = \sum_{samples} g \hat x,  dL/d\beta = \sum_{samples} g.
+    Unlike batch norm, the statistics are per sample, so training and evaluation compute the same.
+    """
+
+    backward_name = "NativeLayerNormBackward0"
+
+    def forward(self, x, weight, bias, eps, k):
+        self.axes = axes = tuple(range(x.ndim - k, x.ndim))
+        self.lead = tuple(range(x.ndim - k))
+        mean = x.mean(axis=axes, keepdims=True)
+        xc = x - mean
+        var = (xc * xc).mean(axis=axes, keepdims=True)
+        self.invstd = invstd = 1.0 / np.sqrt(var + eps)
+        self.xhat = xhat = xc * invstd
+        self.w, self.has_b = weight, bias is not None
+        y = xhat if weight is None else xhat * weight
+        if bias is not None:
+            y = y + bias  # not +=: y may be the saved xhat
+        return y
+
+    def backward(self, g):
+        axes, lead, xhat, w = self.axes, self.lead, self.xhat, self.w
+        needs = self.needs_input_grad
+        out = []
+        if needs[0]:
+            gxhat = g if w is None else g * w
+            m1 = gxhat.mean(axis=axes, keepdims=True)
+            m2 = (gxhat * xhat).mean(axis=axes, keepdims=True)
+            out.append((gxhat - m1 - xhat * m2) * self.invstd)
+        else:
+            out.append(None)
+        if w is not None:
+            out.append((g * xhat).sum(axis=lead) if needs[len(out)] else None)
+        if self.has_b:
+            out.append(g.sum(axis=lead) if needs[len(out)] else None)
+        return tuple(out)

@@ -36,7 +36,8 @@ from .activation import (
 from .binary import binary_cross_entropy, binary_cross_entropy_with_logits
 from .classification import cross_entropy, nll_loss, one_hot
 from .divergence import kl_div
-from .layers import batch_norm, dropout, linear
+from .embedding import embedding
+from .layers import batch_norm, dropout, layer_norm, linear
 from .margin import hinge_embedding_loss, multi_margin_loss
 from .regression import huber_loss, l1_loss, mse_loss, smooth_l1_loss
 
@@ -49,6 +50,7 @@ __all__ = [
     "cross_entropy_between",
     "dropout",
     "elu",
+    "embedding",
     "entropy",
     "gelu",
     "glu",
@@ -61,6 +63,7 @@ __all__ = [
     "kl_div",
     "kl_divergence",
     "l1_loss",
+    "layer_norm",
     "leaky_relu",
     "linear",
     "log_softmax",

@@ -1,5 +1,5 @@
-r"""Layer functions: ``linear``, ``dropout``, ``batch_norm``: argument checks (and batch norm's
-running statistics), then one fused op each (:mod:`mlplab.ops.linear`, :mod:`mlplab.ops.dropout`,
+r"""Layer functions: ``linear``, ``dropout``, ``batch_norm``, ``layer_norm``: argument checks (and
+batch norm's running statistics), then one fused op each (:mod:`mlplab.ops.linear`, :mod:`mlplab.ops.dropout`,
 :mod:`mlplab.ops.normalization`).
 """
 
@@ -11,8 +11,9 @@ import numpy as np
 
 from ...ops.dropout import MaskFn, dropout_mask
 from ...ops.linear import LinearFn, LinearNoBiasFn
-from ...ops.normalization import BatchNormFn
+from ...ops.normalization import BatchNormFn, LayerNormFn
 from ...tensor import Size, Tensor
+from ._util import float_input
 
 
 def _linear_check(x: Tensor, w: Tensor) -> None:
@@ -129,4 +130,47 @@ def batch_norm(
     return out
 
 
-__all__ = ["batch_norm", "dropout", "linear"]
+def _shape_list(shape: tuple) -> str:
+    return "[" + ", ".join(str(n) for n in shape) + "]"
+
+
+def layer_norm(
+    input: Tensor,
+    normalized_shape: list[int] | tuple[int, ...],
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    r"""Layer normalisation over the trailing ``normalized_shape`` axes of each sample:
+        y = (x - \mu) / \sqrt{\sigma^2 + \epsilon} \cdot \gamma + \beta,
+    \mu and \sigma^2 (biased) taken over those axes, per sample; ``weight`` \gamma and ``bias`` \beta
+    have the shape ``normalized_shape`` (optional). The same in training and evaluation.
+    """
+    if isinstance(normalized_shape, int) or not hasattr(normalized_shape, "__iter__"):
+        raise TypeError(
+            "layer_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not "
+            f"{type(normalized_shape).__name__}"
+        )
+    ns = tuple(int(n) for n in normalized_shape)
+    x = float_input(input)
+    xs = x._data.shape
+    if not ns:
+        raise RuntimeError(
+            "Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one "
+            "element, but got normalized_shape = []"
+        )
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t._data.shape) != ns:
+            raise RuntimeError(
+                f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
+                f"{_shape_list(t._data.shape)} and normalized_shape = {_shape_list(ns)}"
+            )
+    if len(xs) < len(ns) or tuple(xs[len(xs) - len(ns) :]) != ns:
+        raise RuntimeError(
+            f"Given normalized_shape={_shape_list(ns)}, expected input with shape "
+            f"[*, {', '.join(str(n) for n in ns)}], but got input of size{_shape_list(xs)}"
+        )
+    return LayerNormFn.apply(x, weight, bias, float(eps), len(ns))
+
+
+__all__ = ["batch_norm", "dropout", "layer_norm", "linear"]
