@@ -20,14 +20,18 @@ __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
     "CrossEntropyLoss",
+    "GaussianNLLLoss",
     "HingeEmbeddingLoss",
     "HuberLoss",
     "KLDivLoss",
     "L1Loss",
     "MSELoss",
+    "MultiLabelSoftMarginLoss",
     "MultiMarginLoss",
     "NLLLoss",
+    "PoissonNLLLoss",
     "SmoothL1Loss",
+    "SoftMarginLoss",
 ]
 
 
@@ -229,3 +233,59 @@ class HingeEmbeddingLoss(_Loss):
         self, margin: float = 1.0, size_average: Any = None, reduce: Any = None, reduction: str = "mean"
     ) -> None:
         super().__init__(size_average, reduce, reduction, margin=margin)
+
+
+class SoftMarginLoss(_Loss):
+    r"""Two-class logistic loss, labels in {-1, 1}: (1/n) \sum log(1 + e^{-y_i x_i})."""
+
+    function = staticmethod(F.soft_margin_loss)
+
+
+class MultiLabelSoftMarginLoss(_Loss):
+    r"""Multi-label logistic loss, per sample
+    -(1/C) \sum_c w_c [y_c log \sigma(x_c) + (1 - y_c) log \sigma(-x_c)]."""
+
+    function = staticmethod(F.multilabel_soft_margin_loss)
+
+    def __init__(
+        self,
+        weight: Tensor | None = None,
+        size_average: Any = None,
+        reduce: Any = None,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(size_average, reduce, reduction, buffers={"weight": weight})
+
+
+class PoissonNLLLoss(_Loss):
+    r"""Poisson NLL: e^x - y x of log-rates x (``log_input``), else x - y log(x + eps); ``full`` adds
+    Stirling's term for log y!."""
+
+    function = staticmethod(F.poisson_nll_loss)
+
+    def __init__(
+        self,
+        log_input: bool = True,
+        full: bool = False,
+        size_average: Any = None,
+        eps: float = 1e-8,
+        reduce: Any = None,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(size_average, reduce, reduction, log_input=log_input, full=full, eps=eps)
+
+    def forward(self, log_input: Tensor, target: Tensor) -> Tensor:
+        return F.poisson_nll_loss(
+            log_input, target, self.log_input, self.full, eps=self.eps, reduction=self.reduction
+        )
+
+
+class GaussianNLLLoss(_Loss):
+    r"""Gaussian NLL of the target under N(input, var): (log v + (x - y)^2 / v) / 2, v = max(var, eps)
+    (``full`` adds log(2\pi)/2). Called as ``criterion(input, target, var)``."""
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
+        super().__init__(reduction=reduction, full=full, eps=eps)
+
+    def forward(self, input: Tensor, target: Tensor, var: Tensor | float) -> Tensor:
+        return F.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps, reduction=self.reduction)

@@ -35,10 +35,13 @@ from .activation import (
 )
 from .binary import binary_cross_entropy, binary_cross_entropy_with_logits
 from .classification import cross_entropy, nll_loss, one_hot
+from .distance import cosine_similarity, normalize, pad, pairwise_distance
 from .divergence import kl_div
 from .embedding import embedding
 from .layers import batch_norm, dropout, layer_norm, linear
+from .likelihood import gaussian_nll_loss, multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss
 from .margin import hinge_embedding_loss, multi_margin_loss
+from .pair import cosine_embedding_loss, margin_ranking_loss, triplet_margin_loss
 from .regression import huber_loss, l1_loss, mse_loss, smooth_l1_loss
 
 __all__ = [
@@ -46,12 +49,15 @@ __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "celu",
+    "cosine_embedding_loss",
+    "cosine_similarity",
     "cross_entropy",
     "cross_entropy_between",
     "dropout",
     "elu",
     "embedding",
     "entropy",
+    "gaussian_nll_loss",
     "gelu",
     "glu",
     "hardsigmoid",
@@ -68,11 +74,17 @@ __all__ = [
     "linear",
     "log_softmax",
     "logsigmoid",
+    "margin_ranking_loss",
     "mish",
     "mse_loss",
     "multi_margin_loss",
+    "multilabel_soft_margin_loss",
     "nll_loss",
+    "normalize",
     "one_hot",
+    "pad",
+    "pairwise_distance",
+    "poisson_nll_loss",
     "prelu",
     "relu",
     "relu6",
@@ -80,6 +92,7 @@ __all__ = [
     "sigmoid",
     "silu",
     "smooth_l1_loss",
+    "soft_margin_loss",
     "softmax",
     "softmin",
     "softplus",
@@ -87,5 +100,6 @@ __all__ = [
     "tanh",
     "tanhshrink",
     "threshold",
+    "triplet_margin_loss",
     "xlogy",
 ]
