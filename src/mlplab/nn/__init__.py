@@ -20,10 +20,10 @@ from .activation_hard import Hardsigmoid, Hardswish, Hardtanh, ReLU6, Threshold
 from .activation_smooth import CELU, SELU, LogSigmoid, Mish, Softsign, Tanhshrink
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .containers import ModuleDict, ModuleList, Sequential
-from .dropout import Dropout
+from .dropout import AlphaDropout, Dropout
 from .embedding import Embedding
 from .layernorm import LayerNorm
-from .linear import Flatten, Identity, Linear
+from .linear import Flatten, Identity, Linear, Unflatten
 from .loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -43,8 +43,10 @@ from .loss import (
 )
 from .loss_pair import CosineEmbeddingLoss, MarginRankingLoss, TripletMarginLoss
 from .module import Module, Parameter
+from .parameter_containers import ParameterDict, ParameterList
 
 __all__ = [
+    "AlphaDropout",
     "BCELoss",
     "BCEWithLogitsLoss",
     "BatchNorm1d",
@@ -83,6 +85,8 @@ __all__ = [
     "NLLLoss",
     "PReLU",
     "Parameter",
+    "ParameterDict",
+    "ParameterList",
     "PoissonNLLLoss",
     "ReLU",
     "ReLU6",
@@ -100,6 +104,7 @@ __all__ = [
     "Tanhshrink",
     "Threshold",
     "TripletMarginLoss",
+    "Unflatten",
     "functional",
     "init",
     "utils",

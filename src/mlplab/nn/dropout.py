@@ -1,4 +1,4 @@
-"""``Dropout``: inverted dropout, active only in training mode."""
+"""``Dropout`` (inverted dropout) and ``AlphaDropout`` (for SELU networks), active only in training mode."""
 
 # ruff: noqa: A001, A002 - ``input`` is PyTorch's parameter name (keyword calls must work)
 
@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from ..ops.dropout import MaskFn, dropout_mask
 from ..tensor import Tensor
-from .functional.layers import _check_p
+from .functional.layers import _check_p, alpha_dropout
 from .module import Module
 
-__all__ = ["Dropout"]
+__all__ = ["AlphaDropout", "Dropout"]
 
 
 class Dropout(Module):
@@ -32,3 +32,11 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class AlphaDropout(Dropout):
+    r"""Alpha dropout (Klambauer et al., 2017): dropped units are set to SELU's negative saturation
+    and the output is rescaled and shifted to keep zero mean and unit variance; use with SELU."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return alpha_dropout(input, self.p, self.training)

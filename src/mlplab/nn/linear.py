@@ -1,4 +1,4 @@
-"""Fully-connected layer ``Linear`` and the shape helpers ``Identity`` and ``Flatten``."""
+"""Fully-connected layer ``Linear`` and the shape helpers ``Identity``, ``Flatten`` and ``Unflatten``."""
 
 # ruff: noqa: A001, A002 - ``input`` is PyTorch's parameter name (keyword calls must work)
 
@@ -15,7 +15,7 @@ from ..tensor import Parameter, Tensor
 from . import init
 from .module import Module
 
-__all__ = ["Identity", "Linear", "Flatten"]
+__all__ = ["Identity", "Linear", "Flatten", "Unflatten"]
 
 
 class Identity(Module):
@@ -115,3 +115,41 @@ class Flatten(Module):
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split dimension ``dim`` into ``unflattened_size`` (Flatten's inverse); one entry may be -1."""
+
+    def __init__(self, dim: int, unflattened_size: Any) -> None:
+        super().__init__()
+        if not isinstance(dim, int):
+            raise TypeError(f"invalid argument type for dim parameter, expected `int` but got {type(dim)}")
+        if not isinstance(unflattened_size, (tuple, list)):
+            raise TypeError(
+                f"unflattened_size must be tuple of ints, but found type {type(unflattened_size).__name__}"
+            )
+        for i, n in enumerate(unflattened_size):
+            if not isinstance(n, int):
+                raise TypeError(
+                    f"unflattened_size must be tuple of ints, but found element of type "
+                    f"{type(n).__name__} at pos {i}"
+                )
+        self.dim = dim
+        self.unflattened_size = unflattened_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        shape = tuple(input.shape)
+        d = self.dim % len(shape) if shape else 0
+        sizes = tuple(self.unflattened_size)
+        known = int(np.prod([n for n in sizes if n != -1], dtype=np.int64))
+        if -1 in sizes:
+            sizes = tuple(shape[d] // known if n == -1 and known else n for n in sizes)
+        if int(np.prod(sizes, dtype=np.int64)) != shape[d]:
+            raise RuntimeError(
+                f"unflatten: Provided sizes {list(self.unflattened_size)} don't multiply up to the size of "
+                f"dim {self.dim} ({shape[d]}) in the input tensor"
+            )
+        return input.reshape(shape[:d] + sizes + shape[d + 1 :])
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

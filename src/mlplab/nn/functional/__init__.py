@@ -38,13 +38,14 @@ from .classification import cross_entropy, nll_loss, one_hot
 from .distance import cosine_similarity, normalize, pad, pairwise_distance
 from .divergence import kl_div
 from .embedding import embedding
-from .layers import batch_norm, dropout, layer_norm, linear
+from .layers import alpha_dropout, batch_norm, dropout, layer_norm, linear
 from .likelihood import gaussian_nll_loss, multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss
 from .margin import hinge_embedding_loss, multi_margin_loss
 from .pair import cosine_embedding_loss, margin_ranking_loss, triplet_margin_loss
 from .regression import huber_loss, l1_loss, mse_loss, smooth_l1_loss
 
 __all__ = [
+    "alpha_dropout",
     "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...ops.dropout import MaskFn, dropout_mask
+from ...ops.dropout import AffineMaskFn, MaskFn, alpha_dropout_arrays, dropout_mask
 from ...ops.linear import LinearFn, LinearNoBiasFn
 from ...ops.normalization import BatchNormFn, LayerNormFn
 from ...tensor import Size, Tensor
@@ -57,6 +57,18 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         return input
     x = input._data
     return MaskFn.apply(input, dropout_mask(x.shape, p, x.dtype))
+
+
+def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
+    r"""Alpha dropout, for SELU networks: in training, dropped units are set to SELU's saturation
+    \alpha' = -1.7581 (not 0) and the result is rescaled and shifted so that inputs of zero mean and
+    unit variance keep them; identity when ``training`` is False (the default here, as PyTorch)."""
+    p = _check_p(p)
+    if not training or p == 0.0:
+        return input
+    x = input._data
+    a, c = alpha_dropout_arrays(x.shape, p, x.dtype)
+    return AffineMaskFn.apply(input, a, c)
 
 
 def _verify_batch_size(shape: tuple) -> None:
@@ -173,4 +185,4 @@ def layer_norm(
     return LayerNormFn.apply(x, weight, bias, float(eps), len(ns))
 
 
-__all__ = ["batch_norm", "dropout", "layer_norm", "linear"]
+__all__ = ["alpha_dropout", "batch_norm", "dropout", "layer_norm", "linear"]
