@@ -9,6 +9,8 @@ keeps the update's direction. ``clip_grad_value_`` clamps each element to [-c, c
 from __future__ import annotations
 
 import math
+import types
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,13 +18,65 @@ import numpy as np
 
 from ..tensor import Tensor
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters"]
+__all__ = [
+    "clip_grad_norm",
+    "clip_grad_norm_",
+    "clip_grad_value_",
+    "clip_grads_with_norm_",
+    "get_total_norm",
+    "parameters_to_vector",
+    "vector_to_parameters",
+]
 
 
 def _params(parameters: Any) -> list[Tensor]:
     if isinstance(parameters, Tensor):
         return [parameters]
     return list(parameters)
+
+
+def _vector_norm(v: np.ndarray, p: float) -> float:
+    r"""||v||_p of all of ``v``'s elements, in float64: (\sum |v_i|^p)^{1/p}; max |v_i| (p = inf),
+    min |v_i| (p = -inf), the count of non-zeros (p = 0), as ``torch.linalg.vector_norm``."""
+    a = np.abs(v.astype(np.float64, copy=False)).reshape(-1)
+    if p == 0:
+        return float(np.count_nonzero(a))
+    if not a.size:
+        return 0.0
+    if math.isinf(p):
+        return float(a.max() if p > 0 else a.min())
+    return float(np.sum(a**p)) ** (1 / p)
+
+
+def get_total_norm(
+    tensors: Any, norm_type: float = 2.0, error_if_nonfinite: bool = False, foreach: Any = None
+) -> Tensor:
+    """The ``norm_type``-norm of the norms of ``tensors`` (for p > 0 the norm of all their elements
+    together), as a 0-d tensor of their common dtype (float32 0 for none). ``foreach`` is ignored."""
+    arrays = [t._data for t in _params(tensors)]
+    norm_type = float(norm_type)
+    if not arrays:
+        return Tensor._make(np.asarray(0.0, dtype=np.float32))
+    total = _vector_norm(np.array([_vector_norm(a, norm_type) for a in arrays]), norm_type)
+    if error_if_nonfinite and not math.isfinite(total):
+        raise RuntimeError(
+            f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so it "
+            f"cannot be clipped. To disable this error and scale the gradients by the non-finite norm "
+            f"anyway, set `error_if_nonfinite=False`"
+        )
+    return Tensor._make(np.asarray(total, dtype=np.result_type(*arrays)))
+
+
+def clip_grads_with_norm_(parameters: Any, max_norm: float, total_norm: Tensor, foreach: Any = None) -> None:
+    """Scale every gradient in place by min(1, max_norm / (total_norm + 1e-6))."""
+    grads = [p.grad._data for p in _params(parameters) if p.grad is not None]
+    if not grads:
+        return
+    total = float(total_norm._data) if isinstance(total_norm, Tensor) else float(total_norm)
+    coef = min(float(max_norm) / (total + 1e-6), 1.0) if not math.isnan(total) else math.nan
+    with np.errstate(invalid="ignore"):  # an infinite norm gives coef 0 and inf * 0 = NaN, as torch
+        for g in grads:
+            g *= g.dtype.type(coef)
 
 
 def clip_grad_norm_(
@@ -32,30 +86,36 @@ def clip_grad_norm_(
     error_if_nonfinite: bool = False,
     foreach: Any = None,
 ) -> Tensor:
-    """Scale the gradients in place so that their joint ``norm_type``-norm is at most ``max_norm``.
+    """Scale the gradients in place so that their joint ``norm_type``-norm is at most ``max_norm``:
+    g <- g min(1, max_norm / (||g|| + 1e-6)). Returns the joint norm before clipping, as PyTorch
+    (parameters without ``.grad`` are skipped; ``foreach`` is accepted and ignored)."""
+    if not isinstance(parameters, Tensor):
+        is_generator = isinstance(parameters, types.GeneratorType)
+        parameters = list(parameters)
+        if is_generator and not parameters:
+            warnings.warn(
+                "`parameters` is an empty generator, no gradient clipping will occur.", stacklevel=2
+            )
+    params = _params(parameters)
+    total = get_total_norm([p.grad for p in params if p.grad is not None], norm_type, error_if_nonfinite)
+    clip_grads_with_norm_(params, max_norm, total)
+    return total
 
-    Returns the joint norm before clipping (as PyTorch). Parameters without ``.grad`` are skipped.
-    """
-    grads = [p.grad._data for p in _params(parameters) if p.grad is not None]
-    norm_type = float(norm_type)
-    if not grads:
-        return Tensor._make(np.asarray(0.0, dtype=np.float32))
-    if math.isinf(norm_type):
-        total = max(float(np.abs(g).max()) if g.size else 0.0 for g in grads)
-    else:
-        total = float(sum(float(np.sum(np.abs(g.astype(np.float64)) ** norm_type)) for g in grads)) ** (
-            1 / norm_type
-        )
-    if error_if_nonfinite and not math.isfinite(total):
-        raise RuntimeError(
-            f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so it "
-            f"cannot be clipped. To disable this error and scale the gradients by the non-finite norm "
-            f"anyway, set `error_if_nonfinite=False`"
-        )
-    coef = min(float(max_norm) / (total + 1e-6), 1.0)
-    for g in grads:
-        g *= g.dtype.type(coef)
-    return Tensor._make(np.asarray(total, dtype=grads[0].dtype))
+
+def clip_grad_norm(
+    parameters: Any,
+    max_norm: float,
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+    foreach: Any = None,
+) -> Tensor:
+    """Deprecated alias of :func:`clip_grad_norm_` (warns, as PyTorch)."""
+    warnings.warn(
+        "`torch.nn.utils.clip_grad_norm` is now deprecated in favor of `torch.nn.utils.clip_grad_norm_`.",
+        FutureWarning,
+        stacklevel=2,
+    )
+    return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
 
 
 def clip_grad_value_(parameters: Any, clip_value: float, foreach: Any = None) -> None:
