@@ -190,13 +190,11 @@ def test_add_a_loss_with_one_registration(run_cli, tmp_path):
 
 
 def test_add_an_activation_with_one_registration(run_cli, tmp_path):
-    ACTIVATIONS.add(
-        "hardtanh", lambda: nn.Hardtanh() if hasattr(nn, "Hardtanh") else nn.Tanh(), "clip to [-1, 1]"
-    )
+    ACTIVATIONS.add("hardtanh_half", lambda: nn.Hardtanh(-0.5, 0.5), "clip to [-0.5, 0.5]")
     try:
-        _ok(run_cli("train", "--dataset", "iris", "--activation", "hardtanh", *FAST, "--out", "ht"))
+        _ok(run_cli("train", "--dataset", "iris", "--activation", "hardtanh_half", *FAST, "--out", "ht"))
     finally:
-        ACTIVATIONS.remove("hardtanh")
+        ACTIVATIONS.remove("hardtanh_half")
 
 
 def test_add_a_dataset_with_one_registration(run_cli, tmp_path):

@@ -26,3 +26,13 @@ ACTIVATIONS.add("softmax", lambda: nn.Softmax(dim=1), "softmax over the units", 
 ACTIVATIONS.add(
     "log_softmax", lambda: nn.LogSoftmax(dim=1), "log of the softmax over the units", gain="linear"
 )
+ACTIVATIONS.add("relu6", nn.ReLU6, "min(max(0, x), 6)", gain="relu")
+ACTIVATIONS.add("selu", nn.SELU, "scaled ELU, self-normalising", gain="selu")
+ACTIVATIONS.add("celu", nn.CELU, "max(0, x) + min(0, e^x - 1)", gain="relu")
+ACTIVATIONS.add("mish", nn.Mish, "x * tanh(softplus(x))", gain="relu")
+ACTIVATIONS.add("hardtanh", nn.Hardtanh, "clamp(x, -1, 1)", gain="tanh")
+ACTIVATIONS.add("hardswish", nn.Hardswish, "x * relu6(x + 3) / 6", gain="relu")
+ACTIVATIONS.add("hardsigmoid", nn.Hardsigmoid, "relu6(x + 3) / 6", gain="sigmoid")
+ACTIVATIONS.add("logsigmoid", nn.LogSigmoid, "log(1 / (1 + e^-x))", gain="sigmoid")
+ACTIVATIONS.add("softsign", nn.Softsign, "x / (1 + |x|)", gain="tanh")
+ACTIVATIONS.add("tanhshrink", nn.Tanhshrink, "x - tanh(x)", gain="linear")

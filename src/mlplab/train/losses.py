@@ -73,6 +73,15 @@ def bce_with_logits(out: Tensor, y: Tensor, n_classes: int) -> Tensor:
     return F.binary_cross_entropy_with_logits(out, _float_targets(out, y), reduction="none")
 
 
+def soft_margin(out: Tensor, y: Tensor, n_classes: int) -> Tensor:
+    y_pm = Tensor._make((2 * y._data.astype(out._data.dtype) - 1).reshape(out._data.shape))  # {0,1} -> {-1,1}
+    return F.soft_margin_loss(out, y_pm, reduction="none")
+
+
+def multilabel_soft_margin(out: Tensor, y: Tensor, n_classes: int) -> Tensor:
+    return F.multilabel_soft_margin_loss(out, _onehot(y, n_classes, out._data.dtype), reduction="none")
+
+
 def l1(out: Tensor, y: Tensor, n_classes: int) -> Tensor:
     return F.l1_loss(out, y, reduction="none")
 
@@ -129,6 +138,21 @@ LOSSES.add(
     tasks=_CLS,
     needs_labels=True,
     binary=True,
+)
+LOSSES.add(
+    "soft_margin",
+    soft_margin,
+    "logistic loss log(1 + e^(-y out)), labels as -1/1, 2 classes",
+    tasks=_CLS,
+    needs_labels=True,
+    binary=True,
+)
+LOSSES.add(
+    "multilabel_soft_margin",
+    multilabel_soft_margin,
+    "one sigmoid + BCE per class vs one-hot, averaged",
+    tasks=_CLS,
+    needs_labels=True,
 )
 LOSSES.add("l1", l1, "mean absolute error", tasks=_REG)
 LOSSES.add("smooth_l1", smooth_l1, "quadratic near 0, linear beyond 1", tasks=_REG)
