@@ -150,3 +150,13 @@ def test_alpha_dropout_eval_and_statistics():
     )
     tt = torch.nn.functional.alpha_dropout(torch.randn(400, 500, dtype=torch.float64), 0.2, training=True)
     assert abs(float(tt.mean())) < 0.01 and abs(float(tt.var()) - 1) < 0.01  # torch's, the same claim
+
+
+def test_alpha_dropout_op_gradcheck():
+    from nn_helpers import check_grad
+
+    from mlplab.ops.dropout import AffineMaskFn
+
+    rng = np.random.default_rng(0)
+    a, c = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    check_grad(lambda x: AffineMaskFn.apply(x, a, c), [rng.normal(size=(3, 4))])
