@@ -240,6 +240,9 @@ class SoftMarginLoss(_Loss):
 
     function = staticmethod(F.soft_margin_loss)
 
+    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+
 
 class MultiLabelSoftMarginLoss(_Loss):
     r"""Multi-label logistic loss, per sample
