@@ -149,6 +149,18 @@ def test_pad_integer_and_errors():
         F.pad(mlplab.ones(2, 3), (1, 1), mode="reflect")
 
 
+def test_integer_operand_takes_the_float_dtype_as_torch():
+    a, b = np.arange(6).reshape(2, 3), _r((2, 3)).astype(np.float32)
+    om = F.pairwise_distance(mlplab.tensor(a), mlplab.tensor(b))
+    ot = TF.pairwise_distance(torch.tensor(a), torch.tensor(b))
+    assert om.dtype == mlplab.float32 and ot.dtype == torch.float32
+    np.testing.assert_allclose(om._data, ot.numpy(), rtol=1e-6)
+    om = F.cosine_similarity(mlplab.tensor(b), mlplab.tensor(a))
+    np.testing.assert_allclose(
+        om._data, TF.cosine_similarity(torch.tensor(b), torch.tensor(a)).numpy(), rtol=1e-6
+    )
+
+
 def test_broadcast_errors_are_torchs():
     msg = r"The size of tensor a \(3\) must match the size of tensor b \(4\) at non-singleton dimension 1"
     with pytest.raises(RuntimeError, match=msg):

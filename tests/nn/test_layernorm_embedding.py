@@ -102,6 +102,15 @@ def test_layer_norm_errors_are_torchs(xs, ns, ws, bs):
     assert tm == tt
 
 
+def test_layer_norm_mixed_dtypes_raise_as_torch():
+    with pytest.raises(RuntimeError, match="mixed dtype"):
+        TF.layer_norm(torch.ones(2, 3), (3,), torch.ones(3, dtype=torch.float64))
+    with pytest.raises(RuntimeError, match="mixed dtype"):
+        F.layer_norm(mlplab.ones(2, 3), (3,), mlplab.ones(3, dtype=mlplab.float64))
+    with pytest.raises(RuntimeError, match="mixed dtype"):
+        nn.LayerNorm(3)(mlplab.ones(2, 3, dtype=mlplab.float64))
+
+
 def test_layer_norm_int_shape_is_a_type_error_in_the_functional_form():
     with pytest.raises(TypeError, match="must be tuple of ints, not int"):
         F.layer_norm(mlplab.ones(2, 3), 3)

@@ -28,6 +28,10 @@ def broadcast_shape(sa: tuple, sb: tuple, op: str) -> tuple:
 
 
 def _pair(x1: Tensor, x2: Any) -> tuple[Tensor, Tensor]:
+    """Both as one float dtype (an integer one takes the other's, as PyTorch's promotion)."""
+    if isinstance(x1, Tensor) and x1._data.dtype.kind != "f" and isinstance(x2, Tensor):
+        b, a = same_float(float_input(x2, "x2"), x1)
+        return a, b
     return same_float(float_input(x1, "x1"), x2)
 
 

@@ -177,6 +177,12 @@ def layer_norm(
                 f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
                 f"{_shape_list(t._data.shape)} and normalized_shape = {_shape_list(ns)}"
             )
+    for t in (weight, bias):
+        if t is not None and t._data.dtype != x._data.dtype:
+            raise RuntimeError(
+                f"mixed dtype (CPU): layer_norm's input is {x.dtype.name} but its weight/bias "
+                f"{t.dtype.name}; convert the input (.float()) or the module (.double())"
+            )
     if len(xs) < len(ns) or tuple(xs[len(xs) - len(ns) :]) != ns:
         raise RuntimeError(
             f"Given normalized_shape={_shape_list(ns)}, expected input with shape "
