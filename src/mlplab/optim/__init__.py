@@ -7,8 +7,11 @@ L1/L2 terms to add to a loss.
 """
 
 from . import lr_scheduler
+from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
+from .adamax import Adamax
+from .asgd import ASGD
 from .ema import (
     AveragedModel,
     EMAModel,
@@ -23,21 +26,30 @@ from .momentum import Momentum
 from .nadam import NAdam
 from .optimizer import Optimizer
 from .penalties import l1_penalty, l2_penalty
+from .radam import RAdam
 from .rmsprop import RMSprop
+from .rprop import Rprop
 from .sgd import SGD
+from .sparse_adam import SparseAdam
 
 __all__ = [
+    "ASGD",
+    "Adadelta",
     "Adagrad",
     "Adam",
     "AdamW",
+    "Adamax",
     "AveragedModel",
     "EMAModel",
     "LBFGS",
     "Momentum",
     "NAdam",
     "Optimizer",
+    "RAdam",
     "RMSprop",
+    "Rprop",
     "SGD",
+    "SparseAdam",
     "ema",
     "get_ema_avg_fn",
     "get_ema_multi_avg_fn",
