@@ -181,3 +181,30 @@ def test_asgd_average_is_the_mean_of_the_iterates_after_t0():
         opt.step()
         iterates.append(w._data.copy())
     np.testing.assert_allclose(opt.state[w]["ax"]._data, np.mean(iterates[1:], axis=0), rtol=1e-7)
+
+
+ALL_OPTIMISERS = ["SGD", "Momentum", "Adam", "AdamW", "Adagrad", "RMSprop", "NAdam", "RAdam", "Adamax",
+                  "Adadelta", "Rprop", "ASGD", "LBFGS"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ALL_OPTIMISERS)
+def test_capturable_and_differentiable_true_are_refused_with_the_reason(name):
+    """PyTorch refuses both for CPU parameters at the first step (AssertionError / RuntimeError);
+    mlplab refuses them at construction, saying why. False (the default) is accepted."""
+    w = [mlplab.zeros(2, requires_grad=True)]
+    with pytest.raises(AssertionError, match="does not support capturable=True.*CUDA graphs.*CPU only"):
+        getattr(optim, name)(w, capturable=True)
+    with pytest.raises(RuntimeError, match="does not support differentiable=True.*outside autograd"):
+        getattr(optim, name)(w, differentiable=True)
+    getattr(optim, name)(w, capturable=False, differentiable=False, foreach=True)
+
+
+@pytest.mark.parametrize("name", ["Adam", "RAdam", "Rprop", "ASGD"])
+def test_torch_refuses_the_same_on_cpu(name):
+    """The oracle: torch 2.13 on CPU parameters fails on the first step with these flags."""
+    for flag, error in (("capturable", AssertionError), ("differentiable", RuntimeError)):
+        w = torch.zeros(2, requires_grad=True)
+        opt = getattr(torch.optim, name)([w], **{flag: True})
+        w.grad = torch.ones(2)
+        with pytest.raises(error):
+            opt.step()
