@@ -33,6 +33,12 @@ CASES = [
     ("NAdam", {"lr": 1e-2}),
     ("NAdam", {"lr": 1e-2, "weight_decay": 0.1, "maximize": True}),
     ("NAdam", {"lr": 1e-2, "weight_decay": 0.1, "decoupled_weight_decay": True, "momentum_decay": 0.01}),
+    ("Adamax", {"lr": 1e-2, "weight_decay": 0.1, "maximize": True}),
+    ("Adadelta", {"lr": 0.5, "weight_decay": 0.1}),
+    ("RAdam", {"lr": 1e-2, "betas": (0.9, 0.9), "weight_decay": 0.1}),
+    ("RAdam", {"lr": 1e-2, "betas": (0.8, 0.8), "weight_decay": 0.1, "decoupled_weight_decay": True}),
+    ("Rprop", {"lr": 0.05, "maximize": True}),
+    ("ASGD", {"lr": 0.05, "t0": 3, "weight_decay": 0.1}),
     ("Momentum", {"lr": 0.1}),
     ("Momentum", {"lr": 0.1, "alpha": 0.8, "weight_decay": 0.1, "maximize": True}),
 ]
@@ -160,7 +166,8 @@ def reference_step(opt):
             arrays = [state[name]._data.reshape(-1) for name in initial]
             scratch = [np.empty_like(w) for _ in range(opt.scratch_count)]
             direction, alpha = opt.update(w, p.grad._data.reshape(-1), arrays, scratch, s)
-            add_(w, direction, alpha, np.empty_like(w))
+            if direction is not None:  # None: the update wrote w itself (ASGD)
+                add_(w, direction, alpha, np.empty_like(w))
 
 
 BIG_AND_SMALL = [(300, 131), (7, 5), (7,), (131, 300), (3,)]  # two of several 128 KiB chunks each

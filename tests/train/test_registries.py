@@ -121,8 +121,8 @@ def test_loop_properties_come_from_the_tables():
         (["--betas", "0.9,nan"], ["--betas", "[0, 1)"]),
         (["--betas", "0.9"], ["--betas", "2 numbers"]),
         (["--epochs", "0"], ["--epochs", ">= 1"]),
-        (["--optimizer", "adamax"], ["adamax", "sgd", "adam"]),
-        (["--scheduler", "linear"], ["linear", "cosine"]),
+        (["--optimizer", "lion"], ["lion", "sgd", "adam"]),
+        (["--scheduler", "noam"], ["noam", "cosine"]),
         (["--loss", "hinge"], ["hinge", "cross_entropy"]),
         (["--init", "he"], ["he", "kaiming_normal"]),
     ],
@@ -138,8 +138,8 @@ def test_config_file_values_are_validated_like_options(run_cli, tmp_path):
     (tmp_path / "a.toml").write_text("lr = nan\n")
     line = _err(run_cli("train", "--config", "a.toml"))
     assert "a.toml" in line and "'lr'" in line and "> 0" in line and "nan" in line
-    (tmp_path / "b.toml").write_text('optimizer = "adamax"\n')
-    assert "adamax" in _err(run_cli("train", "--config", "b.toml"))
+    (tmp_path / "b.toml").write_text('optimizer = "lion"\n')
+    assert "lion" in _err(run_cli("train", "--config", "b.toml"))
 
 
 def test_option_ranges_reject_nan():

@@ -9,16 +9,14 @@ x = [1, 2, 3, 4, 5] gives [1, 1.9, 2.89, 3.889, 4.8889] for beta = 0.1 and
 are), the first values are biased towards 0; dividing by (1 - beta^t) removes the bias:
 V_hat_t = V_t / (1 - beta^t) (t counting from 1).
 
-For weights, :class:`AveragedModel` follows ``torch.optim.swa_utils.AveragedModel`` (running mean
-for SWA, or EMA with :func:`get_ema_multi_avg_fn`), and :class:`EMAModel` keeps a shadow copy
+For weights, the averaging functions here are those ``optim.swa_utils.AveragedModel`` takes (running
+mean for SWA, or EMA with :func:`get_ema_multi_avg_fn`), and :class:`EMAModel` keeps a shadow copy
 updated after each optimiser step, with optional bias correction.
 """
 
 from __future__ import annotations
 
-import copy
-import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -29,7 +27,6 @@ from .inplace import lerp_
 
 __all__ = [
     "ema",
-    "AveragedModel",
     "EMAModel",
     "get_ema_multi_avg_fn",
     "get_ema_avg_fn",
@@ -127,83 +124,6 @@ def _lerp_arr(a: np.ndarray, b: np.ndarray, w: float) -> None:
 
 def _params(obj: Any) -> list[Tensor]:
     return list(obj.parameters()) if hasattr(obj, "parameters") else list(obj)
-
-
-def _buffers(obj: Any) -> list[Tensor]:
-    return list(obj.buffers()) if hasattr(obj, "buffers") else []
-
-
-# ---------------------------------------------------------------------------- AveragedModel
-class AveragedModel:
-    """A copy of ``model`` whose parameters are an average of the weights it is updated with.
-
-    ``update_parameters(model)`` after each optimiser step (or epoch): the first call copies the
-    weights; later calls apply ``multi_avg_fn``/``avg_fn`` -- by default the running mean
-    ``W_avg <- W_avg + (W - W_avg) / (n + 1)`` (stochastic weight averaging); with
-    ``multi_avg_fn=get_ema_multi_avg_fn(0.999)`` an EMA. Works on any object with
-    ``.parameters()`` (and optionally ``.buffers()``); calling it calls the averaged copy.
-
-    Args:
-        model: the model to average (deep-copied).
-        avg_fn: ``(avg_param, param, n) -> new avg_param`` for one tensor.
-        multi_avg_fn: ``(avg_params, params, n) -> None`` updating lists in place.
-        use_buffers: average the buffers too (else they are copied from the model each update).
-    """
-
-    def __init__(
-        self,
-        model: Any,
-        avg_fn: Callable[[Tensor, Tensor, Any], Tensor] | None = None,
-        multi_avg_fn: Callable[[list[Tensor], list[Tensor], Any], None] | None = None,
-        use_buffers: bool = False,
-    ) -> None:
-        self.module = copy.deepcopy(model)
-        self.n_averaged = 0
-        self.avg_fn = avg_fn
-        self.multi_avg_fn = multi_avg_fn
-        self.use_buffers = use_buffers
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.module(*args, **kwargs)
-
-    def forward(self, *args: Any, **kwargs: Any) -> Any:
-        return self.module(*args, **kwargs)
-
-    def parameters(self) -> Iterable[Tensor]:
-        return iter(_params(self.module))
-
-    def update_parameters(self, model: Any) -> None:
-        """Fold ``model``'s current weights into the average."""
-        if self.use_buffers:
-            mine = list(itertools.chain(_params(self.module), _buffers(self.module)))
-            theirs = list(itertools.chain(_params(model), _buffers(model)))
-        else:
-            mine, theirs = _params(self.module), _params(model)
-        if len(mine) != len(theirs):
-            raise ValueError(f"model has {len(theirs)} parameters, the averaged copy has {len(mine)}")
-        if self.n_averaged == 0:
-            for a, p in zip(mine, theirs):
-                a._data[...] = p._data
-        else:
-            cur = [Tensor._make(p._data) for p in theirs]
-            if self.multi_avg_fn is not None:
-                self.multi_avg_fn(mine, cur, self.n_averaged)
-            elif self.avg_fn is not None:
-                for a, p in zip(mine, cur):
-                    a._data[...] = self.avg_fn(Tensor._make(a._data), p, self.n_averaged)._data
-            else:
-                _swa_update(mine, cur, self.n_averaged)
-        if not self.use_buffers:
-            for b_avg, b in zip(_buffers(self.module), _buffers(model)):
-                b_avg._data[...] = b._data
-        self.n_averaged += 1
-
-
-def _swa_update(avg: list[Tensor], cur: list[Tensor], n: int) -> None:
-    """The default averaging: PyTorch's CPU path ``avg + (p - avg) / (n + 1)`` for each tensor."""
-    for a, p in zip(avg, cur):
-        arr = a._data
-        arr += (p._data - arr) / arr.dtype.type(n + 1)
 
 
 # ---------------------------------------------------------------------------- EMAModel

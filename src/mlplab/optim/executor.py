@@ -16,7 +16,9 @@ and the numbers come out bitwise the same. It uses that twice:
   state stays where ``state_dict`` and user code look for it.
 
 The update returns ``(direction, alpha)`` instead of writing the weights itself; the executor
-applies ``w <- w + alpha * direction`` (rounded once, as PyTorch's ``add_(alpha=)``). On a flat
+applies ``w <- w + alpha * direction`` (rounded once, as PyTorch's ``add_(alpha=)``). An update
+whose state must see the new weights (ASGD's average) writes them itself and returns
+``(None, 0.0)``. On a flat
 buffer this lets it add each parameter's piece in place, without gathering and scattering the
 weights, unless ``Optimizer.reads_weights(group)`` says the update needs them (weight decay).
 
@@ -208,7 +210,8 @@ class Executor:
         if optimizer.reads_weights(group):
             weights = flat.gather_weights()
             direction, alpha = optimizer.update(weights, grads, flat.state, flat.scratch, scalars)
-            add_(weights, direction, alpha, flat.spare)
+            if direction is not None:
+                add_(weights, direction, alpha, flat.spare)
             flat.scatter_weights()
         else:  # the weights are touched only by the final add: no gather and scatter
             direction, alpha = optimizer.update(None, grads, flat.state, flat.scratch, scalars)
@@ -275,7 +278,8 @@ class Executor:
         ):  # e.g. a transposed view assigned to p.data: whole arrays, scratch shaped like them
             scratch = [np.empty_like(w) for _ in range(n_scratch)]
             direction, alpha = optimizer.update(w, g, state, scratch[:-1], scalars)
-            add_(w, direction, alpha, scratch[-1])
+            if direction is not None:
+                add_(w, direction, alpha, scratch[-1])
             return
         pool = self.scratch_pools.get(dtype)
         if pool is None or len(pool) < n_scratch:
@@ -292,7 +296,8 @@ class Executor:
                 spare = spare[: end - start]
             piece = w[start:end]
             direction, alpha = update(piece, g[start:end], [a[start:end] for a in state], scratch, scalars)
-            add_(piece, direction, alpha, spare)
+            if direction is not None:
+                add_(piece, direction, alpha, spare)
 
 
 def _split(params: list[Tensor]) -> tuple[list[Tensor], list[Tensor]]:

@@ -27,8 +27,9 @@ FOREACH_DOC = """\
         (the per-tensor update of the class, run by ``optim.executor`` on cache-sized chunks and on
         flat buffers of small parameters; timings against PyTorch in benchmarks/optim.py). Stored in
         the param group where PyTorch stores them.
-    capturable, differentiable: accepted and ignored likewise (no CUDA graphs, no autograd through
-        the step)."""
+    capturable, differentiable: accepted when False (their default). True is refused at once, as
+        PyTorch refuses it for CPU parameters at the first step: capturable=True (AssertionError)
+        needs CUDA graphs, differentiable=True (RuntimeError) autograd through an in-place step."""
 
 _LABELS = {"eps": "epsilon"}  # names PyTorch's messages spell out differently
 
@@ -59,8 +60,19 @@ def group_defaults(arguments: dict[str, Any], leave_out: tuple[str, ...] = ()) -
 
     Called as the constructor's last line, so the arguments are all its locals: the signature is
     the one place a hyper-parameter and its default are written. ``leave_out`` names arguments
-    accepted for PyTorch compatibility that PyTorch does not store in a group either.
+    accepted for PyTorch compatibility that PyTorch does not store in a group either. Refuses
+    ``capturable=True`` and ``differentiable=True`` (see ``FOREACH_DOC``), for every optimiser at once.
     """
+    if arguments.get("capturable"):
+        raise AssertionError(
+            "mlplab does not support capturable=True: it is for steps captured in CUDA graphs, and mlplab "
+            "runs on the CPU only (PyTorch also refuses it for CPU parameters)"
+        )
+    if arguments.get("differentiable"):
+        raise RuntimeError(
+            "mlplab does not support differentiable=True: an optimiser step updates the weights' arrays in "
+            "place, outside autograd, so no gradient can flow through it"
+        )
     skip = {"self", "params", "__class__", *leave_out}
     return {name: value for name, value in arguments.items() if name not in skip}
 

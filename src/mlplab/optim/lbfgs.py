@@ -181,7 +181,8 @@ class LBFGS(Optimizer):
         history_size: number of (s, y) pairs kept (default 100).
         line_search_fn: None or ``'strong_wolfe'``.
         foreach, fused, capturable, differentiable: accepted for symmetry with the other optimisers
-            (PyTorch's LBFGS takes none of them); ignored and not stored.
+            (PyTorch's LBFGS takes none of them); ignored and not stored, except that
+            capturable=True and differentiable=True are refused as by every optimiser here.
     """
 
     def __init__(

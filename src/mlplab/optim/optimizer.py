@@ -189,7 +189,8 @@ class Optimizer:
         """One step for one tensor (or a chunk, or a flat buffer of several): see the module docstring.
 
         ``w`` is None when :meth:`reads_weights` is False. Returns ``(direction, alpha)``: the caller
-        applies ``w <- w + alpha * direction``, rounded once.
+        applies ``w <- w + alpha * direction``, rounded once; ``(None, 0.0)`` when the update wrote
+        ``w`` itself.
         """
         raise NotImplementedError(f"{type(self).__name__} defines no per-tensor update")
 

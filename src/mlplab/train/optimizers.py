@@ -44,6 +44,22 @@ ALPHA = Option(
     panel=PANEL,
 )
 EPS = Option("eps", "float", "epsilon added to the denominator", low=0, panel=PANEL)
+DECOUPLED = Option(
+    "decoupled_weight_decay", "bool", "radam/nadam: decay the weights directly (AdamW's rule)", panel=PANEL
+)
+RHO = Option("rho", "float", "adadelta: decay of the running averages", low=0, high=1, panel=PANEL)
+ETAS = Option(
+    "etas",
+    "float_list",
+    "rprop: step-size factors after a sign flip and after a same sign",
+    low=0,
+    low_open=True,
+    length=2,
+    example="0.5,1.2",
+    panel=PANEL,
+)
+LAMBD = Option("lambd", "float", "asgd: decay term", low=0, panel=PANEL)
+T0 = Option("t0", "float", "asgd: the step at which averaging starts", low=0, panel=PANEL)
 
 OPTIMIZERS = Registry("optimizer", "how the weights move given their gradients", error=UserError)
 OPTIMIZERS.add(
@@ -68,7 +84,33 @@ OPTIMIZERS.add(
 OPTIMIZERS.add(
     "adamw", optim.AdamW, "AdamW: Adam with decoupled weight decay", (LR, BETAS, EPS, WEIGHT_DECAY)
 )
-OPTIMIZERS.add("nadam", optim.NAdam, "NAdam: Adam with Nesterov momentum", (LR, BETAS, EPS, WEIGHT_DECAY))
+OPTIMIZERS.add(
+    "nadam", optim.NAdam, "NAdam: Adam with Nesterov momentum", (LR, BETAS, EPS, WEIGHT_DECAY, DECOUPLED)
+)
+OPTIMIZERS.add(
+    "adamax", optim.Adamax, "Adamax: Adam with an infinity-norm second moment", (LR, BETAS, EPS, WEIGHT_DECAY)
+)
+OPTIMIZERS.add(
+    "adadelta",
+    optim.Adadelta,
+    "Adadelta: steps scaled by RMS(past steps) / RMS(g)",
+    (LR, RHO, EPS, WEIGHT_DECAY),
+)
+OPTIMIZERS.add(
+    "radam",
+    optim.RAdam,
+    "RAdam: Adam with a rectified, warm-up-free adaptive step",
+    (LR, BETAS, EPS, WEIGHT_DECAY, DECOUPLED),
+)
+OPTIMIZERS.add(
+    "rprop", optim.Rprop, "Rprop: per-weight step sizes from gradient signs (full batch)", (LR, ETAS)
+)
+OPTIMIZERS.add(
+    "asgd",
+    optim.ASGD,
+    "ASGD: SGD with a decaying step (its weight average stays in the state)",
+    (LR, LAMBD, T0, WEIGHT_DECAY),
+)
 OPTIMIZERS.add(
     "lbfgs", optim.LBFGS, "L-BFGS (second order; use --batch-size full)", (LR,), needs_closure=True
 )

@@ -17,11 +17,21 @@ used when ``SequentialLR`` restarts a scheduler at a milestone.
 """
 
 from .base import LRScheduler
-from .cosine import CosineAnnealingLR
-from .multiplicative import ExponentialLR, LambdaLR, LinearLR, MultiStepLR, StepLR
+from .cosine import CosineAnnealingLR, CosineAnnealingWarmRestarts
+from .cyclic import CyclicLR
+from .multiplicative import (
+    ConstantLR,
+    ExponentialLR,
+    LambdaLR,
+    LinearLR,
+    MultiplicativeLR,
+    MultiStepLR,
+    PolynomialLR,
+    StepLR,
+)
 from .one_cycle import OneCycleLR
 from .plateau import ReduceLROnPlateau
-from .sequential import SequentialLR
+from .sequential import ChainedScheduler, SequentialLR
 
 __all__ = [
     "LRScheduler",
@@ -34,4 +44,10 @@ __all__ = [
     "SequentialLR",
     "OneCycleLR",
     "ReduceLROnPlateau",
+    "MultiplicativeLR",
+    "ConstantLR",
+    "PolynomialLR",
+    "CosineAnnealingWarmRestarts",
+    "CyclicLR",
+    "ChainedScheduler",
 ]

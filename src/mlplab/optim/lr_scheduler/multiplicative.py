@@ -1,5 +1,6 @@
-"""Schedules that multiply the lr: by a function of the epoch (``LambdaLR``), by ``gamma`` every
-``step_size`` epochs or at milestones, every epoch, or by a linear ramp (``LinearLR``, a warm-up)."""
+"""Schedules that multiply the lr: by a function of the epoch (``LambdaLR``, ``MultiplicativeLR``), by
+``gamma`` every ``step_size`` epochs or at milestones, every epoch, by a constant factor for a while
+(``ConstantLR``), by a linear ramp (``LinearLR``, a warm-up) or a polynomial decay (``PolynomialLR``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,16 @@ from typing import Any
 from ..optimizer import Optimizer
 from .base import LRScheduler, check_optimizer, current_lrs
 
-__all__ = ["ExponentialLR", "LambdaLR", "LinearLR", "MultiStepLR", "StepLR"]
+__all__ = [
+    "ConstantLR",
+    "ExponentialLR",
+    "LambdaLR",
+    "LinearLR",
+    "MultiStepLR",
+    "MultiplicativeLR",
+    "PolynomialLR",
+    "StepLR",
+]
 
 
 class LambdaLR(LRScheduler):
@@ -56,6 +66,84 @@ class LambdaLR(LRScheduler):
 
     def get_lr(self) -> list[Any]:
         return [base * fn(self.last_epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs)]
+
+
+class MultiplicativeLR(LambdaLR):
+    """lr_t = lr_{t-1} * lr_lambda(t) for t >= 1: the factors accumulate (LambdaLR's do not).
+
+    One function, or one per parameter group; saved in ``state_dict`` as :class:`LambdaLR` saves them.
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
+        last_epoch: int = -1,
+    ) -> None:
+        for fn in lr_lambda if isinstance(lr_lambda, (list, tuple)) else [lr_lambda]:
+            if not callable(fn):
+                raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
+        super().__init__(optimizer, lr_lambda, last_epoch)
+
+    def get_lr(self) -> list[Any]:
+        if self._is_initial:
+            return current_lrs(self.optimizer)
+        groups = self.optimizer.param_groups
+        return [group["lr"] * fn(self.last_epoch) for fn, group in zip(self.lr_lambdas, groups)]
+
+
+class ConstantLR(LRScheduler):
+    """lr = base_lr * factor for the first ``total_iters`` epochs, then base_lr (a constant warm-up).
+
+    Computed recursively as PyTorch does: times ``factor`` at epoch 0, times ``1 / factor`` at
+    epoch ``total_iters``.
+    """
+
+    def __init__(
+        self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5, last_epoch: int = -1
+    ) -> None:
+        if factor > 1.0 or factor < 0:
+            raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
+        self.factor = factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[Any]:
+        groups = self.optimizer.param_groups
+        if self.last_epoch == 0:
+            return [group["lr"] * self.factor for group in groups]
+        if self.last_epoch != self.total_iters:
+            return current_lrs(self.optimizer)
+        return [group["lr"] * (1.0 / self.factor) for group in groups]
+
+    def _get_closed_form_lr(self) -> list[Any]:
+        after = self.last_epoch >= self.total_iters
+        return [base * (self.factor + after * (1 - self.factor)) for base in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    """lr = base_lr * (1 - min(epoch, total_iters) / total_iters)^power: down to 0 at ``total_iters``.
+
+    Computed recursively, lr_t = lr_{t-1} * ((1 - t/T) / (1 - (t-1)/T))^power, as PyTorch does.
+    """
+
+    def __init__(
+        self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1
+    ) -> None:
+        self.total_iters = total_iters
+        self.power = power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[Any]:
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return current_lrs(self.optimizer)
+        T, t = self.total_iters, self.last_epoch
+        factor = ((1.0 - t / T) / (1.0 - (t - 1) / T)) ** self.power
+        return [group["lr"] * factor for group in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self) -> list[Any]:
+        T = self.total_iters
+        return [base * (1.0 - min(T, self.last_epoch) / T) ** self.power for base in self.base_lrs]
 
 
 class StepLR(LRScheduler):

@@ -1,4 +1,5 @@
-"""``SequentialLR``: one scheduler after another, switching at milestone epochs."""
+"""``SequentialLR``: one scheduler after another, switching at milestone epochs; ``ChainedScheduler``:
+several at once, each step applying all of them in turn."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from ..optimizer import Optimizer
 from .base import LRScheduler, check_optimizer
 from .plateau import ReduceLROnPlateau
 
-__all__ = ["SequentialLR"]
+__all__ = ["ChainedScheduler", "SequentialLR"]
 
 
 class SequentialLR(LRScheduler):
@@ -68,6 +69,52 @@ class SequentialLR(LRScheduler):
         else:
             scheduler.step()
         self._last_lr = scheduler.get_last_lr()
+
+    def state_dict(self) -> dict[str, Any]:
+        saved = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
+        saved["_schedulers"] = [scheduler.state_dict() for scheduler in self._schedulers]
+        return saved
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        saved = dict(state_dict)
+        saved_schedulers = saved.pop("_schedulers")
+        self.__dict__.update(saved)
+        for scheduler, saved_scheduler in zip(self._schedulers, saved_schedulers):
+            scheduler.load_state_dict(saved_scheduler)
+
+
+class ChainedScheduler(LRScheduler):
+    """Step every scheduler in the list, in order, at each ``step()``: their factors multiply
+    (e.g. ``ConstantLR`` warm-up chained with ``ExponentialLR`` decay)."""
+
+    def __init__(self, schedulers: list[LRScheduler], optimizer: Optimizer | None = None) -> None:
+        name = type(self).__name__
+        if len(schedulers) < 1:
+            raise ValueError(f"{name} expects at least one scheduler to be chained, but got no scheduler.")
+        optimizer = optimizer or schedulers[0].optimizer
+        for i, scheduler in enumerate(schedulers):
+            if not hasattr(scheduler, "optimizer"):
+                raise TypeError(f"{name} at index {i} should have `optimizer` as its attribute.")
+            if isinstance(scheduler, ReduceLROnPlateau):
+                raise ValueError(
+                    f"{name} does not support `ReduceLROnPlateau` scheduler as it requires additional kwargs "
+                    f"to be specified when calling `step`, but got one at index {i} in the given schedulers "
+                    "sequence."
+                )
+            if optimizer is not scheduler.optimizer:
+                raise ValueError(
+                    f"{name} expects all schedulers to belong to the same optimizer, but got scheduler "
+                    f"{type(scheduler).__name__} at index {i} has {scheduler.optimizer}, which is different "
+                    f"from {type(optimizer).__name__}."
+                )
+        self._schedulers = schedulers
+        self.optimizer = optimizer
+        self._last_lr = [group["lr"] for group in schedulers[-1].optimizer.param_groups]
+
+    def step(self) -> None:  # type: ignore[override]
+        for scheduler in self._schedulers:
+            scheduler.step()
+        self._last_lr = [group["lr"] for group in self._schedulers[-1].optimizer.param_groups]
 
     def state_dict(self) -> dict[str, Any]:
         saved = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
