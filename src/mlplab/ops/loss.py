@@ -71,6 +71,16 @@ class MSELossFn(_PointwiseLoss):
     def dloss(self, d, param, g):
         return (2 * g) * d
 
+    def backward_graph(self, g):
+        x, t = self.parents
+        d, w = x - t, self.weight
+        if self.reduction == "mean":
+            g = g / (d.numel() if w is None else self.n)
+        if w is not None:
+            g = g * g._make(np.asarray(w, g._data.dtype))
+        gd = 2 * g * d
+        return (gd if self.needs_input_grad[0] else None), (-gd if self.needs_input_grad[1] else None)
+
 
 class SmoothL1LossFn(_PointwiseLoss):
     """l = 0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta;  dl/dd = d / beta or sign(d)."""

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from ..autograd.op import Op
+from ..autograd.tensor_ops import expand_to
 
 
 def _expand(g: np.ndarray, shape: tuple, axis, keepdim: bool) -> np.ndarray:
@@ -59,6 +60,9 @@ class Sum(Op):
     def backward(self, g):
         return _expand(g, self.shape, self.axis, self.keep)
 
+    def backward_graph(self, g):
+        return expand_to(g, self.shape, self.axis, self.keep)
+
 
 class Mean(Op):
     """y = (1/N) sum_i x_i;  dy/dx_i = 1/N."""
@@ -79,6 +83,9 @@ class Mean(Op):
 
     def backward(self, g):
         return _expand(g * (1.0 / self.n) if self.n else g, self.shape, self.axis, self.keep)
+
+    def backward_graph(self, g):
+        return expand_to(g * (1.0 / self.n) if self.n else g, self.shape, self.axis, self.keep)
 
 
 class Var(Op):
