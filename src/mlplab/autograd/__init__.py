@@ -4,6 +4,7 @@ from . import function, numerical
 from .differentiate import backward, grad
 from .function import Function
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .numerical import gradcheck, gradgradcheck
 from .op import Op
 
 __all__ = [
@@ -13,6 +14,8 @@ __all__ = [
     "enable_grad",
     "function",
     "grad",
+    "gradcheck",
+    "gradgradcheck",
     "is_grad_enabled",
     "no_grad",
     "numerical",

@@ -55,7 +55,8 @@ def _seed(out: Any, g: Any, i: int, create_graph: bool) -> Any:
             f"output[{i}] has a shape of {tuple(data.shape)}."
         )
     if create_graph:
-        return g if isinstance(g, TensorBase) else out._make(garr)
+        g = g if isinstance(g, TensorBase) else out._make(garr)
+        return g if garr.dtype == data.dtype else g.to(out.dtype)  # a recorded cast, as PyTorch
     return garr.astype(data.dtype, copy=False)
 
 
@@ -78,9 +79,7 @@ def _needed_nodes(roots: tuple, targets: dict) -> set:
     return needed
 
 
-def _run(
-    roots: tuple, seeds: list, targets: dict | None, retain_graph: bool, create_graph: bool
-) -> dict:
+def _run(roots: tuple, seeds: list, targets: dict | None, retain_graph: bool, create_graph: bool) -> dict:
     """The pass. ``targets``: id(tensor) -> tensor whose gradients are returned (then no ``.grad``
     is written), or None to accumulate into every leaf's ``.grad``."""
     found: dict[int, Any] = {}
@@ -169,9 +168,7 @@ def _prepare(outputs: Any, grad_outputs: Any, create_graph: bool) -> tuple[tuple
         raise RuntimeError(
             f"grad requires one grad_output per output: got {len(gos)} grad_outputs and {len(outs)} outputs"
         )
-    with no_grad():
-        seeds = [_seed(o, g, i, create_graph) for i, (o, g) in enumerate(zip(outs, gos))]
-    return outs, seeds
+    return outs, [_seed(o, g, i, create_graph) for i, (o, g) in enumerate(zip(outs, gos))]
 
 
 def grad(

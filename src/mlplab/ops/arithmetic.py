@@ -294,7 +294,7 @@ class RDivScalar(Op):
     backward_name = "MulBackward0"
 
     def forward(self, x, c):
-        self.x = x
+        self.x, self.c = x, c
         with np.errstate(divide="ignore"):
             self.z = z = c / x
         return z
