@@ -72,6 +72,8 @@ def _needed_nodes(roots: tuple, targets: dict) -> set:
         stack.extend(p.grad_fn for p in n.parents if p is not None and p.grad_fn is not None)
     needed: set = set()
     for n in sorted(nodes.values(), key=lambda n: n.sequence_number):  # inputs before consumers
+        if not n.parents:  # released by an earlier backward: visit it, so that the pass says so
+            needed.add(id(n))
         for p, need in zip(n.parents, n.needs_input_grad):
             if need and (id(p) in targets or (p.grad_fn is not None and id(p.grad_fn) in needed)):
                 needed.add(id(n))
@@ -204,12 +206,12 @@ def grad(
     with enable_grad() if create_graph else no_grad():
         found = _run(outs, seeds, {id(t): t for t in ins}, retain, create_graph)
     result = []
-    for t in ins:
+    for i, t in enumerate(ins):
         g = found.get(id(t))
         if g is None:
             if not allow_unused:
                 raise RuntimeError(
-                    "One of the differentiated Tensors appears to not have been used in the graph. "
+                    f"The differentiated Tensor at index {i} appears to not have been used in the graph. "
                     "Set allow_unused=True if this is the desired behavior."
                 )
             result.append(t._make(np.zeros(t._data.shape, t._data.dtype)) if materialize_grads else None)
