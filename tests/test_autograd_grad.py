@@ -149,3 +149,43 @@ def _self_grad(lib):
 
 def test_gradient_of_a_tensor_with_respect_to_itself():
     assert _both(_self_grad)[1] == _both(_self_grad)[0]
+
+
+def _jac_hess(lib):
+    rs = np.random.RandomState(2)
+    x, w = lib.tensor(rs.randn(3)), lib.tensor(rs.randn(2, 3))
+    jac = lib.autograd.functional.jacobian(lambda x, w: (lib.tanh(w @ x) * x[0], x.exp()), (x, w))
+    hes = lib.autograd.functional.hessian(
+        lambda x, w: (lib.sigmoid(w @ x) ** 2).sum() * x.exp().sum(), (x, w)
+    )
+    single = lib.autograd.functional.hessian(lambda x: (x**3).sum() * x[1], x)
+    blocks = [b for row in (*jac, *hes) for b in row] + [single]
+    return [(tuple(b.shape), b.numpy()) for b in blocks]
+
+
+def test_jacobian_and_hessian_match_torch():
+    t, m = _both(_jac_hess)
+    assert [s for s, _ in m] == [s for s, _ in t]
+    for (_, a), (_, b) in zip(m, t):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ("autograd.grad", "autograd.grad"),
+        ("autograd.backward", "autograd.backward"),
+        ("Tensor.backward", "Tensor.backward"),
+        ("autograd.functional.jacobian", "autograd.functional.jacobian"),
+        ("autograd.functional.hessian", "autograd.functional.hessian"),
+    ],
+)
+def test_signatures_are_torchs(names):
+    import inspect
+    from functools import reduce
+
+    def params(lib, path):
+        fn = reduce(getattr, path.split("."), lib)
+        return [(p.name, p.kind, p.default) for p in inspect.signature(fn).parameters.values()]
+
+    assert params(mlplab, names[0]) == params(torch, names[1])

@@ -1,6 +1,6 @@
 """Autograd: grad mode, ``Op``, user ``Function``s, the backward engine and numerical differentiation."""
 
-from . import function, numerical
+from . import function, functional, numerical
 from .differentiate import backward, grad
 from .function import Function
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -13,6 +13,7 @@ __all__ = [
     "backward",
     "enable_grad",
     "function",
+    "functional",
     "grad",
     "gradcheck",
     "gradgradcheck",
