@@ -170,6 +170,11 @@ class Cat(Op):
     def backward(self, g):
         return tuple(np.split(g, self.splits, axis=self.dim))
 
+    def backward_graph(self, g):
+        bounds = [0, *self.splits.tolist(), g.shape[self.dim]]
+        pre = (slice(None),) * self.dim
+        return tuple(Index.apply(g, (*pre, slice(a, b)), False) for a, b in zip(bounds[:-1], bounds[1:]))
+
 
 class Stack(Op):
     """y = stack(xs, dim);  each input's gradient is dL/dy indexed at its position along dim.
@@ -183,6 +188,10 @@ class Stack(Op):
 
     def backward(self, g):
         return tuple(np.moveaxis(g, self.dim, 0))
+
+    def backward_graph(self, g):
+        pre = (slice(None),) * self.dim
+        return tuple(Index.apply(g, (*pre, i), False) for i in range(g.shape[self.dim]))
 
 
 class Gather(Op):
