@@ -48,6 +48,8 @@ CASES = {
     "relu": (lambda L, x: L.relu(x) * x, [(2, 3)]),
     "leaky_relu": (lambda L, x: L.nn.functional.leaky_relu(x, 0.1) * x, [(2, 3)]),
     "softplus": (lambda L, x: L.nn.functional.softplus(x, beta=2.0, threshold=1.0), [(3, 4)]),
+    "silu": (lambda L, x: L.nn.functional.silu(x), [(2, 3)]),
+    "elu": (lambda L, x: L.nn.functional.elu(x, alpha=0.7) * x, [(3, 4)]),
     "softmax": (lambda L, x: L.softmax(x, dim=1), [(2, 3)]),
     "log_softmax": (lambda L, x: L.log_softmax(x, dim=0), [(2, 3)]),
     "matmul": (lambda L, x, y: x @ y, [(2, 3), (3, 2)]),
@@ -72,6 +74,24 @@ CASES = {
     "index_advanced": (lambda L, x: x[[0, 1, 0]] ** 2, [(2, 3)]),
     "mse_loss": (lambda L, x, y: L.nn.functional.mse_loss(x * x, y), [(2, 3), (2, 3)]),
     "mse_loss_none": (lambda L, x, y: L.nn.functional.mse_loss(x * x, y, reduction="none"), [(2, 3), (2, 3)]),
+    "l1_loss": (lambda L, x, y: L.nn.functional.l1_loss(x * x, y), [(2, 3), (2, 3)]),
+    "smooth_l1_loss": (lambda L, x, y: L.nn.functional.smooth_l1_loss(x * x, y, beta=0.5), [(3, 4), (3, 4)]),
+    "huber_loss": (
+        lambda L, x, y: L.nn.functional.huber_loss(x * x, y, reduction="sum", delta=0.5),
+        [(3, 4), (3, 4)],
+    ),
+    "bce_with_logits": (
+        lambda L, x, y: L.nn.functional.binary_cross_entropy_with_logits(x * x, L.sigmoid(y)),
+        [(2, 3), (2, 3)],
+    ),
+    "nll_loss": (
+        lambda L, x: L.nn.functional.nll_loss(
+            L.log_softmax(x * x, dim=1),
+            L.tensor([0, 2, 1]),
+            weight=L.tensor([1.0, 2.0, 0.5, 3.0], dtype=L.float64),
+        ),
+        [(3, 4)],
+    ),
     "cross_entropy": (
         lambda L, x: L.nn.functional.cross_entropy(x * x, L.tensor([0, 2, 1])),
         [(3, 4)],

@@ -108,6 +108,11 @@ class SiluFn(Op):
         s = self.s
         return g * (s * (1 + self.x * (1 - s)))
 
+    def backward_graph(self, g):
+        x = self.parents[0]
+        s = Sigmoid.apply(x)
+        return g * (s * (1 + x * (1 - s)))
+
 
 class EluFn(Op):
     """y = x if x > 0 else alpha (e^x - 1);  dy/dx = 1 if x > 0 else alpha e^x."""
@@ -124,6 +129,11 @@ class EluFn(Op):
 
     def backward(self, g):
         return np.where(self.pos, g, g * (self.e * self.alpha))
+
+    def backward_graph(self, g):
+        x, dt = self.parents[0], g._data.dtype
+        pos, neg = g._make(self.pos.astype(dt)), g._make((~self.pos).astype(dt))
+        return g * (pos + neg * (x.clamp(max=0).exp() * self.alpha))
 
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)

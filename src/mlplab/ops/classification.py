@@ -265,3 +265,15 @@ class NLLLossFn(Op):
         grad = np.zeros(self.rows_shape, dtype=g.dtype)
         grad[self.rows, self.labels] = -g_row if self.row_weight is None else -(g_row * self.row_weight)
         return _from_rows(grad, self.shape)
+
+    def backward_graph(self, g):
+        """-w_{t_i} at (i, t_i), times the incoming gradient (recorded; a constant in x)."""
+        if len(self.shape) > 2:
+            raise RuntimeError("mlplab cannot differentiate nll_loss twice for inputs of over 2 dims")
+        c = np.zeros(self.rows_shape, g._data.dtype)
+        c[self.rows, self.labels] = -1 if self.row_weight is None else -self.row_weight
+        if self.reduction == "none":
+            g = g.reshape(-1, 1)
+        elif self.reduction == "mean":
+            g = g / float(self.den)
+        return (g._make(c) * g).reshape(self.shape)
