@@ -29,7 +29,7 @@ from ._tensor import unary as _unary
 from ._tensor.arith import _raise_broadcast, _result_dtype, _scalar_array  # noqa: F401 - re-exported
 from ._tensor.reduce import MaxResult, MinResult  # noqa: F401 - re-exported
 from ._tensor.shape import Size, _norm_dim, _one_dim, _shape_args  # noqa: F401 - re-exported
-from .autograd import engine
+from .autograd import differentiate, engine
 from .autograd.tensor_base import TensorBase
 from .ops.elementwise import Cast, Clone
 
@@ -240,11 +240,17 @@ class Tensor(
 
     # ------------------------------------------------------------------ autograd
     def backward(
-        self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False
+        self,
+        gradient: Any = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Any = None,
     ) -> None:
-        """Accumulate d(self)/d(leaf) into each leaf's ``.grad`` (``gradient`` for non-scalars)."""
-        if create_graph:
-            raise NotImplementedError("mlplab does not support higher-order gradients (create_graph=True)")
+        """Accumulate d(self)/d(leaf) into each leaf's ``.grad`` (``gradient`` for non-scalars);
+        only into ``inputs``' when given; as a differentiable graph with ``create_graph``."""
+        if create_graph or inputs is not None:
+            differentiate.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+            return
         engine.backward(self, gradient, bool(retain_graph))
 
     def retain_grad(self) -> None:

@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from .grad_mode import no_grad
+from .differentiate import grad
+from .grad_mode import enable_grad, no_grad
 from .tensor_base import TensorBase
 
 
@@ -156,14 +157,7 @@ def gradcheck(
     """
     if isinstance(inputs, TensorBase) or not isinstance(inputs, (tuple, list)):
         inputs = (inputs,)
-    ins: list[Any] = []
-    for t in inputs:
-        if isinstance(t, TensorBase) and t._data.dtype.kind == "f":
-            c = t._make(np.array(t._data, dtype=np.float64))
-            c.requires_grad_(t.requires_grad)
-            ins.append(c)
-        else:
-            ins.append(t)
+    ins = [_float64_leaf(t) for t in inputs]
     if not any(isinstance(t, TensorBase) and t.requires_grad for t in ins):
         raise ValueError("gradcheck expects at least one input tensor with requires_grad=True")
     analytic, numeric, idx = _jacobians(fn, ins, eps)
@@ -189,3 +183,57 @@ def gradcheck(
     if raise_exception:
         raise GradcheckError(msg)
     return False
+
+
+def gradgradcheck(
+    fn: Callable[..., Any],
+    inputs: Any,
+    grad_outputs: Any = None,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
+    r"""Check second derivatives: :func:`gradcheck` applied to the first derivative.
+
+    With v = ``grad_outputs`` (random, fixed seed, when None) and y = fn(x), the function
+    (x, v) -> v^T dy/dx (``autograd.grad(..., create_graph=True)``) is itself differentiated by
+    autograd and by central differences, w.r.t. x and v, one gradient at a time (float64).
+    """
+    if isinstance(inputs, TensorBase) or not isinstance(inputs, (tuple, list)):
+        inputs = (inputs,)
+    ins = [_float64_leaf(t) for t in inputs]
+    diff = [i for i, t in enumerate(ins) if isinstance(t, TensorBase) and t.requires_grad]
+    outs = fn(*ins)
+    outs = (outs,) if isinstance(outs, TensorBase) else tuple(outs)
+    if grad_outputs is None:
+        rs = np.random.RandomState(0)
+        gos = [o._make(np.asarray(rs.randn(*o.shape))) for o in outs]
+    else:
+        gos = [grad_outputs] if isinstance(grad_outputs, TensorBase) else list(grad_outputs)
+    gos = [_float64_leaf(g) for g in gos]
+    for g in gos:
+        g.requires_grad_(True)
+    n = len(ins)
+    ok = True
+    for k in range(len(diff)):
+
+        def first(*args: Any, k: int = k) -> Any:
+            xs, vs = list(args[:n]), args[n:]
+            with enable_grad():  # also when the finite differences call it under no_grad
+                ys = fn(*xs)
+                ys = (ys,) if isinstance(ys, TensorBase) else tuple(ys)
+                gs = grad(ys, [xs[i] for i in diff], vs, create_graph=True, materialize_grads=True)
+            return gs[k]
+
+        ok = gradcheck(first, (*ins, *gos), eps, atol, rtol, raise_exception) and ok
+    return ok
+
+
+def _float64_leaf(t: Any) -> Any:
+    """A float64 copy of a floating tensor as a new leaf (keeping ``requires_grad``); else ``t``."""
+    if isinstance(t, TensorBase) and t._data.dtype.kind == "f":
+        c = t._make(np.array(t._data, dtype=np.float64))
+        c.requires_grad_(t.requires_grad)
+        return c
+    return t

@@ -28,6 +28,10 @@ class Sigmoid(Op):
         y = self.y
         return g * y * (1 - y)
 
+    def backward_graph(self, g):
+        y = Sigmoid.apply(self.parents[0])
+        return g * y * (1 - y)
+
 
 class Relu(Op):
     """y = max(0, x);  dy/dx = 1 for x > 0 else 0."""
@@ -40,6 +44,9 @@ class Relu(Op):
 
     def backward(self, g):
         return g * self.mask
+
+    def backward_graph(self, g):
+        return g * g._make(self.mask.astype(g._data.dtype))
 
 
 class LeakyReluFn(Op):
@@ -56,6 +63,10 @@ class LeakyReluFn(Op):
 
     def backward(self, g):
         return np.where(self.pos, g, g * self.a)
+
+    def backward_graph(self, g):
+        dt = g._data.dtype
+        return g * g._make(np.where(self.pos, np.ones((), dt), np.asarray(self.a, dt)))
 
 
 class PReluFn(Op):
@@ -97,6 +108,11 @@ class SiluFn(Op):
         s = self.s
         return g * (s * (1 + self.x * (1 - s)))
 
+    def backward_graph(self, g):
+        x = self.parents[0]
+        s = Sigmoid.apply(x)
+        return g * (s * (1 + x * (1 - s)))
+
 
 class EluFn(Op):
     """y = x if x > 0 else alpha (e^x - 1);  dy/dx = 1 if x > 0 else alpha e^x."""
@@ -113,6 +129,11 @@ class EluFn(Op):
 
     def backward(self, g):
         return np.where(self.pos, g, g * (self.e * self.alpha))
+
+    def backward_graph(self, g):
+        x, dt = self.parents[0], g._data.dtype
+        pos, neg = g._make(self.pos.astype(dt)), g._make((~self.pos).astype(dt))
+        return g * (pos + neg * (x.clamp(max=0).exp() * self.alpha))
 
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -173,11 +194,18 @@ class SoftplusFn(Op):
 
     def forward(self, x, beta, threshold):
         self.beta_x = beta_x = x * beta
+        self.beta = beta
         self.linear_zone = linear_zone = beta_x > threshold
         return np.where(linear_zone, x, np.logaddexp(0, beta_x) / beta)
 
     def backward(self, g):
         return np.where(self.linear_zone, g, g * stable_sigmoid(self.beta_x))
+
+    def backward_graph(self, g):
+        x, lin = self.parents[0], self.linear_zone
+        s = Sigmoid.apply(x * self.beta)
+        dt = g._data.dtype
+        return g * (s * g._make((~lin).astype(dt)) + g._make(lin.astype(dt)))
 
 
 class SoftmaxFn(Op):
@@ -198,6 +226,10 @@ class SoftmaxFn(Op):
         y = self.y
         return y * (g - (g * y).sum(axis=self.dim, keepdims=True))
 
+    def backward_graph(self, g):
+        y = SoftmaxFn.apply(self.parents[0], self.dim)
+        return y * (g - (g * y).sum(dim=self.dim, keepdim=True))
+
 
 class LogSoftmaxFn(Op):
     r"""y_i = (x_i - m) - log \sum_j e^{x_j - m};  dL/dx_i = g_i - softmax_i \sum_j g_j."""
@@ -215,6 +247,9 @@ class LogSoftmaxFn(Op):
     def backward(self, g):
         return g - np.exp(self.y) * g.sum(axis=self.dim, keepdims=True)
 
+    def backward_graph(self, g):
+        p = LogSoftmaxFn.apply(self.parents[0], self.dim).exp()
+        return g - p * g.sum(dim=self.dim, keepdim=True)
 
 class SoftminFn(SoftmaxFn):
     r"""y = softmax(-x) along ``dim``;  dL/dx_i = -y_i (g_i - \sum_j g_j y_j)."""
@@ -226,6 +261,10 @@ class SoftminFn(SoftmaxFn):
 
     def backward(self, g):
         return -super().backward(g)
+
+    def backward_graph(self, g):
+        y = SoftmaxFn.apply(-self.parents[0], self.dim)
+        return -(y * (g - (g * y).sum(dim=self.dim, keepdim=True)))
 
 
 class GluFn(Op):

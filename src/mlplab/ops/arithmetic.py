@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from ..autograd.op import Op, unbroadcast
+from ..autograd.tensor_ops import sum_to
 
 
 class Add(Op):
@@ -27,6 +28,9 @@ class Add(Op):
     def backward(self, g):
         return unbroadcast(g, self.xs), unbroadcast(g, self.ys)
 
+    def backward_graph(self, g):
+        return sum_to(g, self.xs), sum_to(g, self.ys)
+
 
 class Sub(Op):
     """z = x - y;  dz/dx = 1, dz/dy = -1."""
@@ -40,6 +44,9 @@ class Sub(Op):
     def backward(self, g):
         gy = unbroadcast(-g, self.ys) if self.needs_input_grad[1] else None
         return unbroadcast(g, self.xs), gy
+
+    def backward_graph(self, g):
+        return sum_to(g, self.xs), (sum_to(-g, self.ys) if self.needs_input_grad[1] else None)
 
 
 class Mul(Op):
@@ -57,6 +64,12 @@ class Mul(Op):
         gy = unbroadcast(g * x, y.shape) if self.needs_input_grad[1] else None
         return gx, gy
 
+    def backward_graph(self, g):
+        x, y = self.parents
+        gx = sum_to(g * y, x.shape) if self.needs_input_grad[0] else None
+        gy = sum_to(g * x, y.shape) if self.needs_input_grad[1] else None
+        return gx, gy
+
 
 class Div(Op):
     """z = x / y;  dz/dx = 1/y, dz/dy = -x/y^2."""
@@ -71,6 +84,12 @@ class Div(Op):
         x, y = self.x, self.y
         gx = unbroadcast(g / y, x.shape) if self.needs_input_grad[0] else None
         gy = unbroadcast(-g * x / (y * y), y.shape) if self.needs_input_grad[1] else None
+        return gx, gy
+
+    def backward_graph(self, g):
+        x, y = self.parents
+        gx = sum_to(g / y, x.shape) if self.needs_input_grad[0] else None
+        gy = sum_to(-g * x / (y * y), y.shape) if self.needs_input_grad[1] else None
         return gx, gy
 
 
@@ -105,6 +124,19 @@ class Pow(Op):
                 gy = unbroadcast(g * lg, y.shape)
         return gx, gy
 
+    def backward_graph(self, g):
+        x, y = self.parents
+        zero = g._make(np.zeros((), g._data.dtype))
+        gx = gy = None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if self.needs_input_grad[0]:
+                d = y * Pow.apply(x, y - 1)
+                gx = sum_to(g * Where.apply(g._make(self.y == 0), zero, d), x.shape)
+            if self.needs_input_grad[1]:
+                lg = Pow.apply(x, y) * x.log()
+                gy = sum_to(g * Where.apply(g._make((self.x == 0) & (self.y >= 0)), zero, lg), y.shape)
+        return gx, gy
+
 
 class PowScalar(Op):
     """z = x ** p for a Python number p;  dz/dx = p x^(p-1) (0 when p == 0, as PyTorch)."""
@@ -128,6 +160,13 @@ class PowScalar(Op):
             return g
         with np.errstate(invalid="ignore", divide="ignore"):
             return g * (p * self.x ** (p - 1))
+
+    def backward_graph(self, g):
+        p, x = self.p, self.parents[0]
+        if p == 0:
+            return g * 0.0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return g * (p * PowScalar.apply(x, p - 1))
 
 
 class RPowScalar(Op):
@@ -154,6 +193,11 @@ class RPowScalar(Op):
                 d = np.where(self.x >= 0, np.zeros((), d.dtype), d)
             return g * d
 
+    def backward_graph(self, g):
+        if self.b <= 0:
+            raise RuntimeError(f"mlplab cannot differentiate {self.b} ** x twice for a base <= 0")
+        return g * (RPowScalar.apply(self.parents[0], self.b) * math.log(self.b))
+
 
 class AddScalar(Op):
     """z = x + c for a Python number c;  dz/dx = 1."""
@@ -166,6 +210,9 @@ class AddScalar(Op):
         return x + c
 
     def backward(self, g):
+        return g
+
+    def backward_graph(self, g):
         return g
 
 
@@ -182,6 +229,9 @@ class SubScalar(Op):
     def backward(self, g):
         return g
 
+    def backward_graph(self, g):
+        return g
+
 
 class RSubScalar(Op):
     """z = c - x for a Python number c;  dz/dx = -1."""
@@ -194,6 +244,9 @@ class RSubScalar(Op):
         return c - x
 
     def backward(self, g):
+        return -g
+
+    def backward_graph(self, g):
         return -g
 
 
@@ -211,6 +264,9 @@ class MulScalar(Op):
     def backward(self, g):
         return g * self.c
 
+    def backward_graph(self, g):
+        return g * self.c
+
 
 class DivScalar(Op):
     """z = x / c for a Python number c;  dz/dx = 1 / c."""
@@ -226,6 +282,9 @@ class DivScalar(Op):
     def backward(self, g):
         return g / self.c
 
+    def backward_graph(self, g):
+        return g / self.c
+
 
 class RDivScalar(Op):
     """z = c / x for a Python number c;  dz/dx = -c / x^2 = -z / x."""
@@ -235,7 +294,7 @@ class RDivScalar(Op):
     backward_name = "MulBackward0"
 
     def forward(self, x, c):
-        self.x = x
+        self.x, self.c = x, c
         with np.errstate(divide="ignore"):
             self.z = z = c / x
         return z
@@ -243,6 +302,10 @@ class RDivScalar(Op):
     def backward(self, g):
         with np.errstate(divide="ignore", invalid="ignore"):
             return -g * self.z / self.x
+
+    def backward_graph(self, g):
+        x = self.parents[0]
+        return -g * RDivScalar.apply(x, self.c) / x
 
 
 class Maximum(Op):
@@ -259,6 +322,13 @@ class Maximum(Op):
         w = (x > y) + 0.5 * (x == y)
         gx = unbroadcast(g * w.astype(g.dtype), x.shape) if self.needs_input_grad[0] else None
         gy = unbroadcast(g * (1 - w).astype(g.dtype), y.shape) if self.needs_input_grad[1] else None
+        return gx, gy
+
+    def backward_graph(self, g):
+        x, y = self.parents
+        w = ((self.x > self.y) + 0.5 * (self.x == self.y)).astype(g._data.dtype)
+        gx = sum_to(g * g._make(w), x.shape) if self.needs_input_grad[0] else None
+        gy = sum_to(g * g._make(1 - w), y.shape) if self.needs_input_grad[1] else None
         return gx, gy
 
 
@@ -278,6 +348,13 @@ class Minimum(Op):
         gy = unbroadcast(g * (1 - w).astype(g.dtype), y.shape) if self.needs_input_grad[1] else None
         return gx, gy
 
+    def backward_graph(self, g):
+        x, y = self.parents
+        w = ((self.x < self.y) + 0.5 * (self.x == self.y)).astype(g._data.dtype)
+        gx = sum_to(g * g._make(w), x.shape) if self.needs_input_grad[0] else None
+        gy = sum_to(g * g._make(1 - w), y.shape) if self.needs_input_grad[1] else None
+        return gx, gy
+
 
 class Where(Op):
     """z = cond ? x : y;  the gradient flows to x where cond holds and to y elsewhere."""
@@ -293,4 +370,11 @@ class Where(Op):
         zero = np.zeros((), dtype=g.dtype)
         gx = unbroadcast(np.where(c, g, zero), self.xs) if self.needs_input_grad[1] else None
         gy = unbroadcast(np.where(c, zero, g), self.ys) if self.needs_input_grad[2] else None
+        return None, gx, gy
+
+    def backward_graph(self, g):
+        c = self.parents[0]
+        zero = g._make(np.zeros((), g._data.dtype))
+        gx = sum_to(Where.apply(c, g, zero), self.xs) if self.needs_input_grad[1] else None
+        gy = sum_to(Where.apply(c, zero, g), self.ys) if self.needs_input_grad[2] else None
         return None, gx, gy

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..autograd.op import Op
 from ._numerics import reduce_array, row_sum, shift_by_max
+from .activation import SoftmaxFn
 
 _max, _sum = np.maximum.reduce, np.add.reduce  # ndarray.max/sum without their Python layer
 _STARTS: dict[tuple[int, int], np.ndarray] = {}
@@ -137,6 +138,31 @@ class CrossEntropyFn(Op):
         grad *= g_row
         return grad if len(self.shape) == 2 else _from_rows(grad, self.shape)
 
+    def backward_graph(self, g):
+        """The same gradient on tensors: (A p + B) g_row, with p = softmax(x) the only part that
+        depends on x; A (per row) and B (per row and class) hold the weights, labels and smoothing."""
+        x = self.parents[0]
+        if x.dim() > 2:
+            raise RuntimeError("mlplab cannot differentiate cross_entropy twice for inputs of over 2 dims")
+        x2 = x.reshape(1, -1) if x.dim() == 1 else x
+        n, c = self.e.shape
+        eps, rw, keep, weight = self.eps, self.row_weight, self.keep, self.weight
+        a = np.full(n, 1 - eps) if rw is None else rw * (1 - eps)
+        b = np.zeros((n, c))
+        b.reshape(-1)[self.idx] -= a
+        if eps > 0:
+            k = np.ones(n) if keep is None else keep
+            a = a + (eps / c) * (c if weight is None else weight.sum()) * k
+            b -= (eps / c) * (1 if weight is None else weight) * k[:, None]
+        dt = g._data.dtype
+        if self.reduction == "none":
+            g = g.reshape(-1, 1)
+        elif self.reduction == "mean":
+            g = g / float(self.den)
+        p = SoftmaxFn.apply(x2, 1)
+        grad = (p * g._make(a.astype(dt)[:, None]) + g._make(b.astype(dt))) * g
+        return grad.reshape(tuple(x.shape))
+
 
 class CrossEntropyProbFn(Op):
     r"""Cross-entropy against class probabilities y: l_i = -\sum_c w_c y_{ic} log p_{ic}.
@@ -239,3 +265,15 @@ class NLLLossFn(Op):
         grad = np.zeros(self.rows_shape, dtype=g.dtype)
         grad[self.rows, self.labels] = -g_row if self.row_weight is None else -(g_row * self.row_weight)
         return _from_rows(grad, self.shape)
+
+    def backward_graph(self, g):
+        """-w_{t_i} at (i, t_i), times the incoming gradient (recorded; a constant in x)."""
+        if len(self.shape) > 2:
+            raise RuntimeError("mlplab cannot differentiate nll_loss twice for inputs of over 2 dims")
+        c = np.zeros(self.rows_shape, g._data.dtype)
+        c[self.rows, self.labels] = -1 if self.row_weight is None else -self.row_weight
+        if self.reduction == "none":
+            g = g.reshape(-1, 1)
+        elif self.reduction == "mean":
+            g = g / float(self.den)
+        return (g._make(c) * g).reshape(self.shape)

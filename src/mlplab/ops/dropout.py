@@ -24,6 +24,9 @@ class MaskFn(Op):
     def backward(self, g):
         return g * self.m
 
+    def backward_graph(self, g):
+        return g * g._make(self.m)
+
 
 def dropout_mask(shape: tuple, p: float, dtype: np.dtype, generator: Any = None) -> np.ndarray:
     """The inverted-dropout mask: 0 with probability p, 1/(1-p) otherwise (drawn from mlplab's RNG)."""

@@ -22,6 +22,9 @@ class Neg(Op):
     def backward(self, g):
         return -g
 
+    def backward_graph(self, g):
+        return -g
+
 
 class Exp(Op):
     """y = e^x;  dy/dx = y."""
@@ -34,6 +37,9 @@ class Exp(Op):
 
     def backward(self, g):
         return g * self.y
+
+    def backward_graph(self, g):
+        return g * Exp.apply(self.parents[0])
 
 
 class Log(Op):
@@ -50,6 +56,9 @@ class Log(Op):
         with np.errstate(divide="ignore"):
             return g / self.x
 
+    def backward_graph(self, g):
+        return g / self.parents[0]
+
 
 class Sqrt(Op):
     """y = sqrt(x);  dy/dx = 1 / (2 sqrt(x))."""
@@ -65,6 +74,9 @@ class Sqrt(Op):
         with np.errstate(divide="ignore"):
             return g / (2 * self.y)
 
+    def backward_graph(self, g):
+        return g / (2 * Sqrt.apply(self.parents[0]))
+
 
 class Abs(Op):
     """y = |x|;  dy/dx = sign(x) (0 at 0, as PyTorch)."""
@@ -77,6 +89,9 @@ class Abs(Op):
 
     def backward(self, g):
         return g * np.sign(self.x)
+
+    def backward_graph(self, g):
+        return g * g._make(np.sign(self.x))
 
 
 class Sin(Op):
@@ -91,6 +106,9 @@ class Sin(Op):
     def backward(self, g):
         return g * np.cos(self.x)
 
+    def backward_graph(self, g):
+        return g * Cos.apply(self.parents[0])
+
 
 class Cos(Op):
     """y = cos x;  dy/dx = -sin x."""
@@ -104,6 +122,9 @@ class Cos(Op):
     def backward(self, g):
         return -g * np.sin(self.x)
 
+    def backward_graph(self, g):
+        return -g * Sin.apply(self.parents[0])
+
 
 class Tanh(Op):
     """y = tanh x;  dy/dx = 1 - y^2."""
@@ -116,6 +137,10 @@ class Tanh(Op):
 
     def backward(self, g):
         y = self.y
+        return g * (1 - y * y)
+
+    def backward_graph(self, g):
+        y = Tanh.apply(self.parents[0])
         return g * (1 - y * y)
 
 
@@ -139,6 +164,15 @@ class Clamp(Op):
             m &= x <= hi
         return g * m
 
+    def backward_graph(self, g):
+        x, lo, hi = self.x, self.lo, self.hi
+        m = np.ones(x.shape, dtype=g._data.dtype)
+        if lo is not None:
+            m *= x >= lo
+        if hi is not None:
+            m *= x <= hi
+        return g * g._make(m)
+
 
 class Cast(Op):
     """y = x converted to another float dtype;  dL/dx = dL/dy converted back."""
@@ -153,6 +187,9 @@ class Cast(Op):
     def backward(self, g):
         return g.astype(self.dt)
 
+    def backward_graph(self, g):
+        return Cast.apply(g, self.dt)
+
 
 class Clone(Op):
     """y = copy of x;  dL/dx = dL/dy."""
@@ -163,4 +200,7 @@ class Clone(Op):
         return x.copy()
 
     def backward(self, g):
+        return g
+
+    def backward_graph(self, g):
         return g

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.op import Op, unbroadcast
+from ..autograd.tensor_ops import sum_to
 
 
 class MatMul(Op):
@@ -49,6 +50,19 @@ class MatMul(Op):
             gy = unbroadcast(np.swapaxes(x2, -1, -2) @ g2, y2.shape).reshape(y.shape)
         return gx, gy
 
+    def backward_graph(self, g):
+        x, y = self.parents
+        x2 = x.unsqueeze(0) if x.dim() == 1 else x
+        y2 = y.unsqueeze(-1) if y.dim() == 1 else y
+        batch = np.broadcast_shapes(tuple(x2.shape[:-2]), tuple(y2.shape[:-2]))
+        g2 = g.reshape(batch + (x2.shape[-2], y2.shape[-1]))
+        gx = gy = None
+        if self.needs_input_grad[0]:
+            gx = sum_to(g2 @ y2.transpose(-1, -2), tuple(x2.shape)).reshape(tuple(x.shape))
+        if self.needs_input_grad[1]:
+            gy = sum_to(x2.transpose(-1, -2) @ g2, tuple(y2.shape)).reshape(tuple(y.shape))
+        return gx, gy
+
 
 class LinearFn(Op):
     r"""y = x W^T + b  (x: (*, in), W: (out, in), b: (out,)).
@@ -81,6 +95,17 @@ class LinearFn(Op):
         gw = g2.T @ x2 if needs[1] else None
         if len(needs) == 3:
             return gx, gw, (g2.sum(0) if needs[2] else None)
+        return gx, gw
+
+    def backward_graph(self, g):
+        x, w = self.parents[0], self.parents[1]
+        needs = self.needs_input_grad
+        gx = g @ w if needs[0] else None
+        g2 = g.reshape(-1, g.shape[-1]) if g.dim() != 2 else g
+        x2 = x.reshape(-1, x.shape[-1]) if x.dim() != 2 else x
+        gw = g2.transpose(0, 1) @ x2 if needs[1] else None
+        if len(needs) == 3:
+            return gx, gw, (g2.sum(dim=0) if needs[2] else None)
         return gx, gw
 
 

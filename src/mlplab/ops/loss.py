@@ -13,6 +13,7 @@ import numpy as np
 
 from ..autograd.op import Op
 from ._numerics import reduce_array, reduce_grad, stable_sigmoid
+from .activation import Sigmoid
 
 
 class _PointwiseLoss(Op):
@@ -41,6 +42,20 @@ class _PointwiseLoss(Op):
         gd = self.dloss(d, self.param, g)
         return (gd if self.needs_input_grad[0] else None), (-gd if self.needs_input_grad[1] else None)
 
+    def backward_graph(self, g):
+        """The same gradient on tensors (``create_graph``): ``dloss_graph(d, g)``, d = x - t."""
+        x, t = self.parents
+        w = self.weight
+        if self.reduction == "mean":
+            g = g / (self.d.size if w is None else self.n)
+        if w is not None:
+            g = g * g._make(np.asarray(w, g._data.dtype))
+        gd = self.dloss_graph(x - t, g)
+        return (gd if self.needs_input_grad[0] else None), (-gd if self.needs_input_grad[1] else None)
+
+    def _consts(self, g, *masks):
+        return [g._make(m.astype(g._data.dtype)) for m in masks]
+
     def loss(self, d: np.ndarray, param: Any) -> np.ndarray:
         raise NotImplementedError
 
@@ -59,6 +74,9 @@ class L1LossFn(_PointwiseLoss):
     def dloss(self, d, param, g):
         return np.sign(d) * g
 
+    def dloss_graph(self, d, g):
+        return g * g._make(np.sign(self.d))
+
 
 class MSELossFn(_PointwiseLoss):
     """l = d^2;  dl/dd = 2 d."""
@@ -70,6 +88,9 @@ class MSELossFn(_PointwiseLoss):
 
     def dloss(self, d, param, g):
         return (2 * g) * d
+
+    def dloss_graph(self, d, g):
+        return 2 * g * d
 
 
 class SmoothL1LossFn(_PointwiseLoss):
@@ -88,6 +109,13 @@ class SmoothL1LossFn(_PointwiseLoss):
             return np.sign(d) * g
         return np.where(d <= -beta, -g, np.where(d >= beta, g, d * (g / beta)))
 
+    def dloss_graph(self, d, g):
+        beta, a = self.param, self.d
+        if beta == 0:
+            return g * g._make(np.sign(a))
+        lo, hi, mid = self._consts(g, a <= -beta, a >= beta, (a > -beta) & (a < beta))
+        return g * (hi - lo) + d * (g / beta) * mid
+
 
 class HuberLossFn(_PointwiseLoss):
     """l = 0.5 d^2 if |d| < delta else delta (|d| - 0.5 delta);  dl/dd = d or delta sign(d)."""
@@ -100,6 +128,11 @@ class HuberLossFn(_PointwiseLoss):
 
     def dloss(self, d, delta, g):
         return np.where(d <= -delta, -delta * g, np.where(d >= delta, delta * g, d * g))
+
+    def dloss_graph(self, d, g):
+        delta, a = self.param, self.d
+        lo, hi, mid = self._consts(g, a <= -delta, a >= delta, (a > -delta) & (a < delta))
+        return g * (hi - lo) * delta + d * g * mid
 
 
 _EPS = 1e-12
@@ -176,6 +209,20 @@ class BCEWithLogitsFn(Op):
             gz = g * (s - y) if q is None else g * ((1 + (q - 1) * y) * s - q * y)
         if self.needs_input_grad[1]:
             gy = g * (-z) if q is None else g * (-z + (q - 1) * self.sp)
+        return gz, gy
+
+    def backward_graph(self, g):
+        if self.q is not None:
+            raise RuntimeError(
+                "mlplab cannot differentiate binary_cross_entropy_with_logits twice with pos_weight"
+            )
+        z, y = self.parents
+        if self.reduction == "mean":
+            g = g / self.n
+        if self.w is not None:
+            g = g * g._make(np.asarray(self.w, g._data.dtype))
+        gz = g * (Sigmoid.apply(z) - y) if self.needs_input_grad[0] else None
+        gy = g * -z if self.needs_input_grad[1] else None
         return gz, gy
 
 

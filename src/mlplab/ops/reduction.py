@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from ..autograd.op import Op
+from ..autograd.tensor_ops import expand_to
 
 
 def _expand(g: np.ndarray, shape: tuple, axis, keepdim: bool) -> np.ndarray:
@@ -59,6 +60,9 @@ class Sum(Op):
     def backward(self, g):
         return _expand(g, self.shape, self.axis, self.keep)
 
+    def backward_graph(self, g):
+        return expand_to(g, self.shape, self.axis, self.keep)
+
 
 class Mean(Op):
     """y = (1/N) sum_i x_i;  dy/dx_i = 1/N."""
@@ -79,6 +83,9 @@ class Mean(Op):
 
     def backward(self, g):
         return _expand(g * (1.0 / self.n) if self.n else g, self.shape, self.axis, self.keep)
+
+    def backward_graph(self, g):
+        return expand_to(g * (1.0 / self.n) if self.n else g, self.shape, self.axis, self.keep)
 
 
 class Var(Op):
@@ -103,6 +110,12 @@ class Var(Op):
         with np.errstate(invalid="ignore"):
             return g * self.d * scale
 
+    def backward_graph(self, g):
+        x = self.parents[0]
+        d = x - Mean.apply(x, self.axis, True)
+        scale = 2.0 / self.den if self.den else math.inf
+        return g.reshape(_kept(self.d.shape, self.axis)) * d * scale
+
 
 class Std(Op):
     """y = sqrt(var(x));  dy/dx_i = (x_i - mean) / ((N - correction) y), 0 where y == 0 (PyTorch)."""
@@ -125,6 +138,15 @@ class Std(Op):
             q = np.where(y == 0, np.zeros((), q.dtype), q)
         with np.errstate(invalid="ignore"):
             return _keep(q, self.d.shape, self.axis, self.keep) * self.d
+
+    def backward_graph(self, g):
+        x = self.parents[0]
+        d = x - Mean.apply(x, self.axis, True)
+        y = Std.apply(x, self.axis, _count(self.d.shape, self.axis) - self.den, True)
+        q = g.reshape(_kept(self.d.shape, self.axis)) / (y * float(self.den))
+        if not self.y.all():
+            q = q.masked_fill(self.y.reshape(tuple(q.shape)) == 0, 0.0)
+        return q * d
 
 
 class AMax(Op):
@@ -228,6 +250,12 @@ class LogSumExp(Op):
         with np.errstate(invalid="ignore"):
             return g * np.exp(self.x - self.s)
 
+    def backward_graph(self, g):
+        if not self.finite:
+            raise RuntimeError("mlplab cannot differentiate logsumexp twice where the input is infinite")
+        x = self.parents[0]
+        return g.reshape(_kept(self.x.shape, self.axis)) * (x - LogSumExp.apply(x, self.axis, True)).exp()
+
 
 class Norm(Op):
     """Vector p-norm ||x||_p = (sum |x_i|^p)^(1/p) over ``axis``;
@@ -283,3 +311,21 @@ class Norm(Op):
             if not y.all():
                 r = np.where(y == 0, zero, r)
         return g * r
+
+    def backward_graph(self, g):
+        """p = 2: g x / ||x||;  p = 1: g sign(x) (recorded; other p are not supported twice)."""
+        x, p = self.parents[0], self.p
+        g = g.reshape(self.y.shape)
+        if p == 1:
+            return g * g._make(np.sign(self.x))
+        if p != 2:
+            raise RuntimeError(f"mlplab cannot differentiate the {p}-norm twice (only p = 1 and p = 2)")
+        r = x / Norm.apply(x, 2.0, self.axis, True)
+        if not self.y.all():
+            r = r.masked_fill(np.broadcast_to(self.y == 0, self.x.shape), 0.0)
+        return g * r
+
+
+def _kept(shape: tuple, axis) -> tuple:
+    """``shape`` with the reduced axes (all when ``axis`` is None) set to 1."""
+    return (1,) * len(shape) if axis is None else _kept_shape(shape, axis)

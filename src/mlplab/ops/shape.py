@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.op import Op, unbroadcast
+from ..autograd.tensor_ops import sum_to
 
 
 class Reshape(Op):
@@ -20,6 +21,9 @@ class Reshape(Op):
 
     def backward(self, g):
         return g.reshape(self.shape)
+
+    def backward_graph(self, g):
+        return Reshape.apply(g, self.shape)
 
 
 class Permute(Op):
@@ -40,6 +44,9 @@ class Permute(Op):
     def backward(self, g):
         return g.transpose(self.inv)
 
+    def backward_graph(self, g):
+        return Permute.apply(g, self.inv)
+
 
 class Expand(Op):
     """y = x broadcast to a larger shape (a view);  dL/dx = dL/dy summed over broadcast axes."""
@@ -52,6 +59,9 @@ class Expand(Op):
 
     def backward(self, g):
         return unbroadcast(g, self.shape)
+
+    def backward_graph(self, g):
+        return sum_to(g, self.shape)
 
 
 class Index(Op):
@@ -81,6 +91,38 @@ class Index(Op):
             out[self.key] = g
         return out
 
+    def backward_graph(self, g):
+        return IndexScatter.apply(g, self.shape, self.key, self.adv)
+
+
+class IndexScatter(Op):
+    """y = zeros(shape) with y[key] += x: the adjoint of indexing (the backward of ``Index``
+    as an op, for ``create_graph``);  dL/dx = dL/dy[key]."""
+
+    arity = 1
+
+    def forward(self, x, shape, key, advanced):
+        self.key, self.adv = key, advanced
+        out = np.zeros(shape, dtype=x.dtype)
+        if advanced:
+            np.add.at(out, key, x)
+        else:
+            out[key] = x
+        return out
+
+    def backward(self, g):
+        y = g[self.key]
+        return y if isinstance(y, np.ndarray) else np.asarray(y)
+
+    def backward_graph(self, g):
+        return Index.apply(g, self.key, self.adv)
+
+
+def _advanced(key) -> bool:
+    """True when ``key`` uses integer or boolean arrays (NumPy's advanced indexing)."""
+    k = key if isinstance(key, tuple) else (key,)
+    return any(isinstance(i, (np.ndarray, list)) for i in k)
+
 
 class SetItem(Op):
     """y = x with y[key] = v (``x[key] = v`` recorded in the graph);
@@ -105,6 +147,14 @@ class SetItem(Op):
             gv = unbroadcast(g[self.key], self.vs)
         return gx, gv
 
+    def backward_graph(self, g):
+        gx = gv = None
+        if self.needs_input_grad[0]:
+            gx = SetItem.apply(g, g._make(np.zeros((), g._data.dtype)), self.key)
+        if self.needs_input_grad[1]:
+            gv = sum_to(Index.apply(g, self.key, _advanced(self.key)), self.vs)
+        return gx, gv
+
 
 class Cat(Op):
     """y = concatenate(xs, dim);  each input's gradient is its slice of dL/dy.
@@ -120,6 +170,11 @@ class Cat(Op):
     def backward(self, g):
         return tuple(np.split(g, self.splits, axis=self.dim))
 
+    def backward_graph(self, g):
+        bounds = [0, *self.splits.tolist(), g.shape[self.dim]]
+        pre = (slice(None),) * self.dim
+        return tuple(Index.apply(g, (*pre, slice(a, b)), False) for a, b in zip(bounds[:-1], bounds[1:]))
+
 
 class Stack(Op):
     """y = stack(xs, dim);  each input's gradient is dL/dy indexed at its position along dim.
@@ -133,6 +188,10 @@ class Stack(Op):
 
     def backward(self, g):
         return tuple(np.moveaxis(g, self.dim, 0))
+
+    def backward_graph(self, g):
+        pre = (slice(None),) * self.dim
+        return tuple(Index.apply(g, (*pre, i), False) for i in range(g.shape[self.dim]))
 
 
 class Gather(Op):
