@@ -253,6 +253,22 @@ def _saved_after_backward(lib):
     return x.grad.tolist(), z.requires_grad, z.grad_fn
 
 
+def _save_non_tensor(lib):
+    class Save(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x, 3.0)
+            return x * 2
+
+    with pytest.raises(TypeError) as e:
+        Save.apply(lib.ones(1, requires_grad=True))
+    return str(e.value)
+
+
+def test_save_for_backward_refuses_a_non_tensor():
+    assert _both(_save_non_tensor)[1] == _both(_save_non_tensor)[0]
+
+
 def test_saved_tensors_freed_and_no_grad():
     assert _both(_saved_after_backward)[1] == _both(_saved_after_backward)[0] == ([2.0, 0.0], False, None)
 
