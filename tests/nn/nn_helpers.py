@@ -75,6 +75,8 @@ def parity(
             assert b.grad is not None
             assert a.grad is not None, f"no gradient for input {i}"
             assert_close(a.grad, b.grad, atol, rtol, f"grad of input {i}")
+            if check_dtype:
+                assert a.grad._data.dtype == a._data.dtype, f"grad of input {i}: dtype {a.grad._data.dtype}"
     return om, ot
 
 

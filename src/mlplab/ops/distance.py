@@ -37,7 +37,7 @@ def pnorm_backward(v: np.ndarray, n: np.ndarray, p: float, g: np.ndarray, axis: 
         return np.zeros_like(v)
     if math.isinf(p):
         mask = np.abs(v) == n
-        return np.sign(v) * mask * (g / mask.sum(axis=axis, keepdims=True))
+        return np.sign(v) * mask * (g / mask.sum(axis=axis, keepdims=True).astype(v.dtype))
     zero = n == 0
     if p == 2:
         return v * np.where(zero, 0, g / np.where(zero, 1, n))

@@ -115,7 +115,8 @@ class TripletMarginFn(Op):
         self.w_neg = [np.ones_like(d_neg), None]
         if swap:
             d_sw = dists[2]
-            self.w_neg = [np.where(d_neg < d_sw, 1.0, np.where(d_neg == d_sw, 0.5, 0.0))]
+            w = np.where(d_neg < d_sw, 1.0, np.where(d_neg == d_sw, 0.5, 0.0)).astype(d_neg.dtype)
+            self.w_neg = [w]
             self.w_neg.append(1 - self.w_neg[0])
             d_neg = np.minimum(d_neg, d_sw)
         h = (margin + dists[0] - d_neg).squeeze(ax)
