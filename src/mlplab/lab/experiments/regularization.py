@@ -116,7 +116,9 @@ def run(out_dir: Path, quick: bool, seed: int) -> LabResult:
     ax = axes[0]
     for m in ("none", "L2", "dropout"):
         h = fits[m]["run"]
-        ax.plot(h.curve("epoch"), h.curve("train_loss"), "--", color=colors[m], label=f"{m}: train (as optimised)")
+        ax.plot(
+            h.curve("epoch"), h.curve("train_loss"), "--", color=colors[m], label=f"{m}: train (as optimised)"
+        )
         ax.plot(h.curve("epoch"), h.curve("val_loss"), "-", color=colors[m], label=f"{m}: validation")
     ax.axvline(
         fits["early stopping"]["stopped"],
