@@ -114,18 +114,19 @@ def run(out_dir: Path, quick: bool, seed: int) -> LabResult:
     fig, axes = plt.subplots(1, 3, figsize=(17, 4.8))
     colors = dict(zip(METHODS, plt.get_cmap("tab10").colors))
     ax = axes[0]
-    for m in ("none", "L2", "dropout"):
+    for m in [m for m in ("none", "L2", "dropout") if m in fits]:
         h = fits[m]["run"]
         ax.plot(
             h.curve("epoch"), h.curve("train_loss"), "--", color=colors[m], label=f"{m}: train (as optimised)"
         )
         ax.plot(h.curve("epoch"), h.curve("val_loss"), "-", color=colors[m], label=f"{m}: validation")
-    ax.axvline(
-        fits["early stopping"]["stopped"],
-        color=colors["early stopping"],
-        ls=":",
-        label="early stopping keeps this epoch",
-    )
+    if "early stopping" in fits:
+        ax.axvline(
+            fits["early stopping"]["stopped"],
+            color=colors["early stopping"],
+            ls=":",
+            label="early stopping keeps this epoch",
+        )
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
     ax.set_ylabel("cross-entropy (log scale)")
