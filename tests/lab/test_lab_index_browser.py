@@ -21,7 +21,8 @@ def test_index_html_renders_in_chromium(tmp_path, browser):
     page.wait_for_load_state("load")
     widths = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)")
     assert len(widths) == sum(len(r.figures) for r in results) and all(w > 0 for w in widths)
-    assert page.locator("table").count() == len(results)
+    assert page.locator("table.claims").count() == len(results)
+    assert page.locator("details table.data").count() == sum(len(r.tables) for r in results)
     assert page.locator("td.PASS").count() == sum(len(r.claims) for r in results)
     assert page.locator("h1").inner_text().startswith("mlplab lab: 2 of 2 experiments passed")
     shot = tmp_path / "index.png"
