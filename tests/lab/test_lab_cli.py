@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from mlplab.lab import EXPERIMENTS, Claim, LabResult, experiment
 
 
@@ -26,6 +28,7 @@ def test_list_names_every_experiment_with_section_and_claim():
         assert line.startswith(entry.name) and entry.section in line and entry.claim in line
 
 
+@pytest.mark.slow
 def test_all_writes_index_md_and_self_contained_html(tmp_path):
     r = _mlplab("lab", "all", "--quick", "--out", str(tmp_path))
     assert r.returncode == 0, r.stderr

@@ -118,11 +118,18 @@ def experiment(
 
 
 def run_experiment(name: str, out_dir: Path | str, quick: bool = False, seed: int = 0) -> LabResult:
-    """Run experiment ``name`` into ``out_dir`` (created) and write its ``result.json`` there."""
+    """Run experiment ``name`` into ``out_dir`` (created) and write its ``result.json`` there.
+
+    BLAS runs on one thread meanwhile: the lab's matrices are small, and a multi-threaded OpenBLAS
+    made a 32x128 @ 128x128 product 40x slower on a busy 2-core machine (3.5 ms vs 0.08 ms); one
+    thread also keeps the summation order, hence the numbers, the same from run to run."""
+    from threadpoolctl import threadpool_limits
+
     entry = EXPERIMENTS.get(name)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    result = entry.factory(out, quick, seed)
+    with threadpool_limits(limits=1, user_api="blas"):
+        result = entry.factory(out, quick, seed)
     if not isinstance(result, LabResult):
         raise TypeError(f"experiment {name!r} must return a LabResult, got {type(result).__name__}")
     (out / "result.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n")
