@@ -35,6 +35,7 @@ from .ops.elementwise import Cast, Clone
 
 _Number = numbers.Number
 _new = object.__new__
+_ndarray = np.ndarray
 
 
 class Tensor(
@@ -78,7 +79,9 @@ class Tensor(
         path, for every op's output, and the engine, for a leaf's new ``.grad``.)
         """
         t = _new(Tensor)
-        t._data = array
+        # a NumPy scalar (a 0-d result of a ufunc, reduction or index) becomes a 0-d array:
+        # every tensor holds an ndarray, so in-place ops can write into it
+        t._data = array if array.__class__ is _ndarray else np.asarray(array)
         t._requires_grad = requires_grad
         t.grad = None
         t.grad_fn = grad_fn
