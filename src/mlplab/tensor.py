@@ -21,6 +21,7 @@ from . import _dtype
 from . import _format as _fmt
 from ._tensor import arith as _arith
 from ._tensor import compare as _compare
+from ._tensor import device as _device
 from ._tensor import index as _index
 from ._tensor import inplace as _inplace
 from ._tensor import reduce as _reduce
@@ -43,6 +44,7 @@ class Tensor(
     _arith.ArithMixin,
     _unary.UnaryMixin,
     _compare.CompareMixin,
+    _device.DeviceMixin,
     _reduce.ReduceMixin,
     _shape.ShapeMixin,
     _index.IndexMixin,
@@ -144,10 +146,6 @@ class Tensor(
         return _dtype.from_numpy_dtype(self._data.dtype)
 
     @property
-    def device(self) -> str:
-        return "cpu"
-
-    @property
     def is_leaf(self) -> bool:
         return self.grad_fn is None
 
@@ -194,21 +192,6 @@ class Tensor(
 
     def contiguous(self) -> Tensor:
         return self
-
-    def cpu(self) -> Tensor:
-        return self
-
-    def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """Convert to a dtype (devices other than 'cpu' are refused)."""
-        dt = kwargs.get("dtype")
-        for a in args:
-            if isinstance(a, _dtype.dtype):
-                dt = a
-            elif isinstance(a, Tensor):
-                dt = a.dtype
-            elif isinstance(a, str) and a != "cpu":
-                raise RuntimeError(f"mlplab runs on the CPU only; got device {a!r}")
-        return self if dt is None else self.type(dt)
 
     def type(self, dtype: Any = None) -> Any:
         if dtype is None:
