@@ -283,3 +283,17 @@ class Norm(Op):
             if not y.all():
                 r = np.where(y == 0, zero, r)
         return g * r
+
+
+class CumSum(Op):
+    """y_i = sum_{j <= i} x_j along ``axis``;  dL/dx_j = sum_{i >= j} dL/dy_i (a reversed cumsum)."""
+
+    arity = 1
+
+    def forward(self, x, axis):
+        self.axis = axis
+        return np.cumsum(x, axis=axis)
+
+    def backward(self, g):
+        rev = np.flip(g, self.axis)
+        return np.flip(np.cumsum(rev, axis=self.axis), self.axis)
