@@ -38,6 +38,7 @@ PKG = SRC / "mlplab"
 FOUNDATION = {
     "mlplab._dtype",
     "mlplab._device",
+    "mlplab._scope",
     "mlplab.errors",
     "mlplab.random",
     "mlplab._format",

@@ -46,6 +46,7 @@ from ._dtype import (
     uint8,
 )
 from ._functions import *  # noqa: F403
+from ._scope import OUT_OF_SCOPE, unsupported
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .random import (
     Generator,
@@ -141,6 +142,8 @@ def __getattr__(name: str) -> object:
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
+    if name in OUT_OF_SCOPE:  # fail loudly, saying why, instead of a typo-like AttributeError
+        raise unsupported(f"mlplab.{name}", OUT_OF_SCOPE[name])
     raise AttributeError(f"module 'mlplab' has no attribute {name!r}")
 
 
