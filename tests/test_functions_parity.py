@@ -73,6 +73,12 @@ DIFFERENTIABLE: list[tuple[str, Callable, tuple]] = [
     ("std unbiased=False keepdim", lambda L, a: L.std(a, 0, False, True), (rand(rs, (3, 4)),)),
     ("logsumexp axis", lambda L, a: L.logsumexp(a, axis=1), (rand(rs, (3, 4)),)),
     ("norm dim", lambda L, a: L.norm(a, dim=1), (rand(rs, (3, 4)),)),
+    ("linalg.norm", lambda L, a: L.linalg.norm(a), (R(3, 4),)),
+    ("linalg.norm dim", lambda L, a: L.linalg.norm(a, dim=1, keepdim=True), (R(3, 4),)),
+    ("linalg.norm ord 3 vector", lambda L, a: L.linalg.norm(a, 3), (R(5),)),
+    ("linalg.norm fro", lambda L, a: L.linalg.norm(input=a, ord="fro"), (R(3, 4),)),
+    ("linalg.vector_norm ord 1", lambda L, a: L.linalg.vector_norm(a, 1, dim=0), (R(3, 4),)),
+    ("linalg.vector_norm", lambda L, a: L.linalg.vector_norm(a), (R(3, 4),)),
     ("softmax dtype", lambda L, a: L.softmax(a, 1, dtype=L.float64), (rand(rs, (3, 4)),)),
 ]  # fmt: skip
 
@@ -228,3 +234,8 @@ def test_out_keyword_of_factories() -> None:
     assert mlplab.arange(4, out=o) is o and o.tolist() == [0, 1, 2, 3]
     g1, g2 = mlplab.Generator().manual_seed(1), mlplab.Generator().manual_seed(1)
     assert mlplab.randn(3, generator=g1).tolist() == mlplab.randn(3, generator=g2).tolist()
+
+
+def test_matrix_norms_beyond_frobenius_are_refused() -> None:
+    with pytest.raises(NotImplementedError, match="matrix norm ord=1"):
+        mlplab.linalg.norm(mlplab.ones(2, 2), ord=1)

@@ -4,7 +4,7 @@
 ``optim``, ``utils.data``.
 """
 
-from . import _functions, accelerator, backends, cuda, mps
+from . import _functions, accelerator, backends, cuda, linalg, mps
 from ._creation import (
     arange,
     as_tensor,
@@ -103,6 +103,7 @@ __all__ = [
     "int32",
     "int64",
     "int8",
+    "linalg",
     "is_grad_enabled",
     "linspace",
     "logspace",
