@@ -4,7 +4,7 @@
 ``optim``, ``utils.data``.
 """
 
-from . import _functions
+from . import _functions, accelerator, backends, cuda, linalg, mps
 from ._creation import (
     arange,
     as_tensor,
@@ -15,6 +15,7 @@ from ._creation import (
     full,
     full_like,
     linspace,
+    logspace,
     normal,
     ones,
     ones_like,
@@ -29,6 +30,7 @@ from ._creation import (
     zeros,
     zeros_like,
 )
+from ._device import device, get_default_device, set_default_device
 from ._dtype import bool_ as bool  # noqa: A004 - PyTorch's name
 from ._dtype import (
     dtype,
@@ -44,6 +46,7 @@ from ._dtype import (
     uint8,
 )
 from ._functions import *  # noqa: F403
+from ._scope import OUT_OF_SCOPE, unsupported
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .random import (
     Generator,
@@ -69,9 +72,13 @@ __all__ = [
     "Parameter",
     "Size",
     "Tensor",
+    "accelerator",
     "arange",
     "as_tensor",
+    "backends",
     "bool",
+    "cuda",
+    "device",
     "default_generator",
     "double",
     "dtype",
@@ -86,6 +93,7 @@ __all__ = [
     "from_numpy",
     "full",
     "full_like",
+    "get_default_device",
     "get_default_dtype",
     "get_rng_state",
     "half",
@@ -95,10 +103,13 @@ __all__ = [
     "int32",
     "int64",
     "int8",
+    "linalg",
     "is_grad_enabled",
     "linspace",
+    "logspace",
     "long",
     "manual_seed",
+    "mps",
     "no_grad",
     "normal",
     "ones",
@@ -111,6 +122,7 @@ __all__ = [
     "randn_like",
     "randperm",
     "seed",
+    "set_default_device",
     "set_default_dtype",
     "set_grad_enabled",
     "set_rng_state",
@@ -131,6 +143,8 @@ def __getattr__(name: str) -> object:
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
+    if name in OUT_OF_SCOPE:  # fail loudly, saying why, instead of a typo-like AttributeError
+        raise unsupported(f"mlplab.{name}", OUT_OF_SCOPE[name])
     raise AttributeError(f"module 'mlplab' has no attribute {name!r}")
 
 

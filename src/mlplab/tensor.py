@@ -21,9 +21,12 @@ from . import _dtype
 from . import _format as _fmt
 from ._tensor import arith as _arith
 from ._tensor import compare as _compare
+from ._tensor import device as _device
 from ._tensor import index as _index
 from ._tensor import inplace as _inplace
+from ._tensor import new as _new_mixin
 from ._tensor import reduce as _reduce
+from ._tensor import select as _select
 from ._tensor import shape as _shape
 from ._tensor import unary as _unary
 from ._tensor.arith import _raise_broadcast, _result_dtype, _scalar_array  # noqa: F401 - re-exported
@@ -35,6 +38,7 @@ from .ops.elementwise import Cast, Clone
 
 _Number = numbers.Number
 _new = object.__new__
+_ndarray = np.ndarray
 
 
 class Tensor(
@@ -42,9 +46,12 @@ class Tensor(
     _arith.ArithMixin,
     _unary.UnaryMixin,
     _compare.CompareMixin,
+    _device.DeviceMixin,
     _reduce.ReduceMixin,
     _shape.ShapeMixin,
     _index.IndexMixin,
+    _select.SelectMixin,
+    _new_mixin.NewMixin,
     _inplace.InplaceMixin,
 ):
     """A multi-dimensional array with autograd (see module docstring)."""
@@ -78,7 +85,9 @@ class Tensor(
         path, for every op's output, and the engine, for a leaf's new ``.grad``.)
         """
         t = _new(Tensor)
-        t._data = array
+        # a NumPy scalar (a 0-d result of a ufunc, reduction or index) becomes a 0-d array:
+        # every tensor holds an ndarray, so in-place ops can write into it
+        t._data = array if array.__class__ is _ndarray else np.asarray(array)
         t._requires_grad = requires_grad
         t.grad = None
         t.grad_fn = grad_fn
@@ -141,10 +150,6 @@ class Tensor(
         return _dtype.from_numpy_dtype(self._data.dtype)
 
     @property
-    def device(self) -> str:
-        return "cpu"
-
-    @property
     def is_leaf(self) -> bool:
         return self.grad_fn is None
 
@@ -166,9 +171,9 @@ class Tensor(
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
         return self._data.reshape(()).item()
 
-    def numpy(self) -> np.ndarray:
-        """The underlying array (shared, not copied)."""
-        if self._requires_grad:
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The underlying array (shared, not copied); ``force=True`` detaches first."""
+        if self._requires_grad and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
             )
@@ -189,25 +194,11 @@ class Tensor(
     def clone(self) -> Tensor:
         return Clone.apply(self)
 
-    def contiguous(self) -> Tensor:
+    def contiguous(self, memory_format: Any = None) -> Tensor:
         return self
 
-    def cpu(self) -> Tensor:
-        return self
-
-    def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """Convert to a dtype (devices other than 'cpu' are refused)."""
-        dt = kwargs.get("dtype")
-        for a in args:
-            if isinstance(a, _dtype.dtype):
-                dt = a
-            elif isinstance(a, Tensor):
-                dt = a.dtype
-            elif isinstance(a, str) and a != "cpu":
-                raise RuntimeError(f"mlplab runs on the CPU only; got device {a!r}")
-        return self if dt is None else self.type(dt)
-
-    def type(self, dtype: Any = None) -> Any:
+    def type(self, dtype: Any = None, non_blocking: bool = False) -> Any:
+        """The type name (no argument) or a copy converted to ``dtype``."""
         if dtype is None:
             return f"mlplab.{self.dtype.name}"
         npd = _dtype.to_np(dtype)
