@@ -208,3 +208,25 @@ def test_torch_refuses_the_same_on_cpu(name):
         w.grad = torch.ones(2)
         with pytest.raises(error):
             opt.step()
+
+
+def test_asgd_scalar_state_follows_the_default_dtype():
+    """Under set_default_dtype(float64) torch keeps eta and mu in float64 (no float32 rounding)."""
+    mlplab_default, torch_default = mlplab.get_default_dtype(), torch.get_default_dtype()
+    mlplab.set_default_dtype(mlplab.float64)
+    torch.set_default_dtype(torch.float64)
+    try:
+        w = mlplab.tensor([1.0, -2.0], requires_grad=True)
+        wt = torch.tensor([1.0, -2.0], requires_grad=True)
+        om, ot = optim.ASGD([w], lr=0.1, t0=2), torch.optim.ASGD([wt], lr=0.1, t0=2)
+        for grad in ([0.3, -0.7], [0.1, 0.2], [-0.4, 0.5], [0.2, 0.2], [0.6, -0.1]):
+            w.grad, wt.grad = mlplab.tensor(grad), torch.tensor(grad)
+            om.step()
+            ot.step()
+        for k, v in ot.state[wt].items():
+            assert om.state[w][k]._data.dtype == v.numpy().dtype == np.float64, k
+            np.testing.assert_allclose(om.state[w][k]._data, v.numpy(), rtol=1e-15, err_msg=k)
+        np.testing.assert_allclose(w._data, wt.detach().numpy(), rtol=1e-15)
+    finally:
+        mlplab.set_default_dtype(mlplab_default)
+        torch.set_default_dtype(torch_default)
