@@ -16,7 +16,7 @@ from optim_helpers import Pair, tolerances
 import mlplab
 import mlplab.optim as optim
 
-STEPS = 20  # RAdam's rectified step starts at step 6 (beta2 0.8: 7), ASGD's averaging (t0=5) at 7
+STEPS = 20  # RAdam's rectified step starts at step 6 (beta2 0.8: 7), ASGD's averaging (t0=5) at 8
 
 CASES = [
     ("Adamax", {"lr": 1e-2}),
