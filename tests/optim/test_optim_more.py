@@ -1,6 +1,6 @@
 """Adamax, Adadelta, RAdam, Rprop and ASGD against torch.optim 2.13, step by step (as test_optimizers).
 
-float64: the whole loop (mlplab forward/backward + optimiser) against torch's, 30 steps, weights within
+float64: the whole loop (mlplab forward/backward + optimiser) against torch's, 20 steps, weights within
 1e-10 relative after every step. float32: both optimisers fed torch's gradients (see
 test_optimizers.py's docstring for why), 1e-5. The state (every entry, its dtype) and the param
 groups' keys match torch's; a state dict survives a round trip mid-run, and loads into torch.optim.
@@ -16,7 +16,7 @@ from optim_helpers import Pair, tolerances
 import mlplab
 import mlplab.optim as optim
 
-STEPS = 30
+STEPS = 20  # RAdam's rectified step starts at step 6 (beta2 0.8: 7), ASGD's averaging (t0=5) at 8
 
 CASES = [
     ("Adamax", {"lr": 1e-2}),
@@ -26,7 +26,7 @@ CASES = [
     ("Adadelta", {"lr": 0.5, "rho": 0.8, "eps": 1e-5, "weight_decay": 0.01}),
     ("Adadelta", {"lr": 0.5, "maximize": True}),
     ("RAdam", {"lr": 1e-2}),
-    ("RAdam", {"lr": 1e-2, "betas": (0.9, 0.9), "weight_decay": 0.01}),  # rho_t > 5 from step 6
+    ("RAdam", {"lr": 1e-2, "betas": (0.9, 0.9), "weight_decay": 0.01}),
     ("RAdam", {"lr": 1e-2, "betas": (0.8, 0.8), "weight_decay": 0.1, "decoupled_weight_decay": True}),
     ("RAdam", {"lr": 1e-2, "betas": (0.9, 0.9), "maximize": True}),
     ("Rprop", {}),
@@ -103,9 +103,9 @@ FAMILIES = [CASES[1], CASES[4], CASES[7], CASES[11], CASES[14]]
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f64", "f32"])
 @pytest.mark.parametrize(("name", "kwargs"), FAMILIES, ids=[f[0] for f in FAMILIES])
 def test_two_groups_and_state_dict_round_trips(name, kwargs, dtype):
-    """Two groups with their own lr; both sides reloaded into fresh optimisers at step 10, and
-    mlplab's state loaded into a fresh torch optimiser at step 20: the trajectories go on together."""
-    _run(name, kwargs, dtype, make_params=_two_groups, roundtrip_at=10, to_torch_at=20)
+    """Two groups with their own lr; both sides reloaded into fresh optimisers at step 8, and
+    mlplab's state loaded into a fresh torch optimiser at step 14: the trajectories go on together."""
+    _run(name, kwargs, dtype, make_params=_two_groups, roundtrip_at=8, to_torch_at=14)
 
 
 @pytest.mark.parametrize(("name", "kwargs"), CASES, ids=IDS)
@@ -208,3 +208,25 @@ def test_torch_refuses_the_same_on_cpu(name):
         w.grad = torch.ones(2)
         with pytest.raises(error):
             opt.step()
+
+
+def test_asgd_scalar_state_follows_the_default_dtype():
+    """Under set_default_dtype(float64) torch keeps eta and mu in float64 (no float32 rounding)."""
+    mlplab_default, torch_default = mlplab.get_default_dtype(), torch.get_default_dtype()
+    mlplab.set_default_dtype(mlplab.float64)
+    torch.set_default_dtype(torch.float64)
+    try:
+        w = mlplab.tensor([1.0, -2.0], requires_grad=True)
+        wt = torch.tensor([1.0, -2.0], requires_grad=True)
+        om, ot = optim.ASGD([w], lr=0.1, t0=2), torch.optim.ASGD([wt], lr=0.1, t0=2)
+        for grad in ([0.3, -0.7], [0.1, 0.2], [-0.4, 0.5], [0.2, 0.2], [0.6, -0.1]):
+            w.grad, wt.grad = mlplab.tensor(grad), torch.tensor(grad)
+            om.step()
+            ot.step()
+        for k, v in ot.state[wt].items():
+            assert om.state[w][k]._data.dtype == v.numpy().dtype == np.float64, k
+            np.testing.assert_allclose(om.state[w][k]._data, v.numpy(), rtol=1e-15, err_msg=k)
+        np.testing.assert_allclose(w._data, wt.detach().numpy(), rtol=1e-15)
+    finally:
+        mlplab.set_default_dtype(mlplab_default)
+        torch.set_default_dtype(torch_default)

@@ -235,3 +235,32 @@ def test_cyclic_momentum_needs_an_optimiser_with_momentum():
     with pytest.raises(ValueError, match="optimizer must support momentum or beta1"):
         lr_scheduler.CyclicLR(optim.Adagrad(w), 0.01, 0.1)
     lr_scheduler.CyclicLR(optim.Adagrad(w), 0.01, 0.1, cycle_momentum=False)  # fine without momentum
+
+
+def _custom(module):
+    """A user's scheduler the way tutorials write one: subclass (_)LRScheduler, define get_lr."""
+
+    class WarmupInverseSqrt(module._LRScheduler):
+        def __init__(self, optimizer, warmup=4, last_epoch=-1):
+            self.warmup = warmup
+            super().__init__(optimizer, last_epoch)
+
+        def get_lr(self):
+            step = max(self.last_epoch, 1)
+            scale = min(step / self.warmup, (self.warmup / step) ** 0.5)
+            return [base * scale for base in self.base_lrs]
+
+    return WarmupInverseSqrt
+
+
+def test_a_custom_scheduler_subclassing_the_old_base_runs_like_torchs():
+    om, ot = _opts()
+    sm, st = _custom(lr_scheduler)(om), _custom(torch.optim.lr_scheduler)(ot)
+    assert sm.get_last_lr() == st.get_last_lr()
+    for _ in range(20):
+        om.step()
+        ot.step()
+        sm.step()
+        st.step()
+        assert sm.get_last_lr() == st.get_last_lr()
+    assert isinstance(sm, lr_scheduler.LRScheduler)

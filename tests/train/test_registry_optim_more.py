@@ -40,9 +40,8 @@ def test_new_entries_train_one_epoch_from_the_cli(run_cli, tmp_path, flags, reco
 
 
 def test_new_optimisers_default_to_pytorchs_lr():
-    assert [OPTIMIZERS.get(n).default(LR) for n in ("adamax", "adadelta", "radam", "rprop", "asgd")] == [
-        2e-3, 1.0, 1e-3, 1e-2, 1e-2
-    ]  # fmt: skip
+    names = ("adamax", "adadelta", "radam", "rprop", "asgd", "adafactor")
+    assert [OPTIMIZERS.get(n).default(LR) for n in names] == [2e-3, 1.0, 1e-3, 1e-2, 1e-2, 1e-2]
     assert SCHEDULERS.get("cyclic").interval == "batch"
 
 

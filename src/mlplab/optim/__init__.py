@@ -8,6 +8,7 @@ EMA form; ``lr_scheduler`` holds the schedules; ``swa_utils`` weight averaging (
 
 from . import lr_scheduler, swa_utils
 from .adadelta import Adadelta
+from .adafactor import Adafactor
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .adamax import Adamax
@@ -35,6 +36,7 @@ from .swa_utils import AveragedModel
 __all__ = [
     "ASGD",
     "Adadelta",
+    "Adafactor",
     "Adagrad",
     "Adam",
     "AdamW",

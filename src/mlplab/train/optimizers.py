@@ -112,5 +112,8 @@ OPTIMIZERS.add(
     (LR, LAMBD, T0, WEIGHT_DECAY),
 )
 OPTIMIZERS.add(
+    "adafactor", optim.Adafactor, "Adafactor: relative steps, factored second moment", (LR, WEIGHT_DECAY)
+)
+OPTIMIZERS.add(
     "lbfgs", optim.LBFGS, "L-BFGS (second order; use --batch-size full)", (LR,), needs_closure=True
 )

@@ -16,7 +16,7 @@ with other schedulers and with manual lr changes); ``_get_closed_form_lr`` gives
 used when ``SequentialLR`` restarts a scheduler at a milestone.
 """
 
-from .base import LRScheduler
+from .base import LRScheduler, _LRScheduler
 from .cosine import CosineAnnealingLR, CosineAnnealingWarmRestarts
 from .cyclic import CyclicLR
 from .multiplicative import (
@@ -35,6 +35,7 @@ from .sequential import ChainedScheduler, SequentialLR
 
 __all__ = [
     "LRScheduler",
+    "_LRScheduler",
     "StepLR",
     "MultiStepLR",
     "ExponentialLR",

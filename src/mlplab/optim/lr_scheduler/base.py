@@ -6,7 +6,7 @@ from typing import Any
 
 from ..optimizer import Optimizer
 
-__all__ = ["LRScheduler", "check_optimizer", "current_lrs"]
+__all__ = ["LRScheduler", "_LRScheduler", "check_optimizer", "current_lrs"]
 
 
 def check_optimizer(optimizer: Any) -> None:
@@ -90,3 +90,7 @@ class LRScheduler:
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore the attributes saved by :meth:`state_dict`."""
         self.__dict__.update(state_dict)
+
+
+class _LRScheduler(LRScheduler):
+    """PyTorch's old name for :class:`LRScheduler`, which older custom schedulers subclass."""
