@@ -161,10 +161,10 @@ def _finish(grid_dir: Any, report: Any, quiet: bool) -> None:
         typer.echo("")
         typer.echo(report.table)
         typer.echo("")
-        for note in report.notes:
-            typer.echo(f"worker: {note}")
         figure = ", curves.png" if report.figure is not None else ""
         typer.echo(f"wrote {root / 'summary.csv'}{figure}; TensorBoard: tensorboard --logdir {root / 'tb'}")
+    for note in report.notes:  # a worker that died is worth saying, even with --quiet
+        typer.echo(f"mlplab compare: {note}", err=True)
     failures = report.failures()
     if failures:
         typer.echo(f"{len(failures)} of {len(report.records)} runs did not finish:", err=True)
