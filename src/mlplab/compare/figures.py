@@ -88,8 +88,8 @@ def plot_grid_curves(records: list[RunRecord], path: str | Path, title: str = ""
         title_fontsize=9,
     )
     fig.suptitle(title or "Learning curves over seeds")
-    n_legend_rows = (len(labels) + 2) // 3
-    fig.tight_layout(rect=(0, 0.05 + 0.035 * n_legend_rows, 1, 1))
+    legend_height = (0.03 + 0.027 * ((len(labels) + 2) // 3)) * 9.0 / fig.get_figheight()
+    fig.tight_layout(rect=(0, legend_height, 1, 1))
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return True
