@@ -112,6 +112,7 @@ def test_ctrl_c_stops_the_workers_and_the_grid_resumes(tmp_path):
     assert any(s["how"].startswith("resumed after epoch") for s in status.values())
 
 
+@pytest.mark.slow
 def test_a_run_cut_mid_way_resumes_from_its_checkpoint(tmp_path):
     grid = ["compare", "--seed", "3", *TINY[:-3], "--epochs", "4", "--quiet", "--jobs", "1", "--out", "g"]
     assert main(*grid, cwd=tmp_path)[0] == 0

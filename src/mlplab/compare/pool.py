@@ -52,7 +52,8 @@ class _Worker:
 
     def give(self, task: dict[str, Any]) -> None:
         self.task = task
-        self.conn.send(task)
+        with contextlib.suppress(OSError):  # a worker gone meanwhile is noticed by its sentinel
+            self.conn.send(task)
 
     def stop(self, timeout: float = 10.0) -> None:
         """Ask the process to end (SIGTERM: its run stops like Ctrl-C), then make sure it did."""
@@ -92,6 +93,9 @@ class LocalPool:
         workers: list[_Worker] = []
         try:
             while queue or any(w.task is not None for w in workers):
+                for w in [w for w in workers if w.task is None and not w.proc.is_alive()]:
+                    workers.remove(w)  # died while idle: nothing was lost, a new one replaces it
+                    w.stop()
                 for w in workers:
                     if w.task is None and queue:
                         w.give(queue.popleft())
