@@ -45,7 +45,8 @@ def env() -> dict[str, str]:
 
 
 def spawn(*args: object, cwd: Path) -> subprocess.Popen:
-    """``python -m mlplab.cli ARGS`` as a subprocess (stdout and stderr piped)."""
+    """``python -m mlplab.cli ARGS`` as a subprocess (stdout and stderr piped), leading a process
+    group of its own as a command in a terminal does (Ctrl-C is ``os.killpg(pid, SIGINT)``)."""
     return subprocess.Popen(
         [sys.executable, "-m", "mlplab.cli", *map(str, args)],
         cwd=cwd,
@@ -53,6 +54,7 @@ def spawn(*args: object, cwd: Path) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,
     )
 
 

@@ -99,7 +99,7 @@ def test_ctrl_c_stops_the_workers_and_the_grid_resumes(tmp_path):
     run = tmp_path / "g" / "runs" / "seed=1"
     _wait_for(run / "checkpoints" / "epoch_002.npz", proc)
     workers = [_pid_of_run(tmp_path / "g" / "runs" / n) for n in ("seed=0", "seed=1")]
-    proc.send_signal(signal.SIGINT)
+    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C in a terminal: the whole process group
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert "Resume with: mlplab compare --resume" in err and "Traceback" not in err

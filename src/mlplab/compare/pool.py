@@ -16,6 +16,7 @@ import contextlib
 import multiprocessing as mp
 import os
 import signal
+import threading
 import uuid
 from collections import deque
 from collections.abc import Callable
@@ -38,10 +39,16 @@ class _Worker:
         self.conn, child = ctx.Pipe()
         saved = {k: os.environ.get(k) for k in BLAS_ENV}
         os.environ.update({k: "1" for k in BLAS_ENV})
+        # an ignored SIGINT survives exec: a Ctrl-C while the worker starts cannot reach it either
+        old = None
+        if threading.current_thread() is threading.main_thread():
+            old = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
             self.proc = ctx.Process(target=worker_loop, args=(child,), daemon=True)
             self.proc.start()
         finally:
+            if old is not None:
+                signal.signal(signal.SIGINT, old)
             for k, v in saved.items():
                 if v is None:
                     os.environ.pop(k, None)
