@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from compare_helpers import TINY, main, summary
 
@@ -59,6 +60,22 @@ def test_a_dask_local_cluster_gives_the_same_summary(jobs1, tmp_path):
         )
     assert code == 0, err
     assert summary(jobs1 / "summary.csv") == summary(tmp_path / "g" / "summary.csv")
+
+
+def test_summary_numbers_are_the_runs_own(jobs1):
+    rows = {r["config"]: r for r in summary(jobs1 / "summary.csv")}
+    for opt in ("sgd", "adam"):
+        runs = [jobs1 / "runs" / f"optimizer={opt},seed={s}" for s in (0, 1)]
+        test = [json.loads((r / "metrics.json").read_text())["test"]["acc"] for r in runs]
+        hist = [json.loads((r / "history.json").read_text()) for r in runs]
+        row = rows[f"optimizer={opt}"]
+        assert float(row["test_acc_mean"]) == float(np.mean(test))
+        assert float(row["test_acc_std"]) == float(np.std(test, ddof=1))
+        assert float(row["final_val_loss_mean"]) == float(np.mean([h[-1]["val_loss"] for h in hist]))
+        assert float(row["best_val_acc_mean"]) == float(np.mean([max(e["val_acc"] for e in h) for h in hist]))
+        reached = [next((e["epoch"] for e in h if e["val_acc"] >= 0.9), None) for h in hist]
+        assert row["reached_target"] == f"{sum(x is not None for x in reached)}/2"
+        assert (row["finished"], row["failed_seeds"], row["error"]) == ("2", "", "")
 
 
 def test_report_rebuilds_the_summary_without_training(jobs1):

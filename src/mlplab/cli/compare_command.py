@@ -100,7 +100,7 @@ def compare(**values: Any) -> None:
         pool: Any = DaskPool(fixed["dask_scheduler"])
         where = f"Dask scheduler {fixed['dask_scheduler']}"
     else:
-        n = jobs or os.cpu_count() or 1
+        n = jobs or _cores()
         pool, where = LocalPool(n), f"{n} local worker{'s' * (n > 1)}"
     grid_dir.lock()
     try:
@@ -125,6 +125,14 @@ def compare(**values: Any) -> None:
     finally:
         grid_dir.release()
     _finish(grid_dir, grid_dir.report(notes), fixed["quiet"])
+
+
+def _cores() -> int:
+    """The cores this process may run on (its affinity where the system tells it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
 
 
 def _only(given: dict[str, Any], fixed: dict[str, Any], mode: str, allowed: tuple[str, ...]) -> None:
