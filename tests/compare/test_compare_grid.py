@@ -88,6 +88,10 @@ def test_duplicate_values_run_once():
             "10,100 runs",
         ),
         (["--dataset", "iris", "--data", "x.csv", "--target", "y"], "exclude each other"),
+        (["--jobs", "0"], "--jobs must be >= 1"),
+        (["--jobs", "2", "--dask-scheduler", "tcp://127.0.0.1:1"], "exclude each other"),
+        (["--resume", "nowhere"], "grid.json"),
+        (["--report", "nowhere"], "grid.json"),
     ],
 )
 def test_bad_grids_get_one_line_and_exit_2_before_anything_runs(tmp_path, args, words):
@@ -118,6 +122,15 @@ def test_yes_lets_a_huge_grid_be_planned():
     with pytest.raises(UserError, match="--yes"):
         g.plan()
     assert len(g.plan(yes=True)) == 10_100
+
+
+def test_resume_and_report_take_no_grid_options(tmp_path):
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "grid.json").write_text('{"runs": []}')
+    line = one_error_line(main("compare", "--resume", "old", "--lr", "0.1", cwd=tmp_path))
+    assert "remove --lr" in line
+    line = one_error_line(main("compare", "--report", "old", "--jobs", "2", cwd=tmp_path))
+    assert "remove --jobs" in line
 
 
 def test_an_out_dir_holding_something_else_is_refused(tmp_path):
