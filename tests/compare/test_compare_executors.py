@@ -1,6 +1,7 @@
 """The same grid gives the same numbers whichever executor runs it: --jobs 1, --jobs 2 and a Dask
 LocalCluster on 127.0.0.1 write identical summaries (timing columns aside); --report rebuilds the
-same summary without training; the same command again repeats nothing."""
+same summary without training; the same command again repeats nothing; a run cut mid-way resumes
+bit for bit."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import json
 import numpy as np
 import pytest
 from compare_helpers import TINY, main, summary
+
+from mlplab.serialization import load
 
 GRID = ["compare", "--optimizer", "sgd,adam", "--lr", "0.05", "--seeds", "2", *TINY]
 
@@ -115,3 +118,22 @@ def test_tensorboard_events_of_every_run_under_one_log_dir(jobs1):
 
     acc = EventAccumulator(str(jobs1 / "tb" / names[0])).Reload()
     assert [e.step for e in acc.Scalars("loss/train")] == [1, 2]
+
+
+@pytest.mark.slow
+def test_a_run_cut_mid_way_resumes_from_its_checkpoint(jobs1):
+    """Last in this module: it cuts a run of the shared grid and resumes it with --resume."""
+    run = jobs1 / "runs" / "optimizer=sgd,seed=1"
+    whole = load(run / "model.npz")
+    before = summary(jobs1 / "summary.csv")
+    # as if its worker had died during epoch 2: epoch 1 saved, no final report
+    for f in ["model.npz", "metrics.json", "checkpoints/epoch_002.npz"]:
+        (run / f).unlink()
+    code, out, err = main("compare", "--resume", jobs1, "--jobs", "1", "--quiet", cwd=jobs1.parent)
+    assert code == 0, err
+    status = json.loads((jobs1 / "status.json").read_text())
+    assert status["optimizer=sgd,seed=1"]["how"] == "resumed after epoch 1"
+    assert status["optimizer=adam,seed=0"]["how"] == "trained"  # finished runs were not touched
+    again = load(run / "model.npz")
+    assert all(np.array_equal(whole[k].numpy(), again[k].numpy()) for k in whole)
+    assert summary(jobs1 / "summary.csv") == before
