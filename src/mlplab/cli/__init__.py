@@ -1,4 +1,4 @@
-"""``mlplab`` command line: ``train`` (the main job), ``evaluate``, ``predict`` and ``lab``.
+"""``mlplab`` command line: ``train`` (the main job), ``evaluate``, ``predict``, ``lab`` and ``compare``.
 
 Every error a user can fix, and every file-system or resource failure (a full disk, a denied or
 missing path, MemoryError), is printed as one line on stderr with exit status 2, naming the last
@@ -27,6 +27,7 @@ except ImportError:  # pragma: no cover
 
 from . import commands as commands
 from .app import app
+from .compare_command import describe_compare
 from .guards import PipeGuard, describe_error, on_sigterm, stderr_line
 from .train_command import describe_train
 
@@ -38,6 +39,7 @@ _Abort = getattr(typer, "Abort", KeyboardInterrupt)
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the Typer app, turning user errors into one line and exit status 2."""
     describe_train()
+    describe_compare()
     cmd = typer.main.get_command(app)
     args = sys.argv[1:] if argv is None else argv
     if not args:
