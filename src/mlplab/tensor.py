@@ -30,7 +30,7 @@ from ._tensor.arith import _raise_broadcast, _result_dtype, _scalar_array  # noq
 from ._tensor.reduce import MaxResult, MinResult  # noqa: F401 - re-exported
 from ._tensor.shape import Size, _norm_dim, _one_dim, _shape_args  # noqa: F401 - re-exported
 from .autograd import engine
-from .autograd.tensor_base import TensorBase
+from .autograd.tensor_base import TensorBase, share_version
 from .ops.elementwise import Cast, Clone
 
 _Number = numbers.Number
@@ -67,6 +67,7 @@ class Tensor(
         self._requires_grad = False
         self.grad = None
         self.grad_fn = None
+        self._version_counter = None
         if requires_grad:
             self.requires_grad_(True)
 
@@ -82,6 +83,7 @@ class Tensor(
         t._requires_grad = requires_grad
         t.grad = None
         t.grad_fn = grad_fn
+        t._version_counter = None
         return t
 
     # ------------------------------------------------------------------ attributes
@@ -111,7 +113,10 @@ class Tensor(
 
     @property
     def data(self) -> Tensor:
-        """A detached tensor sharing this tensor's array (in-place changes show through)."""
+        """A detached tensor sharing this tensor's array (in-place changes show through).
+
+        Unlike :meth:`detach`, it has a version counter of its own, as in PyTorch: a change made
+        through ``.data`` is not seen by autograd's check of saved tensors."""
         return Tensor._make(self._data)
 
     @data.setter
@@ -178,8 +183,10 @@ class Tensor(
         return self._data.tolist()
 
     def detach(self) -> Tensor:
-        """A new leaf sharing the array, cut from the graph."""
-        return Tensor._make(self._data)
+        """A new leaf sharing the array (and the version counter, as PyTorch), cut from the graph."""
+        t = Tensor._make(self._data)
+        share_version(self, t)
+        return t
 
     def detach_(self) -> Tensor:
         self.grad_fn = None
@@ -312,6 +319,7 @@ class Parameter(Tensor):
         self._requires_grad = False
         self.grad = None
         self.grad_fn = None
+        self._version_counter = None
         if requires_grad:
             self.requires_grad_(True)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd.tensor_base import bump_version
 from ..tensor import Tensor
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters"]
@@ -80,6 +81,7 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     for p in parameters:
         n = p._data.size
         p._data[...] = v[i : i + n].reshape(p._data.shape)
+        bump_version(p)  # an in-place write: a graph that saved p must not use the new values
         i += n
     if i != v.size:
         raise ValueError(f"vector has {v.size} elements but the parameters hold {i}")

@@ -147,6 +147,7 @@ class CrossEntropyProbFn(Op):
     """
 
     arity = 2
+    saves = ((1,), ())  # as PyTorch's log_softmax * target
 
     backward_name = "DivBackward1"
 
@@ -198,6 +199,7 @@ class NLLLossFn(Op):
     """
 
     arity = 1
+    saves = (0,)  # as PyTorch
 
     backward_name = "NllLossBackward0"
 

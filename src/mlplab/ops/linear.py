@@ -18,6 +18,7 @@ class MatMul(Op):
     """
 
     arity = 2
+    saves = ((1,), (0,))
 
     def forward(self, x, y):
         self.x, self.y = x, y
@@ -58,6 +59,7 @@ class LinearFn(Op):
     """
 
     arity = 3
+    saves = ((1,), (0,), ())  # dx reads W, dW reads x
     backward_name = "AddmmBackward0"
     returns_fresh_grads = True  # three fresh products/sums: leaves keep them without a copy
 

@@ -19,6 +19,7 @@ class _PointwiseLoss(Op):
     """Shared shape of an elementwise loss l(d), d = x - t: dL/dx = l'(d) g,  dL/dt = -l'(d) g."""
 
     arity = 2
+    saves = (0, 1)  # as PyTorch (d = x - t is a copy)
 
     def forward(self, x, t, reduction, param=None, w=None, wmean=False):
         # w: optional per-element weights (constants); wmean: 'mean' divides by sum(w), not n
@@ -52,6 +53,7 @@ class L1LossFn(_PointwiseLoss):
     """l = |d|;  dl/dd = sign(d) (0 at d = 0, as PyTorch)."""
 
     backward_name = "MeanBackward0"
+    saves = ()  # PyTorch's l1_loss is (x - t).abs().mean(): it saves only the difference
 
     def loss(self, d, param):
         return np.abs(d)
@@ -113,6 +115,7 @@ class BCEFn(Op):
     """
 
     arity = 2
+    saves = (0, 1)
 
     backward_name = "BinaryCrossEntropyBackward0"
 
@@ -151,6 +154,7 @@ class BCEWithLogitsFn(Op):
     """
 
     arity = 2
+    saves = (0, 1)
 
     backward_name = "BinaryCrossEntropyWithLogitsBackward0"
 
@@ -186,6 +190,7 @@ class KLDivFn(Op):
     """
 
     arity = 2
+    saves = ((1,), (0, 1))
 
     backward_name = "DivBackward0"
 
@@ -237,6 +242,7 @@ class MultiMarginFn(Op):
     """
 
     arity = 1
+    saves = (0,)  # as PyTorch
 
     backward_name = "MultiMarginLossBackward0"
 

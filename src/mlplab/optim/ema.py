@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype
+from ..autograd.tensor_base import bump_versions
 from ..tensor import Tensor
 from .inplace import lerp_
 
@@ -184,6 +185,7 @@ class AveragedModel:
         if self.n_averaged == 0:
             for a, p in zip(mine, theirs):
                 a._data[...] = p._data
+            bump_versions(mine)  # PyTorch's copy_
         else:
             cur = [Tensor._make(p._data) for p in theirs]
             if self.multi_avg_fn is not None:
@@ -191,11 +193,14 @@ class AveragedModel:
             elif self.avg_fn is not None:
                 for a, p in zip(mine, cur):
                     a._data[...] = self.avg_fn(Tensor._make(a._data), p, self.n_averaged)._data
+                bump_versions(mine)
             else:
                 _swa_update(mine, cur, self.n_averaged)
+                bump_versions(mine)
         if not self.use_buffers:
             for b_avg, b in zip(_buffers(self.module), _buffers(model)):
                 b_avg._data[...] = b._data
+                bump_versions((b_avg,))
         self.n_averaged += 1
 
 
@@ -251,8 +256,10 @@ class EMAModel:
 
     def copy_to(self, model: Any) -> None:
         """Write the averaged weights into ``model``'s parameters (in place)."""
-        for p, a in zip(_params(model), self.averaged()):
+        params = _params(model)
+        for p, a in zip(params, self.averaged()):
             p._data[...] = a
+        bump_versions(params)  # changed in place: a graph that saved them must not use them
 
     def store(self, model: Any) -> None:
         """Remember ``model``'s current weights (before :meth:`copy_to` for evaluation)."""
@@ -262,8 +269,10 @@ class EMAModel:
         """Put back the weights saved by :meth:`store`."""
         if self._stored is None:
             raise RuntimeError("EMAModel.restore() called before store()")
-        for p, a in zip(_params(model), self._stored):
+        params = _params(model)
+        for p, a in zip(params, self._stored):
             p._data[...] = a
+        bump_versions(params)
         self._stored = None
 
     def state_dict(self) -> dict[str, Any]:
