@@ -116,3 +116,19 @@ def test_linear_with_bias_and_batch_norm_save_what_pytorch_saves():
         for target in (0, 1, 2, "out"):
             _compare(linear, arrays, wants, target)
             _compare(batch_norm, [arrays[0], arrays[2], arrays[2] * 2], wants, target)
+
+
+@pytest.mark.parametrize("loss", ["nll_loss", "multi_margin_loss"])
+def test_a_class_target_changed_after_forward_leaves_the_gradient_unchanged(loss):
+    """The class targets reach these ops as arrays, without a version counter: the op keeps its own
+    copy, so the gradient is PyTorch's for the targets the forward pass saw (PyTorch raises)."""
+    x = _values((2, 3), 6)
+    grads = []
+    for L in (torch, mlplab):
+        xt, y = L.tensor(x, requires_grad=True), L.tensor([2, 0])
+        out = getattr(_f(L), loss)(xt, y)
+        if L is mlplab:
+            y.fill_(1)
+        out.backward()
+        grads.append(xt.grad.numpy())
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-12)

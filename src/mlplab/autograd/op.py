@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import grad_mode
-from .tensor_base import TensorBase, sequence, share_version
+from .tensor_base import TensorBase, sequence, version_counter
 
 _state = grad_mode.state
 _new = object.__new__  # a node without calling the class: no __init__ lookup
@@ -228,10 +228,12 @@ def _apply_view(cls: type[Op], first: Any, *rest: Any) -> Any:
     """``apply`` of a view op (``is_view``): the fast path, then the output shares the input's
     version counter when NumPy made it a view (a reshape may copy, as PyTorch's does)."""
     t = _apply_one(cls, first, *rest)
-    out, x = t._data, first._data
-    base = out.base
-    if base is not None and (base is (x if x.base is None else x.base) or np.may_share_memory(out, x)):
-        share_version(first, t)
+    base = t._data.base
+    if base is not None:
+        x = first._data
+        if base is x or base is x.base or np.may_share_memory(t._data, x):
+            vc = first._version_counter
+            t._version_counter = vc if vc is not None else version_counter(first)
     return t
 
 

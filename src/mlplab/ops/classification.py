@@ -206,7 +206,8 @@ class NLLLossFn(Op):
     def forward(self, a, t, weight, ignore_index, reduction, has_ignored):
         self.shape = a.shape
         a2 = _to_rows(a)
-        labels = t.reshape(-1)
+        # a copy: the target is an array here (no version counter), and backward reads the labels
+        labels = t.reshape(-1).copy()
         n = a2.shape[0]
         rows = np.arange(n)
         keep = None

@@ -251,7 +251,7 @@ class MultiMarginFn(Op):
         x2 = x.reshape(1, -1) if x.ndim == 1 else x
         n, c = x2.shape
         rows = np.arange(n)
-        labels = t.reshape(-1)
+        labels = t.reshape(-1).copy()  # backward reads them; the target has no version counter here
         h = margin - x2[rows, labels][:, None] + x2
         h[rows, labels] = 0
         act = h > 0

@@ -178,8 +178,10 @@ class Executor:
             self._step_alone(optimizer, group, p, initial)
         # the weights changed in place: their versions go up as PyTorch's step's do
         writes = optimizer.inplace_writes(group)
-        bump_versions(fused, writes)
-        bump_versions(alone, writes)
+        if fused:
+            bump_versions(fused, writes)
+        if alone:
+            bump_versions(alone, writes)
 
     def _step_flat(
         self,
