@@ -5,6 +5,11 @@ needs on ``self``, and ``backward(self, grad) -> array | tuple`` returning one g
 input (``None`` where no gradient flows). :meth:`Op.apply` wraps it for tensors: the node is
 recorded in the graph only when grad mode is on and some input requires grad, so inference pays
 for nothing but the NumPy call.
+
+Saved arrays are shared, not copied, so an op declares in ``saves`` which of its tensors backward
+reads; a recorded node remembers the versions of its tensor arguments (only those ever changed in
+place have a counter; the others are at version 0, for free), and the engine compares them before
+the node runs (:mod:`mlplab.autograd.tensor_base` has the counters).
 """
 
 from __future__ import annotations
