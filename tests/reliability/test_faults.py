@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 
 import pytest
 from rel_helpers import FAST, one_line
@@ -157,7 +159,6 @@ def test_sigterm_keeps_the_last_epoch_and_exits_130(tmp_path):
     the first epoch (nothing to resume). The run is long enough that it cannot finish first.
     """
     import signal
-    import time
 
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     args = ["train", "--dataset", "iris", "--epochs", "100000", "--batch-size", "1", "--quiet", "--out", "r"]
@@ -181,3 +182,28 @@ def test_sigterm_keeps_the_last_epoch_and_exits_130(tmp_path):
     assert "Resume with: mlplab train --resume r" in err and "Traceback" not in err
     saved = sorted(p.name for p in (tmp_path / "r/checkpoints").glob("epoch_*.npz"))
     assert saved and f"epoch {int(saved[-1][6:9])} is saved" in err, (saved, err)
+
+
+class _StuckWriter(_BadWriter):
+    """A writer whose close waits forever, as tensorboardX's does when an interrupt landed inside
+    its queue and the message that stops its worker thread was lost."""
+
+    def close(self):
+        threading.Event().wait()
+
+
+def test_a_writer_close_that_never_returns_is_abandoned_after_the_timeout():
+    w = _StuckWriter()
+    ev = w.all_writers["x"].event_writer
+    q = ev._event_queue
+    start = time.monotonic()
+    close_writer(w, timeout=0.2)
+    assert time.monotonic() - start < 5
+    assert q.cancelled and q.closed and ev._closed and w.all_writers is None
+
+
+def test_a_writer_close_that_fails_within_the_timeout_still_raises():
+    w = _BadWriter()
+    with pytest.raises(OSError, match="No space left"):
+        close_writer(w, timeout=5)
+    assert w.all_writers is None
