@@ -199,7 +199,8 @@ def test_a_writer_close_that_never_returns_is_abandoned_after_the_timeout():
     start = time.monotonic()
     close_writer(w, timeout=0.2)
     assert time.monotonic() - start < 5
-    assert q.cancelled and q.closed and ev._closed and w.all_writers is None
+    # the queue stays open: the writer's own worker thread may still be reading it
+    assert q.cancelled and not q.closed and ev._closed and w.all_writers is None
 
 
 def test_a_writer_close_that_fails_within_the_timeout_still_raises():

@@ -172,21 +172,26 @@ def close_writer(writer: Any, timeout: float | None = None) -> None:
     closer = threading.Thread(target=close, name="close-tensorboard", daemon=True)
     closer.start()
     closer.join(timeout)
-    if not outcome or outcome[0] is not None:
+    if not outcome:  # still closing: its worker thread stays blocked, its queue must stay open
+        _abandon(writer, close_queues=False)
+    elif outcome[0] is not None:
         _abandon(writer)
-        if outcome:
-            raise outcome[0]
+        raise outcome[0]
 
 
-def _abandon(writer: Any) -> None:
-    """Cancel a SummaryWriter's queue feeder threads and its atexit close (see close_writer)."""
+def _abandon(writer: Any, close_queues: bool = True) -> None:
+    """Cancel a SummaryWriter's queue feeder threads and its atexit close (see close_writer).
+
+    ``close_queues=False`` for a writer still being closed: its worker thread still reads the
+    queue, and closing it under the thread would print the thread's traceback."""
     for fw in list((getattr(writer, "all_writers", None) or {}).values()):
         ev = getattr(fw, "event_writer", None)
         queue = getattr(ev, "_event_queue", None)
         if queue is not None:
             with contextlib.suppress(Exception):
-                queue.cancel_join_thread()
-                queue.close()
+                queue.cancel_join_thread()  # exit does not wait for its feeder thread
+                if close_queues:
+                    queue.close()
         if ev is not None:
             ev._closed = True  # its atexit close becomes a no-op
     with contextlib.suppress(Exception):
