@@ -12,6 +12,7 @@ reductions, shapes, indexing, in-place ops).
 
 from __future__ import annotations
 
+import copy
 import numbers
 from typing import Any
 
@@ -33,7 +34,7 @@ from ._tensor.arith import _raise_broadcast, _result_dtype, _scalar_array  # noq
 from ._tensor.reduce import MaxResult, MinResult  # noqa: F401 - re-exported
 from ._tensor.shape import Size, _norm_dim, _one_dim, _shape_args  # noqa: F401 - re-exported
 from .autograd import differentiate, engine
-from .autograd.tensor_base import TensorBase
+from .autograd.tensor_base import TensorBase, share_version
 from .ops.elementwise import Cast, Clone
 
 _Number = numbers.Number
@@ -74,6 +75,7 @@ class Tensor(
         self._requires_grad = False
         self.grad = None
         self.grad_fn = None
+        self._version_counter = None
         if requires_grad:
             self.requires_grad_(True)
 
@@ -91,6 +93,7 @@ class Tensor(
         t._requires_grad = requires_grad
         t.grad = None
         t.grad_fn = grad_fn
+        t._version_counter = None
         return t
 
     # ------------------------------------------------------------------ attributes
@@ -120,7 +123,10 @@ class Tensor(
 
     @property
     def data(self) -> Tensor:
-        """A detached tensor sharing this tensor's array (in-place changes show through)."""
+        """A detached tensor sharing this tensor's array (in-place changes show through).
+
+        Unlike :meth:`detach`, it has a version counter of its own, as in PyTorch: a change made
+        through ``.data`` is not seen by autograd's check of saved tensors."""
         return Tensor._make(self._data)
 
     @data.setter
@@ -183,8 +189,10 @@ class Tensor(
         return self._data.tolist()
 
     def detach(self) -> Tensor:
-        """A new leaf sharing the array, cut from the graph."""
-        return Tensor._make(self._data)
+        """A new leaf sharing the array (and the version counter, as PyTorch), cut from the graph."""
+        t = Tensor._make(self._data)
+        share_version(self, t)
+        return t
 
     def detach_(self) -> Tensor:
         self.grad_fn = None
@@ -309,11 +317,21 @@ class Parameter(Tensor):
         self._requires_grad = False
         self.grad = None
         self.grad_fn = None
+        self._version_counter = None
         if requires_grad:
             self.requires_grad_(True)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + _format(self)
+
+    def __deepcopy__(self, memo: dict) -> Parameter:
+        """A new Parameter on a copy of the data, at version 0 as in PyTorch (whose Parameter
+        deep-copies through ``data.clone()``); the gradient is deep-copied too."""
+        new = Parameter(self._data.copy(), self._requires_grad)
+        memo[id(self)] = new
+        if self.grad is not None:
+            new.grad = copy.deepcopy(self.grad, memo)
+        return new
 
 
 def _to_array(data: Any, dtype: Any) -> np.ndarray:

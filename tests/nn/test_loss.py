@@ -325,7 +325,9 @@ def test_bce_matches_torch(reduction, weighted):
         atol=1e-12,
         rtol=1e-9,
     )
-    check_grad(lambda a, b: F.binary_cross_entropy(a, b, weight=_m(w), reduction=reduction), [x, y])
+    # finite differences move each target by +-h: inside (0, 1), as a target outside it raises
+    y_inside = np.where(y == 0, 0.2, np.where(y == 1, 0.7, y))
+    check_grad(lambda a, b: F.binary_cross_entropy(a, b, weight=_m(w), reduction=reduction), [x, y_inside])
 
 
 def test_bce_clamps_log_at_minus_100():
@@ -364,6 +366,34 @@ def test_bce_bad_input():
         F.binary_cross_entropy(mlplab.tensor([float("nan")]), mlplab.tensor([1.0]))
     with pytest.raises(ValueError, match="different to the input size"):
         F.binary_cross_entropy(mlplab.tensor([[0.5], [0.2]]), mlplab.tensor([1.0, 0.0]))
+
+
+NAN = float("nan")
+
+
+@pytest.mark.parametrize(
+    ("x", "y"),
+    [([0.5, 0.2], [1.5, 0.0]), ([0.5, 0.2], [-0.1, 0.0]), ([0.5, 0.2], [NAN, 0.0]),
+     ([0.5, 0.2], [1.0, 1.0000001]), ([1.5, 0.2], [2.0, 0.0]), ([NAN, 0.2], [1.0, -3.0]),
+     ([1.0, 0.0], [1.0, 0.0]), ([0.3, 0.9], [0.25, 1.0])],
+)  # fmt: skip
+@pytest.mark.parametrize("module", [False, True])
+def test_bce_refuses_targets_and_inputs_outside_0_1_as_torch(x, y, module):
+    """PyTorch checks the input first, then the target: the same error (its text up to our
+    explanation after the colon), or the same loss."""
+
+    def run(L):
+        fn = L.nn.BCELoss(reduction="none") if module else L.nn.functional.binary_cross_entropy
+        try:
+            return fn(L.tensor(x), L.tensor(y)).detach().numpy()
+        except RuntimeError as e:
+            return str(e).split(":")[0]
+
+    expected, got = run(torch), run(mlplab)
+    if isinstance(expected, str) or isinstance(got, str):
+        assert got == expected
+    else:
+        np.testing.assert_allclose(got, expected, rtol=1e-6)
 
 
 @pytest.mark.parametrize("reduction", RED)

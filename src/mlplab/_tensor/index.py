@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..autograd.tensor_base import TensorBase
+from ..autograd.tensor_base import TensorBase, bump_version
 from ..ops import arithmetic as B
 from ..ops import shape as S
 from .arith import _scalar_array
@@ -58,6 +58,7 @@ class IndexMixin:
             self._rebind(S.SetItem.apply(self._old(), v, k))
             return
         self._data[k] = value._data if isinstance(value, TensorBase) else value
+        bump_version(self)
 
     def __len__(self) -> int:
         if self._data.ndim == 0:

@@ -1,5 +1,7 @@
 """In-place ops of ``Tensor``: ``add_ sub_ mul_ div_`` and ``+= -= *= /=``, ``addcmul_``,
-``addcdiv_``, ``copy_``, ``fill_``, ``zero_``, ``clamp_``, ``masked_fill_``, random fills."""
+``addcdiv_``, ``copy_``, ``fill_``, ``zero_``, ``clamp_``, ``masked_fill_``, random fills.
+
+Each adds one to the tensor's version (``_version``, shared with its views), as PyTorch's do."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import numpy as np
 
 from .. import random as _random
 from ..autograd import grad_mode
-from ..autograd.tensor_base import TensorBase
+from ..autograd.tensor_base import TensorBase, bump_version
 
 if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor imports this)
     from ..tensor import Tensor
@@ -65,6 +67,8 @@ class InplaceMixin:
                 f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
                 f"{list(result._data.shape)}"
             )
+        bump_version(self)  # before grad_fn changes: an op that saved self as its output learns of it
+        result.grad_fn.replaces = self.grad_fn  # earlier consumers' gradients go to the old node
         self._data = result._data
         self._requires_grad = result._requires_grad
         self.grad_fn = result.grad_fn
@@ -75,6 +79,11 @@ class InplaceMixin:
         t = self._make(self._data, self._requires_grad)
         t.grad_fn = self.grad_fn
         return t
+
+    def _changed(self) -> Tensor:
+        """Count an in-place change of the array (one version); returns self."""
+        bump_version(self)
+        return self
 
     @staticmethod
     def _arr(o: Any) -> Any:
@@ -87,7 +96,7 @@ class InplaceMixin:
             return self._rebind(self._old().add(o, alpha=alpha))
         o = o._data if isinstance(o, TensorBase) else o
         np.add(self._data, o if alpha == 1 else o * alpha, out=self._data, casting="unsafe")
-        return self
+        return self._changed()
 
     def sub_(self, other: Any, *, alpha: float = 1) -> Tensor:
         """self -= alpha * other, in place."""
@@ -96,7 +105,7 @@ class InplaceMixin:
             return self._rebind(self._old().sub(o, alpha=alpha))
         o = o._data if isinstance(o, TensorBase) else o
         np.subtract(self._data, o if alpha == 1 else o * alpha, out=self._data, casting="unsafe")
-        return self
+        return self._changed()
 
     def mul_(self, other: Any) -> Tensor:
         """self *= other, in place."""
@@ -104,7 +113,7 @@ class InplaceMixin:
         if self._records(o):
             return self._rebind(self._old() * o)
         np.multiply(self._data, o._data if isinstance(o, TensorBase) else o, out=self._data, casting="unsafe")
-        return self
+        return self._changed()
 
     def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         """self /= other, in place (``rounding_mode``: as :meth:`div`)."""
@@ -114,7 +123,7 @@ class InplaceMixin:
         if self._records(o):
             return self._rebind(self._old() / o)
         np.divide(self._data, o._data if isinstance(o, TensorBase) else o, out=self._data, casting="unsafe")
-        return self
+        return self._changed()
 
     def __iadd__(self, o: Any) -> Tensor:
         return self.add_(o)
@@ -134,7 +143,7 @@ class InplaceMixin:
         if self._records(a, b):
             return self._rebind(self._old() + value * (self._other(a) * b))
         self._data += value * (self._arr(a) * self._arr(b))
-        return self
+        return self._changed()
 
     def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:
         """self += value * tensor1 / tensor2."""
@@ -142,7 +151,7 @@ class InplaceMixin:
         if self._records(a, b):
             return self._rebind(self._old() + value * (self._other(a) / b))
         self._data += value * (self._arr(a) / self._arr(b))
-        return self
+        return self._changed()
 
     def copy_(self, other: Any, non_blocking: bool = False) -> Tensor:
         """Copy values from ``other`` (broadcast to this shape) into this tensor."""
@@ -159,48 +168,48 @@ class InplaceMixin:
             src = self._other(src)
             return self._rebind(self._old() * 0 + src.expand(self._data.shape))
         np.copyto(self._data, b, casting="unsafe")
-        return self
+        return self._changed()
 
     def fill_(self, value: Any) -> Tensor:
         """Set every element to ``value``."""
         if self._records(value):
             return self._rebind(self._old() * 0 + value)
         self._data.fill(self._arr(value))
-        return self
+        return self._changed()
 
     def zero_(self) -> Tensor:
         """Set every element to 0."""
         if self._records():
             return self._rebind(self._old() * 0)
         self._data.fill(0)
-        return self
+        return self._changed()
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         """Limit the values to [min, max] in place."""
         if self._records():
             return self._rebind(self._old().clamp(min, max))
         np.clip(self._data, min, max, out=self._data)
-        return self
+        return self._changed()
 
     def uniform_(self, from_: float = 0, to: float = 1, *, generator: Any = None) -> Tensor:
         """Fill with samples from U(from_, to)."""
         self._check_inplace()
         r = _random.rng(generator)
         self._data[...] = r.uniform(from_, to, self._data.shape)
-        return self
+        return self._changed()
 
     def normal_(self, mean: float = 0, std: float = 1, *, generator: Any = None) -> Tensor:
         """Fill with samples from N(mean, std^2)."""
         self._check_inplace()
         r = _random.rng(generator)
         self._data[...] = r.normal(mean, std, self._data.shape)
-        return self
+        return self._changed()
 
     def bernoulli_(self, p: float = 0.5, *, generator: Any = None) -> Tensor:
         """Fill with 1 with probability p, else 0."""
         self._check_inplace()
         self._data[...] = _random.rng(generator).random(self._data.shape) < p
-        return self
+        return self._changed()
 
     def masked_fill_(self, mask: Any, value: Any) -> Tensor:
         """In-place :meth:`masked_fill` (recorded when a graph is being built)."""
@@ -208,4 +217,4 @@ class InplaceMixin:
             return self._rebind(self._old().masked_fill(mask, value))
         m = mask._data if isinstance(mask, TensorBase) else np.asarray(mask)
         self._data[np.broadcast_to(m, self._data.shape)] = self._arr(value)
-        return self
+        return self._changed()

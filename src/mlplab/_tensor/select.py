@@ -149,17 +149,21 @@ class SelectMixin:
         self, dim: int, index: Any, src: Any = None, value: Any = None, *, reduce: Any = None
     ) -> Tensor:
         """In-place :meth:`scatter`."""
-        return self._inplace_result(self.scatter(dim, index, src, value, reduce=reduce), src)
+        if self._records(src):  # type: ignore[attr-defined]
+            # the recorded op takes a handle on self's old value, not self (whose node it becomes)
+            return self._rebind(self._old().scatter(dim, index, src, value, reduce=reduce))  # type: ignore[attr-defined]
+        return self._write(self.scatter(dim, index, src, value, reduce=reduce))
 
     def scatter_add_(self, dim: int, index: Any, src: Any) -> Tensor:
         """In-place :meth:`scatter_add`."""
-        return self._inplace_result(self.scatter_add(dim, index, src), src)
+        if self._records(src):  # type: ignore[attr-defined]
+            return self._rebind(self._old().scatter_add(dim, index, src))  # type: ignore[attr-defined]
+        return self._write(self.scatter_add(dim, index, src))
 
-    def _inplace_result(self, result: Tensor, other: Any) -> Tensor:
-        if self._records(other):  # type: ignore[attr-defined]
-            return self._rebind(result)  # type: ignore[attr-defined]
+    def _write(self, result: Tensor) -> Tensor:
+        """Write an unrecorded result into self's array and count the change (one version)."""
         self._data[...] = result._data
-        return self  # type: ignore[return-value]
+        return self._changed()  # type: ignore[attr-defined]
 
     def tril(self, diagonal: int = 0) -> Tensor:
         """Elements on and below the ``diagonal``-th diagonal; zeros above."""

@@ -8,16 +8,23 @@ one), and there is no separate sort pass. Leaves (tensors with ``requires_grad``
 ``grad_fn``) accumulate into ``.grad``. Unless ``retain_graph``, each node drops its links to its
 inputs once it has run, so the saved activations can be freed and a second backward through the
 same graph raises, as in PyTorch.
+
+Before a node runs, the engine checks that the tensors its backward reads (``Op.saves``) were not
+changed in place since the node was recorded, comparing their versions now with those at
+recording (``Op.saved_versions``), and raises PyTorch's error if one was. Only nodes recorded
+before the latest in-place change anywhere (``tensor_base.last_inplace``) can fail, so the others
+cost one comparison.
 """
 
 from __future__ import annotations
 
 import heapq
+import re
 from typing import Any
 
 import numpy as np
 
-from .tensor_base import TensorBase
+from .tensor_base import TensorBase, last_inplace
 
 heappop, heappush = heapq.heappop, heapq.heappush
 _new = object.__new__
@@ -28,6 +35,64 @@ _FREED = (
     "they have already been freed). Saved intermediate values of the graph are freed when you call "
     ".backward(). Specify retain_graph=True if you need to backward through the graph a second time."
 )
+
+
+# PyTorch's legacy tensor type names, which its message uses
+_TYPE_NAMES = {
+    "float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+    "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+}  # fmt: skip
+
+
+def _modified(dtype: Any, shape: tuple, producer: Any, version: int, expected: int) -> RuntimeError:
+    """PyTorch's error for a saved tensor changed in place (its wording, up to the hint)."""
+    kind = _TYPE_NAMES.get(np.dtype(dtype).name, np.dtype(dtype).name)
+    which = ""
+    if producer is not None:  # PyTorch names the node without its "Backward0" suffix
+        which = f", which is output 0 of {re.sub(r'Backward[0-9]*$', '', producer.name())},"
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [torch.{kind}Tensor [{', '.join(str(n) for n in shape)}]]{which} is at version "
+        f"{version}; expected version {expected} instead. Hint: do the in-place change after "
+        "backward(), or use the out-of-place form (x = x * 2 instead of x.mul_(2))."
+    )
+
+
+def _check_versions(node: Any) -> None:
+    """Raise if a tensor ``node``'s backward reads changed in place since ``node`` was recorded."""
+    if not getattr(node, "saves", ()):  # a node of another kind declares nothing: nothing to check
+        return
+    parents = node.parents
+    recorded = node.saved_versions
+    for i, needed in enumerate(node.needs_input_grad):
+        if not needed:
+            continue
+        for j in node.reads(i):
+            if j < 0:  # Op.OUTPUT: the node's own output, version 0 when it was made
+                saved = node.saved_output
+                if saved is not None and saved[0][0] != 0:
+                    raise _modified(saved[1], saved[2], node, saved[0][0], 0)
+            elif j < len(parents):
+                t = parents[j]
+                vc = getattr(t, "_version_counter", None)
+                expected = 0 if recorded is None else recorded[j]
+                if vc is not None and vc[0] != expected:
+                    raise _modified(t._data.dtype, t._data.shape, t.grad_fn, vc[0], expected)
+
+
+def _recorded_producer(producer: Any, seq: int) -> Any:
+    """The node that had produced a tensor when the consumer created at ``seq`` took it as input.
+
+    A recorded in-place op (``x.mul_(2)`` while x requires grad) rebinds the tensor to its own,
+    newer node, which keeps the node it displaced in ``replaces``; the consumer's gradient belongs
+    to the producer of the value it read, as PyTorch's edges (fixed at recording) send it.
+    """
+    while producer.sequence_number > seq:
+        replaced = getattr(producer, "replaces", None)
+        if replaced is None:
+            break
+        producer = replaced
+    return producer
 
 
 def _accumulate_leaf(t: Any, g: np.ndarray, owned: bool = False) -> None:
@@ -52,6 +117,7 @@ def _accumulate_leaf(t: Any, g: np.ndarray, owned: bool = False) -> None:
         grad._requires_grad = False
         grad.grad = None
         grad.grad_fn = None
+        grad._version_counter = None
         t.grad = grad
     else:
         np.add(grad._data, g, out=grad._data)
@@ -105,6 +171,9 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
         parents = node.parents
         if not parents:
             raise RuntimeError(_FREED)
+        stale = node.sequence_number < last_inplace[0]  # something changed in place since it was recorded
+        if stale:
+            _check_versions(node)
         if node.retained_output is not None:
             _retain(node, g)
         in_grads = node.backward(g)
@@ -115,6 +184,8 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
         for tensor, input_grad, needed in zip(parents, in_grads, node.needs_input_grad):
             if needed and input_grad is not None:
                 producer = tensor.grad_fn
+                if stale and producer is not None and producer.sequence_number > node.sequence_number:
+                    producer = _recorded_producer(producer, node.sequence_number)
                 if producer is not None:
                     if producer in grads:
                         grads[producer] = grads[producer] + input_grad
@@ -135,6 +206,7 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
                     grad._requires_grad = False
                     grad.grad = None
                     grad.grad_fn = None
+                    grad._version_counter = None
                     tensor.grad = grad
                 else:
                     _accumulate_leaf(tensor, input_grad, node.returns_fresh_grads)

@@ -5,28 +5,35 @@ needs on ``self``, and ``backward(self, grad) -> array | tuple`` returning one g
 input (``None`` where no gradient flows). :meth:`Op.apply` wraps it for tensors: the node is
 recorded in the graph only when grad mode is on and some input requires grad, so inference pays
 for nothing but the NumPy call.
+
+Saved arrays are shared, not copied, so an op declares in ``saves`` which of its tensors backward
+reads; a recorded node remembers the versions of its tensor arguments (only those ever changed in
+place have a counter; the others are at version 0, for free), and the engine compares them before
+the node runs (:mod:`mlplab.autograd.tensor_base` has the counters).
 """
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import numpy as np
 
 from . import grad_mode
-from .tensor_base import TensorBase
+from .tensor_base import TensorBase, sequence, version_counter
 
 _state = grad_mode.state
 _new = object.__new__  # a node without calling the class: no __init__ lookup
 _ONE_INPUT_NEEDS_GRAD = (True,)
 # creation order of recorded nodes: the engine runs them newest first (a valid topological order)
-_sequence = itertools.count()
+_sequence = sequence
 # NumPy returns a scalar (np.float32, ...) instead of a 0-d array from a ufunc or reduction whose
 # result is 0-d. A tensor must always hold an ndarray (in-place ops write into it), so apply turns
 # such a result into a 0-d array: one type test per op, about 20 ns.
 _ndarray = np.ndarray
 _as_array = np.asarray
+
+#: in ``Op.saves``: the op's output (its backward reads the array it returned)
+OUTPUT = -1
 
 
 class Op:
@@ -54,6 +61,28 @@ class Op:
     #: the grad_fn name PyTorch prints for this op (default: the class name + "Backward0")
     backward_name: str | None = None
 
+    #: The tensors whose arrays ``backward`` reads (PyTorch's saved tensors): positions among the
+    #: tensor arguments, and ``OUTPUT``. One tuple for the whole op (``(OUTPUT,)`` for tanh), or one
+    #: tuple per tensor argument naming what *its* gradient reads (``((1,), (0,))`` for x * y:
+    #: dx reads y, dy reads x), so that only the gradients wanted are checked, as PyTorch saves
+    #: only what they need. Where PyTorch saves a tensor that mlplab's backward does not read (e.g.
+    #: relu's output), the op declares it too, so the same programs raise. Backward refuses to run
+    #: the node when one of them changed in place since the node was recorded (see the engine).
+    saves: tuple = ()
+    #: True when ``saves`` names ``OUTPUT`` (set from it for each class)
+    saves_output: bool = False
+    #: True for an op whose output is a view of its one tensor argument (reshape, permute, basic
+    #: indexing, expand): the output then shares the argument's version counter
+    is_view: bool = False
+    #: the node this one displaced as its tensor's ``grad_fn`` (a recorded in-place op, which
+    #: rebinds the tensor to its result): the engine sends older consumers' gradients there
+    replaces: Any = None
+    #: versions of the tensor arguments when the node was recorded; None when all were 0
+    saved_versions: tuple | None = None
+    #: (counter, dtype, shape) of the output, handed over when the output's version counter is
+    #: created (:func:`~mlplab.autograd.tensor_base.version_counter`); None while it has none
+    saved_output: tuple | None = None
+
     @property
     def freed(self) -> bool:
         """True once a backward pass without ``retain_graph`` has released this node."""
@@ -68,8 +97,23 @@ class Op:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Bind ``apply`` to the fast path of the op's declared ``arity`` (see :meth:`apply`)."""
         super().__init_subclass__(**kwargs)
+        saves = cls.saves
+        flat = [j for part in saves for j in part] if saves and isinstance(saves[0], tuple) else saves
+        cls.saves_output = OUTPUT in flat
         if "apply" not in cls.__dict__:
-            cls.apply = classmethod(_APPLY_BY_ARITY.get(cls.arity, _apply_general))  # type: ignore[assignment]
+            if cls.is_view:
+                if cls.arity != 1:
+                    raise TypeError(f"{cls.__name__}: a view op takes one tensor (arity = 1)")
+                cls.apply = classmethod(_apply_view)  # type: ignore[assignment]
+            else:
+                cls.apply = classmethod(_APPLY_BY_ARITY.get(cls.arity, _apply_general))  # type: ignore[assignment]
+
+    def reads(self, i: int) -> tuple:
+        """What the gradient of tensor argument ``i`` reads (from :attr:`saves`)."""
+        saves = self.saves
+        if saves and isinstance(saves[0], tuple):
+            return saves[i] if i < len(saves) else ()
+        return saves
 
     @classmethod
     def apply(cls, *args: Any) -> Any:
@@ -119,10 +163,14 @@ def _apply_one(cls: type[Op], first: Any, *rest: Any) -> Any:
     t = _new(first._output_type)
     t._data = out
     t.grad = None
+    t._version_counter = None
     if first._requires_grad and _state.enabled:
         fn.parents = (first,)
         fn.needs_input_grad = _ONE_INPUT_NEEDS_GRAD
         fn.sequence_number = next(_sequence)
+        v = first._version_counter
+        if v is not None:  # the input was changed in place before: remember its version
+            fn.saved_versions = (v[0],)
         t._requires_grad = True
         t.grad_fn = fn
     else:
@@ -140,11 +188,15 @@ def _apply_two(cls: type[Op], first: Any, second: Any, *rest: Any) -> Any:
     t = _new(first._output_type)
     t._data = out
     t.grad = None
+    t._version_counter = None
     r1, r2 = first._requires_grad, second._requires_grad
     if (r1 or r2) and _state.enabled:
         fn.parents = (first, second)
         fn.needs_input_grad = (r1, r2)
         fn.sequence_number = next(_sequence)
+        v1, v2 = first._version_counter, second._version_counter
+        if v1 is not None or v2 is not None:
+            fn.saved_versions = (0 if v1 is None else v1[0], 0 if v2 is None else v2[0])
         t._requires_grad = True
         t.grad_fn = fn
     else:
@@ -162,11 +214,19 @@ def _apply_three(cls: type[Op], first: Any, second: Any, third: Any, *rest: Any)
     t = _new(first._output_type)
     t._data = out
     t.grad = None
+    t._version_counter = None
     r1, r2, r3 = first._requires_grad, second._requires_grad, third._requires_grad
     if (r1 or r2 or r3) and _state.enabled:
         fn.parents = (first, second, third)
         fn.needs_input_grad = (r1, r2, r3)
         fn.sequence_number = next(_sequence)
+        v1, v2, v3 = first._version_counter, second._version_counter, third._version_counter
+        if v1 is not None or v2 is not None or v3 is not None:
+            fn.saved_versions = (
+                0 if v1 is None else v1[0],
+                0 if v2 is None else v2[0],
+                0 if v3 is None else v3[0],
+            )
         t._requires_grad = True
         t.grad_fn = fn
     else:
@@ -178,6 +238,19 @@ def _apply_three(cls: type[Op], first: Any, second: Any, third: Any, *rest: Any)
 def _apply_general(cls: type[Op], *args: Any) -> Any:
     """``apply`` of an op that declares no ``arity``: any argument may be a tensor."""
     return cls._apply_any(*args)
+
+
+def _apply_view(cls: type[Op], first: Any, *rest: Any) -> Any:
+    """``apply`` of a view op (``is_view``): the fast path, then the output shares the input's
+    version counter when NumPy made it a view (a reshape may copy, as PyTorch's does)."""
+    t = _apply_one(cls, first, *rest)
+    base = t._data.base
+    if base is not None:
+        x = first._data
+        if base is x or base is x.base or np.may_share_memory(t._data, x):
+            vc = first._version_counter
+            t._version_counter = vc if vc is not None else version_counter(first)
+    return t
 
 
 _APPLY_BY_ARITY = {1: _apply_one, 2: _apply_two, 3: _apply_three}
@@ -195,6 +268,9 @@ def _wrap(fn: Op, out: np.ndarray, tensors: tuple) -> Any:
             fn.parents = tensors
             fn.needs_input_grad = needs
             fn.sequence_number = next(_sequence)
+            versions = tuple([0 if t._version_counter is None else t._version_counter[0] for t in tensors])
+            if any(versions):
+                fn.saved_versions = versions
             return tensors[0]._make(out, True, fn)
     return tensors[0]._make(out)
 

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .. import _device, _dtype
+from ..autograd.tensor_base import bump_version
 from ..tensor import Parameter, Tensor
 from .functional import activation as A
 from .module import Module
@@ -92,6 +93,7 @@ class PReLU(Module):
 
     def reset_parameters(self) -> None:
         self.weight._data.fill(self.init)
+        bump_version(self.weight)
 
     def forward(self, input: Tensor) -> Tensor:
         return A.prelu(input, self.weight)

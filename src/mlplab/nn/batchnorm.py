@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import _device, _dtype
+from ..autograd.tensor_base import bump_version
 from ..tensor import Parameter, Tensor
 from .functional.layers import _verify_batch_size, batch_norm
 from .module import Module
@@ -63,19 +64,23 @@ class _BatchNorm(Module):
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
+        self.reset_parameters()  # the values are already these; PyTorch counts the fills as versions
 
     def reset_running_stats(self) -> None:
         if self.track_running_stats:
-            self.running_mean._data.fill(0)
-            self.running_var._data.fill(1)
-            self.num_batches_tracked._data.fill(0)
+            stats = ((self.running_mean, 0), (self.running_var, 1), (self.num_batches_tracked, 0))
+            for buffer, value in stats:
+                buffer._data.fill(value)
+                bump_version(buffer)  # PyTorch's zero_() / fill_(1)
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
         if self.affine:
             self.weight._data.fill(1)
+            bump_version(self.weight)
             if self.bias is not None:
                 self.bias._data.fill(0)
+                bump_version(self.bias)
 
     def _check_input_dim(self, x: np.ndarray) -> None:
         if x.ndim not in self._dims:
@@ -97,6 +102,7 @@ class _BatchNorm(Module):
             nbt = self.num_batches_tracked
             if nbt is not None:
                 nbt._data += 1
+                bump_version(nbt)
                 if self.momentum is None:
                     factor = 1.0 / float(nbt._data)
         use_batch = self.training or self.running_mean is None

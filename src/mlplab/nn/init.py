@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from .. import random as _random
+from ..autograd.tensor_base import bump_version
 from ..tensor import Tensor
 
 __all__ = [
@@ -101,6 +102,7 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
 def _fill(tensor: Tensor, values: Any) -> Tensor:
     # writes straight into the array: the no_grad of PyTorch's initialisers, without its cost
     tensor._data[...] = values
+    bump_version(tensor)  # one in-place change, as PyTorch's initialisers count
     return tensor
 
 
@@ -151,18 +153,21 @@ def trunc_normal_(
 def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill with the constant ``val``."""
     tensor._data.fill(val)
+    bump_version(tensor)
     return tensor
 
 
 def zeros_(tensor: Tensor) -> Tensor:
     """Fill with 0 (every unit then computes the same thing: symmetry is never broken)."""
     tensor._data.fill(0)
+    bump_version(tensor)
     return tensor
 
 
 def ones_(tensor: Tensor) -> Tensor:
     """Fill with 1."""
     tensor._data.fill(1)
+    bump_version(tensor)
     return tensor
 
 
@@ -243,4 +248,5 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Ten
     q = q * np.sign(np.diag(r))
     if rows < cols:
         q = q.T
+    bump_version(tensor)  # PyTorch's copies q in (copy_), then scales it (mul_(gain)): two versions
     return _fill(tensor, (gain * q).reshape(tensor._data.shape))

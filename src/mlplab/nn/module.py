@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from ..autograd.tensor_base import bump_version
 from ..tensor import Parameter, Tensor
 from .conversion import ConversionMixin
 from .hooks import ForwardHooksMixin
@@ -322,6 +323,7 @@ class Module(ForwardHooksMixin, StateDictMixin, ConversionMixin):
                 p.grad = None
             else:
                 p.grad._data.fill(0)
+                bump_version(p.grad)
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn`` on every sub-module (children first) and then on self, e.g. for custom init."""

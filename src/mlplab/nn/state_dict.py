@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
+from ..autograd.tensor_base import bump_version
 from ..tensor import Size, Tensor
 
 
@@ -105,4 +106,5 @@ class StateDictMixin:
                     t._data = np.array(arr, dtype=arr.dtype if arr.dtype.kind != "f" else t._data.dtype)
                 else:
                     np.copyto(t._data, arr, casting="unsafe")
+                    bump_version(t)  # PyTorch's copy_
         return _IncompatibleKeys(missing, unexpected)

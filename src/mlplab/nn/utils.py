@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd.tensor_base import bump_version
 from ..tensor import Tensor
 
 __all__ = [
@@ -140,6 +141,7 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     for p in parameters:
         n = p._data.size
         p._data[...] = v[i : i + n].reshape(p._data.shape)
+        bump_version(p)  # an in-place write: a graph that saved p must not use the new values
         i += n
     if i != v.size:
         raise ValueError(f"vector has {v.size} elements but the parameters hold {i}")

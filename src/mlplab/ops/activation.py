@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from ..autograd.op import Op, unbroadcast
+from ..autograd.op import OUTPUT, Op, unbroadcast
 from ._numerics import shift_by_max, stable_sigmoid
 
 
@@ -19,6 +19,7 @@ class Sigmoid(Op):
     """y = 1 / (1 + e^-x);  dy/dx = y (1 - y)."""
 
     arity = 1
+    saves = (OUTPUT,)
 
     def forward(self, x):
         self.y = y = stable_sigmoid(x)
@@ -37,6 +38,7 @@ class Relu(Op):
     """y = max(0, x);  dy/dx = 1 for x > 0 else 0."""
 
     arity = 1
+    saves = (OUTPUT,)  # as PyTorch (the mask is a copy)
 
     def forward(self, x):
         self.mask = x > 0
@@ -53,6 +55,7 @@ class LeakyReluFn(Op):
     """y = x if x > 0 else a x;  dy/dx = 1 if x > 0 else a."""
 
     arity = 1
+    saves = (0,)  # as PyTorch (pos is a copy)
 
     backward_name = "LeakyReluBackward0"
 
@@ -73,6 +76,7 @@ class PReluFn(Op):
     """y = x if x > 0 else w x (w per channel);  dy/dx = 1 or w,  dy/dw = 0 or x."""
 
     arity = 2
+    saves = (0, 1)
 
     backward_name = "PreluKernelBackward0"
 
@@ -96,6 +100,7 @@ class SiluFn(Op):
     """y = x sigma(x);  dy/dx = sigma(x) (1 + x (1 - sigma(x)))."""
 
     arity = 1
+    saves = (0,)
 
     backward_name = "SiluBackward0"
 
@@ -118,6 +123,7 @@ class EluFn(Op):
     """y = x if x > 0 else alpha (e^x - 1);  dy/dx = 1 if x > 0 else alpha e^x."""
 
     arity = 1
+    saves = (0,)  # as PyTorch (pos and e are copies)
 
     backward_name = "EluBackward0"
 
@@ -164,6 +170,7 @@ class GeluFn(Op):
     """
 
     arity = 1
+    saves = (0,)
 
     backward_name = "GeluBackward0"
 
@@ -189,6 +196,7 @@ class SoftplusFn(Op):
     """y = log(1 + e^{beta x}) / beta (y = x where beta x > threshold);  dy/dx = sigma(beta x) (or 1)."""
 
     arity = 1
+    saves = (0,)  # as PyTorch
 
     backward_name = "SoftplusBackward0"
 
@@ -213,6 +221,7 @@ class SoftmaxFn(Op):
     dL/dx_i = y_i (g_i - \sum_j g_j y_j)."""
 
     arity = 1
+    saves = (OUTPUT,)
 
     backward_name = "SoftmaxBackward0"
 
@@ -235,6 +244,7 @@ class LogSoftmaxFn(Op):
     r"""y_i = (x_i - m) - log \sum_j e^{x_j - m};  dL/dx_i = g_i - softmax_i \sum_j g_j."""
 
     arity = 1
+    saves = (OUTPUT,)
 
     backward_name = "LogSoftmaxBackward0"
 

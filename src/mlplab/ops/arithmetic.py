@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ..autograd.op import Op, unbroadcast
+from ..autograd.op import OUTPUT, Op, unbroadcast
 from ..autograd.tensor_ops import sum_to
 
 
@@ -53,6 +53,7 @@ class Mul(Op):
     """z = x * y;  dz/dx = y, dz/dy = x."""
 
     arity = 2
+    saves = ((1,), (0,))  # dx reads y, dy reads x
 
     def forward(self, x, y):
         self.x, self.y = x, y
@@ -75,6 +76,7 @@ class Div(Op):
     """z = x / y;  dz/dx = 1/y, dz/dy = -x/y^2."""
 
     arity = 2
+    saves = ((1,), (0, 1))
 
     def forward(self, x, y):
         self.x, self.y = x, y
@@ -101,6 +103,7 @@ class Pow(Op):
     """
 
     arity = 2
+    saves = (0, 1, OUTPUT)  # PyTorch keeps the output even when only dz/dx is wanted
 
     backward_name = "PowBackward1"
 
@@ -142,6 +145,7 @@ class PowScalar(Op):
     """z = x ** p for a Python number p;  dz/dx = p x^(p-1) (0 when p == 0, as PyTorch)."""
 
     arity = 1
+    saves = (0,)
 
     backward_name = "PowBackward0"
 
@@ -173,6 +177,7 @@ class RPowScalar(Op):
     """z = b ** x for a Python number b;  dz/dx = z ln b (0 where b == 0 and x >= 0, as PyTorch)."""
 
     arity = 1
+    saves = (0, OUTPUT)
 
     backward_name = "PowBackward2"
 
@@ -287,21 +292,27 @@ class DivScalar(Op):
 
 
 class RDivScalar(Op):
-    """z = c / x for a Python number c;  dz/dx = -c / x^2 = -z / x."""
+    """z = c / x for a Python number c, computed as PyTorch does: z = (1/x) c;
+    dz/dx = -c / x^2 = -c (1/x)^2.
+
+    Backward reads only its own array 1/x (PyTorch's reciprocal keeps its result, which nothing
+    else sees), so changing x or z in place afterwards does not disturb it, as in PyTorch.
+    """
 
     arity = 1
 
     backward_name = "MulBackward0"
 
     def forward(self, x, c):
-        self.x, self.c = x, c
-        with np.errstate(divide="ignore"):
-            self.z = z = c / x
-        return z
+        self.c = c
+        with np.errstate(divide="ignore", invalid="ignore"):  # x = 0: inf (nan for c = 0), as PyTorch
+            self.inv = inv = 1 / x
+            return inv * c
 
     def backward(self, g):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return -g * self.z / self.x
+        inv = self.inv
+        with np.errstate(over="ignore", invalid="ignore"):
+            return -(g * self.c) * (inv * inv)
 
     def backward_graph(self, g):
         x = self.parents[0]
@@ -312,6 +323,7 @@ class Maximum(Op):
     """z = max(x, y) elementwise; the gradient goes to the larger input, split in half on ties."""
 
     arity = 2
+    saves = (0, 1)
 
     def forward(self, x, y):
         self.x, self.y = x, y
@@ -336,6 +348,7 @@ class Minimum(Op):
     """z = min(x, y) elementwise; the gradient goes to the smaller input, split in half on ties."""
 
     arity = 2
+    saves = (0, 1)
 
     def forward(self, x, y):
         self.x, self.y = x, y
@@ -360,6 +373,7 @@ class Where(Op):
     """z = cond ? x : y;  the gradient flows to x where cond holds and to y elsewhere."""
 
     arity = 3
+    saves = (0,)
 
     def forward(self, cond, x, y):
         self.cond, self.xs, self.ys = cond, x.shape, y.shape

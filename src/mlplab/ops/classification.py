@@ -173,6 +173,7 @@ class CrossEntropyProbFn(Op):
     """
 
     arity = 2
+    saves = ((1,), ())  # as PyTorch's log_softmax * target
 
     backward_name = "DivBackward1"
 
@@ -224,13 +225,15 @@ class NLLLossFn(Op):
     """
 
     arity = 1
+    saves = (0,)  # as PyTorch
 
     backward_name = "NllLossBackward0"
 
     def forward(self, a, t, weight, ignore_index, reduction, has_ignored):
         self.shape = a.shape
         a2 = _to_rows(a)
-        labels = t.reshape(-1)
+        # a copy: the target is an array here (no version counter), and backward reads the labels
+        labels = t.reshape(-1).copy()
         n = a2.shape[0]
         rows = np.arange(n)
         keep = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.op import Op
+from ..autograd.op import OUTPUT, Op
 
 
 class Neg(Op):
@@ -30,6 +30,7 @@ class Exp(Op):
     """y = e^x;  dy/dx = y."""
 
     arity = 1
+    saves = (OUTPUT,)
 
     def forward(self, x):
         self.y = y = np.exp(x)
@@ -46,6 +47,7 @@ class Log(Op):
     """y = ln x;  dy/dx = 1/x."""
 
     arity = 1
+    saves = (0,)
 
     def forward(self, x):
         self.x = x
@@ -64,6 +66,7 @@ class Sqrt(Op):
     """y = sqrt(x);  dy/dx = 1 / (2 sqrt(x))."""
 
     arity = 1
+    saves = (OUTPUT,)
 
     def forward(self, x):
         with np.errstate(invalid="ignore"):
@@ -82,6 +85,7 @@ class Abs(Op):
     """y = |x|;  dy/dx = sign(x) (0 at 0, as PyTorch)."""
 
     arity = 1
+    saves = (0,)
 
     def forward(self, x):
         self.x = x
@@ -98,6 +102,7 @@ class Sin(Op):
     """y = sin x;  dy/dx = cos x."""
 
     arity = 1
+    saves = (0,)
 
     def forward(self, x):
         self.x = x
@@ -114,6 +119,7 @@ class Cos(Op):
     """y = cos x;  dy/dx = -sin x."""
 
     arity = 1
+    saves = (0,)
 
     def forward(self, x):
         self.x = x
@@ -130,6 +136,7 @@ class Tanh(Op):
     """y = tanh x;  dy/dx = 1 - y^2."""
 
     arity = 1
+    saves = (OUTPUT,)
 
     def forward(self, x):
         self.y = y = np.tanh(x)
@@ -148,6 +155,7 @@ class Clamp(Op):
     """y = min(max(x, lo), hi);  dy/dx = 1 inside [lo, hi] (bounds included), else 0."""
 
     arity = 1
+    saves = (0,)
 
     backward_name = "ClampBackward1"
 

@@ -11,6 +11,7 @@ class XLogYFn(Op):
     """z = x log y with z = 0 where x = 0;  dz/dx = log y,  dz/dy = x / y."""
 
     arity = 2
+    saves = (0, 1)
 
     def forward(self, x, y):
         self.x, self.y = x, y

@@ -19,6 +19,7 @@ class MatMul(Op):
     """
 
     arity = 2
+    saves = ((1,), (0,))
 
     def forward(self, x, y):
         self.x, self.y = x, y
@@ -72,6 +73,7 @@ class LinearFn(Op):
     """
 
     arity = 3
+    saves = ((1,), (0,), ())  # dx reads W, dW reads x
     backward_name = "AddmmBackward0"
     returns_fresh_grads = True  # three fresh products/sums: leaves keep them without a copy
 

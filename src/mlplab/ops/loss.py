@@ -20,6 +20,7 @@ class _PointwiseLoss(Op):
     """Shared shape of an elementwise loss l(d), d = x - t: dL/dx = l'(d) g,  dL/dt = -l'(d) g."""
 
     arity = 2
+    saves = (0, 1)  # as PyTorch (d = x - t is a copy)
 
     def forward(self, x, t, reduction, param=None, w=None, wmean=False):
         # w: optional per-element weights (constants); wmean: 'mean' divides by sum(w), not n
@@ -67,6 +68,7 @@ class L1LossFn(_PointwiseLoss):
     """l = |d|;  dl/dd = sign(d) (0 at d = 0, as PyTorch)."""
 
     backward_name = "MeanBackward0"
+    saves = ()  # PyTorch's l1_loss is (x - t).abs().mean(): it saves only the difference
 
     def loss(self, d, param):
         return np.abs(d)
@@ -146,6 +148,7 @@ class BCEFn(Op):
     """
 
     arity = 2
+    saves = (0, 1)
 
     backward_name = "BinaryCrossEntropyBackward0"
 
@@ -184,6 +187,7 @@ class BCEWithLogitsFn(Op):
     """
 
     arity = 2
+    saves = (0, 1)
 
     backward_name = "BinaryCrossEntropyWithLogitsBackward0"
 
@@ -233,6 +237,7 @@ class KLDivFn(Op):
     """
 
     arity = 2
+    saves = ((1,), (0, 1))
 
     backward_name = "DivBackward0"
 
@@ -284,6 +289,7 @@ class MultiMarginFn(Op):
     """
 
     arity = 1
+    saves = (0,)  # as PyTorch
 
     backward_name = "MultiMarginLossBackward0"
 
@@ -292,7 +298,7 @@ class MultiMarginFn(Op):
         x2 = x.reshape(1, -1) if x.ndim == 1 else x
         n, c = x2.shape
         rows = np.arange(n)
-        labels = t.reshape(-1)
+        labels = t.reshape(-1).copy()  # backward reads them; the target has no version counter here
         h = margin - x2[rows, labels][:, None] + x2
         h[rows, labels] = 0
         act = h > 0

@@ -20,6 +20,7 @@ class BatchNormFn(Op):
     """
 
     backward_name = "NativeBatchNormBackward0"
+    saves = (0, 1)  # x and the weight, as PyTorch (the tensor arguments: x, weight, bias)
 
     def forward(self, x, weight, bias, mean, var, use_batch, eps, cshape):
         # mean, var: the batch statistics (training) or the running ones, shaped like ``cshape``

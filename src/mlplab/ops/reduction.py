@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ..autograd.op import Op
+from ..autograd.op import OUTPUT, Op
 from ..autograd.tensor_ops import expand_to
 
 
@@ -96,6 +96,7 @@ class Var(Op):
     """
 
     arity = 1
+    saves = (0,)  # as PyTorch
 
     def forward(self, x, axis, correction, keepdim):
         self.axis, self.keep = axis, keepdim
@@ -121,6 +122,7 @@ class Std(Op):
     """y = sqrt(var(x));  dy/dx_i = (x_i - mean) / ((N - correction) y), 0 where y == 0 (PyTorch)."""
 
     arity = 1
+    saves = (0, OUTPUT)
 
     def forward(self, x, axis, correction, keepdim):
         self.axis, self.keep = axis, keepdim
@@ -153,6 +155,7 @@ class AMax(Op):
     """y = max over ``axis`` (all if None); the gradient is shared evenly among tied maxima."""
 
     arity = 1
+    saves = (0, OUTPUT)
 
     is_min = False
     backward_name = "AmaxBackward0"
@@ -225,6 +228,7 @@ class LogSumExp(Op):
     """
 
     arity = 1
+    saves = (0, OUTPUT)
 
     backward_name = "LogsumexpBackward0"
 
@@ -267,6 +271,7 @@ class Norm(Op):
     """
 
     arity = 1
+    saves = (0, OUTPUT)
 
     backward_name = "LinalgVectorNormBackward0"
 

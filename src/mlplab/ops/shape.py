@@ -12,6 +12,7 @@ class Reshape(Op):
     """y = x reshaped;  dL/dx = dL/dy reshaped back."""
 
     arity = 1
+    is_view = True
 
     backward_name = "ViewBackward0"
 
@@ -30,6 +31,7 @@ class Permute(Op):
     """y = x with axes permuted;  dL/dx = dL/dy with the inverse permutation."""
 
     arity = 1
+    is_view = True
 
     def forward(self, x, axes):
         if len(axes) <= 2:
@@ -52,6 +54,7 @@ class Expand(Op):
     """y = x broadcast to a larger shape (a view);  dL/dx = dL/dy summed over broadcast axes."""
 
     arity = 1
+    is_view = True
 
     def forward(self, x, shape):
         self.shape = x.shape
@@ -66,9 +69,11 @@ class Expand(Op):
 
 class Index(Op):
     """y = x[key] (basic slicing or integer-array gather);  dL/dx scatters dL/dy back,
-    adding where an index repeats."""
+    adding where an index repeats. Basic indexing gives a view (sharing x's version counter),
+    integer-array indexing a copy, as in PyTorch."""
 
     arity = 1
+    is_view = True
 
     def forward(self, x, key, advanced):
         self.shape, self.dtype, self.key, self.adv = x.shape, x.dtype, key, advanced

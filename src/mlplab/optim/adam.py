@@ -56,6 +56,10 @@ class Adam(Optimizer):
     scalar_state = {"step": 0.0}
     scratch_count = 3
 
+    def inplace_writes(self, group: dict[str, Any]) -> int:
+        """PyTorch's AdamW rule scales w in place before its step: two changes then."""
+        return 2 if group["decoupled_weight_decay"] and group["weight_decay"] != 0 else 1
+
     def array_state(self, group: dict[str, Any]) -> dict[str, float]:
         if group["amsgrad"]:
             return {"exp_avg": 0.0, "exp_avg_sq": 0.0, "max_exp_avg_sq": 0.0}

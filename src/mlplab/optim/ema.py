@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype
+from ..autograd.tensor_base import bump_versions
 from ..tensor import Tensor
 from .inplace import lerp_
 
@@ -171,8 +172,10 @@ class EMAModel:
 
     def copy_to(self, model: Any) -> None:
         """Write the averaged weights into ``model``'s parameters (in place)."""
-        for p, a in zip(_params(model), self.averaged()):
+        params = _params(model)
+        for p, a in zip(params, self.averaged()):
             p._data[...] = a
+        bump_versions(params)  # changed in place: a graph that saved them must not use them
 
     def store(self, model: Any) -> None:
         """Remember ``model``'s current weights (before :meth:`copy_to` for evaluation)."""
@@ -182,8 +185,10 @@ class EMAModel:
         """Put back the weights saved by :meth:`store`."""
         if self._stored is None:
             raise RuntimeError("EMAModel.restore() called before store()")
-        for p, a in zip(_params(model), self._stored):
+        params = _params(model)
+        for p, a in zip(params, self._stored):
             p._data[...] = a
+        bump_versions(params)
         self._stored = None
 
     def state_dict(self) -> dict[str, Any]:

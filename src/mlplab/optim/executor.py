@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _dtype
+from ..autograd.tensor_base import bump_versions
 from ..tensor import Tensor
 from .inplace import add_
 
@@ -174,9 +175,15 @@ class Executor:
         else:
             fused = flat.params
         if fused and not self._step_flat(optimizer, index, group, fused, states, flat):
-            alone = list(fused) + list(alone)
+            alone, fused = list(fused) + list(alone), ()
         for p in alone:
             self._step_alone(optimizer, group, p, initial)
+        # the weights changed in place: their versions go up as PyTorch's step's do
+        writes = optimizer.inplace_writes(group)
+        if fused:
+            bump_versions(fused, writes)
+        if alone:
+            bump_versions(alone, writes)
 
     def _step_flat(
         self,

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import grad_mode
+from ..autograd.tensor_base import bump_versions
 from ..tensor import Tensor
 from .hyperparameters import check, group_defaults, learning_rate
 from .inplace import add_
@@ -232,6 +233,7 @@ class LBFGS(Optimizer):
             else:
                 w += (u * step_size).reshape(w.shape)
             offset += n
+        bump_versions(self._params)  # PyTorch's p.add_ on each
 
     def _directional_evaluate(
         self, closure: Callable[[], Any], x: list[np.ndarray], t: Any, d: np.ndarray
@@ -241,6 +243,7 @@ class LBFGS(Optimizer):
         flat_grad = self._gather_flat_grad()
         for p, xd in zip(self._params, x):
             p._data[...] = xd
+        bump_versions(self._params)  # PyTorch's p.copy_ on each
         return loss, flat_grad
 
     def step(self, closure: Callable[[], Any]) -> Any:  # type: ignore[override]

@@ -56,6 +56,10 @@ class NAdam(Optimizer):
     def array_state(self, group: dict[str, Any]) -> dict[str, float]:
         return {"exp_avg": 0.0, "exp_avg_sq": 0.0}
 
+    def inplace_writes(self, group: dict[str, Any]) -> int:
+        """PyTorch's step adds to w twice, after scaling it in place for decoupled decay."""
+        return 3 if group["decoupled_weight_decay"] and group["weight_decay"] != 0 else 2
+
     def reads_weights(self, group: dict[str, Any]) -> bool:
         return True  # two adds to w, each rounded: the first is done in the update
 

@@ -37,6 +37,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..autograd import grad_mode
+from ..autograd.tensor_base import bump_version
 from ..tensor import Tensor
 from .executor import Executor, scalar_state
 from .hyperparameters import required
@@ -155,6 +156,7 @@ class Optimizer:
                     else:
                         p.grad.detach_()
                         p.grad._data.fill(0)
+                        bump_version(p.grad)
 
     # ------------------------------------------------------------------ the step
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -174,6 +176,11 @@ class Optimizer:
     def array_state(self, group: dict[str, Any]) -> dict[str, float]:
         """The state arrays (shaped like the parameter) ``update`` uses, in order, with initial values."""
         return {}
+
+    def inplace_writes(self, group: dict[str, Any]) -> int:
+        """How many in-place changes PyTorch's (single-tensor) step makes to each parameter: its
+        ``_version`` goes up by as many per step (1: the final ``w += alpha * direction``)."""
+        return 1
 
     def reads_weights(self, group: dict[str, Any]) -> bool:
         """Whether ``update`` reads or writes ``w`` before its final add (by default: weight decay)."""

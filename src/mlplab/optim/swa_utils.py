@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import grad_mode
+from ..autograd.tensor_base import bump_versions
 from ..nn.batchnorm import _BatchNorm
 from ..nn.module import Module
 from ..tensor import Tensor
@@ -108,6 +109,7 @@ class AveragedModel(Module):
         if int(n) == 0:
             for a, p in zip(mine, theirs):
                 a._data[...] = p._data
+            bump_versions(mine)  # PyTorch's copy_: a graph that saved them must not use them
         else:
             current = [Tensor._make(p._data) for p in theirs]
             if self.multi_avg_fn is not None:
@@ -115,13 +117,16 @@ class AveragedModel(Module):
             elif self.avg_fn is not None:
                 for a, p in zip(mine, current):
                     a._data[...] = self.avg_fn(Tensor._make(a._data), p, n)._data
+                bump_versions(mine)
             else:  # PyTorch's CPU path: avg + (p - avg) / (n + 1), out of place, then copied in
                 for a, p in zip(mine, current):
                     arr = a._data
                     arr[...] = arr + (p._data - arr) / arr.dtype.type(int(n) + 1)
+                bump_versions(mine)
         if not self.use_buffers:
             for b_avg, b in zip(_buffers(self.module), _buffers(model)):
                 b_avg._data[...] = b._data
+                bump_versions((b_avg,))
         n._data += 1
 
 

@@ -15,6 +15,7 @@ import csv
 import json
 import math
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
@@ -32,6 +33,10 @@ def _fmt(logs: dict[str, float]) -> str:
             continue
         parts.append(f"{k} {v:.4g}" if k == "lr" else f"{k} {v:.4f}")
     return "  ".join(parts)
+
+
+#: seconds a failing or interrupted run waits for TensorBoard's writer to close (see close_writer)
+ABANDON_AFTER = 10.0
 
 
 class ProgressBar(Callback):
@@ -127,33 +132,70 @@ class TensorBoard(Callback):
             close_writer(writer)
 
     def on_exception(self, trainer: Trainer, exc: BaseException) -> None:
-        # the run is failing already: its own error is the one to report, not the writer's
-        with contextlib.suppress(Exception):
-            self.on_train_end(trainer)
+        # the run is failing already: its own error is the one to report, not the writer's;
+        # and the close may not wait long (an interrupt can have broken the writer's queue)
+        writer, self.writer = self.writer, None
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                close_writer(writer, timeout=ABANDON_AFTER)
 
 
-def close_writer(writer: Any) -> None:
+def close_writer(writer: Any, timeout: float | None = None) -> None:
     """Close a SummaryWriter so that the process can always exit, then re-raise a close error.
 
     When tensorboardX's close fails (a full disk while flushing), its event queue's feeder thread
     and the ``atexit`` close it registered stay behind, and exit blocks joining them; they are
     cancelled here.
+
+    ``timeout`` (for a run that is failing or interrupted): wait at most this long. A Ctrl-C or
+    SIGTERM that lands inside tensorboardX's queue can lose the message that stops its worker
+    thread, and the close would then wait for that thread forever (seen: SIGTERM right after an
+    epoch's events were queued); after ``timeout`` the writer is abandoned as above.
     """
-    try:
-        writer.close()
-    except BaseException:
-        for fw in list((getattr(writer, "all_writers", None) or {}).values()):
-            ev = getattr(fw, "event_writer", None)
-            queue = getattr(ev, "_event_queue", None)
-            if queue is not None:
-                with contextlib.suppress(Exception):
-                    queue.cancel_join_thread()
+    if timeout is None:
+        try:
+            writer.close()
+        except BaseException:
+            _abandon(writer)
+            raise
+        return
+    outcome: list[BaseException | None] = []
+
+    def close() -> None:
+        try:
+            writer.close()
+        except BaseException as e:  # noqa: BLE001 - handed to the caller's thread
+            outcome.append(e)
+        else:
+            outcome.append(None)
+
+    closer = threading.Thread(target=close, name="close-tensorboard", daemon=True)
+    closer.start()
+    closer.join(timeout)
+    if not outcome:  # still closing: its worker thread stays blocked, its queue must stay open
+        _abandon(writer, close_queues=False)
+    elif outcome[0] is not None:
+        _abandon(writer)
+        raise outcome[0]
+
+
+def _abandon(writer: Any, close_queues: bool = True) -> None:
+    """Cancel a SummaryWriter's queue feeder threads and its atexit close (see close_writer).
+
+    ``close_queues=False`` for a writer still being closed: its worker thread still reads the
+    queue, and closing it under the thread would print the thread's traceback."""
+    for fw in list((getattr(writer, "all_writers", None) or {}).values()):
+        ev = getattr(fw, "event_writer", None)
+        queue = getattr(ev, "_event_queue", None)
+        if queue is not None:
+            with contextlib.suppress(Exception):
+                queue.cancel_join_thread()  # exit does not wait for its feeder thread
+                if close_queues:
                     queue.close()
-            if ev is not None:
-                ev._closed = True  # its atexit close becomes a no-op
-        with contextlib.suppress(Exception):
-            writer.all_writers = writer.file_writer = None
-        raise
+        if ev is not None:
+            ev._closed = True  # its atexit close becomes a no-op
+    with contextlib.suppress(Exception):
+        writer.all_writers = writer.file_writer = None
 
 
 def _summary_writer(logdir: str) -> Any:

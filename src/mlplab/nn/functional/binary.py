@@ -49,7 +49,8 @@ def binary_cross_entropy(
 ) -> Tensor:
     r"""BCE on probabilities: L = -(1/n) \sum [y_i log x_i + (1 - y_i) log(1 - x_i)].
 
-    ``input`` must already be probabilities (e.g. sigmoid output); values outside [0, 1] raise.
+    ``input`` must already be probabilities (e.g. sigmoid output) and ``target`` too: values
+    outside [0, 1] (or NaN) in either raise, as in PyTorch.
     Each log is clamped at -100 as PyTorch does, so x = 0 or 1 gives a finite loss (100 per wrong
     element). ``weight`` (broadcastable) rescales each element.
     """
@@ -62,6 +63,13 @@ def binary_cross_entropy(
             f"all elements of input should be between 0 and 1: binary_cross_entropy takes "
             f"probabilities, found {float(bad):.6g}; apply sigmoid first or use "
             f"binary_cross_entropy_with_logits"
+        )
+    ta = t._data
+    if ta.size and not (ta.min() >= 0 and ta.max() <= 1):  # checked after the input, as PyTorch
+        bad = ta[~((ta >= 0) & (ta <= 1))].flat[0]
+        raise RuntimeError(
+            f"all elements of target should be between 0 and 1: binary_cross_entropy takes target "
+            f"probabilities (labels 0/1 or soft labels), found {float(bad):.6g}"
         )
     w = _weight_like(weight, x, "binary_cross_entropy: weight")
     return BCEFn.apply(x, t, w, reduction)
