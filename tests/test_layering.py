@@ -6,9 +6,10 @@ alike: a function-level import that closes a circle is still a circle). Imports 
 
 The layers, lowest first (a module may import its own layer and any lower one, never a higher):
 
-    0  foundation  _dtype, errors, random, _format, registry: small shared modules that import no
-                   other part of mlplab (dtype objects, the user-facing error type, the RNG, number
-                   printing, the name -> factory tables' machinery)
+    0  foundation  _dtype, _device, errors, random, _format, registry: small shared modules that
+                   import no other part of mlplab (dtype and device objects, the user-facing error
+                   type, the RNG, number printing, the name -> factory tables' machinery); cuda, mps,
+                   accelerator, backends: the CPU-only build's device namespaces
     1  autograd    Op, the engine, grad mode, numerical differentiation, TensorBase
     2  ops         every differentiable Op
     3  tensor      tensor.py, _tensor/ (Tensor's method families), _creation (factories),
@@ -34,7 +35,22 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src"
 PKG = SRC / "mlplab"
 
-FOUNDATION = {"mlplab._dtype", "mlplab.errors", "mlplab.random", "mlplab._format", "mlplab.registry"}
+FOUNDATION = {
+    "mlplab._dtype",
+    "mlplab._device",
+    "mlplab.errors",
+    "mlplab.random",
+    "mlplab._format",
+    "mlplab.registry",
+    # the CPU-only build's device namespaces: they import only _device
+    "mlplab.cuda",
+    "mlplab.mps",
+    "mlplab.accelerator",
+    "mlplab.backends",
+    "mlplab.backends.cuda",
+    "mlplab.backends.cudnn",
+    "mlplab.backends.mps",
+}
 # first dotted-name component below mlplab -> layer rank
 LAYER_OF_TOP = {
     "autograd": 1,

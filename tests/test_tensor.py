@@ -45,7 +45,7 @@ def test_attributes():
     assert float(m[0, 0]) == 1.0 and int(m[1, 1]) == 5
     assert m.is_leaf and not m.requires_grad and m.grad is None and m.grad_fn is None
     assert m.is_floating_point() and not mlplab.tensor([1]).is_floating_point()
-    assert m.device == "cpu" and m.to("cpu") is m
+    assert m.device == mlplab.device("cpu") and str(m.device) == "cpu" and m.to("cpu") is m
     with pytest.raises(RuntimeError, match="6 elements cannot be converted to Scalar"):
         m.item()
 

@@ -4,7 +4,7 @@
 ``optim``, ``utils.data``.
 """
 
-from . import _functions
+from . import _functions, accelerator, backends, cuda, mps
 from ._creation import (
     arange,
     as_tensor,
@@ -15,6 +15,7 @@ from ._creation import (
     full,
     full_like,
     linspace,
+    logspace,
     normal,
     ones,
     ones_like,
@@ -29,6 +30,7 @@ from ._creation import (
     zeros,
     zeros_like,
 )
+from ._device import device, get_default_device, set_default_device
 from ._dtype import bool_ as bool  # noqa: A004 - PyTorch's name
 from ._dtype import (
     dtype,
@@ -69,9 +71,13 @@ __all__ = [
     "Parameter",
     "Size",
     "Tensor",
+    "accelerator",
     "arange",
     "as_tensor",
+    "backends",
     "bool",
+    "cuda",
+    "device",
     "default_generator",
     "double",
     "dtype",
@@ -86,6 +92,7 @@ __all__ = [
     "from_numpy",
     "full",
     "full_like",
+    "get_default_device",
     "get_default_dtype",
     "get_rng_state",
     "half",
@@ -97,8 +104,10 @@ __all__ = [
     "int8",
     "is_grad_enabled",
     "linspace",
+    "logspace",
     "long",
     "manual_seed",
+    "mps",
     "no_grad",
     "normal",
     "ones",
@@ -111,6 +120,7 @@ __all__ = [
     "randn_like",
     "randperm",
     "seed",
+    "set_default_device",
     "set_default_dtype",
     "set_grad_enabled",
     "set_rng_state",

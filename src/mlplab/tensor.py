@@ -21,6 +21,7 @@ from . import _dtype
 from . import _format as _fmt
 from ._tensor import arith as _arith
 from ._tensor import compare as _compare
+from ._tensor import device as _device
 from ._tensor import index as _index
 from ._tensor import inplace as _inplace
 from ._tensor import reduce as _reduce
@@ -35,6 +36,7 @@ from .ops.elementwise import Cast, Clone
 
 _Number = numbers.Number
 _new = object.__new__
+_ndarray = np.ndarray
 
 
 class Tensor(
@@ -42,6 +44,7 @@ class Tensor(
     _arith.ArithMixin,
     _unary.UnaryMixin,
     _compare.CompareMixin,
+    _device.DeviceMixin,
     _reduce.ReduceMixin,
     _shape.ShapeMixin,
     _index.IndexMixin,
@@ -78,7 +81,9 @@ class Tensor(
         path, for every op's output, and the engine, for a leaf's new ``.grad``.)
         """
         t = _new(Tensor)
-        t._data = array
+        # a NumPy scalar (a 0-d result of a ufunc, reduction or index) becomes a 0-d array:
+        # every tensor holds an ndarray, so in-place ops can write into it
+        t._data = array if array.__class__ is _ndarray else np.asarray(array)
         t._requires_grad = requires_grad
         t.grad = None
         t.grad_fn = grad_fn
@@ -141,10 +146,6 @@ class Tensor(
         return _dtype.from_numpy_dtype(self._data.dtype)
 
     @property
-    def device(self) -> str:
-        return "cpu"
-
-    @property
     def is_leaf(self) -> bool:
         return self.grad_fn is None
 
@@ -191,21 +192,6 @@ class Tensor(
 
     def contiguous(self) -> Tensor:
         return self
-
-    def cpu(self) -> Tensor:
-        return self
-
-    def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """Convert to a dtype (devices other than 'cpu' are refused)."""
-        dt = kwargs.get("dtype")
-        for a in args:
-            if isinstance(a, _dtype.dtype):
-                dt = a
-            elif isinstance(a, Tensor):
-                dt = a.dtype
-            elif isinstance(a, str) and a != "cpu":
-                raise RuntimeError(f"mlplab runs on the CPU only; got device {a!r}")
-        return self if dt is None else self.type(dt)
 
     def type(self, dtype: Any = None) -> Any:
         if dtype is None:

@@ -21,6 +21,7 @@ from .tensor_base import TensorBase
 
 heappop, heappush = heapq.heappop, heapq.heappush
 _new = object.__new__
+_ndarray = np.ndarray
 
 _FREED = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -47,7 +48,7 @@ def _accumulate_leaf(t: Any, g: np.ndarray, owned: bool = False) -> None:
         # The new .grad is Tensor._make(array) written out: built on every backward, where a call
         # would cost a few per cent of a small op.
         grad = _new(t._output_type)
-        grad._data = g if owned else np.array(g)
+        grad._data = g if owned and g.__class__ is _ndarray else np.array(g)  # never a NumPy scalar
         grad._requires_grad = False
         grad.grad = None
         grad.grad_fn = None
@@ -61,7 +62,7 @@ def _retain(node: Any, g: np.ndarray) -> None:
     if r.grad is None:
         r.grad = r._make(np.array(g))
     else:
-        r.grad = r._make(r.grad._data + g)
+        r.grad = r._make(np.asarray(r.grad._data + g))
 
 
 def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> None:
@@ -125,6 +126,7 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
                     and node.returns_fresh_grads
                     and input_grad.dtype == tensor._data.dtype
                     and input_grad.shape == tensor._data.shape
+                    and input_grad.__class__ is _ndarray  # a 0-d gradient may be a NumPy scalar
                 ):
                     # the usual leaf case (a layer's weight after zero_grad), inlined
                     # (Tensor._make written out, as in _accumulate_leaf)

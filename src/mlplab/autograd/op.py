@@ -22,6 +22,11 @@ _new = object.__new__  # a node without calling the class: no __init__ lookup
 _ONE_INPUT_NEEDS_GRAD = (True,)
 # creation order of recorded nodes: the engine runs them newest first (a valid topological order)
 _sequence = itertools.count()
+# NumPy returns a scalar (np.float32, ...) instead of a 0-d array from a ufunc or reduction whose
+# result is 0-d. A tensor must always hold an ndarray (in-place ops write into it), so apply turns
+# such a result into a 0-d array: one type test per op, about 20 ns.
+_ndarray = np.ndarray
+_as_array = np.asarray
 
 
 class Op:
@@ -109,6 +114,8 @@ def _apply_one(cls: type[Op], first: Any, *rest: Any) -> Any:
     """``apply`` of an op with one tensor argument, ``first`` (the fast path)."""
     fn = _new(cls)
     out = fn.forward(first._data, *rest)
+    if out.__class__ is not _ndarray:
+        out = _as_array(out)
     t = _new(first._output_type)
     t._data = out
     t.grad = None
@@ -128,6 +135,8 @@ def _apply_two(cls: type[Op], first: Any, second: Any, *rest: Any) -> Any:
     """``apply`` of an op whose first two arguments are its tensors (the fast path)."""
     fn = _new(cls)
     out = fn.forward(first._data, second._data, *rest)
+    if out.__class__ is not _ndarray:
+        out = _as_array(out)
     t = _new(first._output_type)
     t._data = out
     t.grad = None
@@ -148,6 +157,8 @@ def _apply_three(cls: type[Op], first: Any, second: Any, third: Any, *rest: Any)
     """``apply`` of an op whose first three arguments are its tensors (the fast path)."""
     fn = _new(cls)
     out = fn.forward(first._data, second._data, third._data, *rest)
+    if out.__class__ is not _ndarray:
+        out = _as_array(out)
     t = _new(first._output_type)
     t._data = out
     t.grad = None
@@ -176,6 +187,8 @@ def _wrap(fn: Op, out: np.ndarray, tensors: tuple) -> Any:
     """The output tensor of ``fn`` on ``tensors``, with ``fn`` recorded as its node if needed."""
     if not tensors:
         raise TypeError(f"{type(fn).__name__}.apply needs at least one tensor argument")
+    if out.__class__ is not _ndarray:
+        out = _as_array(out)
     if _state.enabled:
         needs = tuple([t._requires_grad for t in tensors])
         if True in needs:

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import _dtype
-from ..tensor import Tensor
+from .._device import not_compiled
+from .._tensor.device import parse_to
 
 if TYPE_CHECKING:  # type hints only (mlplab.nn.module imports this module)
     from .module import Module
@@ -47,23 +47,23 @@ class ConversionMixin:
         return self._to_float(np.dtype(np.float16))
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
-        """``to(dtype)`` casts as ``float()``/``double()``; devices other than 'cpu' are refused."""
-        dt = kwargs.get("dtype")
-        for a in list(args) + [kwargs.get("device")]:
-            if isinstance(a, _dtype.dtype):
-                dt = a
-            elif isinstance(a, Tensor):
-                dt = a.dtype
-            elif a is not None and str(a) != "cpu":
-                raise RuntimeError(f"mlplab runs on the CPU only; got device {a!r}")
+        """``to(dtype)`` casts as ``float()``/``double()``; ``to(device)`` accepts the CPU only (torch's
+        CPU-build error otherwise); ``to(tensor)`` takes the tensor's dtype. Returns ``self``."""
+        _, dt, _ = parse_to(args, kwargs)
         if dt is None:
             return self
         if not dt.is_floating_point:
-            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dt!r}")
+            raise TypeError(
+                f"nn.Module.to only accepts floating point or complex dtypes, but got desired dtype={dt!r}"
+            )
         return self._to_float(dt.np)
 
     def cpu(self) -> Module:
         return self
+
+    def cuda(self, device: Any = None) -> Module:
+        """Raises torch's CPU-build error: mlplab has no GPU backend."""
+        raise not_compiled()
 
     def type(self, dst_type: Any) -> Module:
         return self.to(dst_type)
