@@ -46,7 +46,14 @@ from ._dtype import (
     uint8,
 )
 from ._functions import *  # noqa: F403
-from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .random import (
     Generator,
     default_generator,
@@ -101,8 +108,10 @@ __all__ = [
     "int16",
     "int32",
     "int64",
+    "inference_mode",
     "int8",
     "is_grad_enabled",
+    "is_inference_mode_enabled",
     "linspace",
     "logspace",
     "long",
