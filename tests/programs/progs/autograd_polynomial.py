@@ -17,10 +17,10 @@ c = torch.randn((), dtype=dtype, requires_grad=True)
 d = torch.randn((), dtype=dtype, requires_grad=True)
 
 learning_rate = 1e-6
-for t in range(500):
+for t in range(300):
     y_pred = a + b * x + c * x**2 + d * x**3
     loss = (y_pred - y).pow(2).sum()
-    if t % 50 == 49:
+    if t % 30 == 29:
         print(t, loss.item())
     loss.backward()
     with torch.no_grad():

@@ -34,10 +34,10 @@ y = torch.sin(x)
 model = DynamicNet()
 criterion = torch.nn.MSELoss(reduction="sum")
 optimizer = torch.optim.SGD(model.parameters(), lr=1e-8, momentum=0.9)
-for t in range(300):
+for t in range(200):
     y_pred = model(x)
     loss = criterion(y_pred, y)
-    if t % 30 == 29:
+    if t % 20 == 19:
         print(t, loss.item())
     optimizer.zero_grad()
     loss.backward()

@@ -29,11 +29,11 @@ c = torch.full((), 0.0, device=device, dtype=dtype, requires_grad=True)
 d = torch.full((), 0.3, device=device, dtype=dtype, requires_grad=True)
 
 learning_rate = 5e-6
-for t in range(400):
+for t in range(250):
     P3 = LegendrePolynomial3.apply
     y_pred = a + b * P3(c + d * x)
     loss = (y_pred - y).pow(2).sum()
-    if t % 40 == 39:
+    if t % 25 == 24:
         print(t, loss.item())
     loss.backward()
     with torch.no_grad():

@@ -13,10 +13,10 @@ model = torch.nn.Sequential(torch.nn.Linear(3, 1), torch.nn.Flatten(0, 1))
 loss_fn = torch.nn.MSELoss(reduction="sum")
 
 learning_rate = 1e-6
-for t in range(300):
+for t in range(200):
     y_pred = model(xx)
     loss = loss_fn(y_pred, y)
-    if t % 30 == 29:
+    if t % 20 == 19:
         print(t, loss.item())
     model.zero_grad()
     loss.backward()
@@ -33,10 +33,10 @@ print(
 # the same with torch.optim
 model = torch.nn.Sequential(torch.nn.Linear(3, 1), torch.nn.Flatten(0, 1))
 optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3)
-for t in range(300):
+for t in range(200):
     y_pred = model(xx)
     loss = loss_fn(y_pred, y)
-    if t % 30 == 29:
+    if t % 20 == 19:
         print(t, loss.item())
     optimizer.zero_grad()
     loss.backward()

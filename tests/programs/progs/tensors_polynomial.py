@@ -16,10 +16,10 @@ c = torch.randn((), device=device, dtype=dtype)
 d = torch.randn((), device=device, dtype=dtype)
 
 learning_rate = 1e-6
-for t in range(500):
+for t in range(300):
     y_pred = a + b * x + c * x**2 + d * x**3
     loss = (y_pred - y).pow(2).sum().item()
-    if t % 50 == 49:
+    if t % 30 == 29:
         print(t, loss)
 
     grad_y_pred = 2.0 * (y_pred - y)
