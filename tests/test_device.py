@@ -94,6 +94,9 @@ GPU_CALLS: list[tuple[str, Callable]] = [
     ("randn(device='cuda:0')", lambda L: L.randn(2, device="cuda:0")),
     ("Linear.cuda()", lambda L: L.nn.Linear(2, 2).cuda()),
     ("Linear.to('cuda')", lambda L: L.nn.Linear(2, 2).to("cuda")),
+    ("Linear(device='cuda')", lambda L: L.nn.Linear(2, 2, device="cuda")),
+    ("BatchNorm1d(device='cuda')", lambda L: L.nn.BatchNorm1d(2, device="cuda")),
+    ("PReLU(device='cuda')", lambda L: L.nn.PReLU(device="cuda")),
     ("t.to('mps')", lambda L: L.zeros(2).to("mps")),
     ("t.to('xpu')", lambda L: L.zeros(2).to("xpu")),
     ("cuda.current_device()", lambda L: L.cuda.current_device()),
@@ -182,3 +185,19 @@ def test_default_device() -> None:
     with pytest.raises(RuntimeError, match="mps"):
         mlplab.set_default_device("mps")
     assert mlplab.zeros(1).device == mlplab.device("cpu")
+
+
+@pytest.mark.parametrize(
+    "name", ["complex64", "cfloat", "sparse_coo_tensor", "quantize_per_tensor", "bfloat16"]
+)
+def test_out_of_scope_names_fail_loudly_saying_why(name: str) -> None:
+    assert hasattr(torch, name)
+    with pytest.raises(NotImplementedError, match=f"mlplab.{name}: mlplab does not support"):
+        getattr(mlplab, name)
+
+
+def test_sparse_conversion_refused_and_flags_as_torch() -> None:
+    t, m = torch.zeros(2), mlplab.zeros(2)
+    assert (m.is_sparse, m.is_quantized, m.is_complex()) == (t.is_sparse, t.is_quantized, t.is_complex())
+    with pytest.raises(NotImplementedError, match="sparse tensors"):
+        m.to_sparse()

@@ -13,8 +13,8 @@ The layers, lowest first (a module may import its own layer and any lower one, n
     1  autograd    Op, the engine, grad mode, numerical differentiation, TensorBase
     2  ops         every differentiable Op
     3  tensor      tensor.py, _tensor/ (Tensor's method families), _creation (factories),
-                   _functions (mlplab.exp, mlplab.cat, ...), serialization (save/load of tensors
-                   and state dicts)
+                   _functions (mlplab.exp, mlplab.cat, ...), linalg (norms), serialization
+                   (save/load of tensors and state dicts)
     4  nn          modules, layers, init, losses, functional
     5  data/optim  optim, utils (utils.data), datasets
     6  package     mlplab/__init__.py: the public ``mlplab.*`` namespace, re-exporting the layers
@@ -38,6 +38,7 @@ PKG = SRC / "mlplab"
 FOUNDATION = {
     "mlplab._dtype",
     "mlplab._device",
+    "mlplab._scope",
     "mlplab.errors",
     "mlplab.random",
     "mlplab._format",
@@ -59,6 +60,7 @@ LAYER_OF_TOP = {
     "_tensor": 3,
     "_creation": 3,
     "_functions": 3,
+    "linalg": 3,
     "serialization": 3,
     "nn": 4,
     "optim": 5,

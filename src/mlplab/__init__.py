@@ -4,7 +4,7 @@
 ``optim``, ``utils.data``.
 """
 
-from . import _functions, accelerator, backends, cuda, mps
+from . import _functions, accelerator, backends, cuda, linalg, mps
 from ._creation import (
     arange,
     as_tensor,
@@ -46,6 +46,7 @@ from ._dtype import (
     uint8,
 )
 from ._functions import *  # noqa: F403
+from ._scope import OUT_OF_SCOPE, unsupported
 from .autograd import (
     enable_grad,
     inference_mode,
@@ -110,6 +111,7 @@ __all__ = [
     "int64",
     "inference_mode",
     "int8",
+    "linalg",
     "is_grad_enabled",
     "is_inference_mode_enabled",
     "linspace",
@@ -150,6 +152,8 @@ def __getattr__(name: str) -> object:
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
+    if name in OUT_OF_SCOPE:  # fail loudly, saying why, instead of a typo-like AttributeError
+        raise unsupported(f"mlplab.{name}", OUT_OF_SCOPE[name])
     raise AttributeError(f"module 'mlplab' has no attribute {name!r}")
 
 

@@ -112,13 +112,13 @@ def check(d: Any) -> None:
     raise RuntimeError(f"mlplab does not support the {kind!r} device ({CPU_ONLY})")
 
 
-def set_default_device(d: Any) -> None:
+def set_default_device(device: Any) -> None:
     """Set the device factories use: only the CPU (or None, which means the CPU) is accepted.
 
     torch accepts ``set_default_device("cuda")`` and fails at the next factory; mlplab refuses at
     once, with the same error.
     """
-    check(d)
+    check(device)
 
 
 def get_default_device() -> device:

@@ -25,6 +25,7 @@ from ._tensor import device as _device
 from ._tensor import index as _index
 from ._tensor import inplace as _inplace
 from ._tensor import reduce as _reduce
+from ._tensor import select as _select
 from ._tensor import shape as _shape
 from ._tensor import unary as _unary
 from ._tensor.arith import _raise_broadcast, _result_dtype, _scalar_array  # noqa: F401 - re-exported
@@ -48,6 +49,7 @@ class Tensor(
     _reduce.ReduceMixin,
     _shape.ShapeMixin,
     _index.IndexMixin,
+    _select.SelectMixin,
     _inplace.InplaceMixin,
 ):
     """A multi-dimensional array with autograd (see module docstring)."""
@@ -167,9 +169,9 @@ class Tensor(
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
         return self._data.reshape(()).item()
 
-    def numpy(self) -> np.ndarray:
-        """The underlying array (shared, not copied)."""
-        if self._requires_grad:
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The underlying array (shared, not copied); ``force=True`` detaches first."""
+        if self._requires_grad and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
             )
@@ -190,10 +192,11 @@ class Tensor(
     def clone(self) -> Tensor:
         return Clone.apply(self)
 
-    def contiguous(self) -> Tensor:
+    def contiguous(self, memory_format: Any = None) -> Tensor:
         return self
 
-    def type(self, dtype: Any = None) -> Any:
+    def type(self, dtype: Any = None, non_blocking: bool = False) -> Any:
+        """The type name (no argument) or a copy converted to ``dtype``."""
         if dtype is None:
             return f"mlplab.{self.dtype.name}"
         npd = _dtype.to_np(dtype)

@@ -185,8 +185,9 @@ class ArithMixin:
     def __rmatmul__(self, o: Any) -> Tensor:
         return self._other(o).matmul(self)
 
-    def matmul(self, o: Tensor) -> Tensor:
+    def matmul(self, other: Tensor) -> Tensor:
         """Matrix product with NumPy/PyTorch semantics; shapes are checked with a clear message."""
+        o = other
         if isinstance(o, TensorBase) and o._data.dtype == self._data.dtype:
             try:
                 return L.MatMul.apply(self, o)
@@ -216,22 +217,42 @@ class ArithMixin:
             _raise_broadcast(a.shape[:-2], b.shape[:-2], "matmul batch dimensions", (a.shape, b.shape))
             raise
 
-    mm = matmul
+    def mm(self, mat2: Tensor) -> Tensor:
+        """Matrix product of two matrices (as :meth:`matmul`)."""
+        return self.matmul(mat2)
 
-    def add(self, o: Any, alpha: float = 1) -> Tensor:
-        return self + (o * alpha if alpha != 1 else o)
+    def add(self, other: Any, *, alpha: float = 1) -> Tensor:
+        """self + alpha * other."""
+        return self + (other * alpha if alpha != 1 else other)
 
-    def sub(self, o: Any, alpha: float = 1) -> Tensor:
-        return self - (o * alpha if alpha != 1 else o)
+    def sub(self, other: Any, *, alpha: float = 1) -> Tensor:
+        """self - alpha * other."""
+        return self - (other * alpha if alpha != 1 else other)
 
-    def mul(self, o: Any) -> Tensor:
-        return self * o
+    def mul(self, other: Any) -> Tensor:
+        return self * other
 
-    def div(self, o: Any) -> Tensor:
-        return self / o
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """self / other; ``rounding_mode`` "trunc" or "floor" rounds the quotient (not differentiated,
+        as its derivative is 0 almost everywhere)."""
+        if rounding_mode is None:
+            return self / other
+        if rounding_mode not in ("trunc", "floor"):
+            raise RuntimeError(
+                "div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                f"but found '{rounding_mode}'"
+            )
+        b = other._data if isinstance(other, TensorBase) else other
+        a = self._data
+        if a.dtype.kind in "biu" and np.asarray(b).dtype.kind in "biu":
+            q = np.floor_divide(a, b) if rounding_mode == "floor" else np.trunc(np.true_divide(a, b))
+            return self._make(np.asarray(q).astype(np.result_type(a, b)))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            q = (self / other).detach()._data
+        return self._make(np.floor(q) if rounding_mode == "floor" else np.trunc(q))
 
-    def pow(self, o: Any) -> Tensor:
-        return self**o
+    def pow(self, exponent: Any) -> Tensor:
+        return self**exponent
 
     def neg(self) -> Tensor:
         return U.Neg.apply(self)
@@ -239,11 +260,11 @@ class ArithMixin:
     def square(self) -> Tensor:
         return self._pow_scalar(2)
 
-    def maximum(self, o: Any) -> Tensor:
-        return self._binary(o, B.Maximum)
+    def maximum(self, other: Any) -> Tensor:
+        return self._binary(other, B.Maximum)
 
-    def minimum(self, o: Any) -> Tensor:
-        return self._binary(o, B.Minimum)
+    def minimum(self, other: Any) -> Tensor:
+        return self._binary(other, B.Minimum)
 
     def __floordiv__(self, o: Any) -> Tensor:
         return self._make(np.asarray(np.floor_divide(self._data, self._arr(o))))

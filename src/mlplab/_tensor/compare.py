@@ -29,40 +29,55 @@ class CompareMixin:
             _raise_broadcast(self._data.shape, np.shape(b), op.__name__)
             raise
 
-    def __lt__(self, o: Any) -> Tensor:
-        return self._cmp(o, np.less)
+    def __lt__(self, other: Any) -> Tensor:
+        return self._cmp(other, np.less)
 
-    def __le__(self, o: Any) -> Tensor:
-        return self._cmp(o, np.less_equal)
+    def __le__(self, other: Any) -> Tensor:
+        return self._cmp(other, np.less_equal)
 
-    def __gt__(self, o: Any) -> Tensor:
-        return self._cmp(o, np.greater)
+    def __gt__(self, other: Any) -> Tensor:
+        return self._cmp(other, np.greater)
 
-    def __ge__(self, o: Any) -> Tensor:
-        return self._cmp(o, np.greater_equal)
+    def __ge__(self, other: Any) -> Tensor:
+        return self._cmp(other, np.greater_equal)
 
-    def __eq__(self, o: Any) -> Tensor:  # type: ignore[override]
-        return self._cmp(o, np.equal)
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._cmp(other, np.equal)
 
-    def __ne__(self, o: Any) -> Tensor:  # type: ignore[override]
-        return self._cmp(o, np.not_equal)
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._cmp(other, np.not_equal)
 
     def __invert__(self) -> Tensor:
         return self._make(~self._data)
 
-    def __and__(self, o: Any) -> Tensor:
-        return self._cmp(o, np.bitwise_and)
+    def __and__(self, other: Any) -> Tensor:
+        return self._cmp(other, np.bitwise_and)
 
-    def __or__(self, o: Any) -> Tensor:
-        return self._cmp(o, np.bitwise_or)
+    def __or__(self, other: Any) -> Tensor:
+        return self._cmp(other, np.bitwise_or)
 
     lt, le, gt, ge, eq, ne = __lt__, __le__, __gt__, __ge__, __eq__, __ne__
 
-    def equal(self, o: Tensor) -> bool:
-        return self._data.shape == o._data.shape and bool(np.array_equal(self._data, o._data))
+    def equal(self, other: Tensor) -> bool:
+        """True when both have the same shape and elements."""
+        return self._data.shape == other._data.shape and bool(np.array_equal(self._data, other._data))
 
-    def allclose(self, o: Tensor, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
-        return bool(np.allclose(self._data, o._data, rtol=rtol, atol=atol))
+    def allclose(
+        self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+    ) -> bool:
+        """True when |self - other| <= atol + rtol * |other| everywhere."""
+        b = other._data if isinstance(other, TensorBase) else other
+        return bool(np.allclose(self._data, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def isclose(
+        self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+    ) -> Tensor:
+        """Elementwise |self - other| <= atol + rtol * |other|."""
+        b = other._data if isinstance(other, TensorBase) else other
+        return self._make(np.isclose(self._data, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def isinf(self) -> Tensor:
+        return self._make(np.isinf(self._data))
 
     def isnan(self) -> Tensor:
         return self._make(np.isnan(self._data))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import _device, _dtype
+from .. import _device, _dtype, _scope
 from ..autograd.tensor_base import TensorBase
 
 if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor imports this)
@@ -63,6 +63,21 @@ class DeviceMixin:
     @property
     def is_cuda(self) -> bool:
         return False
+
+    @property
+    def is_sparse(self) -> bool:
+        return False
+
+    @property
+    def is_quantized(self) -> bool:
+        return False
+
+    def is_complex(self) -> bool:
+        return False
+
+    def to_sparse(self, *args: Any, **kwargs: Any) -> Tensor:
+        """Raises NotImplementedError: mlplab's tensors are dense NumPy arrays."""
+        raise _scope.unsupported("Tensor.to_sparse", _scope._SPARSE)
 
     def get_device(self) -> int:
         """-1, torch's answer for a CPU tensor."""

@@ -70,7 +70,7 @@ class IndexMixin:
         for i in range(self._data.shape[0]):
             yield self[i]
 
-    def gather(self, dim: int, index: Tensor) -> Tensor:
+    def gather(self, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
         """Pick ``self[i][index[i][j]]`` along ``dim`` (``log_probs.gather(1, y.unsqueeze(1))``)."""
         idx = index._data if isinstance(index, TensorBase) else np.asarray(index)
         n = self._data.ndim

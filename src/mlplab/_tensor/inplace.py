@@ -80,31 +80,37 @@ class InplaceMixin:
     def _arr(o: Any) -> Any:
         return o._data if isinstance(o, TensorBase) else o
 
-    def add_(self, o: Any, alpha: float = 1) -> Tensor:
-        """self += alpha * o, in place."""
+    def add_(self, other: Any, *, alpha: float = 1) -> Tensor:
+        """self += alpha * other, in place."""
+        o = other
         if self._records(o):
             return self._rebind(self._old().add(o, alpha=alpha))
         o = o._data if isinstance(o, TensorBase) else o
         np.add(self._data, o if alpha == 1 else o * alpha, out=self._data, casting="unsafe")
         return self
 
-    def sub_(self, o: Any, alpha: float = 1) -> Tensor:
-        """self -= alpha * o, in place."""
+    def sub_(self, other: Any, *, alpha: float = 1) -> Tensor:
+        """self -= alpha * other, in place."""
+        o = other
         if self._records(o):
             return self._rebind(self._old().sub(o, alpha=alpha))
         o = o._data if isinstance(o, TensorBase) else o
         np.subtract(self._data, o if alpha == 1 else o * alpha, out=self._data, casting="unsafe")
         return self
 
-    def mul_(self, o: Any) -> Tensor:
-        """self *= o, in place."""
+    def mul_(self, other: Any) -> Tensor:
+        """self *= other, in place."""
+        o = other
         if self._records(o):
             return self._rebind(self._old() * o)
         np.multiply(self._data, o._data if isinstance(o, TensorBase) else o, out=self._data, casting="unsafe")
         return self
 
-    def div_(self, o: Any) -> Tensor:
-        """self /= o, in place."""
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """self /= other, in place (``rounding_mode``: as :meth:`div`)."""
+        if rounding_mode is not None:
+            return self.copy_(self.div(other, rounding_mode=rounding_mode))
+        o = other
         if self._records(o):
             return self._rebind(self._old() / o)
         np.divide(self._data, o._data if isinstance(o, TensorBase) else o, out=self._data, casting="unsafe")
@@ -122,22 +128,25 @@ class InplaceMixin:
     def __itruediv__(self, o: Any) -> Tensor:
         return self.div_(o)
 
-    def addcmul_(self, a: Any, b: Any, value: float = 1) -> Tensor:
-        """self += value * a * b."""
+    def addcmul_(self, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:
+        """self += value * tensor1 * tensor2."""
+        a, b = tensor1, tensor2
         if self._records(a, b):
             return self._rebind(self._old() + value * (self._other(a) * b))
         self._data += value * (self._arr(a) * self._arr(b))
         return self
 
-    def addcdiv_(self, a: Any, b: Any, value: float = 1) -> Tensor:
-        """self += value * a / b."""
+    def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:
+        """self += value * tensor1 / tensor2."""
+        a, b = tensor1, tensor2
         if self._records(a, b):
             return self._rebind(self._old() + value * (self._other(a) / b))
         self._data += value * (self._arr(a) / self._arr(b))
         return self
 
-    def copy_(self, src: Any) -> Tensor:
-        """Copy values from ``src`` (broadcast to this shape) into this tensor."""
+    def copy_(self, other: Any, non_blocking: bool = False) -> Tensor:
+        """Copy values from ``other`` (broadcast to this shape) into this tensor."""
+        src = other
         s = self._arr(src)
         try:
             b = np.broadcast_to(s, self._data.shape)
@@ -173,21 +182,22 @@ class InplaceMixin:
         np.clip(self._data, min, max, out=self._data)
         return self
 
-    def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
-        """Fill with samples from U(a, b)."""
+    def uniform_(self, from_: float = 0, to: float = 1, *, generator: Any = None) -> Tensor:
+        """Fill with samples from U(from_, to)."""
         self._check_inplace()
         r = _random.rng(generator)
-        self._data[...] = r.uniform(a, b, self._data.shape)
+        self._data[...] = r.uniform(from_, to, self._data.shape)
         return self
 
-    def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
+    def normal_(self, mean: float = 0, std: float = 1, *, generator: Any = None) -> Tensor:
         """Fill with samples from N(mean, std^2)."""
         self._check_inplace()
         r = _random.rng(generator)
         self._data[...] = r.normal(mean, std, self._data.shape)
         return self
 
-    def bernoulli_(self, p: float = 0.5, generator: Any = None) -> Tensor:
+    def bernoulli_(self, p: float = 0.5, *, generator: Any = None) -> Tensor:
+        """Fill with 1 with probability p, else 0."""
         self._check_inplace()
         self._data[...] = _random.rng(generator).random(self._data.shape) < p
         return self

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..autograd.tensor_base import TensorBase
 from ..ops import reduction as R
-from .shape import _norm_dim, _one_dim
+from .shape import _axis, _norm_dim, _one_dim
 
 if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor imports this)
     from ..tensor import Tensor
@@ -45,15 +45,42 @@ class ReduceMixin:
 
     __slots__ = ()
 
-    def sum(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
-        """Sum of elements over ``dim`` (all when None)."""
+    def sum(
+        self,
+        dim: Any = None,
+        keepdim: bool = False,
+        *,
+        dtype: Any = None,
+        axis: Any = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
+        """Sum of elements over ``dim`` (all when None): y = sum_i x_i.
+
+        ``axis``/``keepdims`` are NumPy's spellings of ``dim``/``keepdim`` (torch accepts them too).
+        """
+        if axis is not None:
+            dim = _axis(dim, axis)
+        if keepdims is not None:
+            keepdim = keepdims
         x = self if dtype is None else self.type(dtype)
         if x._data.dtype.kind == "b":
             x = x.long()
         return R.Sum.apply(x, _norm_dim(dim, x._data.ndim), keepdim)
 
-    def mean(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
-        """Arithmetic mean over ``dim`` (floating tensors only, as PyTorch)."""
+    def mean(
+        self,
+        dim: Any = None,
+        keepdim: bool = False,
+        *,
+        dtype: Any = None,
+        axis: Any = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
+        """Arithmetic mean over ``dim``, y = (1/N) sum_i x_i (floating tensors only, as PyTorch)."""
+        if axis is not None:
+            dim = _axis(dim, axis)
+        if keepdims is not None:
+            keepdim = keepdims
         x = self if dtype is None else self.type(dtype)
         if x._data.dtype.kind != "f":
             raise RuntimeError(
@@ -68,7 +95,14 @@ class ReduceMixin:
         return 1 if unbiased is None or unbiased else 0
 
     def var(
-        self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None
+        self,
+        dim: Any = None,
+        unbiased: Any = None,
+        keepdim: bool = False,
+        *,
+        correction: Any = None,
+        axis: Any = None,
+        keepdims: bool | None = None,
     ) -> Tensor:
         """Variance over ``dim`` (all elements when None): sum (x - mean)^2 / (N - correction).
 
@@ -77,15 +111,30 @@ class ReduceMixin:
         """
         if isinstance(dim, bool):
             dim, unbiased = None, dim
+        if axis is not None:
+            dim = _axis(dim, axis)
+        if keepdims is not None:
+            keepdim = keepdims
         c = self._correction(unbiased, correction)
         return R.Var.apply(self._f(), _norm_dim(dim, self._data.ndim), c, keepdim)
 
     def std(
-        self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None
+        self,
+        dim: Any = None,
+        unbiased: Any = None,
+        keepdim: bool = False,
+        *,
+        correction: Any = None,
+        axis: Any = None,
+        keepdims: bool | None = None,
     ) -> Tensor:
         """Standard deviation: sqrt of :meth:`var` (same arguments)."""
         if isinstance(dim, bool):
             dim, unbiased = None, dim
+        if axis is not None:
+            dim = _axis(dim, axis)
+        if keepdims is not None:
+            keepdim = keepdims
         c = self._correction(unbiased, correction)
         return R.Std.apply(self._f(), _norm_dim(dim, self._data.ndim), c, keepdim)
 
@@ -108,45 +157,127 @@ class ReduceMixin:
             idx = idx.astype(np.int64)
         return (MinResult if is_min else MaxResult)(vals, self._make(idx))
 
-    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+    def max(
+        self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None
+    ) -> Any:
         """Largest element, or ``(values, indices)`` along ``dim``, or ``maximum`` with a tensor."""
+        if axis is not None:
+            dim = _axis(dim, axis)
+        if keepdims is not None:
+            keepdim = keepdims
         return self._maxmin(dim, keepdim, False)
 
-    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+    def min(
+        self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None
+    ) -> Any:
         """Smallest element, or ``(values, indices)`` along ``dim``, or ``minimum`` with a tensor."""
+        if axis is not None:
+            dim = _axis(dim, axis)
+        if keepdims is not None:
+            keepdim = keepdims
         return self._maxmin(dim, keepdim, True)
 
-    def amax(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+    def amax(
+        self, dim: Any = (), keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None
+    ) -> Tensor:
+        """Largest values over ``dim`` (every element when ``()``)."""
+        if axis is not None:
+            dim = _axis(dim, axis)
+        if keepdims is not None:
+            keepdim = keepdims
         return R.AMax.apply(self, _norm_dim(dim, self._data.ndim), keepdim)
 
-    def amin(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+    def amin(
+        self, dim: Any = (), keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None
+    ) -> Tensor:
+        """Smallest values over ``dim`` (every element when ``()``)."""
+        if axis is not None:
+            dim = _axis(dim, axis)
+        if keepdims is not None:
+            keepdim = keepdims
         return R.AMin.apply(self, _norm_dim(dim, self._data.ndim), keepdim)
 
-    def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
+    def logsumexp(
+        self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None
+    ) -> Tensor:
         """log(sum(exp(x))) over ``dim``, computed stably by shifting by the maximum."""
+        if axis is not None:
+            dim = _axis(dim, axis)
+        if keepdims is not None:
+            keepdim = keepdims
+        if dim is None:
+            raise TypeError("logsumexp() missing 1 required positional argument: 'dim'")
         return R.LogSumExp.apply(self._f(), _norm_dim(dim, self._data.ndim), keepdim)
 
-    def norm(self, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
-        """Vector p-norm over ``dim`` (all elements when None); ``p='fro'`` is the 2-norm."""
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+        """Vector p-norm (sum_i |x_i|^p)^(1/p) over ``dim`` (all elements when None); ``p='fro'`` is
+        the 2-norm; ``dtype`` converts the input first."""
+        if dtype is not None:
+            return self.type(dtype).norm(p, dim, keepdim)
         if p == "fro" or p is None:
             p = 2
         if isinstance(p, str):
             raise ValueError(f"norm: unsupported p={p!r}; use a number, inf or 'fro'")
         return R.Norm.apply(self._f(), float(p), _norm_dim(dim, self._data.ndim), keepdim)
 
-    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    def argmax(
+        self, dim: int | None = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None
+    ) -> Tensor:
         """Index of the largest element (flattened when ``dim`` is None)."""
+        if axis is not None:
+            dim = _axis(dim, axis)
+        if keepdims is not None:
+            keepdim = keepdims
         if dim is None:
             return self._make(np.asarray(np.argmax(self._data), dtype=np.int64))
         return self._make(_argext(self._data, _one_dim(dim, self._data.ndim), keepdim, False))
 
-    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    def argmin(
+        self, dim: int | None = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None
+    ) -> Tensor:
+        """Index of the smallest element (flattened when ``dim`` is None)."""
+        if axis is not None:
+            dim = _axis(dim, axis)
+        if keepdims is not None:
+            keepdim = keepdims
         if dim is None:
             return self._make(np.asarray(np.argmin(self._data), dtype=np.int64))
         return self._make(_argext(self._data, _one_dim(dim, self._data.ndim), keepdim, True))
 
-    def all(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
-        return self._make(np.asarray(np.all(self._data, axis=dim, keepdims=keepdim)))
+    def all(
+        self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None
+    ) -> Tensor:
+        """True where every element over ``dim`` is nonzero."""
+        if axis is not None:
+            dim = _axis(dim, axis)
+        if keepdims is not None:
+            keepdim = keepdims
+        return self._make(np.all(self._data, axis=_norm_dim(dim, self._data.ndim), keepdims=keepdim))
 
-    def any(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
-        return self._make(np.asarray(np.any(self._data, axis=dim, keepdims=keepdim)))
+    def any(
+        self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None
+    ) -> Tensor:
+        """True where some element over ``dim`` is nonzero."""
+        if axis is not None:
+            dim = _axis(dim, axis)
+        if keepdims is not None:
+            keepdim = keepdims
+        return self._make(np.any(self._data, axis=_norm_dim(dim, self._data.ndim), keepdims=keepdim))
+
+    def cumsum(self, dim: Any = None, *, dtype: Any = None, axis: Any = None) -> Tensor:
+        """Running sum along ``dim``: y_i = sum_{j <= i} x_j (integers and bools sum as int64)."""
+        if axis is not None:
+            dim = _axis(dim, axis)
+        if dim is None:
+            raise TypeError("cumsum() missing 1 required positional argument: 'dim'")
+        x = self if dtype is None else self.type(dtype)
+        if x._data.dtype.kind in "biu" and dtype is None:
+            x = x.long()
+        return R.CumSum.apply(x, _one_dim(dim, x._data.ndim))
+
+    def count_nonzero(self, dim: Any = None, *, axis: Any = None) -> Tensor:
+        """The number of nonzero elements over ``dim`` (all when None), as int64."""
+        if axis is not None:
+            dim = _axis(dim, axis)
+        n = np.count_nonzero(self._data, axis=_norm_dim(dim, self._data.ndim))
+        return self._make(np.asarray(n, dtype=np.int64))

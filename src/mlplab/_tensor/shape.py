@@ -54,6 +54,13 @@ def _one_dim(dim: int, ndim: int) -> int:
     return dim % n
 
 
+def _axis(dim: Any, axis: Any) -> Any:
+    """NumPy's ``axis=`` standing for ``dim=`` (torch accepts either spelling, not both at once)."""
+    if dim is not None and dim != ():
+        raise TypeError("got both dim= and its alias axis=; pass one")
+    return axis
+
+
 def _shape_args(args: tuple) -> tuple:
     if len(args) == 1 and isinstance(args[0], (tuple, list, Size)):
         return tuple(int(a) for a in args[0])
@@ -82,7 +89,9 @@ class ShapeMixin:
                 f"shape '{list(shp)}' is invalid for input of size {self._data.size}"
             ) from None
 
-    view = reshape
+    def view(self, *size: Any) -> Tensor:
+        """Same elements in a new shape (one dimension may be -1); mlplab's views are reshapes."""
+        return self.reshape(*size)
 
     def view_as(self, other: Tensor) -> Tensor:
         return self.reshape(other.shape)
@@ -137,9 +146,9 @@ class ShapeMixin:
         dims = _norm_dim(dim, len(shp)) or ()
         return S.Reshape.apply(self, tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1)))
 
-    def expand(self, *sizes: Any) -> Tensor:
+    def expand(self, *size: Any) -> Tensor:
         """Broadcast to a larger shape without copying (-1 keeps a size)."""
-        shp = _shape_args(sizes)
+        shp = _shape_args(size)
         cur = (1,) * (len(shp) - self._data.ndim) + self._data.shape
         target = tuple(c if s == -1 else s for s, c in zip(shp, cur))
         try:

@@ -65,7 +65,7 @@ class UnaryMixin:
         """-1, 0 or 1 elementwise (not differentiated)."""
         return self._make(np.sign(self._data))
 
-    def round(self, decimals: int = 0) -> Tensor:
+    def round(self, *, decimals: int = 0) -> Tensor:
         """Round half to even, as PyTorch (not differentiated)."""
         return self._make(np.round(self._data, decimals))
 
@@ -75,13 +75,16 @@ class UnaryMixin:
     def ceil(self) -> Tensor:
         return self._make(np.ceil(self._data))
 
-    def softmax(self, dim: int) -> Tensor:
-        r"""softmax(x)_i = e^{x_i} / \sum_j e^{x_j} along ``dim`` (max-shifted: never overflows)."""
-        return self._normalise_along(A.SoftmaxFn, dim)
+    def softmax(self, dim: int, dtype: Any = None) -> Tensor:
+        r"""softmax(x)_i = e^{x_i} / \sum_j e^{x_j} along ``dim`` (max-shifted: never overflows);
+        ``dtype`` converts the input first."""
+        x = self if dtype is None else self.type(dtype)
+        return x._normalise_along(A.SoftmaxFn, dim)
 
-    def log_softmax(self, dim: int) -> Tensor:
+    def log_softmax(self, dim: int, dtype: Any = None) -> Tensor:
         r"""log_softmax(x)_i = x_i - log \sum_j e^{x_j} along ``dim`` (max-shifted)."""
-        return self._normalise_along(A.LogSoftmaxFn, dim)
+        x = self if dtype is None else self.type(dtype)
+        return x._normalise_along(A.LogSoftmaxFn, dim)
 
     def _normalise_along(self, fn: type, dim: int) -> Tensor:
         """Apply softmax or log_softmax (``fn``) along ``dim``; a 0-d tensor is one-element."""

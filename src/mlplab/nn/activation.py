@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _dtype
+from .. import _device, _dtype
 from ..tensor import Parameter, Tensor
 from .functional import activation as A
 from .module import Module
@@ -84,6 +84,7 @@ class PReLU(Module):
         self, num_parameters: int = 1, init: float = 0.25, device: Any = None, dtype: Any = None
     ) -> None:
         super().__init__()
+        _device.check(device)  # the CPU only: torch's CPU-build error otherwise
         self.num_parameters = int(num_parameters)
         self.init = init
         npd = _dtype.to_np(dtype) if dtype is not None else _dtype.default_np()

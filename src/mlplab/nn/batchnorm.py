@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _dtype
+from .. import _device, _dtype
 from ..tensor import Parameter, Tensor
 from .functional.layers import _verify_batch_size, batch_norm
 from .module import Module
@@ -38,6 +38,7 @@ class _BatchNorm(Module):
         bias: bool = True,
     ) -> None:
         super().__init__()
+        _device.check(device)  # the CPU only: torch's CPU-build error otherwise
         self.num_features = int(num_features)
         self.eps = eps
         self.momentum = momentum

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _dtype
+from .. import _device, _dtype
 from ..ops.linear import LinearFn, LinearNoBiasFn
 from ..tensor import Parameter, Tensor
 from . import init
@@ -40,6 +40,7 @@ class Linear(Module):
         self, in_features: int, out_features: int, bias: bool = True, device: Any = None, dtype: Any = None
     ) -> None:
         super().__init__()
+        _device.check(device)  # the CPU only: torch's CPU-build error otherwise
         if in_features < 0 or out_features < 0:
             raise ValueError(
                 f"Linear: feature counts must be non-negative, got in={in_features}, out={out_features}"

@@ -329,3 +329,17 @@ class Norm(Op):
 def _kept(shape: tuple, axis) -> tuple:
     """``shape`` with the reduced axes (all when ``axis`` is None) set to 1."""
     return (1,) * len(shape) if axis is None else _kept_shape(shape, axis)
+
+
+class CumSum(Op):
+    """y_i = sum_{j <= i} x_j along ``axis``;  dL/dx_j = sum_{i >= j} dL/dy_i (a reversed cumsum)."""
+
+    arity = 1
+
+    def forward(self, x, axis):
+        self.axis = axis
+        return np.cumsum(x, axis=axis)
+
+    def backward(self, g):
+        rev = np.flip(g, self.axis)
+        return np.flip(np.cumsum(rev, axis=self.axis), self.axis)

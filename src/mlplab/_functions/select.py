@@ -1,0 +1,66 @@
+"""Sorting, counting and products: sort, argsort, topk, unique, bincount, histc, einsum, outer, diag."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..ops.select import Einsum
+from ..tensor import Tensor
+from ._common import as_tensor as _t
+from ._common import public
+
+
+def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
+    return input.sort(dim, descending, stable=stable)
+
+
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Tensor:
+    return input.argsort(dim, descending, stable=stable)
+
+
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+    return input.topk(k, dim, largest, sorted)
+
+
+def unique(
+    input: Tensor,
+    sorted: bool = True,
+    return_inverse: bool = False,
+    return_counts: bool = False,
+    dim: Any = None,
+) -> Any:
+    return input.unique(sorted, return_inverse, return_counts, dim)
+
+
+def bincount(input: Tensor, weights: Any = None, minlength: int = 0) -> Tensor:
+    return input.bincount(weights, minlength)
+
+
+def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
+    return input.histc(bins, min, max)
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    return input.outer(vec2)
+
+
+def diag(input: Tensor, diagonal: int = 0) -> Tensor:
+    return input.diag(diagonal)
+
+
+def einsum(*args: Any) -> Tensor:
+    """Einstein summation: ``einsum("ij,jk->ik", a, b)`` (or the operands as one list); the gradient
+    of each operand is another einsum (see :class:`mlplab.ops.select.Einsum`)."""
+    if not args or not isinstance(args[0], str):
+        raise TypeError("einsum(): the first argument must be the equation string")
+    spec, ops = args[0], args[1:]
+    if len(ops) == 1 and isinstance(ops[0], (list, tuple)):
+        ops = tuple(ops[0])
+    ts = [_t(o) for o in ops]
+    dts = {t._data.dtype for t in ts}
+    if len(dts) > 1:
+        raise RuntimeError(f"einsum(): expected operands of one dtype, got {sorted(str(d) for d in dts)}")
+    return Einsum.apply(*ts, spec)
+
+
+__all__ = public(globals(), __name__)

@@ -1,0 +1,246 @@
+"""Rearranging and selecting methods of ``Tensor``: split/chunk, flip/roll, repeat/tile,
+index_select, scatter(_add), tril/triu/diag, outer, sort/argsort/topk, unique, bincount, histc.
+
+The differentiable ones reuse the view ops (``Index``, ``Reshape``, ``Expand``, ``Gather``) where
+the result is a rearrangement of the input, and use :mod:`mlplab.ops.select` otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..autograd.tensor_base import TensorBase
+from ..ops import select as P
+from ..ops import shape as S
+from .reduce import _ValuesIndices
+from .shape import _norm_dim, _one_dim, _shape_args
+
+if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor imports this)
+    from ..tensor import Tensor
+
+
+class SortResult(_ValuesIndices):
+    __slots__ = ()
+    op = "sort"
+
+
+class TopkResult(_ValuesIndices):
+    __slots__ = ()
+    op = "topk"
+
+
+def _index_array(index: Any, what: str) -> np.ndarray:
+    idx = index._data if isinstance(index, TensorBase) else np.asarray(index)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"{what}(): Expected dtype int64 for index, got {idx.dtype}")
+    return idx
+
+
+class SelectMixin:
+    """Rearranging and selecting (mixed into ``Tensor``)."""
+
+    __slots__ = ()
+
+    def _along(self, dim: int, key: Any) -> Tensor:
+        """``self[..., key, ...]`` with ``key`` at dimension ``dim``, through the Index op."""
+        full = (slice(None),) * dim + (key,)
+        return S.Index.apply(self, full, not isinstance(key, slice))
+
+    def split(self, split_size: Any, dim: int = 0) -> tuple:
+        """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the listed sizes."""
+        d = _one_dim(dim, self._data.ndim)
+        n = self._data.shape[d]
+        if isinstance(split_size, (int, np.integer)):
+            step = max(int(split_size), 1)
+            sizes = [min(step, n - s) for s in range(0, n, step)] or [0]
+        else:
+            sizes = [int(s) for s in split_size]
+            if sum(sizes) != n:
+                raise RuntimeError(
+                    f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
+                    f"dimension {d}), but got split_sizes={sizes}"
+                )
+        starts = np.cumsum([0] + sizes[:-1])
+        return tuple(self._along(d, slice(int(s), int(s) + k)) for s, k in zip(starts, sizes))
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple:
+        """At most ``chunks`` pieces of ceil(n / chunks) along ``dim``."""
+        if chunks <= 0:
+            raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+        n = self._data.shape[_one_dim(dim, self._data.ndim)]
+        return self.split(max(-(-n // chunks), 1), dim)
+
+    def flip(self, *dims: Any) -> Tensor:
+        """Reverse the order of elements along each of ``dims``."""
+        axes = _norm_dim(_shape_args(dims), self._data.ndim) or ()
+        key = tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(self._data.ndim))
+        return S.Index.apply(self, key, False)
+
+    def roll(self, shifts: Any, dims: Any = ()) -> Tensor:
+        """Shift elements cyclically by ``shifts`` along ``dims`` (the flattened tensor when none)."""
+        if dims is None or dims == ():
+            return self.reshape(-1).roll(shifts, 0).reshape(self._data.shape)
+        sh = (shifts,) if isinstance(shifts, (int, np.integer)) else tuple(shifts)
+        ds = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+        if len(sh) != len(ds):
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, dims:{len(ds)}")
+        out = self
+        for s, d in zip(sh, ds):
+            d = _one_dim(d, self._data.ndim)
+            n = self._data.shape[d]
+            out = out._along(d, (np.arange(n) - int(s)) % max(n, 1))
+        return out
+
+    def repeat(self, *repeats: Any) -> Tensor:
+        """Tile the tensor ``repeats[i]`` times along dimension i (leading new dimensions allowed)."""
+        reps = _shape_args(repeats)
+        nd = self._data.ndim
+        if len(reps) < nd:
+            raise RuntimeError(
+                "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor"
+            )
+        shape = (1,) * (len(reps) - nd) + self._data.shape
+        inter = tuple(x for n in shape for x in (1, n))
+        big = tuple(x for r, n in zip(reps, shape) for x in (r, n))
+        x = self.reshape(inter).expand(big)
+        return x.reshape(tuple(r * n for r, n in zip(reps, shape)))
+
+    def tile(self, *dims: Any) -> Tensor:
+        """:meth:`repeat` with ones prepended to ``dims`` when it is shorter than the tensor's rank."""
+        reps = _shape_args(dims)
+        return self.repeat((1,) * (self._data.ndim - len(reps)) + reps)
+
+    def index_select(self, dim: int, index: Any) -> Tensor:
+        """The entries ``index`` (1-D) along ``dim``."""
+        idx = _index_array(index, "index_select").reshape(-1)
+        return self._along(_one_dim(dim, self._data.ndim), idx)
+
+    def _scatter_args(self, dim: int, index: Any, src: Any, value: Any, reduce: Any) -> tuple:
+        if reduce is not None:
+            raise NotImplementedError(
+                "scatter(reduce=...) is not supported by mlplab (torch deprecates it); use scatter_add "
+                "or scatter_reduce"
+            )
+        idx = _index_array(index, "scatter")
+        if idx.ndim != self._data.ndim:
+            raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+        if src is None:
+            src = value
+        s = src if isinstance(src, TensorBase) else self._make(np.full(idx.shape, src, self._data.dtype))
+        if s._data.dtype != self._data.dtype:
+            s = s.type(self.dtype)
+        return _one_dim(dim, self._data.ndim), idx, s
+
+    def scatter(
+        self, dim: int, index: Any, src: Any = None, value: Any = None, *, reduce: Any = None
+    ) -> Tensor:
+        """A copy with ``out[index[i][j]][j] = src[i][j]`` (for dim 0; likewise along any dim)."""
+        d, idx, s = self._scatter_args(dim, index, src, value, reduce)
+        return P.Scatter.apply(self, s, idx, d)
+
+    def scatter_add(self, dim: int, index: Any, src: Any) -> Tensor:
+        """A copy with ``out[index[i][j]][j] += src[i][j]`` (repeated indices add up)."""
+        d, idx, s = self._scatter_args(dim, index, src, None, None)
+        return P.ScatterAdd.apply(self, s, idx, d)
+
+    def scatter_(
+        self, dim: int, index: Any, src: Any = None, value: Any = None, *, reduce: Any = None
+    ) -> Tensor:
+        """In-place :meth:`scatter`."""
+        return self._inplace_result(self.scatter(dim, index, src, value, reduce=reduce), src)
+
+    def scatter_add_(self, dim: int, index: Any, src: Any) -> Tensor:
+        """In-place :meth:`scatter_add`."""
+        return self._inplace_result(self.scatter_add(dim, index, src), src)
+
+    def _inplace_result(self, result: Tensor, other: Any) -> Tensor:
+        if self._records(other):  # type: ignore[attr-defined]
+            return self._rebind(result)  # type: ignore[attr-defined]
+        self._data[...] = result._data
+        return self  # type: ignore[return-value]
+
+    def tril(self, diagonal: int = 0) -> Tensor:
+        """Elements on and below the ``diagonal``-th diagonal; zeros above."""
+        return P.Tri.apply(self, diagonal, False)
+
+    def triu(self, diagonal: int = 0) -> Tensor:
+        """Elements on and above the ``diagonal``-th diagonal; zeros below."""
+        return P.Tri.apply(self, diagonal, True)
+
+    def diag(self, diagonal: int = 0) -> Tensor:
+        """1-D: the square matrix with self on the ``diagonal``-th diagonal; 2-D: that diagonal."""
+        if self._data.ndim not in (1, 2):
+            raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {self._data.ndim}D")
+        return P.Diag.apply(self, diagonal)
+
+    def outer(self, vec2: Tensor) -> Tensor:
+        """out[i, j] = self[i] * vec2[j]."""
+        return self.reshape(-1, 1) * vec2.reshape(1, -1)
+
+    def argsort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Tensor:
+        """Indices that sort ``dim`` (stably: ties keep their order)."""
+        a = self._data
+        if a.ndim == 0:
+            return self._make(np.zeros((), np.int64))
+        d = _one_dim(dim, a.ndim)
+        if descending:
+            key = -a.astype(np.int64) if a.dtype.kind in "bu" else -a
+            idx = np.argsort(key, axis=d, kind="stable")
+        else:
+            idx = np.argsort(a, axis=d, kind="stable")
+        return self._make(idx.astype(np.int64))
+
+    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> SortResult:
+        """``(values, indices)`` sorted along ``dim``; the values carry the gradient (a gather)."""
+        idx = self.argsort(dim, descending)
+        if self._data.ndim == 0:
+            return SortResult(self.clone(), idx)
+        return SortResult(S.Gather.apply(self, _one_dim(dim, self._data.ndim), idx._data), idx)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> TopkResult:
+        """The ``k`` largest (or smallest) entries along ``dim`` and their indices."""
+        d = _one_dim(dim, self._data.ndim)
+        n = self._data.shape[d] if self._data.ndim else 1
+        if not 0 <= k <= n:
+            raise RuntimeError("selected index k out of range")
+        idx = self.argsort(d, largest)._data
+        idx = idx[(slice(None),) * d + (slice(0, k),)]
+        return TopkResult(S.Gather.apply(self, d, idx), self._make(idx))
+
+    def unique(
+        self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False, dim: Any = None
+    ) -> Any:
+        """The distinct values (sorted), optionally with the inverse indices and the counts."""
+        axis = None if dim is None else _one_dim(dim, self._data.ndim)
+        vals, inv, counts = np.unique(self._data, return_inverse=True, return_counts=True, axis=axis)
+        out = [self._make(vals)]
+        if return_inverse:
+            shape = self._data.shape if axis is None else (self._data.shape[axis],)
+            out.append(self._make(inv.reshape(shape).astype(np.int64)))
+        if return_counts:
+            out.append(self._make(counts.astype(np.int64)))
+        return out[0] if len(out) == 1 else tuple(out)
+
+    def bincount(self, weights: Any = None, minlength: int = 0) -> Tensor:
+        """Counts of each value 0..max (1-D non-negative integers), or sums of ``weights``."""
+        a = self._data
+        if a.ndim != 1 or a.dtype.kind not in "iu":
+            raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+        if weights is None:
+            return self._make(np.bincount(a, minlength=minlength).astype(np.int64))
+        w = weights._data if isinstance(weights, TensorBase) else np.asarray(weights)
+        return self._make(np.bincount(a, w, minlength).astype(w.dtype if w.dtype.kind == "f" else np.float64))
+
+    def histc(self, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
+        """Histogram with ``bins`` equal bins over [min, max] (the data's range when min == max);
+        values outside are ignored."""
+        a = self._data
+        lo, hi = float(min), float(max)
+        if lo == hi and a.size:
+            lo, hi = float(a.min()), float(a.max())
+        if lo == hi:
+            lo, hi = lo - 1, hi + 1
+        counts, _ = np.histogram(a, bins=bins, range=(lo, hi))
+        return self._make(counts.astype(a.dtype if a.dtype.kind == "f" else np.float32))
