@@ -48,7 +48,14 @@ SEED = 20260
 
 # --------------------------------------------------------------------------- mlplab as torch
 class _TorchToMlplab(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Resolve ``torch.X`` to the already-imported module ``mlplab.X`` (or fail as Python does)."""
+    """Resolve ``torch.X`` to the module ``mlplab.X`` (or fail as Python does).
+
+    The import system stamps the module it gets with the ``torch.X`` spec; the original
+    ``__spec__`` of every module handed out is kept in ``respec`` and put back by the caller.
+    """
+
+    def __init__(self) -> None:
+        self.respec: list[tuple[object, object]] = []
 
     def find_spec(self, fullname, path=None, target=None):
         if fullname != "torch" and not fullname.startswith("torch."):
@@ -58,9 +65,11 @@ class _TorchToMlplab(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def create_module(self, spec):
         target = "mlplab" + spec.name[len("torch") :]
         try:
-            return importlib.import_module(target)
+            module = importlib.import_module(target)
         except ImportError as e:
             raise ModuleNotFoundError(f"No module named {spec.name!r} (mlplab has no {target})") from e
+        self.respec.append((module, module.__spec__))
+        return module
 
     def exec_module(self, module):
         pass  # already executed under its mlplab name
@@ -80,6 +89,8 @@ def _mlplab_as_torch() -> Iterator[None]:
         yield
     finally:
         sys.meta_path.remove(finder)
+        for module, spec in reversed(finder.respec):
+            module.__spec__ = spec
         for k in [k for k in sys.modules if k == "torch" or k.startswith("torch.")]:
             del sys.modules[k]
         sys.modules.update(saved)

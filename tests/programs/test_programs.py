@@ -67,7 +67,9 @@ def test_program_prints_what_torch_prints(name, tmp_path):
 def test_the_program_sees_mlplab_as_torch_and_torch_comes_back(tmp_path):
     import torch
 
+    import mlplab.nn
     import mlplab.random
+    import mlplab.utils.data
 
     rng_fn, rand_fn = mlplab.random.rng, torch.rand
     before = {k: v for k, v in sys.modules.items() if k == "torch" or k.startswith("torch.")}
@@ -76,6 +78,7 @@ def test_the_program_sees_mlplab_as_torch_and_torch_comes_back(tmp_path):
     after = {k: v for k, v in sys.modules.items() if k == "torch" or k.startswith("torch.")}
     assert after == before
     assert mlplab.random.rng is rng_fn and torch.rand is rand_fn
+    assert mlplab.nn.__spec__.name == "mlplab.nn" and mlplab.utils.data.__spec__.name == "mlplab.utils.data"
     assert "uniform_" not in vars(torch.Tensor) and "normal_" not in vars(torch.Tensor)
 
 
