@@ -12,10 +12,10 @@ Same initial weights: the two libraries' random generators differ (torch: Mersen
 mlplab: PCG64), so the runner gives both one *random source*: a NumPy generator seeded per run.
 mlplab's draws all go through ``mlplab.random.rng``, which the runner points at that generator;
 on the torch side the runner replaces torch's random entry points (``Tensor.uniform_``/``normal_``
-as ``nn.init`` calls them, ``rand``, ``randn``, ``randint``, ``randperm`` as ``RandomSampler`` and
-``random_split`` call it, ``normal``, ``RandomSampler``'s permutation and
-``nn.functional.dropout``) by functions that make the same NumPy calls mlplab makes (same
-shapes, order, dtypes; dropout keeps a unit where u >= p, as mlplab).
+as ``nn.init`` calls them, ``rand``, ``randn``, ``randint``, ``randperm`` as ``random_split``
+calls it, ``normal``, ``multinomial`` as ``WeightedRandomSampler`` calls it, ``RandomSampler``'s
+permutation and ``nn.functional.dropout``) by functions that make the same NumPy calls mlplab
+makes (same shapes, order, dtypes; dropout keeps a unit where u >= p, as mlplab).
 So ``nn.Linear``'s default init, ``nn.init.*``, DataLoader shuffling and dropout masks see the
 same numbers in both runs while the program keeps calling ``torch.manual_seed`` as users do.
 Every patch is undone after the run.
@@ -171,6 +171,16 @@ def _torch_random(rng: np.random.Generator) -> Iterator[None]:
             raise NotImplementedError("the runner's torch.normal draws only for float mean and std")
         return finish(rng.normal(mean, std, _shape((size,))).astype(np_dtype(dtype)), requires_grad)
 
+    def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+        # as mlplab's WeightedRandomSampler draws: a weighted choice, or the exponential race
+        w = input.detach().numpy().astype(np.float64)
+        if replacement:
+            idx = rng.choice(len(w), size=num_samples, replace=True, p=w / w.sum())
+        else:
+            with np.errstate(divide="ignore"):
+                idx = np.argsort(rng.exponential(size=len(w)) / w, kind="stable")[:num_samples]
+        return torch.from_numpy(idx.astype(np.int64))
+
     def dropout(input, p=0.5, training=True, inplace=False):
         if not training or p == 0.0:
             return input
@@ -201,6 +211,7 @@ def _torch_random(rng: np.random.Generator) -> Iterator[None]:
             (torch, "randperm", randperm),
             (torch, "randint", randint),
             (torch, "normal", normal),
+            (torch, "multinomial", multinomial),
             (ds, "randperm", randperm),
             (F, "dropout", dropout),
         ]:

@@ -53,6 +53,7 @@ PROGRAMS = {
     "lbfgs_fit": LBFGS64,
     "hessian_vector": F32,
     "digits_classifier": F32,
+    "imbalanced_classes": F32,
 }
 
 
