@@ -79,6 +79,10 @@ DIFFERENTIABLE: list[tuple[str, Callable, tuple]] = [
     ("linalg.norm fro", lambda L, a: L.linalg.norm(input=a, ord="fro"), (R(3, 4),)),
     ("linalg.vector_norm ord 1", lambda L, a: L.linalg.vector_norm(a, 1, dim=0), (R(3, 4),)),
     ("linalg.vector_norm", lambda L, a: L.linalg.vector_norm(a), (R(3, 4),)),
+    ("softmax axis", lambda L, a: L.softmax(a, axis=1), (R(3, 4),)),
+    ("log_softmax method axis", lambda L, a: a.log_softmax(axis=0), (R(3, 4),)),
+    ("cat axis", lambda L, a, b: L.cat([a, b], axis=1), (R(3, 2), R(3, 4))),
+    ("stack axis", lambda L, a, b: L.stack((a, b), axis=1), (R(3, 2), R(3, 2))),
     ("softmax dtype", lambda L, a: L.softmax(a, 1, dtype=L.float64), (rand(rs, (3, 4)),)),
 ]  # fmt: skip
 

@@ -65,6 +65,7 @@ EXCEPTIONS: dict[str, str] = {
     "`requires_grad=` (as mlplab)",
     "Tensor.backward": "inputs= is not supported yet (autograd.grad is the way to restrict the leaves)",
     "numel": "the stub names the parameter `self`, which torch's parser refuses; it takes `input=`",
+    "Tensor.to_sparse": "refused with NotImplementedError whatever its arguments (no sparse tensors)",
     "save": "pickle-free by design (.npz): pickle_module/pickle_protocol are accepted and ignored",
     "load": "pickle-free by design (.npz): no pickle_module; weights_only/mmap accepted and ignored",
 }

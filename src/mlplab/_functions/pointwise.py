@@ -211,12 +211,12 @@ def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
     return input.clone()
 
 
-def softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
-    return input.softmax(dim, dtype)
+def softmax(input: Tensor, dim: Any = None, dtype: Any = None, *, axis: Any = None) -> Tensor:
+    return input.softmax(dim, dtype, axis=axis)
 
 
-def log_softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
-    return input.log_softmax(dim, dtype)
+def log_softmax(input: Tensor, dim: Any = None, dtype: Any = None, *, axis: Any = None) -> Tensor:
+    return input.log_softmax(dim, dtype, axis=axis)
 
 
 __all__ = public(globals(), __name__)

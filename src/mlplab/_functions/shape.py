@@ -23,8 +23,10 @@ def _same_dtype(ts: list[Tensor]) -> list[Tensor]:
     return [t.type(dt) for t in ts]
 
 
-def cat(tensors: Any, dim: int = 0) -> Tensor:
-    """Concatenate along an existing dimension; other dimensions must agree."""
+def cat(tensors: Any, dim: int = 0, *, axis: int | None = None) -> Tensor:
+    """Concatenate along an existing dimension (``axis``: NumPy's name); other dimensions must agree."""
+    if axis is not None:
+        dim = axis
     ts = _same_dtype([_t(t) for t in tensors])
     if not ts:
         raise RuntimeError("cat(): expected a non-empty list of Tensors")
@@ -42,8 +44,10 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
 concat = cat
 
 
-def stack(tensors: Any, dim: int = 0) -> Tensor:
-    """Join tensors of equal shape along a new dimension."""
+def stack(tensors: Any, dim: int = 0, *, axis: int | None = None) -> Tensor:
+    """Join tensors of equal shape along a new dimension (``axis``: NumPy's name for ``dim``)."""
+    if axis is not None:
+        dim = axis
     ts = _same_dtype([_t(t) for t in tensors])
     if not ts:
         raise RuntimeError("stack expects a non-empty TensorList")

@@ -75,19 +75,21 @@ class UnaryMixin:
     def ceil(self) -> Tensor:
         return self._make(np.ceil(self._data))
 
-    def softmax(self, dim: int, dtype: Any = None) -> Tensor:
+    def softmax(self, dim: Any = None, dtype: Any = None, *, axis: Any = None) -> Tensor:
         r"""softmax(x)_i = e^{x_i} / \sum_j e^{x_j} along ``dim`` (max-shifted: never overflows);
-        ``dtype`` converts the input first."""
+        ``dtype`` converts the input first; ``axis`` is NumPy's name for ``dim``."""
         x = self if dtype is None else self.type(dtype)
-        return x._normalise_along(A.SoftmaxFn, dim)
+        return x._normalise_along(A.SoftmaxFn, dim if axis is None else axis)
 
-    def log_softmax(self, dim: int, dtype: Any = None) -> Tensor:
+    def log_softmax(self, dim: Any = None, dtype: Any = None, *, axis: Any = None) -> Tensor:
         r"""log_softmax(x)_i = x_i - log \sum_j e^{x_j} along ``dim`` (max-shifted)."""
         x = self if dtype is None else self.type(dtype)
-        return x._normalise_along(A.LogSoftmaxFn, dim)
+        return x._normalise_along(A.LogSoftmaxFn, dim if axis is None else axis)
 
-    def _normalise_along(self, fn: type, dim: int) -> Tensor:
+    def _normalise_along(self, fn: type, dim: Any) -> Tensor:
         """Apply softmax or log_softmax (``fn``) along ``dim``; a 0-d tensor is one-element."""
+        if dim is None:
+            raise TypeError("softmax() missing 1 required positional argument: 'dim'")
         a = self._data
         if a.dtype.kind != "f":
             raise RuntimeError(
