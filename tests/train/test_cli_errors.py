@@ -16,8 +16,8 @@ FAST = ["--epochs", "1", "--quiet"]
 def test_unknown_names_list_choices(run_cli):
     line = _err(run_cli("train", "--dataset", "mnist", "--quiet"))
     assert "mnist" in line and "digits" in line and "iris" in line
-    line = _err(run_cli("train", "--optimizer", "adamax", "--quiet"))
-    assert "adamax" in line and "adam" in line and "sgd" in line
+    line = _err(run_cli("train", "--optimizer", "adamx", "--quiet"))
+    assert "adamx" in line and "adamax" in line and "sgd" in line
     line = _err(run_cli("train", "--activation", "swishy", "--quiet"))
     assert "swishy" in line and "tanh" in line and "relu" in line
 
