@@ -18,6 +18,8 @@ import sys
 
 import numpy as np
 import pytest
+import sklearn.datasets  # noqa: F401 - loaded at collection, like torch: no test's time includes start-up
+import torch
 from program_runner import compare_outputs, run_program, split_numbers
 
 F32 = (1e-4, 1e-6)
@@ -66,8 +68,6 @@ def test_program_prints_what_torch_prints(name, tmp_path):
 
 
 def test_the_program_sees_mlplab_as_torch_and_torch_comes_back(tmp_path):
-    import torch
-
     import mlplab.nn
     import mlplab.random
     import mlplab.utils.data
