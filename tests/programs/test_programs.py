@@ -56,6 +56,7 @@ PROGRAMS = {
     "hessian_vector": F32,
     "digits_classifier": F32,
     "imbalanced_classes": F32,
+    "feedforward_basics": F32,
 }
 
 
