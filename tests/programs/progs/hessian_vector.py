@@ -50,3 +50,5 @@ for it in range(4):
         w -= 0.5 * g
     print(it, value.item(), g.detach().tolist(), H.tolist())
 print(torch.autograd.functional.hessian(f, w.detach()).tolist())
+value, hv = torch.autograd.functional.hvp(f, w.detach(), torch.tensor([1.0, -1.0], dtype=torch.float64))
+print(value.item(), hv.tolist())
