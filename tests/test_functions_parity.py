@@ -217,6 +217,11 @@ FACTORY_KEYWORDS: list[tuple[str, Callable]] = [
     ("tensor", lambda L: L.tensor([1, 2], dtype=L.float32, requires_grad=True)),
     ("as_tensor", lambda L: L.as_tensor([1, 2], dtype=L.float64)),
     ("from_numpy", lambda L: L.from_numpy(np.arange(3))),
+    ("new_zeros", lambda L: L.ones(2, dtype=L.float64).new_zeros(2, 3)),
+    ("new_ones size tuple", lambda L: L.ones(2).new_ones((3,), dtype=L.int32)),
+    ("new_full", lambda L: L.ones(2, dtype=L.int64).new_full((2, 2), 7)),
+    ("new_empty shape", lambda L: L.ones(2).new_empty(2, 4).shape),
+    ("new_tensor", lambda L: L.ones(2, dtype=L.float64).new_tensor([1, 2], requires_grad=True)),
     ("randint dtype", lambda L: L.randint(0, 5, (3,), dtype=L.int32).dtype),
     ("randperm dtype", lambda L: L.randperm(4, dtype=L.int32).dtype),
 ]

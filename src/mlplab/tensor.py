@@ -24,6 +24,7 @@ from ._tensor import compare as _compare
 from ._tensor import device as _device
 from ._tensor import index as _index
 from ._tensor import inplace as _inplace
+from ._tensor import new as _new_mixin
 from ._tensor import reduce as _reduce
 from ._tensor import select as _select
 from ._tensor import shape as _shape
@@ -50,6 +51,7 @@ class Tensor(
     _shape.ShapeMixin,
     _index.IndexMixin,
     _select.SelectMixin,
+    _new_mixin.NewMixin,
     _inplace.InplaceMixin,
 ):
     """A multi-dimensional array with autograd (see module docstring)."""

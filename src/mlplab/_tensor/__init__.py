@@ -10,6 +10,9 @@ entry points, printing) inherits its operators and methods from these mixins:
     shape.py     reshaping and dimension handling (reshape, permute, expand, ``Size``, dim helpers)
     index.py     indexing, ``__setitem__``, iteration, gather and masked_fill
     inplace.py   in-place ops (``add_``, ``+=``, ``zero_``, ``uniform_``, ...) and their recording
+    device.py    devices as on a CPU-only torch build (``device``, ``to``, ``cpu``, ``cuda``)
+    select.py    split/chunk, flip/roll, repeat/tile, scatter, sort/topk, unique, tril/diag, ...
+    new.py       ``new_zeros``, ``new_ones``, ``new_full``, ``new_empty``, ``new_tensor``
 
 Each mixin has ``__slots__ = ()`` so ``Tensor`` keeps its slots (declared by
 :class:`mlplab.autograd.tensor_base.TensorBase`) and no instance dict. The mixins never name the
