@@ -47,7 +47,14 @@ from ._dtype import (
 )
 from ._functions import *  # noqa: F403
 from ._scope import OUT_OF_SCOPE, unsupported
-from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .random import (
     Generator,
     default_generator,
@@ -102,9 +109,11 @@ __all__ = [
     "int16",
     "int32",
     "int64",
+    "inference_mode",
     "int8",
     "linalg",
     "is_grad_enabled",
+    "is_inference_mode_enabled",
     "linspace",
     "logspace",
     "long",

@@ -1,4 +1,5 @@
-r"""``autograd.functional.jacobian`` and ``hessian`` (reverse mode, one ``autograd.grad`` per row).
+r"""``autograd.functional``: ``jacobian`` and ``hessian`` (reverse mode, one ``autograd.grad`` per
+row), and the products with a vector ``vjp``, ``jvp``, ``vhp``, ``hvp`` (one or two backward passes).
 
 For y = f(x), J[i, j] = dy_i/dx_j, returned with shape ``y.shape + x.shape``; for a scalar f the
 Hessian H = J(grad f), shape ``x.shape + x.shape``. Tuples of inputs (and of outputs) give
@@ -116,3 +117,147 @@ def hessian(
     return jacobian(
         gradient, tuple(xs) if in_tuple else xs[0], create_graph, strict, vectorize, outer_jacobian_strategy
     )
+
+
+# ------------------------------------------------------------------ products with a vector
+def _as_list(v: Any, other: list, other_tuple: bool, name: str) -> list:
+    """``v`` as a list matching ``other`` in length and shapes (torch's messages)."""
+    vs = list(v) if isinstance(v, (tuple, list)) else [v]
+    if other_tuple and len(vs) != len(other):
+        raise RuntimeError(f"v is a tuple of invalid length: should be {len(other)} but got {len(vs)}.")
+    if not other_tuple and len(vs) != 1:
+        raise RuntimeError("The given v should contain a single Tensor.")
+    for i, (a, b) in enumerate(zip(vs, other)):
+        if tuple(a.shape) != tuple(b.shape):
+            where = f"Entry {i} in " if other_tuple else ""
+            raise RuntimeError(f"{where}v has invalid size: should be {b.size()} but got {a.size()}.")
+    return vs
+
+
+def _finish(gs: Any, xs: list, create_graph: bool, strict: bool) -> list:
+    out = []
+    for i, (g, x) in enumerate(zip(gs, xs)):
+        if g is None:
+            if strict:
+                raise RuntimeError(
+                    f"The output of the user-provided function is independent of input {i}. "
+                    "This is not allowed in strict mode."
+                )
+            g = x._make(np.zeros(x._data.shape, x._data.dtype))
+        out.append(g if create_graph else g.detach())
+    return out
+
+
+def _pack(items: list, as_tuple: bool) -> Any:
+    return tuple(items) if as_tuple else items[0]
+
+
+def vjp(
+    func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False
+):
+    """(f(x), v^T J): the vector-Jacobian product, one backward pass with ``grad_outputs=v`` (v may
+    be None for a function with a single-element output)."""
+    in_tuple, xs = _prepare(inputs, create_graph)
+    with enable_grad():
+        outs = func(*xs)
+    out_tuple = isinstance(outs, tuple)
+    ys = list(outs) if out_tuple else [outs]
+    if v is None:
+        if len(ys) != 1 or ys[0].numel() != 1:
+            raise RuntimeError(
+                "The vector v can only be None if the user-provided function returns a single Tensor "
+                "with a single element."
+            )
+        vs = None
+    else:
+        vs = _as_list(v, ys, out_tuple, "v")
+    with enable_grad():
+        gs = grad(ys, xs, grad_outputs=vs, create_graph=create_graph, allow_unused=True)
+    res = _finish(gs, xs, create_graph, strict)
+    ys = [y if create_graph else y.detach() for y in ys]
+    return _pack(ys, out_tuple), _pack(res, in_tuple)
+
+
+def jvp(
+    func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False
+):
+    """(f(x), J v): the Jacobian-vector product by the double-backward trick, as PyTorch computes
+    it: g(u) = u^T J is linear in a dummy u, so d(g . v)/du = J v."""
+    if strict:
+        raise NotImplementedError("mlplab's jvp does not check strict mode (use strict=False)")
+    in_tuple, xs = _prepare(inputs, True)
+    if v is None:
+        if len(xs) != 1 or xs[0].numel() != 1:
+            raise RuntimeError(
+                "The vector v can only be None if the input to the user-provided function is a single "
+                "Tensor with a single element."
+            )
+        vs = [xs[0]._make(np.ones(xs[0]._data.shape, xs[0]._data.dtype))]
+    else:
+        vs = _as_list(v, xs, in_tuple, "v")
+    with enable_grad():
+        outs = func(*xs)
+        out_tuple = isinstance(outs, tuple)
+        ys = list(outs) if out_tuple else [outs]
+        us = [y._make(np.zeros(y._data.shape, y._data.dtype)).requires_grad_(True) for y in ys]
+        gs = grad(ys, xs, grad_outputs=us, create_graph=True, allow_unused=True)
+        pairs = [(g, vi) for g, vi in zip(gs, vs) if g is not None]
+        if pairs:
+            jv = grad(
+                [g for g, _ in pairs],
+                us,
+                grad_outputs=[vi for _, vi in pairs],
+                create_graph=create_graph,
+                allow_unused=True,
+            )
+        else:
+            jv = [None] * len(us)
+    res = _finish(jv, ys, create_graph, False)
+    ys = [y if create_graph else y.detach() for y in ys]
+    return _pack(ys, out_tuple), _pack(res, out_tuple)
+
+
+def vhp(
+    func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False
+):
+    """(f(x), v^T H) for a scalar f: the gradient with its graph, then a backward pass of it with
+    ``grad_outputs=v``."""
+    if strict:
+        raise NotImplementedError("mlplab's vhp/hvp do not check strict mode (use strict=False)")
+    in_tuple, xs = _prepare(inputs, True)
+    with enable_grad():
+        out = func(*xs)
+        if isinstance(out, tuple) or out.numel() != 1:
+            raise RuntimeError("The function given to hvp should return a single Tensor")
+        if v is None:
+            if len(xs) != 1 or xs[0].numel() != 1:
+                raise RuntimeError(
+                    "The vector v can only be None if the input to the user-provided function is a "
+                    "single Tensor with a single element."
+                )
+            vs = [xs[0]._make(np.ones(xs[0]._data.shape, xs[0]._data.dtype))]
+        else:
+            vs = _as_list(v, xs, in_tuple, "v")
+        gs = grad(out, xs, create_graph=True, allow_unused=True)
+        pairs = [(g, vi) for g, vi in zip(gs, vs) if g is not None]
+        hv = (
+            grad(
+                [g for g, _ in pairs],
+                xs,
+                grad_outputs=[vi for _, vi in pairs],
+                create_graph=create_graph,
+                allow_unused=True,
+            )
+            if pairs
+            else [None] * len(xs)
+        )
+    res = _finish(hv, xs, create_graph, False)
+    return (out if create_graph else out.detach()), _pack(res, in_tuple)
+
+
+def hvp(
+    func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False
+):
+    """(f(x), H v) for a scalar f. H is symmetric, so H v = (v^T H)^T is computed as :func:`vhp`
+    (PyTorch takes the double-backward route; the two agree up to float rounding)."""
+    return vhp(func, inputs, v, create_graph, strict)

@@ -1,4 +1,5 @@
-"""Global switch for graph recording: ``no_grad``, ``enable_grad``, ``set_grad_enabled``."""
+"""Global switch for graph recording: ``no_grad``, ``enable_grad``, ``set_grad_enabled``,
+``inference_mode``."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _State:
-    __slots__ = ("enabled",)
+    __slots__ = ("enabled", "inference")
 
     def __init__(self) -> None:
         self.enabled = True
+        self.inference = False
 
 
 state = _State()
@@ -94,3 +96,45 @@ class enable_grad(_Mode):  # noqa: N801 - PyTorch's name
     """Context manager / decorator re-enabling graph recording inside ``no_grad``."""
 
     mode = True
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside ``inference_mode()`` (as ``torch.is_inference_mode_enabled``)."""
+    return state.inference
+
+
+class inference_mode:  # noqa: N801 - PyTorch's name
+    """Context manager / decorator for evaluation code. ``inference_mode()`` records no graph
+    inside; ``inference_mode(False)`` leaves inference mode and turns graph recording on (even
+    inside ``no_grad``), as torch's does. ``@inference_mode`` and ``@inference_mode()`` both decorate.
+
+    Differences from torch: torch marks the tensors made inside as *inference tensors*, which later
+    refuse to take part in recorded operations, and keeps recording off under ``enable_grad()``
+    nested inside; mlplab has no inference tensors, and inside it is exactly ``no_grad``.
+    """
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if callable(mode):  # bare ``@inference_mode``
+            return cls()(mode)
+        return super().__new__(cls)
+
+    def __init__(self, mode: bool = True) -> None:
+        self.mode = bool(mode)
+        self.prev: tuple[bool, bool] = (True, False)
+
+    def __enter__(self) -> None:
+        self.prev = (state.enabled, state.inference)
+        state.enabled, state.inference = not self.mode, self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        state.enabled, state.inference = self.prev
+
+    def __call__(self, fn: F) -> F:
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with inference_mode(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]

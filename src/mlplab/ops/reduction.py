@@ -335,6 +335,7 @@ def _kept(shape: tuple, axis) -> tuple:
     """``shape`` with the reduced axes (all when ``axis`` is None) set to 1."""
     return (1,) * len(shape) if axis is None else _kept_shape(shape, axis)
 
+
 class CumSum(Op):
     """y_i = sum_{j <= i} x_j along ``axis``;  dL/dx_j = sum_{i >= j} dL/dy_i (a reversed cumsum)."""
 

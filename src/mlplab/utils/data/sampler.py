@@ -1,5 +1,5 @@
-"""Samplers: the index order of an epoch (sequential, random, a random subset) and
-``BatchSampler``, which groups indices into batches."""
+"""Samplers: the index order of an epoch (sequential, random, a random subset, weighted draws)
+and ``BatchSampler``, which groups indices into batches."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 
 from ... import random as _random
+from ..._creation import as_tensor
+from ..._dtype import float64
 
 
 # ---------------------------------------------------------------------------------------- samplers
@@ -96,6 +98,59 @@ class SubsetRandomSampler(Sampler):
 
     def __len__(self) -> int:
         return len(self.indices)
+
+
+class WeightedRandomSampler(Sampler):
+    r"""``num_samples`` indices of ``[0, len(weights))`` drawn with probability w_i / sum(w) (drawn
+    when ``iter()`` is called), as ``torch.utils.data.WeightedRandomSampler``: the usual answer to
+    class imbalance (weight each sample by 1 / its class's frequency).
+
+    With ``replacement=False`` no index repeats: the draw is weighted sampling without replacement
+    (order by E_i / w_i with E_i ~ Exp(1), the Efraimidis-Spirakis race; zero weights come last), so
+    ``num_samples`` may not exceed ``len(weights)``. Bad weights (negative, NaN, inf, all zero)
+    raise torch's RuntimeError when iteration starts, as torch's ``multinomial`` does there.
+    """
+
+    def __init__(
+        self, weights: Sequence[float], num_samples: int, replacement: bool = True, generator: Any = None
+    ) -> None:
+        if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples <= 0:
+            raise ValueError(
+                f"num_samples should be a positive integer value, but got num_samples={num_samples}"
+            )
+        if not isinstance(replacement, bool):
+            raise ValueError(f"replacement should be a boolean value, but got replacement={replacement}")
+        w = as_tensor(weights, dtype=float64)
+        if w.ndim != 1:
+            raise ValueError(f"weights should be a 1d sequence but given weights have shape {tuple(w.shape)}")
+        self.weights = w
+        self.num_samples = num_samples
+        self.replacement = replacement
+        self.generator = generator
+
+    def _indices(self) -> np.ndarray:
+        w = self.weights._data
+        if not np.isfinite(w).all():
+            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+        if (w < 0).any():
+            raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0)")
+        total = w.sum()
+        if total <= 0:
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        rng = _random.rng(self.generator)
+        if self.replacement:
+            return rng.choice(len(w), size=self.num_samples, replace=True, p=w / total)
+        if self.num_samples > len(w):
+            raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+        with np.errstate(divide="ignore"):
+            keys = rng.exponential(size=len(w)) / w
+        return np.argsort(keys, kind="stable")[: self.num_samples]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._indices().tolist())
+
+    def __len__(self) -> int:
+        return self.num_samples
 
 
 class BatchSampler(Sampler):
