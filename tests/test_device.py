@@ -201,3 +201,12 @@ def test_sparse_conversion_refused_and_flags_as_torch() -> None:
     assert (m.is_sparse, m.is_quantized, m.is_complex()) == (t.is_sparse, t.is_quantized, t.is_complex())
     with pytest.raises(NotImplementedError, match="sparse tensors"):
         m.to_sparse()
+
+
+def test_feature_tests_on_out_of_scope_names_answer_false() -> None:
+    """``if hasattr(torch, "compile"): model = torch.compile(model)`` is a common guard: on mlplab
+    it must skip the branch (False), while using the name still says why it is unsupported."""
+    assert not hasattr(mlplab, "compile") and not hasattr(mlplab, "jit")
+    assert getattr(mlplab, "compile", None) is None
+    with pytest.raises(NotImplementedError, match="mlplab does not support GPUs and compilers"):
+        mlplab.compile  # noqa: B018 - the attribute access itself is what raises

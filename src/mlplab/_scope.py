@@ -23,6 +23,11 @@ OUT_OF_SCOPE: dict[str, str] = {
 }  # fmt: skip
 
 
-def unsupported(name: str, what: str) -> NotImplementedError:
+class Unsupported(NotImplementedError, AttributeError):
+    """An out-of-scope name: a ``NotImplementedError`` that says why, and also an ``AttributeError``
+    so that feature tests such as ``hasattr(torch, "compile")`` answer False instead of raising."""
+
+
+def unsupported(name: str, what: str) -> Unsupported:
     """The error for an out-of-scope ``name``: what mlplab does not support and why."""
-    return NotImplementedError(f"{name}: mlplab does not support {what}")
+    return Unsupported(f"{name}: mlplab does not support {what}")
