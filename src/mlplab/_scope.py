@@ -23,11 +23,11 @@ OUT_OF_SCOPE: dict[str, str] = {
 }  # fmt: skip
 
 
-class Unsupported(NotImplementedError, AttributeError):
+class UnsupportedError(NotImplementedError, AttributeError):
     """An out-of-scope name: a ``NotImplementedError`` that says why, and also an ``AttributeError``
     so that feature tests such as ``hasattr(torch, "compile")`` answer False instead of raising."""
 
 
-def unsupported(name: str, what: str) -> Unsupported:
+def unsupported(name: str, what: str) -> UnsupportedError:
     """The error for an out-of-scope ``name``: what mlplab does not support and why."""
-    return Unsupported(f"{name}: mlplab does not support {what}")
+    return UnsupportedError(f"{name}: mlplab does not support {what}")
