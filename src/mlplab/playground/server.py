@@ -53,13 +53,17 @@ class Outbox:
 
     def event(self, msg: dict[str, Any]) -> None:
         """Called from any thread: deliver ``msg`` in order."""
-        text = json.dumps(msg)
-        self.loop.call_soon_threadsafe(self._put, text)
+        self._call(self._put, json.dumps(msg))
 
     def frame(self, msg: dict[str, Any]) -> None:
         """Called from any thread: offer the newest frame (replaces an unsent one)."""
-        text = json.dumps(msg)
-        self.loop.call_soon_threadsafe(self._offer, text)
+        self._call(self._offer, json.dumps(msg))
+
+    def _call(self, fn: Any, text: str) -> None:
+        try:
+            self.loop.call_soon_threadsafe(fn, text)
+        except RuntimeError:  # the loop is closed: the tab and its server are gone
+            pass
 
     def _put(self, text: str) -> None:
         self.queue.put_nowait(text)
@@ -168,8 +172,9 @@ async def websocket(ws: WebSocket) -> None:
         pass
     finally:
         pump.cancel()
-        await asyncio.to_thread(session.close)
         registry.live.discard(session)
+        session.stop()  # the worker ends at its next pause point, within one batch
+        await asyncio.to_thread(session.thread.join, 5.0)
 
 
 async def index(request: Any) -> FileResponse:

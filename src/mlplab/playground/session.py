@@ -78,11 +78,15 @@ class Session:
             self.speed = speed
             self.cond.notify_all()
 
-    def close(self, timeout: float = 5.0) -> bool:
-        """End the worker; returns whether it ended within ``timeout`` seconds."""
+    def stop(self) -> None:
+        """Ask the worker to end (it does at its next pause point, within one batch)."""
         with self.cond:
             self.closed = True
             self.cond.notify_all()
+
+    def close(self, timeout: float = 5.0) -> bool:
+        """End the worker; returns whether it ended within ``timeout`` seconds."""
+        self.stop()
         self.thread.join(timeout)
         return not self.thread.is_alive()
 
