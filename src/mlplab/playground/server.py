@@ -206,6 +206,7 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = True) 
 
     import uvicorn
 
+    build_run({})  # import the data and training stack now, not while the first tab waits
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     if open_browser:
         threading.Timer(1.0, webbrowser.open, (url,)).start()

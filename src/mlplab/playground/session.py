@@ -135,6 +135,8 @@ class Session:
         except DivergenceError as e:
             self.status = "diverged"
             self.event({"type": "error", "message": str(e)})
+        finally:  # fit calls no hook for an exception raised in on_train_begin
+            gate._let_go()
         gate.publish(force=True)
         self._idle()
 
