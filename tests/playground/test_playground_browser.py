@@ -155,6 +155,7 @@ def test_invalid_setting_shows_a_message_and_the_session_goes_on(page, server):
     assert page.errors == []
 
 
+@pytest.mark.slow
 def test_the_exported_command_reproduces_the_final_loss(page, server, run_cli):
     open_page(page, server, SPIRAL + "&epochs=6&n_samples=300")
     page.click("#play")
@@ -173,3 +174,31 @@ def test_the_exported_command_reproduces_the_final_loss(page, server, run_cli):
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=os.environ)
     assert out.returncode == 0, out.stderr
     assert f"test loss {loss!r}" in out.stdout
+
+
+def test_the_url_holds_the_settings_and_pin_keeps_a_run_beside_the_next(page, server):
+    open_page(page, server, "dataset=moons&hidden=4,4,4&optimizer=sgd&lr=0.3&momentum=0.9&epochs=4")
+    assert page.input_value("#f-dataset") == "moons" and page.input_value("#f-optimizer") == "sgd"
+    assert page.input_value("#f-lr") == "0.3" and page.input_value("#f-momentum") == "0.9"
+    assert page.locator("#f-betas").count() == 0  # only the chosen optimiser's options
+    assert page.locator("#layers .width").all_inner_texts() == ["4", "4", "4"]
+    assert state(page, "run.params") == 2 * 4 + 4 + 2 * (4 * 4 + 4) + 4 * 2 + 2
+    page.click("#play")
+    page.wait_for_function("window.playground.status === 'finished'")
+    page.click("#play")  # a finished run says what to do
+    page.wait_for_selector("#message:not([hidden])")
+    assert "finished its 4 epochs" in page.inner_text("#message-text")
+    page.click("#pin")
+    page.select_option("#f-optimizer", "adam")
+    page.wait_for_function(
+        "window.playground.run && window.playground.frame && window.playground.frame.steps === 0"
+    )
+    assert "optimizer=adam" in page.url and "momentum" not in page.url
+    page.click("#remove-layer")
+    page.wait_for_function("window.playground.frame && window.playground.run.params === 2*4+4+4*4+4+4*2+2")
+    page.click("#play")
+    page.wait_for_function("window.playground.status === 'finished'")
+    assert state(page, "pinned.length") == 1 and state(page, "pinned[0].history.length") == 4
+    assert state(page, "history.length") == 4
+    assert "pinned: sgd lr 0.3" in page.inner_text("#chart-legend")
+    assert page.errors == []

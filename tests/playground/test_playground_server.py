@@ -20,7 +20,7 @@ with warnings.catch_warnings():  # Starlette 1.10 would rather have httpx2; http
 from mlplab import optim
 from mlplab.playground import create_app
 from mlplab.playground.settings import MAX_WIDTH
-from mlplab.train import OPTIMIZERS, SCHEDULERS
+from mlplab.train import ACTIVATIONS, INITIALIZERS, OPTIMIZERS, SCHEDULERS
 from mlplab.train.optimizers import LR
 
 SMALL = {"dataset": "spiral", "n_samples": 120, "hidden": [8, 8], "batch_size": 16, "epochs": 3}
@@ -161,3 +161,37 @@ def test_100_sessions_opened_and_closed_leave_memory_flat(client):
     print(f"100 sessions: {seconds:.1f} s, RSS {before:.1f} -> {after:.1f} MiB, {len(workers)} workers")
     assert not sessions and not workers
     assert after - before < 15, f"RSS grew {after - before:.1f} MiB over 100 sessions"
+
+
+def _variants() -> list[dict]:
+    """One run per optimiser, schedule, initialiser and activation of the registries, plus the
+    switches and digits (new registry entries join automatically)."""
+    out = [{"optimizer": n} for n in OPTIMIZERS.names()]
+    out += [{"scheduler": n} for n in SCHEDULERS.names()]
+    out += [{"init": n} for n in INITIALIZERS.names()]
+    out += [{"activation": n} for n in ACTIVATIONS.names()]
+    out += [
+        {"batchnorm": True, "dropout": 0.3},
+        {"loss": "mse", "l1": 1e-3, "l2": 1e-3},
+        {"batch_size": "full"},
+    ]
+    out += [{"dataset": d} for d in ("circles", "xor", "gaussians", "moons")]
+    return out
+
+
+def test_every_registry_entry_trains_an_epoch_in_one_session(client):
+    with client.websocket_connect("/ws") as ws:
+        for v in _variants():
+            ws.send_json({"type": "configure", "settings": {**SMALL, **v}})
+            assert until(ws, "ready")["settings"] == {**SMALL, **v}
+            until(ws, "frame", lambda m: m["steps"] == 0)
+            ws.send_json({"type": "control", "action": "epoch"})
+            row = until(ws, "epoch")["row"]
+            assert row["epoch"] == 1 and 0 <= row["test_acc"] <= 1, v
+        ws.send_json({"type": "configure", "settings": {"dataset": "digits", "hidden": [16]}})
+        ready = until(ws, "ready")
+        assert ready["run"]["two_d"] is False and ready["points"] == {}
+        f = until(ws, "frame")
+        assert len(f["confusion"]) == 10 and sum(map(sum, f["confusion"])) == 540  # 30% of 1797
+        assert f["units"][0]["size"] == 8 and f["units"][0]["units"] == 16
+        assert len(f["mistakes"]["true"]) == 24  # untrained: at most 24 of the many mistakes

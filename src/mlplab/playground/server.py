@@ -138,6 +138,14 @@ async def _handle(msg: dict[str, Any], session: Session, out: Outbox) -> None:
         if session.built is None:
             out.event({"type": "error", "message": "no run yet: send the settings first"})
             return
+        if session.status in ("finished", "diverged") and msg["action"] in ("play", "step", "epoch"):
+            done = len(session.history)
+            if session.status == "finished":
+                text = f"this run finished its {done} epochs: raise epochs for a longer run, or Reset"
+            else:
+                text = "this run diverged: lower lr (or change the init) for a new run, or Reset"
+            out.event({"type": "error", "message": text})
+            return
         session.control(msg["action"])
     elif kind == "speed":
         session.set_speed(msg["value"])

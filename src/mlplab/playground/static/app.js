@@ -105,6 +105,7 @@
         d.className = "unit-layer";
         d.innerHTML = `<small>${l.weights ? "layer 1" : "layer " + (k + 1)}: ${l.units} units</small><div class="unit-grid"></div>`;
         const grid = d.querySelector(".unit-grid");
+        if (l.units > 8) grid.classList.add("many");
         for (let j = 0; j < l.units; j++) { const c = document.createElement("canvas"); c.title = `layer ${k + 1}, unit ${j + 1}`; grid.append(c); }
         box.append(d);
       });
@@ -157,13 +158,13 @@
   function drawCharts() {
     const loss = [], acc = [];
     const add = (hist, color, dash, width) => {
-      loss.push({values: hist.map((r) => [r.epoch, r.train_loss]), color: color[0], dash, width});
-      loss.push({values: hist.map((r) => [r.epoch, r.test_loss]), color: color[1], dash, width});
-      acc.push({values: hist.map((r) => [r.epoch, r.train_acc]), color: color[0], dash, width});
-      acc.push({values: hist.map((r) => [r.epoch, r.test_acc]), color: color[1], dash, width});
+      loss.push({values: hist.map((r) => [r.epoch, r.train_loss]), color: color[0], dash: dash[0], width});
+      loss.push({values: hist.map((r) => [r.epoch, r.test_loss]), color: color[1], dash: dash[1], width});
+      acc.push({values: hist.map((r) => [r.epoch, r.train_acc]), color: color[0], dash: dash[0], width});
+      acc.push({values: hist.map((r) => [r.epoch, r.test_acc]), color: color[1], dash: dash[1], width});
     };
-    P.pinned.forEach((p) => add(p.history, [p.color, p.color], [5, 3], 1.4));
-    add(P.history, ["#2563eb", "#f97316"], [], 2);
+    P.pinned.forEach((p) => add(p.history, [p.color, p.color], [[2, 3], [7, 3]], 1.5));
+    add(P.history, ["#2563eb", "#f97316"], [[], []], 2);
     Draw.chart($("loss-chart"), loss, {zero: true});
     Draw.chart($("acc-chart"), acc, {fixed: [0, 1]});
   }
@@ -173,7 +174,7 @@
     box.innerHTML = '<span><i class="swatch" style="background:#2563eb"></i>train</span><span><i class="swatch" style="background:#f97316"></i>test</span>';
     P.pinned.forEach((p, k) => {
       const s = document.createElement("span");
-      s.innerHTML = `<i class="swatch" style="background:${p.color}"></i>pinned: ${p.label} (dashed; upper = train loss) `;
+      s.innerHTML = `<i class="swatch" style="background:${p.color}"></i>pinned: ${p.label} (dotted train, dashed test) `;
       const x = document.createElement("button");
       x.textContent = "\u00d7"; x.title = "unpin"; x.style.padding = "0 5px";
       x.onclick = () => { P.pinned.splice(k, 1); chartLegend(); drawCharts(); };
