@@ -5,6 +5,7 @@ a closed tab's worker freed, memory flat over 100 sessions."""
 from __future__ import annotations
 
 import gc
+import json
 import os
 import threading
 import time
@@ -26,10 +27,14 @@ from mlplab.train.optimizers import LR
 SMALL = {"dataset": "spiral", "n_samples": 120, "hidden": [8, 8], "batch_size": 16, "epochs": 3}
 
 
+def _not_json(name: str) -> None:
+    raise AssertionError(f"the server sent {name}, which a browser's JSON.parse refuses")
+
+
 def until(ws, kind: str, pred=lambda m: True, limit: int = 5000) -> dict:
     """The next message of type ``kind`` satisfying ``pred`` (errors for other kinds fail)."""
     for _ in range(limit):
-        m = ws.receive_json()
+        m = json.loads(ws.receive_text(), parse_constant=_not_json)
         if m["type"] == kind and pred(m):
             return m
         if m["type"] == "error" and kind != "error":
@@ -195,3 +200,20 @@ def test_every_registry_entry_trains_an_epoch_in_one_session(client):
         assert len(f["confusion"]) == 10 and sum(map(sum, f["confusion"])) == 540  # 30% of 1797
         assert f["units"][0]["size"] == 8 and f["units"][0]["units"] == 16
         assert len(f["mistakes"]["true"]) == 24  # untrained: at most 24 of the many mistakes
+
+
+def test_a_diverged_run_says_so_and_a_new_one_trains(client):
+    with client.websocket_connect("/ws") as ws:
+        ws.send_json(
+            {"type": "configure", "settings": {**SMALL, "optimizer": "sgd", "lr": 1e10, "init": "normal"}}
+        )
+        until(ws, "frame")
+        ws.send_json({"type": "control", "action": "play"})
+        assert "the run diverged - try a lower learning rate (lr)" in until(ws, "error")["message"]
+        assert until(ws, "frame", lambda m: m["status"] == "diverged")["epoch"] == 0
+        ws.send_json({"type": "control", "action": "play"})
+        assert "this run diverged: lower lr" in until(ws, "error")["message"]
+        ws.send_json({"type": "configure", "settings": SMALL})
+        until(ws, "ready")
+        ws.send_json({"type": "control", "action": "epoch"})
+        assert until(ws, "epoch")["row"]["epoch"] == 1

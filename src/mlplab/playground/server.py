@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,24 @@ class ProtocolError(ValueError):
     """A message the server cannot use; its text goes back to the page."""
 
 
+def dumps(msg: dict[str, Any]) -> str:
+    """``msg`` as JSON a browser can parse: NaN and infinities (a diverged run) become null."""
+    try:
+        return json.dumps(msg, allow_nan=False)
+    except ValueError:
+        return json.dumps(_finite(msg), allow_nan=False)
+
+
+def _finite(v: Any) -> Any:
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    if isinstance(v, dict):
+        return {k: _finite(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_finite(x) for x in v]
+    return v
+
+
 class Outbox:
     """Messages from a session's thread to its WebSocket: events queue up, frames coalesce."""
 
@@ -53,11 +72,11 @@ class Outbox:
 
     def event(self, msg: dict[str, Any]) -> None:
         """Called from any thread: deliver ``msg`` in order."""
-        self._call(self._put, json.dumps(msg))
+        self._call(self._put, dumps(msg))
 
     def frame(self, msg: dict[str, Any]) -> None:
         """Called from any thread: offer the newest frame (replaces an unsent one)."""
-        self._call(self._offer, json.dumps(msg))
+        self._call(self._offer, dumps(msg))
 
     def _call(self, fn: Any, text: str) -> None:
         try:
@@ -66,6 +85,8 @@ class Outbox:
             pass
 
     def _put(self, text: str) -> None:
+        if text.startswith('{"type": "ready"'):
+            self.latest = None  # a new run: the old run's unsent frame is stale
         self.queue.put_nowait(text)
         self.wake.set()
 

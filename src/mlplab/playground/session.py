@@ -134,7 +134,7 @@ class Session:
             return
         except DivergenceError as e:
             self.status = "diverged"
-            self.event({"type": "error", "message": str(e)})
+            self.event({"type": "error", "message": str(e).replace("(--lr)", "(lr)")})
         finally:  # fit calls no hook for an exception raised in on_train_begin
             gate._let_go()
         gate.publish(force=True)

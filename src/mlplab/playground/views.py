@@ -32,7 +32,10 @@ MAX_MISTAKES = 24
 
 
 def _b64(a: np.ndarray) -> str:
-    return base64.b64encode(np.ascontiguousarray(a, dtype=np.uint8).tobytes()).decode("ascii")
+    a = np.nan_to_num(np.asarray(a, dtype=np.float64), nan=128.0, posinf=255.0, neginf=0.0)
+    return base64.b64encode(np.ascontiguousarray(np.clip(a, 0, 255), dtype=np.uint8).tobytes()).decode(
+        "ascii"
+    )
 
 
 def extent(b: Built) -> list[float]:
@@ -72,6 +75,7 @@ def forward_layers(model: nn.Sequential, x: np.ndarray) -> tuple[np.ndarray, lis
 
 def _hist(a: np.ndarray, symmetric: bool = False) -> dict[str, Any]:
     a = np.asarray(a, dtype=np.float64).ravel()
+    a = a[np.isfinite(a)]  # a diverged layer's infinities are left out
     lo, hi = (float(a.min()), float(a.max())) if a.size else (0.0, 0.0)
     if symmetric:
         m = max(abs(lo), abs(hi))
@@ -160,7 +164,13 @@ def scores_on_test(b: Built) -> dict[str, float]:
 
 
 def snapshot(b: Built, grid: np.ndarray | None) -> dict[str, Any]:
-    """One frame's views of the current model (call inside the session's compute lock)."""
+    """One frame's views of the current model (call inside the session's compute lock); a diverged
+    model's infinities are drawn, not warned about."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        return _snapshot(b, grid)
+
+
+def _snapshot(b: Built, grid: np.ndarray | None) -> dict[str, Any]:
     _, hidden_train = forward_layers(b.model, b.data.x_train)
     frame: dict[str, Any] = {"test": scores_on_test(b), "layers": layer_stats(b, hidden_train)}
     if grid is not None:

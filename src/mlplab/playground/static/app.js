@@ -35,6 +35,7 @@
       setStatus(m.status);
     } else if (m.type === "error") {
       showMessage(m.message);
+      if (!P.run) setStatus("no run");
     } else if (m.type === "export") {
       showExport(m);
     }

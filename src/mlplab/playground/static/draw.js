@@ -114,10 +114,11 @@ const Draw = (() => {
     ctx.fillText(String(xmax), X(xmax) - 8, h - 6);
     ctx.fillText("epoch", (L + w) / 2, h - 6);
     for (const s of series) {
-      if (!s.values.length) continue;
+      const values = s.values.filter(([, y]) => Number.isFinite(y));
+      if (!values.length) continue;
       ctx.strokeStyle = s.color; ctx.lineWidth = s.width || 1.8; ctx.setLineDash(s.dash || []);
       ctx.beginPath();
-      s.values.forEach(([x, y], i) => { const yy = Y(Math.min(Math.max(y, ymin), ymax)); i ? ctx.lineTo(X(x), yy) : ctx.moveTo(X(x), yy); });
+      values.forEach(([x, y], i) => { const yy = Y(Math.min(Math.max(y, ymin), ymax)); i ? ctx.lineTo(X(x), yy) : ctx.moveTo(X(x), yy); });
       ctx.stroke();
     }
     ctx.setLineDash([]);
