@@ -12,6 +12,7 @@ from typing import Any
 from ..datasets.builtin import DATASETS
 from ..registry import Option
 from ..train.config import RunConfig, all_options
+from ..train.losses import LOSSES
 from ..train.optimizers import OPTIMIZERS
 from ..train.schedulers import SCHEDULERS
 
@@ -78,22 +79,25 @@ def script(cfg: RunConfig, epochs: int) -> str:
     loss = {
         "cross_entropy": "F.cross_entropy(out, y)",
         "mse": "F.mse_loss(F.softmax(out, dim=1), F.one_hot(y, n_classes).float())",
-    }.get(cfg.loss, f"LossSpec({cfg.loss!r}, 'classification', n_classes).loss(out, y)")
+    }.get(cfg.loss, "spec.loss(out, y)")
+    binary = bool(LOSSES.get(cfg.loss).properties.get("binary"))
     penalty = ""
     if cfg.l1:
         penalty += f" + {cfg.l1!r} * l1_penalty(model.parameters())"
     if cfg.l2:
         penalty += f" + {cfg.l2!r} * l2_penalty(model.parameters())"
     sched = SCHEDULERS.get(cfg.scheduler)
+    scheduled = cfg.scheduler != "none"
+    sched_args = ", " + _kwargs(sched, values) if _kwargs(sched, values) else ""
     lines = [
         f"# the playground's run: {cfg.dataset}, hidden {cfg.hidden}, {cfg.activation}, {cfg.optimizer}",
         "import mlplab as torch",
         "import mlplab.nn.functional as F",
         "from mlplab import datasets",
-        "from mlplab.optim.penalties import l1_penalty, l2_penalty",
+        *(["from mlplab.optim.penalties import l1_penalty, l2_penalty"] if penalty else []),
         "from mlplab.train import build_mlp",
-        "from mlplab.train.losses import LossSpec",
-        "from mlplab.train.schedulers import SCHEDULERS, ScheduleContext",
+        *(["from mlplab.train.losses import LossSpec"] if "spec" in loss else []),
+        *(["from mlplab.train.schedulers import SCHEDULERS, ScheduleContext"] if scheduled else []),
         "from mlplab.utils.data import DataLoader, TensorDataset",
         "",
         f"torch.manual_seed({cfg.seed})",
@@ -102,15 +106,27 @@ def script(cfg: RunConfig, epochs: int) -> str:
         "x_train, y_train = torch.tensor(data.X_train), torch.tensor(data.y_train)",
         "x_test, y_test = torch.tensor(data.X_test), torch.tensor(data.y_test)",
         "n_classes = data.n_classes",
-        f"model = build_mlp(data.n_features, {list(cfg.hidden)}, n_classes, activation={cfg.activation!r},",
+        *(
+            [f"spec = LossSpec({cfg.loss!r}, 'classification', n_classes)  # mlplab train's loss table"]
+            if "spec" in loss
+            else []
+        ),
+        f"model = build_mlp(data.n_features, {list(cfg.hidden)}, {'1' if binary else 'n_classes'}, "
+        f"activation={cfg.activation!r},",
         f"                  init={cfg.init!r}, batchnorm={cfg.batchnorm}, dropout={cfg.dropout!r}, "
         f"init_value={cfg.init_value!r})",
         f"optimizer = torch.optim.{opt.factory.__name__}(model.parameters(){opt_args})",
         f"batch_size = {batch}",
         "loader = DataLoader(TensorDataset(x_train, y_train), batch_size=batch_size, shuffle=True,",
         f"                    generator=torch.Generator().manual_seed({cfg.seed}){drop})",
-        f"scheduler = SCHEDULERS.get({cfg.scheduler!r}).factory(optimizer, ScheduleContext({cfg.epochs}, "
-        f"len(loader)){', ' + _kwargs(sched, values) if _kwargs(sched, values) else ''})",
+        *(
+            [
+                f"scheduler = SCHEDULERS.get({cfg.scheduler!r}).factory("
+                f"optimizer, ScheduleContext({cfg.epochs}, len(loader)){sched_args})"
+            ]
+            if scheduled
+            else []
+        ),
         "",
         "",
         "def criterion(out, y):",
@@ -147,12 +163,20 @@ def script(cfg: RunConfig, epochs: int) -> str:
         "with torch.no_grad():",
         "    out = model(x_test)",
         "    test_loss = criterion(out, y_test).item()",
-        "    test_acc = (out.argmax(dim=1) == y_test).float().mean()",
+        "    test_acc = ((out[:, 0] > 0).long() == y_test).float().mean()"
+        if binary
+        else "    test_acc = (out.argmax(dim=1) == y_test).float().mean()",
         f'print(f"epochs {epochs}: test loss {{test_loss!r}}, test accuracy {{test_acc.item():.4f}}")',
     ]
     return "\n".join(lines) + "\n"
 
 
 def export(cfg: RunConfig, epochs: int) -> dict[str, Any]:
-    """The page's Export: the command, the script and the epochs they cover."""
-    return {"command": command(cfg, epochs), "script": script(cfg, epochs), "epochs": epochs}
+    """The page's Export: the command, the script, the epochs they cover and a caveat, if any."""
+    note = ""
+    if cfg.scheduler == "onecycle" and epochs != cfg.epochs:
+        note = (
+            f"onecycle spreads its cycle over --epochs: the command reproduces this run only once it has "
+            f"finished all {cfg.epochs} epochs (the script follows the page's plan already)"
+        )
+    return {"command": command(cfg, epochs), "script": script(cfg, epochs), "epochs": epochs, "note": note}

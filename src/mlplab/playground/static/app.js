@@ -201,7 +201,8 @@
     const f = P.frame;
     $("export-note").textContent = `Both reproduce the ${m.epochs} finished epoch${m.epochs === 1 ? "" : "s"} of this run` +
       (f && f.batch ? ` (the ${f.batch} batches of the unfinished epoch are left out)` : "") +
-      ": same data split, weights, batches and final loss. The command writes its run into runs/.";
+      ": same data split, weights, batches and final loss. The command writes its run into runs/." +
+      (m.note ? ` Note: ${m.note}.` : "");
     if (!$("export-dialog").open) $("export-dialog").showModal();
   }
 
