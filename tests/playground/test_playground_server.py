@@ -56,7 +56,8 @@ def test_menus_come_from_the_registries(client):
         OPTIMIZERS.remove("toy_sgd")
     assert [e["name"] for e in d["optimizers"]] == [*OPTIMIZERS.names(), "toy_sgd"]
     assert [e["name"] for e in d["schedulers"]] == SCHEDULERS.names()
-    assert [e["name"] for e in d["datasets"]] == ["circles", "xor", "gaussians", "spiral", "moons", "digits"]
+    two_d = ["circles", "xor", "gaussians", "spiral", "moons", "blobs"]
+    assert [e["name"] for e in d["datasets"]] == [*two_d, "digits"]
     adam = next(e for e in d["optimizers"] if e["name"] == "adam")
     assert {o["name"]: o["default"] for o in adam["options"]}["betas"] == [0.9, 0.999]
     assert client.get("/").status_code == 200 and "mlplab playground" in client.get("/").text
@@ -180,7 +181,7 @@ def _variants() -> list[dict]:
         {"loss": "mse", "l1": 1e-3, "l2": 1e-3},
         {"batch_size": "full"},
     ]
-    out += [{"dataset": d} for d in ("circles", "xor", "gaussians", "moons")]
+    out += [{"dataset": d} for d in ("circles", "xor", "gaussians", "moons", "blobs")]
     return out
 
 

@@ -20,8 +20,15 @@ from ..train import ACTIVATIONS, DATASETS, INITIALIZERS, OPTIMIZERS, SCHEDULERS
 from ..train.config import RunConfig, option
 from ..train.losses import CLASSIFICATION_LOSSES, LOSSES
 
-DATASET_NAMES = ("circles", "xor", "gaussians", "spiral", "moons", "digits")
-"""The data sets the page offers: five 2-D generators (decision boundary) and digits."""
+_FIRST = ("circles", "xor", "gaussians", "spiral", "moons")
+
+
+def dataset_names() -> tuple[str, ...]:
+    """The data sets the page offers: the 2-D generators (``synthetic`` in the DATASETS table; the
+    decision boundary is drawn for them), the issue's five first, then digits."""
+    synthetic = [n for n in DATASETS.names() if DATASETS.get(n).properties.get("synthetic")]
+    return (*[n for n in _FIRST if n in synthetic], *[n for n in synthetic if n not in _FIRST], "digits")
+
 
 MAX_LAYERS = 6
 MAX_WIDTH = 128
@@ -65,8 +72,8 @@ def check_settings(settings: Any) -> RunConfig:
     if fixed:
         raise UserError(f"the playground sets {', '.join(fixed)} itself; leave that out of the settings")
     d = {**DEFAULTS, **settings, **FIXED}
-    if d["dataset"] not in DATASET_NAMES:
-        offered = ", ".join(DATASET_NAMES)
+    if d["dataset"] not in dataset_names():
+        offered = ", ".join(dataset_names())
         raise UserError(f"unknown dataset {d['dataset']!r}; the playground offers: {offered}")
     cfg = RunConfig.from_dict(d, source="settings")
     _check_limits(cfg)
@@ -98,7 +105,7 @@ def describe() -> dict[str, Any]:
     """Everything the page's menus need, from the registries: entries with their options and
     defaults, the playground's defaults and limits."""
     datasets = []
-    for name in DATASET_NAMES:
+    for name in dataset_names():
         e = DATASETS.get(name)
         datasets.append({**e.describe(), "two_d": bool(e.properties.get("synthetic"))})
     losses = [e.describe() for e in LOSSES.entries() if e.name in CLASSIFICATION_LOSSES]
