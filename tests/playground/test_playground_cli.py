@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,16 @@ def test_another_host_is_warned_about(run_cli, served):
 def test_a_bad_port_is_one_line(run_cli, served):
     code, _, err = run_cli("playground", "--port", "70000")
     assert code == 2 and "[0, 65535]" in err and served == []
+
+
+def test_a_port_in_use_is_one_line(run_cli):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        code, out, err = run_cli("playground", "--no-browser", "--port", str(port))
+    assert code == 2 and out == ""
+    assert f"cannot listen on 127.0.0.1:{port} (Address already in use); pick another --port" in err
 
 
 def test_xor_and_gaussians():

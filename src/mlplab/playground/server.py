@@ -228,6 +228,19 @@ def create_app() -> Starlette:
     return app
 
 
+def _check_free(host: str, port: int) -> None:
+    """Refuse in one line a port that another program holds (before anything is printed)."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError as e:
+            raise UserError(f"cannot listen on {host}:{port} ({e.strerror}); pick another --port") from None
+
+
 def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = True) -> None:
     """Run the playground on uvicorn until Ctrl-C; opens the page in the default browser."""
     import threading
@@ -235,6 +248,7 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = True) 
 
     import uvicorn
 
+    _check_free(host, port)
     build_run({})  # import the data and training stack now, not while the first tab waits
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     if open_browser:
