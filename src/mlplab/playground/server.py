@@ -254,4 +254,11 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = True) 
     if open_browser:
         threading.Timer(1.0, webbrowser.open, (url,)).start()
     print(f"mlplab playground on {url}  (Ctrl-C to stop)", flush=True)
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning", ws_max_size=MAX_MESSAGE * 2)
+    uvicorn.run(
+        create_app(),
+        host=host,
+        port=port,
+        log_level="warning",
+        ws_max_size=MAX_MESSAGE * 2,
+        timeout_graceful_shutdown=3,
+    )

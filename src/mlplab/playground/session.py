@@ -4,8 +4,9 @@ controls (play, pause, one step, one epoch, speed), publishing snapshots as it g
 The training is ``Trainer.fit`` itself, so a page's run is step for step the run ``mlplab train``
 makes with the same options. The page steers it through a callback, :class:`_Gate`, that the loop
 calls after every batch and epoch: there it publishes a frame (at most ``FPS`` a second while
-playing), paces the run to the chosen speed, and waits while the run is paused. A new run (new
-settings, reset) or a closed tab ends the current ``fit`` by raising from the gate.
+playing, fewer when a snapshot is costly), paces the run to the chosen speed, and waits while the
+run is paused. A new run (new settings, reset) or a closed tab ends the current ``fit`` by raising
+from the gate.
 """
 
 from __future__ import annotations
@@ -172,6 +173,7 @@ class _Gate(Callback):
         self.s, self.b, self.grid = s, b, grid
         self.held = False
         self.last_publish = 0.0
+        self.cost = 0.0  # seconds the last snapshot took
         self.last_step = time.perf_counter()
         self.ran = False  # a batch ran since the last pause point
         self.epoch, self.batch, self.steps = 0, 0, 0
@@ -220,8 +222,10 @@ class _Gate(Callback):
 
     # the controls
     def publish(self, force: bool = False) -> None:
+        """Offer a frame: always when ``force``, else at most FPS a second and so that drawing
+        takes at most a quarter of the time (a big network's frames would starve its training)."""
         now = time.perf_counter()
-        if not force and now - self.last_publish < 1.0 / FPS:
+        if not force and now - self.last_publish < max(1.0 / FPS, 3.0 * self.cost):
             return
         self.last_publish = now
         was = self.held
@@ -232,6 +236,7 @@ class _Gate(Callback):
         finally:
             if not was:
                 self._let_go()
+        self.cost = time.perf_counter() - now
         lr = float(self.b.optimizer.param_groups[0]["lr"])
         frame.update(
             type="frame",
