@@ -203,3 +203,16 @@ def test_the_url_holds_the_settings_and_pin_keeps_a_run_beside_the_next(page, se
     assert state(page, "history.length") == 4
     assert "pinned: sgd lr 0.3" in page.inner_text("#chart-legend")
     assert page.errors == []
+
+
+def test_digits_shows_a_confusion_matrix_and_the_misclassified_digits(page, server):
+    open_page(page, server, "dataset=digits&hidden=16&lr=0.01&batch_size=64")
+    assert page.is_hidden("#plane-view") and page.is_visible("#digits-view")
+    page.click("#epoch")
+    page.wait_for_function("window.playground.history.length === 1 && window.playground.status === 'paused'")
+    assert _distinct_colours(page, "#confusion") > 5
+    shown = page.locator("#mistakes figure").count()
+    wrong = round((1 - float(page.get_attribute("#test-acc", "data-value"))) * 540)
+    assert shown == min(24, wrong) and shown > 0
+    assert page.locator("#units canvas").count() == 16  # each first-layer unit's 8x8 weights
+    assert page.errors == []
