@@ -82,6 +82,10 @@ def test_step_and_epoch_controls(client):
         assert f["steps"] == 6 and f["batch"] == 0 and f["status"] == "paused"
         assert len(f["layers"]) == 3 and 0 <= f["layers"][0]["dead"] <= 1
         assert f["boundary"]["size"] == 64 and len(f["units"]) == 2
+        for _ in range(2):  # "epoch" on the last epoch finishes the run
+            ws.send_json({"type": "control", "action": "epoch"})
+            until(ws, "epoch")
+        assert until(ws, "frame", lambda m: m["status"] == "finished")["epoch"] == 3
 
 
 def test_invalid_settings_and_malformed_messages_get_a_message_and_the_session_goes_on(client):

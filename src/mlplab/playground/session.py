@@ -212,7 +212,8 @@ class _Gate(Callback):
         row.update({"test_loss": float(test["loss"]), "test_acc": float(test["acc"])})
         self.s.history.append(row)
         self.s.event({"type": "epoch", "row": row})
-        self._pause_point(boundary=True)
+        if epoch < trainer.state.epochs:  # after the last epoch the run finishes instead
+            self._pause_point(boundary=True)
 
     def on_train_end(self, trainer: Trainer) -> None:
         self._let_go()
