@@ -59,7 +59,7 @@ const Form = (() => {
   function fromURL() {
     const q = new URLSearchParams(location.search);
     for (const [k, v] of q) if (kinds[k]) S[k] = parse(kinds[k], v);
-    if (!Array.isArray(S.hidden)) S.hidden = [];
+    if (!Array.isArray(S.hidden) || !S.hidden.length) S.hidden = [8];
   }
 
   function changed() { toURL(); render(); onChange(settings()); }
@@ -110,7 +110,8 @@ const Form = (() => {
       };
     }
     const range = opt.low !== undefined || opt.high !== undefined ? ` (${opt.low ?? "-inf"} .. ${opt.high ?? "inf"})` : "";
-    row(parent, opt.name.replace(/_/g, " "), i, opt.help + range);
+    const labels = {n_samples: "samples", test_size: "test fraction", batch_size: "batch size (or full)"};
+    row(parent, labels[name] || name.replace(/_/g, " "), i, opt.help + range);
   }
 
   function entryOptions(parent, list, key) {
@@ -136,7 +137,6 @@ const Form = (() => {
       d.append(name, minus, w, plus, document.createTextNode(" units"));
       box.append(d);
     });
-    if (!S.hidden.length) box.textContent = "no hidden layer: a linear model";
   }
 
   function render() {
@@ -168,7 +168,8 @@ const Form = (() => {
   }
 
   function addLayer() { if (S.hidden.length < O.limits.layers) { S.hidden.push(S.hidden.length ? S.hidden[S.hidden.length - 1] : 8); changed(); } }
-  function removeLayer() { if (S.hidden.length) { S.hidden.pop(); changed(); } }
+  // mlplab train's networks have at least one hidden layer
+  function removeLayer() { if (S.hidden.length > 1) { S.hidden.pop(); changed(); } }
 
   return { init, settings, addLayer, removeLayer, toURL, values: S };
 })();
