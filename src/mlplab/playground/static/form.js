@@ -110,7 +110,7 @@ const Form = (() => {
       };
     }
     const range = opt.low !== undefined || opt.high !== undefined ? ` (${opt.low ?? "-inf"} .. ${opt.high ?? "inf"})` : "";
-    const labels = {n_samples: "samples", test_size: "test fraction", batch_size: "batch size (or full)"};
+    const labels = {n_samples: "samples", test_size: "test fraction", batch_size: "batch (or full)"};
     row(parent, labels[name] || name.replace(/_/g, " "), i, opt.help + range);
   }
 
