@@ -72,9 +72,10 @@ def test_step_and_epoch_controls(client):
         assert ready["run"]["batches_per_epoch"] == 6 and ready["run"]["sizes"] == {"train": 84, "test": 36}
         first = until(ws, "frame")
         assert first["steps"] == 0 and first["status"] == "paused"
-        ws.send_json({"type": "control", "action": "step"})
-        f = until(ws, "frame", lambda m: m["steps"] == 1)
-        assert f["epoch"] == 0 and f["batch"] == 1 and f["status"] == "paused"
+        for _ in range(2):  # two quick clicks, two steps
+            ws.send_json({"type": "control", "action": "step"})
+        f = until(ws, "frame", lambda m: m["steps"] == 2 and m["status"] == "paused")
+        assert f["epoch"] == 0 and f["batch"] == 2
         ws.send_json({"type": "control", "action": "epoch"})
         row = until(ws, "epoch")["row"]
         assert row["epoch"] == 1 and set(row) >= {"train_loss", "train_acc", "test_loss", "test_acc", "lr"}
@@ -82,10 +83,10 @@ def test_step_and_epoch_controls(client):
         assert f["steps"] == 6 and f["batch"] == 0 and f["status"] == "paused"
         assert len(f["layers"]) == 3 and 0 <= f["layers"][0]["dead"] <= 1
         assert f["boundary"]["size"] == 64 and len(f["units"]) == 2
-        for _ in range(2):  # "epoch" on the last epoch finishes the run
+        for _ in range(2):  # two quick clicks, two epochs; the last epoch finishes the run
             ws.send_json({"type": "control", "action": "epoch"})
-            until(ws, "epoch")
-        assert until(ws, "frame", lambda m: m["status"] == "finished")["epoch"] == 3
+        assert [until(ws, "epoch")["row"]["epoch"] for _ in range(2)] == [2, 3]
+        assert until(ws, "frame", lambda m: m["status"] == "finished")["steps"] == 18
 
 
 def test_invalid_settings_and_malformed_messages_get_a_message_and_the_session_goes_on(client):

@@ -50,7 +50,9 @@ class Session:
     ) -> None:
         self.event, self.frame = event, frame
         self.cond = threading.Condition()
-        self.mode = "paused"  # paused | play | step | epoch
+        self.mode = "paused"  # paused | play
+        self.requests: list[str] = []  # step and epoch clicks not yet begun, in order
+        self.cancel = False
         self.speed = 0
         self.pending: Built | None = None
         self.closed = False
@@ -66,12 +68,19 @@ class Session:
         with self.cond:
             self.pending = built
             self.mode = "paused"
+            self.requests.clear()
             self.cond.notify_all()
 
     def control(self, action: str) -> None:
         """``play``, ``pause``, ``step`` (one batch) or ``epoch`` (to the end of this epoch)."""
         with self.cond:
-            self.mode = "paused" if action == "pause" else action
+            if action in ("step", "epoch"):
+                self.requests.append(action)  # each click counts, however quickly they come
+            else:
+                self.mode = "play" if action == "play" else "paused"
+                if action == "pause":
+                    self.requests.clear()
+                    self.cancel = True  # also ends the step or epoch under way
             self.cond.notify_all()
 
     def set_speed(self, speed: float) -> None:
@@ -145,8 +154,8 @@ class Session:
         """After the run ended: wait for a new run or the close."""
         with self.cond:
             while self.pending is None and not self.closed:
-                if self.mode != "paused":
-                    self.mode = "paused"
+                self.mode = "paused"
+                self.requests.clear()
                 self.cond.wait()
             if self.closed:
                 raise _TabClosed
@@ -176,6 +185,7 @@ class _Gate(Callback):
         self.cost = 0.0  # seconds the last snapshot took
         self.last_step = time.perf_counter()
         self.ran = False  # a batch ran since the last pause point
+        self.task: str | None = None  # the step or epoch request under way
         self.epoch, self.batch, self.steps = 0, 0, 0
         self.train_logs: dict[str, float] = {}
 
@@ -254,9 +264,9 @@ class _Gate(Callback):
         """Publish, then wait as the controls say; ``boundary``: an epoch just ended (or none began)."""
         s = self.s
         with s.cond:
-            if self.ran and (s.mode == "step" or (s.mode == "epoch" and boundary)):
-                s.mode = "paused"
-            paused = s.mode == "paused"
+            if s.cancel or (self.task and self.ran and (self.task == "step" or boundary)):
+                self.task, s.cancel = None, False  # the step or epoch is done (or paused)
+            paused = s.mode == "paused" and self.task is None and not s.requests
             s.status = "paused" if paused else "running"
         self.publish(force=paused)
         self._let_go()
@@ -274,16 +284,20 @@ class _Gate(Callback):
                     raise _TabClosed
                 if s.pending is not None:
                     raise _RestartRun
-                if s.mode == "paused" and s.status == "paused":
-                    s.cond.wait()
-                    continue
-                if s.mode != "paused":
+                if s.cancel:
+                    self.task, s.cancel = None, False
+                if s.mode == "paused" and self.task is None and s.requests:
+                    self.task = s.requests.pop(0)
+                if s.mode == "play" or self.task is not None:
                     delay = self.last_step + 1.0 / s.speed - time.perf_counter() if s.speed else 0.0
                     if delay > 0:
                         s.cond.wait(delay)
                         continue
                     s.status = "running"
                     break
+                if s.status == "paused":
+                    s.cond.wait()
+                    continue
                 s.status = "paused"
             self.publish(force=True)  # paused while pacing: show where the run stands
         self.last_step = time.perf_counter()
