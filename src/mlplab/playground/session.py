@@ -67,6 +67,7 @@ class Session:
         """Replace the run (paused at step 0)."""
         with self.cond:
             self.pending = built
+            self.status = "paused"  # no longer the old run's finished or diverged
             self.mode = "paused"
             self.requests.clear()
             self.cond.notify_all()
@@ -120,6 +121,7 @@ class Session:
 
     def _train(self, b: Built) -> None:
         self.built, self.history = b, []
+        self.status = "paused"  # before "ready", which a control may follow at once
         grid = plane(extent(b), GRID) if b.two_d else None
         gate = _Gate(self, b, grid)
         self.event({"type": "ready", "settings": b.settings, "run": _run_facts(b), "points": points(b)})
