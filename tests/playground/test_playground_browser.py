@@ -68,6 +68,11 @@ def open_page(page, server: str, query: str = SPIRAL) -> None:
     page.wait_for_function("window.playground.frames > 0 && window.playground.status === 'paused'")
 
 
+def drawn(page) -> None:
+    """Wait until the page has drawn what it received (it draws on the next animation frame)."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r())))")
+
+
 def state(page, expr: str):
     return page.evaluate(f"window.playground.{expr}")
 
@@ -118,6 +123,7 @@ def test_reset_reinitialises(page, server):
     page.click("#reset")
     page.wait_for_function("window.playground.frame && window.playground.frame.steps === 0")
     assert state(page, "frame.test.loss") == initial  # the same seed: the same first weights
+    drawn(page)
     assert state(page, "history.length") == 0 and page.inner_text("#epoch-count") == "0"
 
 
@@ -161,6 +167,7 @@ def test_the_exported_command_reproduces_the_final_loss(page, server, run_cli):
     open_page(page, server, SPIRAL + "&epochs=6&n_samples=300")
     page.click("#play")
     page.wait_for_function("window.playground.status === 'finished'", timeout=30_000)
+    drawn(page)
     loss = float(page.get_attribute("#test-loss", "data-value"))
     acc = float(page.get_attribute("#test-acc", "data-value"))
     page.click("#export")
@@ -210,6 +217,7 @@ def test_digits_shows_a_confusion_matrix_and_the_misclassified_digits(page, serv
     assert page.is_hidden("#plane-view") and page.is_visible("#digits-view")
     page.click("#epoch")
     page.wait_for_function("window.playground.history.length === 1 && window.playground.status === 'paused'")
+    drawn(page)
     assert _distinct_colours(page, "#confusion") > 5
     shown = page.locator("#mistakes figure").count()
     wrong = round((1 - float(page.get_attribute("#test-acc", "data-value"))) * 540)
