@@ -24,6 +24,8 @@ EXPECTED = {  # name: (n_samples, n_features, n_classes or None)
     "circles": (1000, 2, 2),
     "blobs": (1000, 2, 3),
     "spiral": (1000, 2, 3),
+    "xor": (1000, 2, 2),
+    "gaussians": (1000, 2, 2),
 }
 
 

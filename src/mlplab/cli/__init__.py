@@ -1,4 +1,5 @@
-"""``mlplab`` command line: ``train`` (the main job), ``evaluate``, ``predict``, ``lab`` and ``compare``.
+"""``mlplab`` command line: ``train`` (the main job), ``evaluate``, ``predict``, ``lab``,
+``compare`` and ``playground``.
 
 Every error a user can fix, and every file-system or resource failure (a full disk, a denied or
 missing path, MemoryError), is printed as one line on stderr with exit status 2, naming the last
@@ -26,6 +27,7 @@ except ImportError:  # pragma: no cover
     from click import exceptions as _cx
 
 from . import commands as commands
+from . import playground_command as playground_command
 from .app import app
 from .compare_command import describe_compare
 from .guards import PipeGuard, describe_error, on_sigterm, stderr_line

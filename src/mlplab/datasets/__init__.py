@@ -7,7 +7,8 @@ Built-in data needs no download: five tables ship with scikit-learn, four are ge
     wine            178 x 13    3 classes
     breast_cancer   569 x 30    2 classes   (binary: for BCELoss / BCEWithLogitsLoss)
     diabetes        442 x 10    regression  (disease progression after one year)
-    moons, circles, blobs, spiral           2-D synthetic classification, 1000 points by default
+    moons, circles, blobs, spiral, xor,     2-D synthetic classification, 1000 points by default
+    gaussians
 
 User data: ``load_csv(path, target)`` reads a CSV with a header row and numeric feature columns;
 string or integer class labels are encoded as ``0..K-1`` in sorted order (``class_names[k]`` is the

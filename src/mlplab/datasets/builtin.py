@@ -1,5 +1,6 @@
-"""The built-in data sets (the ``DATASETS`` table): five tables shipped with scikit-learn and four
-seeded 2-D generators (``make_spiral`` is written here; moons, circles and blobs are scikit-learn's).
+"""The built-in data sets (the ``DATASETS`` table): five tables shipped with scikit-learn and six
+seeded 2-D generators (``make_spiral``, ``make_xor`` and ``make_gaussians`` are written here; moons,
+circles and blobs are scikit-learn's).
 
 An entry's factory is ``load(seed, **options) -> RawData``; its keyword-only parameters are its
 options, with their defaults. ``n_samples`` and ``noise`` are registry Options (so ``mlplab train
@@ -111,6 +112,32 @@ def spiral(seed: int = 0, *, n_samples: int = 1000, n_classes: int = 3, noise: f
     return _two_d("spiral", *make_spiral(n_samples, n_classes, noise, seed))
 
 
+def make_xor(n_samples: int = 1000, noise: float = 0.1, seed: int = 0) -> tuple:
+    """The XOR pattern: points uniform in [-1, 1]^2, label 1 where x1 * x2 < 0; then
+    ``noise * N(0, 1)`` is added to each coordinate (labels keep the noiseless quadrant)."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1.0, 1.0, size=(n_samples, 2))
+    y = (X[:, 0] * X[:, 1] < 0).astype(np.int64)
+    return X + noise * rng.standard_normal((n_samples, 2)), y
+
+
+def make_gaussians(n_samples: int = 1000, noise: float = 0.5, seed: int = 0) -> tuple:
+    """Two Gaussian clouds, centres (-1, -1) and (1, 1), standard deviation ``noise``; the first
+    n // 2 points are class 0, the rest class 1."""
+    rng = np.random.default_rng(seed)
+    y = (np.arange(n_samples) >= n_samples // 2).astype(np.int64)
+    centres = np.where(y[:, None] == 1, 1.0, -1.0)
+    return centres + noise * rng.standard_normal((n_samples, 2)), y
+
+
+def xor(seed: int = 0, *, n_samples: int = 1000, noise: float = 0.1) -> RawData:
+    return _two_d("xor", *make_xor(n_samples, noise, seed))
+
+
+def gaussians(seed: int = 0, *, n_samples: int = 1000, noise: float = 0.5) -> RawData:
+    return _two_d("gaussians", *make_gaussians(n_samples, noise, seed))
+
+
 def _table(name: str) -> Any:
     def load(seed: int = 0) -> RawData:
         return _sklearn_table(name)
@@ -154,6 +181,15 @@ DATASETS.add(
     "spiral",
     spiral,
     "intertwined spiral arms, 2-D, 3 classes (synthetic)",
+    (N_SAMPLES, NOISE),
+    synthetic=True,
+)
+
+DATASETS.add("xor", xor, "XOR quadrants, 2-D, 2 classes (synthetic)", (N_SAMPLES, NOISE), synthetic=True)
+DATASETS.add(
+    "gaussians",
+    gaussians,
+    "two Gaussian clouds (noise = their std), 2-D, 2 classes (synthetic)",
     (N_SAMPLES, NOISE),
     synthetic=True,
 )
