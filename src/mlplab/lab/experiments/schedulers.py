@@ -176,7 +176,9 @@ def run(out_dir: Path, quick: bool, seed: int) -> LabResult:
 
     plt = pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(17, 4.8))
-    colors = dict(zip(names, plt.get_cmap("tab10").colors))
+    # one colour per schedule, however many the registry holds (tab10 runs out at ten)
+    palette = plt.get_cmap("tab10" if len(names) <= 10 else "tab20").colors
+    colors = {n: palette[i % len(palette)] for i, n in enumerate(names)}
     ax = axes[0]
     for n in names:
         ax.plot(*curves[n], color=colors[n], lw=1.6, label=n)
