@@ -6,7 +6,7 @@ alike: a function-level import that closes a circle is still a circle). Imports 
 
 The layers, lowest first (a module may import its own layer and any lower one, never a higher):
 
-    0  foundation  _dtype, _device, errors, random, _format, registry: small shared modules that
+    0  foundation  _dtype, _device, errors, random, _format, _threads, registry: small shared modules that
                    import no other part of mlplab (dtype and device objects, the user-facing error
                    type, the RNG, number printing, the name -> factory tables' machinery); cuda, mps,
                    accelerator, backends: the CPU-only build's device namespaces
@@ -42,6 +42,7 @@ FOUNDATION = {
     "mlplab.errors",
     "mlplab.random",
     "mlplab._format",
+    "mlplab._threads",
     "mlplab.registry",
     # the CPU-only build's device namespaces: they import only _device
     "mlplab.cuda",

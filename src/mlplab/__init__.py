@@ -45,8 +45,10 @@ from ._dtype import (
     set_default_dtype,
     uint8,
 )
+from ._format import set_printoptions
 from ._functions import *  # noqa: F403
 from ._scope import OUT_OF_SCOPE, unsupported
+from ._threads import get_num_threads, set_num_threads
 from .autograd import (
     enable_grad,
     inference_mode,
@@ -102,6 +104,7 @@ __all__ = [
     "full_like",
     "get_default_device",
     "get_default_dtype",
+    "get_num_threads",
     "get_rng_state",
     "half",
     "initial_seed",
@@ -134,6 +137,8 @@ __all__ = [
     "set_default_device",
     "set_default_dtype",
     "set_grad_enabled",
+    "set_num_threads",
+    "set_printoptions",
     "set_rng_state",
     "tensor",
     "uint8",

@@ -21,6 +21,40 @@ PRECISION = 4
 THRESHOLD = 1000
 EDGEITEMS = 3
 LINEWIDTH = 80
+SCI_MODE: bool | None = None  # None: chosen per tensor by the rule above
+
+_PROFILES = {
+    "default": (4, 1000, 3, 80),
+    "short": (2, 1000, 2, 80),
+    "full": (4, math.inf, 3, 80),
+}
+
+
+def set_printoptions(
+    precision: int | None = None,
+    threshold: float | None = None,
+    edgeitems: int | None = None,
+    linewidth: int | None = None,
+    profile: str | None = None,
+    sci_mode: bool | None = None,
+) -> None:
+    """PyTorch's print options: digits after the point (``precision``), the element count above
+    which a print is summarised (``threshold``) to ``edgeitems`` per edge, characters per line
+    (``linewidth``), scientific notation forced on/off (``sci_mode``; None: chosen per tensor).
+    ``profile`` ('default', 'short', 'full') sets the first four first. As in PyTorch, an option
+    left None keeps its value, except ``sci_mode``, which every call sets."""
+    global PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH, SCI_MODE
+    if profile in _PROFILES:
+        PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH = _PROFILES[profile]
+    if precision is not None:
+        PRECISION = precision
+    if threshold is not None:
+        THRESHOLD = threshold
+    if edgeitems is not None:
+        EDGEITEMS = edgeitems
+    if linewidth is not None:
+        LINEWIDTH = linewidth
+    SCI_MODE = sci_mode
 
 
 class _Formatter:
@@ -43,7 +77,10 @@ class _Formatter:
         mags = np.abs(vals64)
         lo, hi = float(mags.min()), float(mags.max())
         self.int_mode = bool(np.all(vals64 == np.ceil(vals64)))
-        self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
+        if SCI_MODE is None:
+            self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
+        else:
+            self.sci_mode = SCI_MODE
         pyvals = vals64.tolist()
         if self.sci_mode:
             self.width = max(len(f"{v:.{PRECISION}e}") for v in pyvals)

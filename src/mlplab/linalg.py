@@ -1,4 +1,4 @@
-"""``mlplab.linalg``: vector norms, and the Frobenius norm of matrices.
+"""``mlplab.linalg``: vector norms, the Frobenius norm of matrices, and ``solve``.
 
 Matrix norms that need singular values or column/row sums (``ord`` = 1, 2, inf, 'nuc' on a
 matrix) are not implemented: a fully-connected network's code uses the vector norms
@@ -9,7 +9,35 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from .ops.linalg import Solve
 from .tensor import Tensor
+
+
+class LinAlgError(RuntimeError):
+    """A linear-algebra routine failed (e.g. a singular matrix), as ``torch.linalg.LinAlgError``."""
+
+
+def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
+    """X with A X = B (``left=False``: X A = B); A square (with batch dims), B a vector or a
+    matrix. dL/dB = A^{-T} dL/dX, dL/dA = -dL/dB X^T."""
+    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
+        dims = " by ".join(str(n) for n in A.shape[-2:])
+        raise RuntimeError(
+            f"linalg.solve: A must be batches of square matrices, but they are {dims} matrices"
+        )
+    if A.dtype != B.dtype:
+        raise RuntimeError(
+            f"linalg.solve: Expected A and B to have the same dtype, but found A of type {A.dtype} "
+            f"and B of type {B.dtype} instead"
+        )
+    if not left:
+        return solve(A.transpose(-2, -1), B.transpose(-2, -1)).transpose(-2, -1)
+    try:
+        return Solve.apply(A, B)
+    except np.linalg.LinAlgError as e:
+        raise LinAlgError("linalg.solve: The solver failed because the input matrix is singular.") from e
 
 
 def vector_norm(

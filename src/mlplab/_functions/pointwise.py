@@ -119,6 +119,19 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
     return input.matmul(mat2)
 
 
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    return input.bmm(mat2)
+
+
+def dot(input: Tensor, tensor: Tensor) -> Tensor:
+    return input.dot(tensor)
+
+
+def is_floating_point(input: Tensor) -> bool:
+    """True for a tensor of a floating dtype (float16/32/64)."""
+    return input.is_floating_point()
+
+
 def where(condition: Any, input: Any = None, other: Any = None) -> Any:
     """Elementwise ``input if condition else other`` with broadcasting; differentiable in input and
     other. ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``."""

@@ -21,6 +21,11 @@ def sum(
     return input.sum(dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
 
 
+def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """prod_i x_i over one ``dim`` (every element when None)."""
+    return input.prod(dim, keepdim, dtype=dtype)
+
+
 def mean(
     input: Tensor,
     dim: Any = None,

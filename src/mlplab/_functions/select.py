@@ -48,6 +48,43 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     return input.diag(diagonal)
 
 
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    return input.diagonal(offset, dim1, dim2)
+
+
+def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple:
+    """Coordinate grids of 1-D tensors: out_k[i_1, ..., i_n] = tensors[k][i_k] ('ij'); 'xy' swaps
+    the first two dimensions (Cartesian, as NumPy). Differentiable (each grid is an expand).
+    indexing=None is 'ij', as PyTorch (which warns that it will change)."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(
+            f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}"
+        )
+    ts = [_t(t) for t in tensors]
+    for t in ts:
+        if t.dim() > 1:
+            raise RuntimeError(
+                f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t.dim()}D"
+            )
+    ts = [t.reshape(-1) for t in ts]
+    swap = indexing == "xy" and len(ts) >= 2
+    if swap:
+        ts[0], ts[1] = ts[1], ts[0]
+    sizes = [t.shape[0] for t in ts]
+    grids = []
+    for k, t in enumerate(ts):
+        view = [1] * len(ts)
+        view[k] = sizes[k]
+        grids.append(t.reshape(view).expand(*sizes))
+    if swap:
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
+
+
 def einsum(*args: Any) -> Tensor:
     """Einstein summation: ``einsum("ij,jk->ik", a, b)`` (or the operands as one list); the gradient
     of each operand is another einsum (see :class:`mlplab.ops.select.Einsum`)."""

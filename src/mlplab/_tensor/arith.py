@@ -17,6 +17,7 @@ from .. import _dtype
 from ..autograd.tensor_base import TensorBase
 from ..ops import arithmetic as B
 from ..ops import elementwise as U
+from ..ops import linalg as LA
 from ..ops import linear as L
 
 if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor imports this)
@@ -220,6 +221,42 @@ class ArithMixin:
     def mm(self, mat2: Tensor) -> Tensor:
         """Matrix product of two matrices (as :meth:`matmul`)."""
         return self.matmul(mat2)
+
+    def bmm(self, mat2: Tensor) -> Tensor:
+        """Batched matrix product: out[b] = self[b] @ mat2[b] for (B, n, m) and (B, m, p) tensors."""
+        a, b = self._data, mat2._data
+        if a.ndim != 3 or b.ndim != 3:
+            which = "batch1" if a.ndim != 3 else "batch2"
+            raise RuntimeError(f"{which} must be a 3D tensor")
+        if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
+            raise RuntimeError(
+                f"Expected size for first two dimensions of batch2 tensor to be: "
+                f"[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}]."
+            )
+        self._same_dtype(mat2, "bmm")
+        return LA.Bmm.apply(self, mat2)
+
+    def dot(self, tensor: Tensor) -> Tensor:
+        """Inner product of two 1-D tensors: sum_i x_i y_i."""
+        a, b = self._data, tensor._data
+        if a.ndim != 1 or b.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+        if a.shape[0] != b.shape[0]:
+            raise RuntimeError(
+                f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have "
+                f"the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements respectively"
+            )
+        self._same_dtype(tensor, "dot")
+        return L.MatMul.apply(self, tensor)
+
+    def _same_dtype(self, other: Tensor, name: str) -> None:
+        if self._data.dtype != other._data.dtype:
+            raise RuntimeError(
+                f"expected m1 and m2 to have the same dtype, but got: {self.dtype} != {other.dtype}"
+                if name == "bmm"
+                else f"{name} : expected both vectors to have same dtype, but found {self.dtype} and "
+                f"{other.dtype}"
+            )
 
     def add(self, other: Any, *, alpha: float = 1) -> Tensor:
         """self + alpha * other."""

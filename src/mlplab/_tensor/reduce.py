@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..autograd.tensor_base import TensorBase
+from ..ops import linalg as LA
 from ..ops import reduction as R
 from .shape import _axis, _norm_dim, _one_dim
 
@@ -66,6 +67,17 @@ class ReduceMixin:
         if x._data.dtype.kind == "b":
             x = x.long()
         return R.Sum.apply(x, _norm_dim(dim, x._data.ndim), keepdim)
+
+    def prod(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        """Product of elements over one ``dim`` (all when None): y = prod_i x_i; bool and integer
+        inputs give int64, as PyTorch. dy/dx_i = prod_{j != i} x_j, exact where x has zeros."""
+        x = self if dtype is None else self.type(dtype)
+        if x._data.dtype.kind in "biu" and dtype is None:
+            x = x.long()
+        axis = None if dim is None else _one_dim(dim, x._data.ndim)
+        if axis is not None and x._data.ndim == 0:
+            return LA.Prod.apply(x, None, False)
+        return LA.Prod.apply(x, axis, keepdim)
 
     def mean(
         self,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..autograd.tensor_base import TensorBase
+from ..ops import linalg as LA
 from ..ops import select as P
 from ..ops import shape as S
 from .reduce import _ValuesIndices
@@ -178,6 +179,15 @@ class SelectMixin:
         if self._data.ndim not in (1, 2):
             raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {self._data.ndim}D")
         return P.Diag.apply(self, diagonal)
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        """The ``offset``-th diagonal of the matrices spanned by ``dim1`` and ``dim2``, appended as
+        the last dimension: y[..., i] = x[..., i, i + offset] (a copy; PyTorch returns a view)."""
+        n = self._data.ndim
+        d1, d2 = _one_dim(dim1, n), _one_dim(dim2, n)
+        if d1 == d2:
+            raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+        return LA.Diagonal.apply(self, int(offset), d1, d2)
 
     def outer(self, vec2: Tensor) -> Tensor:
         """out[i, j] = self[i] * vec2[j]."""

@@ -13,10 +13,12 @@ from .grad_mode import (
 )
 from .numerical import gradcheck, gradgradcheck
 from .op import Op
+from .variable import Variable
 
 __all__ = [
     "Function",
     "Op",
+    "Variable",
     "backward",
     "enable_grad",
     "function",

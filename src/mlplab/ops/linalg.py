@@ -1,0 +1,104 @@
+r"""Products and linear algebra: ``prod`` (a product reduction), ``diagonal`` (a batched diagonal)
+and ``linalg.solve``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.op import OUTPUT, Op, unbroadcast
+from .linear import MatMul
+
+
+def _exclusive_products(x: np.ndarray, axis: int) -> np.ndarray:
+    """out_i = prod_{j != i} x_j along ``axis``: the product of the elements before i times the
+    product of those after i (exact where some x_j are 0, unlike y / x_i)."""
+    n = x.shape[axis]
+    ones = np.ones_like(np.take(x, [0], axis=axis))
+    before = np.concatenate([ones, np.cumprod(np.take(x, range(n - 1), axis=axis), axis=axis)], axis=axis)
+    rev = np.flip(x, axis=axis)
+    after = np.concatenate([ones, np.cumprod(np.take(rev, range(n - 1), axis=axis), axis=axis)], axis=axis)
+    return before * np.flip(after, axis=axis)
+
+
+class Prod(Op):
+    r"""y = prod_i x_i over ``axis`` (an int, or None: every element);
+    dy/dx_i = prod_{j != i} x_j (= y / x_i where x_i != 0; computed as the product of the elements
+    before and after i, so zeros get their exact gradient)."""
+
+    arity = 1
+    saves = (0, OUTPUT)
+
+    def forward(self, x, axis, keepdim):
+        self.x, self.axis, self.keep = x, axis, keepdim
+        return np.asarray(np.prod(x, axis=axis, keepdims=keepdim))
+
+    def name(self) -> str:
+        return "ProdBackward0" if self.axis is None else "ProdBackward1"
+
+    def backward(self, g):
+        x, axis = self.x, self.axis
+        if x.size == 0:
+            return np.zeros_like(x)
+        if axis is None:
+            others = _exclusive_products(x.reshape(-1), 0).reshape(x.shape)
+            return g.reshape((1,) * x.ndim) * others
+        if not self.keep:
+            g = np.expand_dims(g, axis)
+        return g * _exclusive_products(x, axis)
+
+
+class Bmm(MatMul):
+    """Z[b] = X[b] @ Y[b] (``bmm``: two 3-D tensors, equal batch sizes); gradients as MatMul."""
+
+    def name(self) -> str:
+        return "BmmBackward0"
+
+
+class Diagonal(Op):
+    r"""y[..., i] = x[..., i - min(k, 0), i + max(k, 0)] with dims ``d1``, ``d2`` moved last (the
+    ``k``-th diagonal, appended as the last dim, as PyTorch);
+    dL/dx = dL/dy placed on that diagonal of zeros."""
+
+    arity = 1
+
+    def forward(self, x, k, d1, d2):
+        self.shape, self.k, self.d1, self.d2 = x.shape, k, d1, d2
+        return np.diagonal(x, k, d1, d2).copy()
+
+    def backward(self, g):
+        out = np.zeros(self.shape, g.dtype)
+        moved = np.moveaxis(out, (self.d1, self.d2), (-2, -1))  # a writable view of out
+        r = np.arange(g.shape[-1])
+        moved[..., r - min(self.k, 0), r + max(self.k, 0)] = g
+        return out
+
+
+class Solve(Op):
+    r"""X = A^{-1} B (``linalg.solve``: A X = B; B a vector or a matrix, A with batch dims);
+    dL/dB = A^{-T} dL/dX,  dL/dA = -dL/dB X^T (summed over broadcast batch dims)."""
+
+    arity = 2
+    saves = (0, OUTPUT)
+    backward_name = "LinalgSolveExBackward0"
+
+    def forward(self, a, b):
+        self.a, self.vector = a, b.ndim == 1 or (b.ndim == a.ndim - 1 and b.shape == a.shape[:-1])
+        self.b_shape = b.shape
+        bm = b[..., None] if self.vector else b
+        batch = np.broadcast_shapes(a.shape[:-2], bm.shape[:-2])
+        a_full = np.broadcast_to(a, batch + a.shape[-2:])
+        self.x = x = np.linalg.solve(a_full, np.broadcast_to(bm, batch + bm.shape[-2:]))
+        return x[..., 0] if self.vector else x
+
+    def backward(self, g):
+        a, x = self.a, self.x
+        gm = g[..., None] if self.vector else g
+        batch = x.shape[:-2]
+        gb = np.linalg.solve(np.broadcast_to(np.swapaxes(a, -1, -2), batch + a.shape[-2:]), gm)
+        ga = gb_out = None
+        if self.needs_input_grad[0]:
+            ga = unbroadcast(-(gb @ np.swapaxes(x, -1, -2)), a.shape)
+        if self.needs_input_grad[1]:
+            bm_shape = self.b_shape + (1,) if self.vector else self.b_shape
+            gb_out = unbroadcast(gb, bm_shape).reshape(self.b_shape)
+        return ga, gb_out
