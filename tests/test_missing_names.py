@@ -1,0 +1,208 @@
+"""Names docs/compatibility.md listed as missing, now supported: parity with torch 2.13 (values,
+gradients, float64 gradcheck through ``core_parity.check``, error types)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from core_parity import assert_close, check, rand
+
+import mlplab
+
+RS = np.random.RandomState(7)
+
+
+def _with_zeros() -> np.ndarray:
+    x = rand(RS, (3, 4, 5))
+    x[0, 1, 2] = 0.0  # one zero in a slice
+    x[1, 2, :2] = 0.0  # two zeros in a slice: every gradient there is 0
+    return x
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_dot_and_bmm(dtype) -> None:
+    check(lambda t, a, b: t.dot(a, b), rand(RS, (5,)), rand(RS, (5,)), dtype=dtype)
+    check(lambda t, a, b: a.dot(b), rand(RS, (5,)), rand(RS, (5,)), dtype=dtype)
+    check(lambda t, a, b: t.bmm(a, b), rand(RS, (2, 3, 4)), rand(RS, (2, 4, 5)), dtype=dtype)
+    check(lambda t, a, b: a.bmm(b), rand(RS, (3, 1, 4)), rand(RS, (3, 4, 2)), dtype=dtype)
+
+
+def test_dot_and_bmm_grad_fn_names() -> None:
+    a = mlplab.ones(3, requires_grad=True)
+    assert mlplab.dot(a, a).grad_fn.name() == "DotBackward0"
+    b = mlplab.ones(2, 3, 3, requires_grad=True)
+    assert mlplab.bmm(b, b).grad_fn.name() == "BmmBackward0"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t: t.dot(t.ones(3), t.ones(4)),
+        lambda t: t.dot(t.ones(3, 1), t.ones(3)),
+        lambda t: t.dot(t.ones(3), t.ones(3, dtype=t.float64)),
+        lambda t: t.bmm(t.ones(3, 4), t.ones(3, 4, 5)),
+        lambda t: t.bmm(t.ones(2, 3, 4), t.ones(3, 4, 5)),
+        lambda t: t.bmm(t.ones(2, 3, 4), t.ones(2, 3, 5)),
+        lambda t: t.ones(3, 3).diagonal(0, 1, 1),
+        lambda t: t.ones(3, 3).diagonal(0, 0, 2),
+        lambda t: t.meshgrid(t.ones(2), t.ones(3), indexing="yx"),
+        lambda t: t.linalg.solve(t.ones(2, 3), t.ones(2)),
+        lambda t: t.linalg.solve(t.zeros(2, 2, dtype=t.float64), t.ones(2, dtype=t.float64)),
+        lambda t: t.set_num_threads(0),
+    ],
+)
+def test_errors_are_torchs(call) -> None:
+    with pytest.raises(Exception) as te:
+        call(torch)
+    with pytest.raises(Exception) as me:
+        call(mlplab)
+    base = next(k for k in (IndexError, TypeError, ValueError, RuntimeError) if isinstance(te.value, k))
+    assert isinstance(me.value, base), (me.value, te.value)
+    if type(te.value).__name__ == "_LinAlgError":
+        assert isinstance(me.value, mlplab.linalg.LinAlgError)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda t, x: t.prod(x),
+        lambda t, x: t.prod(x, 1),
+        lambda t, x: x.prod(dim=-1, keepdim=True),
+        lambda t, x: x.prod(0),
+        lambda t, x: x[0, 0].prod(0),
+    ],
+)
+def test_prod_with_zeros(fn) -> None:
+    check(fn, _with_zeros())
+    check(fn, rand(RS, (3, 4, 5)))
+    check(fn, rand(RS, (3, 4, 5)), dtype=np.float32)
+
+
+def test_prod_dtypes() -> None:
+    for make in (
+        lambda t: t.tensor([1, 2, 3]).prod(),
+        lambda t: t.tensor([[True, False]]).prod(1),
+        lambda t: t.tensor([1, 2], dtype=t.int32).prod(dtype=t.float64),
+        lambda t: t.tensor([1.5, 2.0]).prod(0, dtype=t.float64),
+        lambda t: t.tensor(3.0).prod(0),
+    ):
+        assert_close(make(mlplab), make(torch))
+
+
+@pytest.mark.parametrize("args", [(), (1,), (-2, 0, 2), (0, -1, 1), (1, 2, 0), (7,)])
+def test_diagonal(args) -> None:
+    check(lambda t, x: x.diagonal(*args), rand(RS, (3, 4, 5)))
+    check(lambda t, x: t.diagonal(x, *args), rand(RS, (3, 4, 5)), dtype=np.float32)
+
+
+def test_diagonal_keywords() -> None:
+    check(lambda t, x: t.diagonal(x, offset=1, dim1=1, dim2=0), rand(RS, (4, 3)))
+
+
+def test_is_floating_point() -> None:
+    for dt in ("float32", "float64", "float16", "int64", "int32", "bool", "uint8"):
+        assert mlplab.is_floating_point(mlplab.ones(2, dtype=getattr(mlplab, dt))) == torch.is_floating_point(
+            torch.ones(2, dtype=getattr(torch, dt))
+        )
+
+
+@pytest.mark.parametrize("indexing", ["ij", "xy"])
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_meshgrid(indexing, n) -> None:
+    sizes = (3, 4, 2)[:n]
+    arrays = [rand(RS, (k,)) for k in sizes]
+    check(lambda t, *xs: t.stack(t.meshgrid(*xs, indexing=indexing)), *arrays)
+    check(lambda t, *xs: t.stack(t.meshgrid(list(xs), indexing=indexing)), *arrays, dtype=np.float32)
+
+
+def test_meshgrid_default_is_ij() -> None:
+    a, b = mlplab.arange(3), mlplab.arange(4)
+    with pytest.warns(UserWarning):
+        ta, tb = torch.meshgrid(torch.arange(3), torch.arange(4))
+    ma, mb = mlplab.meshgrid(a, b)
+    assert_close(ma, ta)
+    assert_close(mb, tb)
+
+
+SQUARE = rand(RS, (3, 3)) + 3 * np.eye(3)
+
+
+@pytest.mark.parametrize(
+    "shapes",
+    [((3, 3), (3,)), ((3, 3), (3, 2)), ((2, 3, 3), (2, 3, 2)), ((2, 3, 3), (3, 2)), ((2, 3, 3), (2, 3))],
+)
+def test_linalg_solve(shapes) -> None:
+    a_shape, b_shape = shapes
+    a = np.broadcast_to(SQUARE, a_shape) + 0.1 * rand(RS, a_shape)
+    check(lambda t, a, b: t.linalg.solve(a, b), a, rand(RS, b_shape))
+    check(
+        lambda t, a, b: t.linalg.solve(a, b),
+        a,
+        rand(RS, b_shape),
+        dtype=np.float32,
+        tol={"rtol": 1e-4, "atol": 1e-5},
+    )
+
+
+def test_linalg_solve_right() -> None:
+    check(lambda t, a, b: t.linalg.solve(a, b, left=False), SQUARE, rand(RS, (2, 3)))
+
+
+def test_variable_is_a_tensor() -> None:
+    from mlplab.autograd import Variable
+
+    x = mlplab.ones(3)
+    v = Variable(x, requires_grad=True)
+    assert isinstance(v, mlplab.Tensor) and isinstance(x, Variable)
+    assert v.requires_grad and v.is_leaf and not x.requires_grad
+    (v * 2).sum().backward()
+    assert_close(v.grad, torch.full((3,), 2.0))
+    assert not Variable(x).requires_grad
+
+
+def test_num_threads() -> None:
+    before = mlplab.get_num_threads()
+    try:
+        mlplab.set_num_threads(1)
+        assert mlplab.get_num_threads() == 1
+    finally:
+        mlplab.set_num_threads(before)
+    assert mlplab.get_num_threads() == before
+    with pytest.raises(RuntimeError):
+        mlplab.set_num_threads(1.5)
+
+
+PRINT_CASES = [
+    dict(precision=2),
+    dict(precision=6, linewidth=40),
+    dict(sci_mode=True),
+    dict(sci_mode=False),
+    dict(threshold=5),
+    dict(threshold=3, edgeitems=1),
+    dict(profile="short"),
+    dict(profile="full"),
+]
+
+
+@pytest.mark.parametrize("options", PRINT_CASES)
+def test_set_printoptions(options) -> None:
+    arrays = [
+        rand(RS, (10,)),
+        np.arange(10.0),
+        rand(RS, (4, 5)) * 100,
+        np.array([1e-6, 1.0, 3e5]),
+        rand(RS, (40, 40)),
+        np.arange(12).reshape(3, 4),
+    ]
+    try:
+        torch.set_printoptions(**options)
+        mlplab.set_printoptions(**options)
+        for a in arrays:
+            dt = "float32" if a.dtype.kind == "f" else "int64"
+            ours = repr(mlplab.tensor(a, dtype=getattr(mlplab, dt))).replace("mlplab.", "torch.")
+            assert ours == repr(torch.tensor(a, dtype=getattr(torch, dt))), options
+    finally:
+        torch.set_printoptions(profile="default")
+        mlplab.set_printoptions(profile="default")
+    assert repr(mlplab.tensor([1.123456])) == "tensor([1.1235])"
