@@ -206,3 +206,40 @@ def test_set_printoptions(options) -> None:
         torch.set_printoptions(profile="default")
         mlplab.set_printoptions(profile="default")
     assert repr(mlplab.tensor([1.123456])) == "tensor([1.1235])"
+
+
+def _hook_run(t) -> list:
+    """Hooks on a leaf used twice and on a non-leaf with retain_grad; one replaces the gradient,
+    one only records it; then one is removed."""
+    calls: list = []
+    w = t.tensor([1.0, 2.0, 3.0], dtype=t.float64, requires_grad=True)
+    h = w * 2
+    h.retain_grad()
+    handle = h.register_hook(lambda g: g * 10)
+    h.register_hook(lambda g: calls.append(("h", g.tolist())))
+    w.register_hook(lambda g: calls.append(("w", g.tolist())))
+    w.register_hook(lambda g: g + 1)
+    ((h * h).sum() + (w * w).sum()).backward()
+    out = [list(calls), w.grad.tolist(), h.grad.tolist()]
+    handle.remove()
+    calls.clear()
+    w.grad = None
+    h2 = w.exp()
+    h2.register_hook(lambda g: g * 0.5)
+    (h2.sum() * 3).backward()
+    out += [list(calls), w.grad.tolist()]
+    return out
+
+
+def test_register_hook_is_torchs() -> None:
+    assert _hook_run(mlplab) == _hook_run(torch)
+
+
+def test_register_hook_on_a_root_leaf_and_errors() -> None:
+    for t in (torch, mlplab):
+        x = t.ones(2, requires_grad=True)
+        x.register_hook(lambda g: g * 3)
+        x.backward(t.ones(2))
+        assert x.grad.tolist() == [3.0, 3.0]
+        with pytest.raises(RuntimeError):
+            t.ones(2).register_hook(lambda g: g)

@@ -33,7 +33,7 @@ from ._tensor import unary as _unary
 from ._tensor.arith import _raise_broadcast, _result_dtype, _scalar_array  # noqa: F401 - re-exported
 from ._tensor.reduce import MaxResult, MinResult  # noqa: F401 - re-exported
 from ._tensor.shape import Size, _norm_dim, _one_dim, _shape_args  # noqa: F401 - re-exported
-from .autograd import differentiate, engine
+from .autograd import differentiate, engine, hooks
 from .autograd.tensor_base import TensorBase, share_version
 from .ops.elementwise import Cast, Clone
 
@@ -251,6 +251,12 @@ class Tensor(
             differentiate.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
             return
         engine.backward(self, gradient, bool(retain_graph))
+
+    def register_hook(self, hook: Any) -> Any:
+        """Call ``hook(grad)`` in backward (a returned tensor replaces grad); see autograd/hooks.py."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        return hooks.register(self, hook)
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward."""

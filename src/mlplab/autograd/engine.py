@@ -24,7 +24,10 @@ from typing import Any
 
 import numpy as np
 
+from . import hooks as _hooks
 from .tensor_base import TensorBase, last_inplace
+
+leaf_hooks = _hooks.leaf_hooks
 
 heappop, heappush = heapq.heappop, heapq.heappush
 _new = object.__new__
@@ -123,6 +126,21 @@ def _accumulate_leaf(t: Any, g: np.ndarray, owned: bool = False) -> None:
         np.add(grad._data, g, out=grad._data)
 
 
+def _hook_later(pending: dict, leaf: Any, g: np.ndarray) -> bool:
+    """Sum a hooked leaf's gradient into ``pending`` (its hooks run once, at the end); False when
+    the leaf has no hooks."""
+    key = id(leaf)
+    entry = pending.get(key)
+    if entry is not None:
+        entry[2] = entry[2] + g
+        return True
+    hooks = _hooks.leaf_entry(leaf)
+    if hooks is None:
+        return False
+    pending[key] = [leaf, hooks, g]
+    return True
+
+
 def _retain(node: Any, g: np.ndarray) -> None:
     r = node.retained_output
     if r.grad is None:
@@ -158,7 +176,8 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
             g = g.astype(data.dtype)
     fn = root.grad_fn
     if fn is None:
-        _accumulate_leaf(root, g)
+        hooked = _hooks.leaf_entry(root) if leaf_hooks else None
+        _accumulate_leaf(root, g if hooked is None else _hooks.run(root, hooked, g))
         return
 
     # Nodes run in decreasing creation order (``sequence_number``): every consumer of a node was created
@@ -166,6 +185,7 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
     grads: dict[Any, Any] = {}
     heap: list[tuple[int, Any]] = []
     take_grad = grads.pop
+    pending: dict[int, list] = {}  # hooked leaves: id -> [leaf, hooks, summed gradient]
     node = fn
     while True:
         parents = node.parents
@@ -174,6 +194,8 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
         stale = node.sequence_number < last_inplace[0]  # something changed in place since it was recorded
         if stale:
             _check_versions(node)
+        if node.grad_hooks is not None:
+            g = _hooks.run(node.grad_hooks[0], node.grad_hooks[1], g)
         if node.retained_output is not None:
             _retain(node, g)
         in_grads = node.backward(g)
@@ -192,6 +214,8 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
                     else:
                         grads[producer] = input_grad
                         heappush(heap, (-producer.sequence_number, producer))
+                elif leaf_hooks and _hook_later(pending, tensor, input_grad):
+                    pass
                 elif (
                     tensor.grad is None
                     and node.returns_fresh_grads
@@ -211,6 +235,8 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
                 else:
                     _accumulate_leaf(tensor, input_grad, node.returns_fresh_grads)
         if not heap:
+            for leaf, hooks, total in pending.values():
+                _accumulate_leaf(leaf, _hooks.run(leaf, hooks, total))
             return
         node = heappop(heap)[1]
         g = take_grad(node)

@@ -102,6 +102,7 @@ class BackwardCFunction(FunctionCtx):
     needs_input_grad: tuple = ()
     sequence_number = -1
     retained_output: Any = None
+    grad_hooks: Any = None
     returns_fresh_grads = False
 
     def name(self) -> str:
@@ -199,6 +200,7 @@ class _OutputNode:
 
     returns_fresh_grads = False
     retained_output: Any = None
+    grad_hooks: Any = None
     needs_input_grad = (True,)
 
     def __init__(self, core: BackwardCFunction, hidden: Any, index: int, n: int) -> None:
@@ -315,6 +317,7 @@ class _DelayedError:
 
     returns_fresh_grads = False
     retained_output: Any = None
+    grad_hooks: Any = None
 
     def __init__(self, parents: tuple) -> None:
         self.parents = parents

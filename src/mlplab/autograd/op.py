@@ -47,6 +47,8 @@ class Op:
     needs_input_grad: tuple = ()
     sequence_number: int = -1
     retained_output: Any = None
+    #: (tensor, {id: hook}) when ``register_hook`` was called on the output (autograd/hooks.py)
+    grad_hooks: Any = None
 
     #: The fast path of :meth:`apply`: an op whose first ``arity`` (1, 2 or 3) arguments are always
     #: tensors, and whose other arguments never are, declares it; ``apply`` then takes those tensors
