@@ -243,3 +243,15 @@ def test_register_hook_on_a_root_leaf_and_errors() -> None:
         assert x.grad.tolist() == [3.0, 3.0]
         with pytest.raises(RuntimeError):
             t.ones(2).register_hook(lambda g: g)
+
+
+def test_a_hooked_non_leaf_keeps_no_grad_unless_retained() -> None:
+    w = mlplab.ones(2, requires_grad=True)
+    h = w * 3
+    h.register_hook(lambda g: g * 2)
+    h.sum().backward()
+    assert h.grad is None and w.grad.tolist() == [6.0, 6.0]
+    h2 = w * 3
+    h2.register_hook(lambda g: None)
+    (gw,) = mlplab.autograd.grad(h2.sum(), [w])  # autograd.grad does not run hooks yet: no crash
+    assert gw.tolist() == [3.0, 3.0] and h2.grad is None

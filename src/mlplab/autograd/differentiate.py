@@ -23,6 +23,7 @@ import numpy as np
 
 from . import engine
 from .grad_mode import enable_grad, no_grad
+from .hooks import HOOKS_ONLY
 from .tensor_base import TensorBase
 
 _FREED = engine._FREED
@@ -122,7 +123,7 @@ def _run(roots: tuple, seeds: list, targets: dict | None, retain_graph: bool, cr
             continue
         if not node.parents:
             raise RuntimeError(_FREED)
-        if node.retained_output is not None:
+        if node.retained_output is not None and node.retained_output is not HOOKS_ONLY:
             _retain(node.retained_output, g, create_graph)
         if create_graph:
             bg = getattr(node, "backward_graph", None)

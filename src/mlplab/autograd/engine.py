@@ -141,12 +141,18 @@ def _hook_later(pending: dict, leaf: Any, g: np.ndarray) -> bool:
     return True
 
 
-def _retain(node: Any, g: np.ndarray) -> None:
+def _retain(node: Any, g: np.ndarray) -> np.ndarray:
+    """Run the output's hooks on ``g``, then keep the result as its ``.grad`` if retain_grad()."""
+    if node.grad_hooks is not None:
+        g = _hooks.run(node.grad_hooks[0], node.grad_hooks[1], g)
     r = node.retained_output
+    if r is _hooks.HOOKS_ONLY:
+        return g
     if r.grad is None:
         r.grad = r._make(np.array(g))
     else:
         r.grad = r._make(np.asarray(r.grad._data + g))
+    return g
 
 
 def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> None:
@@ -185,7 +191,7 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
     grads: dict[Any, Any] = {}
     heap: list[tuple[int, Any]] = []
     take_grad = grads.pop
-    pending: dict[int, list] = {}  # hooked leaves: id -> [leaf, hooks, summed gradient]
+    pending: dict[int, list] | None = {} if leaf_hooks else None  # hooked leaves: [leaf, hooks, sum]
     node = fn
     while True:
         parents = node.parents
@@ -194,10 +200,8 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
         stale = node.sequence_number < last_inplace[0]  # something changed in place since it was recorded
         if stale:
             _check_versions(node)
-        if node.grad_hooks is not None:
-            g = _hooks.run(node.grad_hooks[0], node.grad_hooks[1], g)
-        if node.retained_output is not None:
-            _retain(node, g)
+        if node.retained_output is not None:  # retain_grad, or hooks (one test for both)
+            g = _retain(node, g)
         in_grads = node.backward(g)
         if not retain_graph:
             node.parents = ()
@@ -214,7 +218,7 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
                     else:
                         grads[producer] = input_grad
                         heappush(heap, (-producer.sequence_number, producer))
-                elif leaf_hooks and _hook_later(pending, tensor, input_grad):
+                elif pending is not None and _hook_later(pending, tensor, input_grad):
                     pass
                 elif (
                     tensor.grad is None
@@ -235,8 +239,9 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
                 else:
                     _accumulate_leaf(tensor, input_grad, node.returns_fresh_grads)
         if not heap:
-            for leaf, hooks, total in pending.values():
-                _accumulate_leaf(leaf, _hooks.run(leaf, hooks, total))
+            if pending:
+                for leaf, hooks, total in pending.values():
+                    _accumulate_leaf(leaf, _hooks.run(leaf, hooks, total))
             return
         node = heappop(heap)[1]
         g = take_grad(node)

@@ -1,9 +1,10 @@
 """Gradient hooks on tensors (``Tensor.register_hook``): ``hook(grad) -> None | new grad``.
 
-A non-leaf tensor's hooks live on its ``grad_fn`` node (``node.grad_hooks``); the engine runs them
+A non-leaf tensor's hooks live on its ``grad_fn`` node (``node.grad_hooks``, flagged through
+``node.retained_output``, which the engine tests anyway); the engine runs them
 on the gradient that arrived at the node, before the node's backward (and before ``retain_grad``
 stores it, so a retained gradient shows the hooks' result, as in PyTorch). A leaf's hooks live in
-:data:`leaf_hooks`; while that table is empty the engine pays one truth test per leaf gradient.
+:data:`leaf_hooks`; while that table is empty the engine pays one truth test per backward pass.
 A hooked leaf's contributions in one backward pass are summed first and the hooks run once on the
 sum, as on PyTorch's ``AccumulateGrad`` node.
 """
@@ -17,6 +18,9 @@ from typing import Any
 
 import numpy as np
 
+#: ``node.retained_output`` of a node whose output has hooks but no ``retain_grad``: the engine
+#: tests that one attribute for both, so a graph without hooks pays nothing for them
+HOOKS_ONLY = object()
 #: id(leaf) -> (weak reference to the leaf, {handle id: hook})
 leaf_hooks: dict[int, tuple[Any, dict]] = {}
 _ids = itertools.count()
@@ -52,6 +56,8 @@ def register(tensor: Any, hook: Callable) -> RemovableHandle:
         if hooks is None:
             hooks = _HookTable()
             node.grad_hooks = (tensor, hooks)
+            if node.retained_output is None:
+                node.retained_output = HOOKS_ONLY
         else:
             hooks = hooks[1]
     else:
