@@ -255,3 +255,53 @@ def test_a_hooked_non_leaf_keeps_no_grad_unless_retained() -> None:
     h2.register_hook(lambda g: None)
     (gw,) = mlplab.autograd.grad(h2.sum(), [w])  # autograd.grad does not run hooks yet: no crash
     assert gw.tolist() == [3.0, 3.0] and h2.grad is None
+
+
+# groups of at least 4 elements: a group of 1 or 2 normalises to +-1 or 0, and its input gradient
+# is all cancellation, so float32 rounding (not the formula) would decide the comparison
+NORMS = [
+    ((5, 8), lambda t: t.nn.GroupNorm(2, 8)),
+    ((5, 8), lambda t: t.nn.GroupNorm(1, 8)),
+    ((4, 8, 6), lambda t: t.nn.GroupNorm(8, 8, affine=False)),
+    ((5, 8, 3), lambda t: t.nn.GroupNorm(4, 8, eps=1e-3, bias=False)),
+    ((4, 8, 3), lambda t: t.nn.GroupNorm(2, 8)),
+    ((5, 6), lambda t: t.nn.RMSNorm(6)),
+    ((3, 5, 6), lambda t: t.nn.RMSNorm([5, 6], eps=1e-3)),
+    ((5, 6), lambda t: t.nn.RMSNorm(6, elementwise_affine=False)),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("case", range(len(NORMS)))
+def test_groupnorm_rmsnorm(case, dtype) -> None:
+    shape, make = NORMS[case]
+    x = rand(RS, shape).astype(dtype)
+    results = []
+    for t in (torch, mlplab):
+        mod = make(t).to(t.float64 if dtype == np.float64 else t.float32)
+        with t.no_grad():
+            for p in mod.parameters():
+                p.copy_(t.tensor(np.linspace(0.5, 1.5, p.numel()).reshape(tuple(p.shape)).astype(dtype)))
+        xx = t.tensor(x, requires_grad=True)
+        y = mod(xx)
+        y.backward(t.tensor(np.cos(np.arange(y.numel())).reshape(tuple(y.shape)).astype(dtype)))
+        results.append((y, xx.grad, [p.grad for p in mod.parameters()], repr(mod)))
+    (ty, tgx, tgp, trepr), (my, mgx, mgp, mrepr) = results
+    assert_close(my, ty)
+    assert_close(mgx, tgx, "grad of input")
+    for a, b in zip(mgp, tgp):
+        assert_close(a, b, "grad of a parameter")
+    assert mrepr == trepr
+    if dtype == np.float64:
+        mod = make(mlplab).double()
+        assert mlplab.autograd.gradcheck(mod, [mlplab.tensor(x, requires_grad=True)])
+
+
+def test_groupnorm_rmsnorm_errors() -> None:
+    for t in (torch, mlplab):
+        with pytest.raises(ValueError):
+            t.nn.GroupNorm(3, 8)
+        with pytest.raises(RuntimeError):
+            t.nn.GroupNorm(2, 8)(t.ones(3, 6))
+        with pytest.raises(RuntimeError):
+            t.nn.RMSNorm(3)(t.ones(2, 4))

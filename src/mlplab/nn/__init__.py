@@ -22,6 +22,7 @@ from .batchnorm import BatchNorm1d, BatchNorm2d
 from .containers import ModuleDict, ModuleList, Sequential
 from .dropout import AlphaDropout, Dropout
 from .embedding import Embedding
+from .groupnorm import GroupNorm
 from .layernorm import LayerNorm
 from .linear import Flatten, Identity, Linear, Unflatten
 from .loss import (
@@ -44,6 +45,7 @@ from .loss import (
 from .loss_pair import CosineEmbeddingLoss, MarginRankingLoss, TripletMarginLoss
 from .module import Module, Parameter
 from .parameter_containers import ParameterDict, ParameterList
+from .rmsnorm import RMSNorm
 
 __all__ = [
     "AlphaDropout",
@@ -70,6 +72,8 @@ __all__ = [
     "KLDivLoss",
     "L1Loss",
     "LayerNorm",
+    "GroupNorm",
+    "RMSNorm",
     "LeakyReLU",
     "Linear",
     "LogSigmoid",
