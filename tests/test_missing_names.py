@@ -253,8 +253,35 @@ def test_a_hooked_non_leaf_keeps_no_grad_unless_retained() -> None:
     assert h.grad is None and w.grad.tolist() == [6.0, 6.0]
     h2 = w * 3
     h2.register_hook(lambda g: None)
-    (gw,) = mlplab.autograd.grad(h2.sum(), [w])  # autograd.grad does not run hooks yet: no crash
+    (gw,) = mlplab.autograd.grad(h2.sum(), [w])
     assert gw.tolist() == [3.0, 3.0] and h2.grad is None
+
+
+def _hook_grad_run(t) -> list:
+    """Hooks under autograd.grad (leaf and non-leaf targets), create_graph and backward(inputs=)."""
+    out = []
+    w = t.ones(2, dtype=t.float64, requires_grad=True)
+    w.register_hook(lambda g: g * 5)
+    h = w * 3
+    h.register_hook(lambda g: g * 2)
+    out.append(t.autograd.grad((h * h).sum(), [w])[0].tolist())
+    h = w * 3
+    h.register_hook(lambda g: g * 2)
+    out.append(t.autograd.grad((h * h).sum(), [h])[0].tolist())
+    h = w * 3
+    h.register_hook(lambda g: g * 2)
+    (gw,) = t.autograd.grad((h * h * h).sum() + (w * w).sum(), [w], create_graph=True)
+    out.append(gw.tolist())
+    out.append(t.autograd.grad(gw.sum(), [w])[0].tolist())
+    h = w * 3
+    h.register_hook(lambda g: g * 2)
+    ((h * h).sum() + w.sum()).backward(inputs=[w])
+    out.append(w.grad.tolist())
+    return out
+
+
+def test_register_hook_under_autograd_grad_is_torchs() -> None:
+    assert _hook_grad_run(mlplab) == _hook_grad_run(torch)
 
 
 # groups of at least 4 elements: a group of 1 or 2 normalises to +-1 or 0, and its input gradient

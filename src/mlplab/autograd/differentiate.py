@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from . import engine
+from . import hooks as _hooks
 from .grad_mode import enable_grad, no_grad
 from .hooks import HOOKS_ONLY
 from .tensor_base import TensorBase
@@ -93,6 +94,7 @@ def _run(roots: tuple, seeds: list, targets: dict | None, retain_graph: bool, cr
     if targets is not None:
         target_fns = {id(t.grad_fn): t for t in targets.values() if t.grad_fn is not None}
     needed = None if targets is None else _needed_nodes(roots, targets)
+    hooked_leaves: dict[int, list] = {}  # id -> [leaf, hooks, summed gradient]: hooks run once, at the end
 
     def arrive(t: Any, g: Any) -> None:
         fn = t.grad_fn
@@ -101,7 +103,13 @@ def _run(roots: tuple, seeds: list, targets: dict | None, retain_graph: bool, cr
                 found[id(t)] = g if id(t) not in found else found[id(t)] + g
             return
         if fn is None:
-            _leaf(t, g, create_graph)
+            hooks = _hooks.leaf_entry(t) if _hooks.leaf_hooks else None
+            if hooks is None:
+                _leaf(t, g, create_graph)
+            elif id(t) in hooked_leaves:
+                hooked_leaves[id(t)][2] = hooked_leaves[id(t)][2] + g
+            else:
+                hooked_leaves[id(t)] = [t, hooks, g]
             return
         k = id(fn)
         if k in grads:
@@ -117,6 +125,8 @@ def _run(roots: tuple, seeds: list, targets: dict | None, retain_graph: bool, cr
     while heap:
         k = heapq.heappop(heap)[1]
         node, g = nodes.pop(k), grads.pop(k)
+        if node.grad_hooks is not None:
+            g = _hooks.run_any(node.grad_hooks[0], node.grad_hooks[1], g)
         if k in target_fns:
             found[id(target_fns[k])] = g
         if needed is not None and k not in needed:
@@ -143,6 +153,13 @@ def _run(roots: tuple, seeds: list, targets: dict | None, retain_graph: bool, cr
         for t, ig, need in zip(parents, in_grads, node.needs_input_grad):
             if need and ig is not None:
                 arrive(t, ig)
+    for t, hooks, g in hooked_leaves.values():
+        _leaf(t, _hooks.run_any(t, hooks, g), create_graph)
+    if targets is not None and _hooks.leaf_hooks:
+        for key, g in list(found.items()):
+            hooks = _hooks.leaf_entry(targets[key]) if targets[key].grad_fn is None else None
+            if hooks is not None:
+                found[key] = _hooks.run_any(targets[key], hooks, g)
     return found
 
 

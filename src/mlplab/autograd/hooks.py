@@ -6,7 +6,8 @@ on the gradient that arrived at the node, before the node's backward (and before
 stores it, so a retained gradient shows the hooks' result, as in PyTorch). A leaf's hooks live in
 :data:`leaf_hooks`; while that table is empty the engine pays one truth test per backward pass.
 A hooked leaf's contributions in one backward pass are summed first and the hooks run once on the
-sum, as on PyTorch's ``AccumulateGrad`` node.
+sum, as on PyTorch's ``AccumulateGrad`` node. ``autograd.grad`` and create_graph passes
+(autograd/differentiate.py) run them too: there the gradient may be a recorded tensor.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from .tensor_base import TensorBase
 
 #: ``node.retained_output`` of a node whose output has hooks but no ``retain_grad``: the engine
 #: tests that one attribute for both, so a graph without hooks pays nothing for them
@@ -85,6 +88,18 @@ def run(tensor: Any, hooks: dict, g: np.ndarray) -> np.ndarray:
                     f"got {tuple(new.shape)}"
                 )
             g = new
+    return g
+
+
+def run_any(tensor: Any, hooks: dict, g: Any) -> Any:
+    """:func:`run` for a gradient that is an array, or a tensor (a create_graph pass: the hooks
+    see, and may return, recorded tensors)."""
+    if not isinstance(g, TensorBase):
+        return run(tensor, hooks, g)
+    for hook in list(hooks.values()):
+        out = hook(g)
+        if out is not None:
+            g = out
     return g
 
 
