@@ -96,6 +96,26 @@ def test_diagonal(args) -> None:
     check(lambda t, x: t.diagonal(x, *args), rand(RS, (3, 4, 5)), dtype=np.float32)
 
 
+def test_diagonal_is_a_view() -> None:
+    def writes(t) -> list:
+        a = t.arange(24.0).reshape(2, 3, 4)
+        a.diagonal(1, 1, 2).add_(100)
+        a.diagonal(-1, 2, 1).mul_(-1)
+        b = t.zeros(3, 3)
+        b.diagonal().fill_(1.0)
+        c = t.arange(9.0).reshape(3, 3)
+        d = c.diagonal()
+        c[1, 1] = 50
+        return [a.tolist(), b.tolist(), d.tolist(), list(t.ones(2, 2).diagonal(5).shape)]
+
+    assert writes(mlplab) == writes(torch)
+    w = mlplab.ones(3, 3, requires_grad=True)
+    y = (w.diagonal() * 2).sum()
+    with mlplab.no_grad():
+        w.add_(1)
+    y.backward()  # diagonal * 2 saves nothing of w: no error, as in torch
+
+
 def test_diagonal_keywords() -> None:
     check(lambda t, x: t.diagonal(x, offset=1, dim1=1, dim2=0), rand(RS, (4, 3)))
 

@@ -182,7 +182,7 @@ class SelectMixin:
 
     def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
         """The ``offset``-th diagonal of the matrices spanned by ``dim1`` and ``dim2``, appended as
-        the last dimension: y[..., i] = x[..., i, i + offset] (a copy; PyTorch returns a view)."""
+        the last dimension: y[..., i] = x[..., i, i + offset] (a view, as PyTorch's)."""
         n = self._data.ndim
         d1, d2 = _one_dim(dim1, n), _one_dim(dim2, n)
         if d1 == d2:

@@ -57,13 +57,21 @@ class Bmm(MatMul):
 class Diagonal(Op):
     r"""y[..., i] = x[..., i - min(k, 0), i + max(k, 0)] with dims ``d1``, ``d2`` moved last (the
     ``k``-th diagonal, appended as the last dim, as PyTorch);
-    dL/dx = dL/dy placed on that diagonal of zeros."""
+    dL/dx = dL/dy placed on that diagonal of zeros. A view, as PyTorch's: writing into it
+    (``A.diagonal().add_(lam)``) changes x."""
 
     arity = 1
+    is_view = True
 
     def forward(self, x, k, d1, d2):
         self.shape, self.k, self.d1, self.d2 = x.shape, k, d1, d2
-        return np.diagonal(x, k, d1, d2).copy()
+        ro = np.diagonal(x, k, d1, d2)  # NumPy's diagonal view is read-only: same strides, writable
+        first = [slice(None)] * x.ndim
+        first[d2 if k >= 0 else d1] = slice(abs(k), None)
+        start = x[tuple(first)]  # a view starting at the diagonal's first element
+        if ro.size == 0:
+            return ro.copy()
+        return np.lib.stride_tricks.as_strided(start, ro.shape, ro.strides)
 
     def backward(self, g):
         out = np.zeros(self.shape, g.dtype)
