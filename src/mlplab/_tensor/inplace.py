@@ -60,6 +60,14 @@ class InplaceMixin:
 
     def _rebind(self, result: Tensor) -> Tensor:
         """Make self the (recorded) result of an in-place op, keeping self's dtype and shape."""
+        if self.grad_fn is not None and self.grad_fn.is_view:
+            # PyTorch rewrites the base's graph (CopySlices); mlplab cannot, and rebinding the view
+            # alone would leave the base's values and gradient silently unchanged: refuse instead.
+            raise RuntimeError(
+                f"mlplab does not support an in-place operation on a view ({self.grad_fn.name()}) of "
+                "a tensor that requires grad: its base would not see the change. Compute the result "
+                "out of place (e.g. with torch.where or torch.cat), or change the base tensor itself."
+            )
         if result._data.dtype != self._data.dtype:
             result = result.type(self.dtype)
         if result._data.shape != self._data.shape:
