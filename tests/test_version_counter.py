@@ -378,7 +378,9 @@ def test_deepcopy_and_averaged_model_versions_match_torch():
     assert run(mlplab) == run(torch)
 
 
-@pytest.mark.parametrize("view", [lambda x: x[0], lambda x: x.t(), lambda x: x.reshape(6), lambda x: x.diagonal()])
+@pytest.mark.parametrize(
+    "view", [lambda x: x[0], lambda x: x.t(), lambda x: x.reshape(6), lambda x: x.diagonal()]
+)
 def test_inplace_on_a_view_of_a_graph_tensor_is_refused_not_silently_wrong(view):
     """torch rewrites the base's graph (CopySlices) so ``x = w.clone(); x[0].mul_(3)`` scales row 0
     of x and of w's gradient. mlplab cannot; before this check it rebound the view alone, leaving x's
