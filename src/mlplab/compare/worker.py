@@ -113,8 +113,16 @@ def worker_loop(conn: Any) -> None:
     """
     import signal
 
+    running = [False]
+
     def _stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
+        # Inside a run: stop it like Ctrl-C (its finished epochs are kept). Anywhere else (idle,
+        # unwinding, or already leaving): exit at once, quietly; an exception raised there would
+        # print a traceback from the worker's shutdown (seen when a SIGTERM met the loop's exit).
+        if running[0]:
+            running[0] = False
+            raise KeyboardInterrupt
+        os._exit(0)
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop)
@@ -123,4 +131,9 @@ def worker_loop(conn: Any) -> None:
             task = conn.recv()
             if task is None:
                 break
-            conn.send(run_task(task))
+            running[0] = True
+            try:
+                result = run_task(task)
+            finally:
+                running[0] = False
+            conn.send(result)
