@@ -10,16 +10,28 @@ from ._common import as_tensor as _t
 from ._common import public
 
 
-def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
-    return input.sort(dim, descending, stable=stable)
+def sort(
+    input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False, axis: int | None = None
+) -> Any:
+    return input.sort(dim, descending, stable=stable, axis=axis)
 
 
-def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Tensor:
-    return input.argsort(dim, descending, stable=stable)
+def argsort(
+    input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False, axis: int | None = None
+) -> Tensor:
+    return input.argsort(dim, descending, stable=stable, axis=axis)
 
 
-def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
-    return input.topk(k, dim, largest, sorted)
+def topk(
+    input: Tensor,
+    k: int,
+    dim: int = -1,
+    largest: bool = True,
+    sorted: bool = True,
+    *,
+    axis: int | None = None,
+) -> Any:
+    return input.topk(k, dim, largest, sorted, axis=axis)
 
 
 def unique(

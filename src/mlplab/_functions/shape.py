@@ -76,12 +76,12 @@ def permute(input: Tensor, dims: Any) -> Tensor:
     return input.permute(dims)
 
 
-def unsqueeze(input: Tensor, dim: int) -> Tensor:
-    return input.unsqueeze(dim)
+def unsqueeze(input: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    return input.unsqueeze(dim, axis=axis)
 
 
-def squeeze(input: Tensor, dim: Any = None) -> Tensor:
-    return input.squeeze(dim)
+def squeeze(input: Tensor, dim: Any = None, *, axis: Any = None) -> Tensor:
+    return input.squeeze(dim, axis=axis)
 
 
 def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:

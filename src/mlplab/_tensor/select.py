@@ -16,7 +16,7 @@ from ..ops import linalg as LA
 from ..ops import select as P
 from ..ops import shape as S
 from .reduce import _ValuesIndices
-from .shape import _norm_dim, _one_dim, _shape_args
+from .shape import _axis_for, _norm_dim, _one_dim, _shape_args
 
 if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor imports this)
     from ..tensor import Tensor
@@ -193,8 +193,11 @@ class SelectMixin:
         """out[i, j] = self[i] * vec2[j]."""
         return self.reshape(-1, 1) * vec2.reshape(1, -1)
 
-    def argsort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Tensor:
-        """Indices that sort ``dim`` (stably: ties keep their order)."""
+    def argsort(
+        self, dim: int = -1, descending: bool = False, *, stable: bool = False, axis: int | None = None
+    ) -> Tensor:
+        """Indices that sort ``dim`` (stably: ties keep their order; ``axis``: NumPy's ``dim``)."""
+        dim = _axis_for(dim, axis, -1)
         a = self._data
         if a.ndim == 0:
             return self._make(np.zeros((), np.int64))
@@ -206,16 +209,21 @@ class SelectMixin:
             idx = np.argsort(a, axis=d, kind="stable")
         return self._make(idx.astype(np.int64))
 
-    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> SortResult:
-        """``(values, indices)`` sorted along ``dim``; the values carry the gradient (a gather)."""
+    def sort(
+        self, dim: int = -1, descending: bool = False, *, stable: bool = False, axis: int | None = None
+    ) -> SortResult:
+        """``(values, indices)`` sorted along ``dim`` (or ``axis``); the values carry the gradient."""
+        dim = _axis_for(dim, axis, -1)
         idx = self.argsort(dim, descending)
         if self._data.ndim == 0:
             return SortResult(self.clone(), idx)
         return SortResult(S.Gather.apply(self, _one_dim(dim, self._data.ndim), idx._data), idx)
 
-    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> TopkResult:
-        """The ``k`` largest (or smallest) entries along ``dim`` and their indices."""
-        d = _one_dim(dim, self._data.ndim)
+    def topk(
+        self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True, *, axis: int | None = None
+    ) -> TopkResult:
+        """The ``k`` largest (or smallest) entries along ``dim`` (or ``axis``) and their indices."""
+        d = _one_dim(_axis_for(dim, axis, -1), self._data.ndim)
         n = self._data.shape[d] if self._data.ndim else 1
         if not 0 <= k <= n:
             raise RuntimeError("selected index k out of range")

@@ -61,6 +61,16 @@ def _axis(dim: Any, axis: Any) -> Any:
     return axis
 
 
+def _axis_for(dim: Any, axis: Any, default: Any) -> Any:
+    """``dim``, or NumPy's alias ``axis`` when given, for a ``dim`` whose torch default is ``default``
+    (sort's -1): passing both, with ``dim`` not at its default, is refused as torch does."""
+    if axis is None:
+        return dim
+    if dim != default:
+        raise TypeError("got both dim= and its alias axis=; pass one")
+    return axis
+
+
 def _shape_args(args: tuple) -> tuple:
     if len(args) == 1 and isinstance(args[0], (tuple, list, Size)):
         return tuple(int(a) for a in args[0])
@@ -133,13 +143,19 @@ class ShapeMixin:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D")
         return self.T
 
-    def unsqueeze(self, dim: int) -> Tensor:
+    def unsqueeze(self, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+        """A new axis of size 1 at ``dim`` (``axis``: NumPy's spelling, which torch accepts too)."""
+        dim = _axis_for(dim, axis, None)
+        if dim is None:
+            raise TypeError("unsqueeze() missing 1 required positional argument: 'dim'")
         n = self._data.ndim + 1
         d = _one_dim(dim, n)
         shp = self._data.shape
         return S.Reshape.apply(self, shp[:d] + (1,) + shp[d:])
 
-    def squeeze(self, dim: Any = None) -> Tensor:
+    def squeeze(self, dim: Any = None, *, axis: Any = None) -> Tensor:
+        """Drop size-1 axes (all, or those of ``dim``; ``axis``: NumPy's spelling of ``dim``)."""
+        dim = _axis_for(dim, axis, None)
         shp = self._data.shape
         if dim is None:
             return S.Reshape.apply(self, tuple(s for s in shp if s != 1))
