@@ -49,7 +49,8 @@ def test_jobs_1_and_jobs_2_give_identical_summaries(jobs1, tmp_path):
 
 @pytest.mark.slow
 def test_a_dask_local_cluster_gives_the_same_summary(jobs1, tmp_path):
-    distributed = pytest.importorskip("distributed")
+    import distributed  # the test extra brings it (mlplab[dask] for users)
+
     with distributed.LocalCluster(
         host="127.0.0.1",
         n_workers=1,

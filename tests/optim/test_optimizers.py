@@ -267,7 +267,6 @@ SGD_CASES = [kw for n, kw in CASES if n == "SGD"]
 @pytest.mark.parametrize("kwargs", SGD_CASES, ids=[str(k) for k in SGD_CASES])
 def test_sgd_float32_is_bitwise_torch_given_the_same_gradients(kwargs):
     """SGD's every op is PyTorch's: add_(alpha) is a fused multiply-add there and BLAS axpy here."""
-    pytest.importorskip("scipy.linalg.blas")
     pair = Pair(np.float32)
     om, ot = optim.SGD(pair.m, **kwargs), torch.optim.SGD(pair.t, **kwargs)
     for _ in range(STEPS):

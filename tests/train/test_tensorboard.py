@@ -1,9 +1,7 @@
 """TensorBoard events written by a run, read back with the real tensorboard package."""
 
 import pytest
-
-pytest.importorskip("tensorboard")
-from tensorboard.backend.event_processing.event_accumulator import EventAccumulator  # noqa: E402
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 
 def test_events_have_scalars_and_histograms(run_cli, tmp_path):
