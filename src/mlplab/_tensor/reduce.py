@@ -11,7 +11,7 @@ import numpy as np
 from ..autograd.tensor_base import TensorBase
 from ..ops import linalg as LA
 from ..ops import reduction as R
-from .shape import _axis, _norm_dim, _one_dim
+from .shape import _axis, _norm_dim, _numpy_names, _one_dim
 
 if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor imports this)
     from ..tensor import Tensor
@@ -59,10 +59,8 @@ class ReduceMixin:
 
         ``axis``/``keepdims`` are NumPy's spellings of ``dim``/``keepdim`` (torch accepts them too).
         """
-        if axis is not None:
-            dim = _axis(dim, axis)
-        if keepdims is not None:
-            keepdim = keepdims
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
         x = self if dtype is None else self.type(dtype)
         if x._data.dtype.kind == "b":
             x = x.long()
@@ -89,10 +87,8 @@ class ReduceMixin:
         keepdims: bool | None = None,
     ) -> Tensor:
         """Arithmetic mean over ``dim``, y = (1/N) sum_i x_i (floating tensors only, as PyTorch)."""
-        if axis is not None:
-            dim = _axis(dim, axis)
-        if keepdims is not None:
-            keepdim = keepdims
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
         x = self if dtype is None else self.type(dtype)
         if x._data.dtype.kind != "f":
             raise RuntimeError(
@@ -123,10 +119,8 @@ class ReduceMixin:
         """
         if isinstance(dim, bool):
             dim, unbiased = None, dim
-        if axis is not None:
-            dim = _axis(dim, axis)
-        if keepdims is not None:
-            keepdim = keepdims
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
         c = self._correction(unbiased, correction)
         return R.Var.apply(self._f(), _norm_dim(dim, self._data.ndim), c, keepdim)
 
@@ -143,10 +137,8 @@ class ReduceMixin:
         """Standard deviation: sqrt of :meth:`var` (same arguments)."""
         if isinstance(dim, bool):
             dim, unbiased = None, dim
-        if axis is not None:
-            dim = _axis(dim, axis)
-        if keepdims is not None:
-            keepdim = keepdims
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
         c = self._correction(unbiased, correction)
         return R.Std.apply(self._f(), _norm_dim(dim, self._data.ndim), c, keepdim)
 
@@ -173,50 +165,40 @@ class ReduceMixin:
         self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None
     ) -> Any:
         """Largest element, or ``(values, indices)`` along ``dim``, or ``maximum`` with a tensor."""
-        if axis is not None:
-            dim = _axis(dim, axis)
-        if keepdims is not None:
-            keepdim = keepdims
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
         return self._maxmin(dim, keepdim, False)
 
     def min(
         self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None
     ) -> Any:
         """Smallest element, or ``(values, indices)`` along ``dim``, or ``minimum`` with a tensor."""
-        if axis is not None:
-            dim = _axis(dim, axis)
-        if keepdims is not None:
-            keepdim = keepdims
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
         return self._maxmin(dim, keepdim, True)
 
     def amax(
         self, dim: Any = (), keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None
     ) -> Tensor:
         """Largest values over ``dim`` (every element when ``()``)."""
-        if axis is not None:
-            dim = _axis(dim, axis)
-        if keepdims is not None:
-            keepdim = keepdims
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
         return R.AMax.apply(self, _norm_dim(dim, self._data.ndim), keepdim)
 
     def amin(
         self, dim: Any = (), keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None
     ) -> Tensor:
         """Smallest values over ``dim`` (every element when ``()``)."""
-        if axis is not None:
-            dim = _axis(dim, axis)
-        if keepdims is not None:
-            keepdim = keepdims
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
         return R.AMin.apply(self, _norm_dim(dim, self._data.ndim), keepdim)
 
     def logsumexp(
         self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None
     ) -> Tensor:
         """log(sum(exp(x))) over ``dim``, computed stably by shifting by the maximum."""
-        if axis is not None:
-            dim = _axis(dim, axis)
-        if keepdims is not None:
-            keepdim = keepdims
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
         if dim is None:
             raise TypeError("logsumexp() missing 1 required positional argument: 'dim'")
         return R.LogSumExp.apply(self._f(), _norm_dim(dim, self._data.ndim), keepdim)
@@ -236,10 +218,8 @@ class ReduceMixin:
         self, dim: int | None = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None
     ) -> Tensor:
         """Index of the largest element (flattened when ``dim`` is None)."""
-        if axis is not None:
-            dim = _axis(dim, axis)
-        if keepdims is not None:
-            keepdim = keepdims
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
         if dim is None:
             return self._make(np.asarray(np.argmax(self._data), dtype=np.int64))
         return self._make(_argext(self._data, _one_dim(dim, self._data.ndim), keepdim, False))
@@ -248,10 +228,8 @@ class ReduceMixin:
         self, dim: int | None = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None
     ) -> Tensor:
         """Index of the smallest element (flattened when ``dim`` is None)."""
-        if axis is not None:
-            dim = _axis(dim, axis)
-        if keepdims is not None:
-            keepdim = keepdims
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
         if dim is None:
             return self._make(np.asarray(np.argmin(self._data), dtype=np.int64))
         return self._make(_argext(self._data, _one_dim(dim, self._data.ndim), keepdim, True))
@@ -260,20 +238,16 @@ class ReduceMixin:
         self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None
     ) -> Tensor:
         """True where every element over ``dim`` is nonzero."""
-        if axis is not None:
-            dim = _axis(dim, axis)
-        if keepdims is not None:
-            keepdim = keepdims
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
         return self._make(np.all(self._data, axis=_norm_dim(dim, self._data.ndim), keepdims=keepdim))
 
     def any(
         self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None
     ) -> Tensor:
         """True where some element over ``dim`` is nonzero."""
-        if axis is not None:
-            dim = _axis(dim, axis)
-        if keepdims is not None:
-            keepdim = keepdims
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names(dim, keepdim, axis, keepdims)
         return self._make(np.any(self._data, axis=_norm_dim(dim, self._data.ndim), keepdims=keepdim))
 
     def cumsum(self, dim: Any = None, *, dtype: Any = None, axis: Any = None) -> Tensor:

@@ -61,6 +61,15 @@ def _axis(dim: Any, axis: Any) -> Any:
     return axis
 
 
+def _numpy_names(dim: Any, keepdim: Any, axis: Any, keepdims: Any) -> tuple:
+    """``(dim, keepdim)`` with NumPy's spellings ``axis``/``keepdims`` folded in (torch takes both)."""
+    if axis is not None:
+        dim = _axis(dim, axis)
+    if keepdims is not None:
+        keepdim = keepdims
+    return dim, keepdim
+
+
 def _axis_for(dim: Any, axis: Any, default: Any) -> Any:
     """``dim``, or NumPy's alias ``axis`` when given, for a ``dim`` whose torch default is ``default``
     (sort's -1): passing both, with ``dim`` not at its default, is refused as torch does."""
