@@ -19,6 +19,7 @@ from .activation import (
 from .activation_hard import Hardsigmoid, Hardswish, Hardtanh, ReLU6, Threshold
 from .activation_smooth import CELU, SELU, LogSigmoid, Mish, Softsign, Tanhshrink
 from .batchnorm import BatchNorm1d, BatchNorm2d
+from .bilinear import Bilinear
 from .containers import ModuleDict, ModuleList, Sequential
 from .dropout import AlphaDropout, Dropout
 from .embedding import Embedding
@@ -53,6 +54,7 @@ __all__ = [
     "BCEWithLogitsLoss",
     "BatchNorm1d",
     "BatchNorm2d",
+    "Bilinear",
     "CELU",
     "CosineEmbeddingLoss",
     "CrossEntropyLoss",

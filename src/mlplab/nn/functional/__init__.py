@@ -33,6 +33,7 @@ from .activation import (
     tanhshrink,
     threshold,
 )
+from .bilinear import bilinear
 from .binary import binary_cross_entropy, binary_cross_entropy_with_logits
 from .classification import cross_entropy, nll_loss, one_hot
 from .distance import cosine_similarity, normalize, pad, pairwise_distance
@@ -47,6 +48,7 @@ from .regression import huber_loss, l1_loss, mse_loss, smooth_l1_loss
 __all__ = [
     "alpha_dropout",
     "batch_norm",
+    "bilinear",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "celu",
