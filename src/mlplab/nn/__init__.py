@@ -23,6 +23,7 @@ from .bilinear import Bilinear
 from .containers import ModuleDict, ModuleList, Sequential
 from .dropout import AlphaDropout, Dropout
 from .embedding import Embedding
+from .embedding_bag import EmbeddingBag
 from .groupnorm import GroupNorm
 from .layernorm import LayerNorm
 from .linear import Flatten, Identity, Linear, Unflatten
@@ -61,6 +62,7 @@ __all__ = [
     "Dropout",
     "ELU",
     "Embedding",
+    "EmbeddingBag",
     "Flatten",
     "GELU",
     "GLU",

@@ -37,3 +37,69 @@ class EmbeddingFn(Op):
         gw = np.zeros(self.shape, dtype=g.dtype)
         np.add.at(gw, idx, g)
         return gw
+
+
+class EmbeddingBagFn(Op):
+    r"""Bags of embeddings reduced to one vector each. Element e of the flat index array ``idx``
+    belongs to bag ``bag[e]`` (B bags); elements equal to ``padding_idx`` are left out.
+
+    sum:  y_b = \sum_{e in b} s_e W[i_e]          (s_e: per-sample weight, 1 without them)
+    mean: y_b = (1 / n_b) \sum_{e in b} W[i_e]    (n_b: the bag's elements kept; 0 for an empty bag)
+    max:  y_{b,d} = \max_{e in b} W[i_e, d]       (0 for an empty bag)
+
+    dL/dW_v = \sum_{e: i_e = v} c_e g_{bag e} with c_e = s_e (sum), 1 / n_b (mean); max sends
+    g_{b,d} to the row that attained the maximum. dL/ds_e = g_{bag e} . W[i_e] (0 for padding).
+    With ``scale_grad_by_freq`` each row's gradient is divided by its index's count in the batch.
+    The tensor arguments are ``weight`` and, when given, ``per_sample_weights``.
+    """
+
+    backward_name = "EmbeddingBagBackward0"
+
+    def forward(self, weight, psw, idx, bag, n_bags, mode, padding_idx, scale_grad_by_freq):
+        keep = idx != padding_idx if padding_idx is not None else np.ones(idx.shape, bool)
+        self.idx, self.bag, self.keep, self.mode = idx[keep], bag[keep], keep, mode
+        self.scale, self.psw, self.n_rows = scale_grad_by_freq, psw, weight.shape[0]
+        self.counts_all = np.bincount(idx, minlength=weight.shape[0]) if scale_grad_by_freq else None
+        rows = weight[self.idx]  # a copy: psw's gradient reads the rows as they were here
+        self.rows = rows if psw is not None else None
+        d = weight.shape[1]
+        if mode == "max":
+            out = np.full((n_bags, d), -np.inf, dtype=weight.dtype)
+            np.maximum.at(out, self.bag, rows)
+            # the element attaining each maximum (the first one where several tie)
+            pos = np.arange(self.idx.size)[:, None]
+            hit = np.where(rows == out[self.bag], pos, self.idx.size)
+            first = np.full((n_bags, d), self.idx.size, dtype=np.int64)
+            np.minimum.at(first, self.bag, hit)
+            self.argmax = first
+            out[np.isneginf(out) & (first == self.idx.size)] = 0
+            return out
+        if psw is not None:
+            rows = rows * psw[keep][:, None]
+        out = np.zeros((n_bags, d), dtype=weight.dtype)
+        np.add.at(out, self.bag, rows)
+        if mode == "mean":
+            n = np.bincount(self.bag, minlength=n_bags).astype(weight.dtype)
+            self.n = n
+            out /= np.maximum(n, 1)[:, None]
+        return out
+
+    def backward(self, g):
+        gw = np.zeros((self.n_rows, g.shape[1]), dtype=g.dtype)
+        if self.mode == "max":
+            b, d = np.nonzero(self.argmax < self.idx.size)
+            np.add.at(gw, (self.idx[self.argmax[b, d]], d), g[b, d])
+        else:
+            ge = g[self.bag]
+            if self.mode == "mean":
+                ge = ge / np.maximum(self.n, 1)[self.bag][:, None]
+            elif self.psw is not None:
+                ge = ge * self.psw[self.keep][:, None]
+            np.add.at(gw, self.idx, ge)
+        if self.scale:
+            gw /= np.maximum(self.counts_all, 1)[:, None].astype(g.dtype)
+        if self.psw is None:
+            return gw
+        gs = np.zeros(self.keep.shape, dtype=g.dtype)
+        gs[self.keep] = np.einsum("ed,ed->e", g[self.bag], self.rows)
+        return gw, gs

@@ -39,6 +39,7 @@ from .classification import cross_entropy, nll_loss, one_hot
 from .distance import cosine_similarity, normalize, pad, pairwise_distance
 from .divergence import kl_div
 from .embedding import embedding
+from .embedding_bag import embedding_bag
 from .layers import alpha_dropout, batch_norm, dropout, layer_norm, linear
 from .likelihood import gaussian_nll_loss, multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss
 from .margin import hinge_embedding_loss, multi_margin_loss
@@ -59,6 +60,7 @@ __all__ = [
     "dropout",
     "elu",
     "embedding",
+    "embedding_bag",
     "entropy",
     "gaussian_nll_loss",
     "gelu",
