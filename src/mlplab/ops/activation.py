@@ -261,6 +261,7 @@ class LogSoftmaxFn(Op):
         p = LogSoftmaxFn.apply(self.parents[0], self.dim).exp()
         return g - p * g.sum(dim=self.dim, keepdim=True)
 
+
 class SoftminFn(SoftmaxFn):
     r"""y = softmax(-x) along ``dim``;  dL/dx_i = -y_i (g_i - \sum_j g_j y_j)."""
 

@@ -1,6 +1,7 @@
 r"""``embedding_bag``: bags of indices (variable-length lists of categories) each reduced to one
 vector by the sum, mean or max of their rows of ``weight``, without building the (N, L, D) tensor of
-looked-up rows: PyTorch's argument checks (same messages), then :class:`mlplab.ops.embedding.EmbeddingBagFn`."""
+looked-up rows: PyTorch's argument checks (same messages), then
+:class:`mlplab.ops.embedding.EmbeddingBagFn`."""
 
 # ruff: noqa: A001, A002 - ``input`` is PyTorch's parameter name (keyword calls must work)
 
@@ -113,7 +114,8 @@ def embedding_bag(
     if padding_idx is not None:
         if not -v <= padding_idx < v:
             raise RuntimeError(
-                f"padding_idx must be within the number of embeddings, -{v} through {v - 1}, but got {padding_idx}"
+                f"padding_idx must be within the number of embeddings, -{v} through {v - 1}, "
+                f"but got {padding_idx}"
             )
         padding_idx = padding_idx % v
     bad = np.nonzero((idx < 0) | (idx >= v))[0]
