@@ -1,6 +1,6 @@
 """``mlplab.nn``: modules, layers, activations, losses, ``init`` and ``functional``, as ``torch.nn``."""
 
-from . import functional, init, utils
+from . import functional, init, parameter, utils
 from .activation import (
     ELU,
     GELU,
@@ -26,6 +26,7 @@ from .embedding import Embedding
 from .embedding_bag import EmbeddingBag
 from .groupnorm import GroupNorm
 from .layernorm import LayerNorm
+from .lazy import LazyLinear
 from .linear import Flatten, Identity, Linear, Unflatten
 from .loss import (
     BCELoss,
@@ -46,6 +47,7 @@ from .loss import (
 )
 from .loss_pair import CosineEmbeddingLoss, MarginRankingLoss, TripletMarginLoss
 from .module import Module, Parameter
+from .parameter import UninitializedParameter
 from .parameter_containers import ParameterDict, ParameterList
 from .rmsnorm import RMSNorm
 
@@ -76,6 +78,7 @@ __all__ = [
     "KLDivLoss",
     "L1Loss",
     "LayerNorm",
+    "LazyLinear",
     "GroupNorm",
     "RMSNorm",
     "LeakyReLU",
@@ -113,7 +116,9 @@ __all__ = [
     "Threshold",
     "TripletMarginLoss",
     "Unflatten",
+    "UninitializedParameter",
     "functional",
     "init",
+    "parameter",
     "utils",
 ]

@@ -11,6 +11,7 @@ import numpy as np
 
 from .._device import not_compiled
 from .._tensor.device import parse_to
+from .parameter import UninitializedParameter
 
 if TYPE_CHECKING:  # type hints only (mlplab.nn.module imports this module)
     from .module import Module
@@ -23,6 +24,9 @@ class ConversionMixin:
         for m in self.modules():
             for p in m._parameters.values():
                 if p is None:
+                    continue
+                if isinstance(p, UninitializedParameter):  # the dtype it will be materialised with
+                    p.convert_pending(convert)
                     continue
                 p._data = convert(p._data)
                 if p.grad is not None:

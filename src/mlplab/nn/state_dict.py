@@ -12,6 +12,7 @@ import numpy as np
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor_base import bump_version
 from ..tensor import Size, Tensor
+from .parameter import UninitializedParameter
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -78,7 +79,9 @@ class StateDictMixin:
                 continue
             v = state_dict[k]
             arr = v._data if isinstance(v, Tensor) else np.asarray(v)
-            if arr.shape != t._data.shape:
+            if isinstance(t, UninitializedParameter):  # a lazy module's: it takes the checkpoint's shape
+                todo.append((t, arr))
+            elif arr.shape != t._data.shape:
                 errors.append(
                     f"size mismatch for {k}: copying a param with shape {Size(arr.shape)} from checkpoint, "
                     f"the shape in current model is {Size(t._data.shape)}."
@@ -102,6 +105,8 @@ class StateDictMixin:
             )
         with no_grad():
             for t, arr in todo:
+                if isinstance(t, UninitializedParameter):
+                    t.materialize(arr.shape)
                 if assign:
                     t._data = np.array(arr, dtype=arr.dtype if arr.dtype.kind != "f" else t._data.dtype)
                 else:
