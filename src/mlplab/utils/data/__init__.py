@@ -20,17 +20,28 @@ restoring it therefore reproduces the next epoch's order exactly. mlplab's gener
 orders differ from PyTorch's for the same seed; the semantics are the same.
 
 ``num_workers`` is accepted for compatibility; loading always runs in the calling process (the data
-is in memory, so worker processes would only add overhead).
+is in memory, so worker processes would only add overhead). For an ``IterableDataset`` the workers
+are emulated in process (``worker.py``): each reads its own copy of the stream, ``get_worker_info()``
+tells it which one it is, and batches arrive one per worker in turn, as PyTorch delivers them.
 
 Layout: ``dataset.py`` (data sets, ``random_split``), ``sampler.py`` (index orders and batches),
-``collate.py`` (samples -> batch), ``dataloader.py`` (``DataLoader``).
+``collate.py`` (samples -> batch), ``worker.py`` (streams and their workers), ``dataloader.py``
+(``DataLoader``).
 """
 
 from __future__ import annotations
 
 from .collate import default_collate, default_convert
 from .dataloader import DataLoader
-from .dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
+from .dataset import (
+    ChainDataset,
+    ConcatDataset,
+    Dataset,
+    IterableDataset,
+    Subset,
+    TensorDataset,
+    random_split,
+)
 from .sampler import (
     BatchSampler,
     RandomSampler,
@@ -39,12 +50,15 @@ from .sampler import (
     SubsetRandomSampler,
     WeightedRandomSampler,
 )
+from .worker import WorkerInfo, get_worker_info
 
 __all__ = [
     "BatchSampler",
+    "ChainDataset",
     "ConcatDataset",
     "DataLoader",
     "Dataset",
+    "IterableDataset",
     "RandomSampler",
     "Sampler",
     "SequentialSampler",
@@ -52,7 +66,9 @@ __all__ = [
     "SubsetRandomSampler",
     "TensorDataset",
     "WeightedRandomSampler",
+    "WorkerInfo",
     "default_collate",
     "default_convert",
+    "get_worker_info",
     "random_split",
 ]

@@ -10,13 +10,40 @@ import numpy as np
 
 from ...tensor import Tensor
 from .collate import default_collate, default_convert
-from .dataset import _fast_gather
+from .dataset import IterableDataset, _fast_gather
 from .sampler import (
     _KNOWN_SAMPLERS,
     BatchSampler,
     RandomSampler,
+    Sampler,
     SequentialSampler,
 )
+from .worker import stream_batches, worker_batches
+
+
+class _InfiniteConstantSampler(Sampler):
+    """The sampler of a loader over an IterableDataset: it has no indices (PyTorch's name)."""
+
+    def __iter__(self) -> Iterator[None]:
+        while True:
+            yield None
+
+
+def _check_stream_options(shuffle: Any, sampler: Any, batch_sampler: Any) -> None:
+    """A stream can be neither shuffled nor sampled (PyTorch's ValueErrors)."""
+    if shuffle not in {False, None}:
+        raise ValueError(
+            f"DataLoader with IterableDataset: expected unspecified shuffle option, but got shuffle={shuffle}"
+        )
+    if sampler is not None:
+        raise ValueError(
+            f"DataLoader with IterableDataset: expected unspecified sampler option, but got sampler={sampler}"
+        )
+    if batch_sampler is not None:
+        raise ValueError(
+            "DataLoader with IterableDataset: expected unspecified batch_sampler option, but got "
+            f"batch_sampler={batch_sampler}"
+        )
 
 
 # ---------------------------------------------------------------------------------------- loader
@@ -24,7 +51,9 @@ class DataLoader:
     """Iterate over ``dataset`` in batches, as ``torch.utils.data.DataLoader``.
 
     Args:
-        dataset: a map-style data set (``TensorDataset`` is the fast path).
+        dataset: a map-style data set (``TensorDataset`` is the fast path) or an ``IterableDataset``
+            (a stream: batches of consecutive samples, no shuffle or sampler; with ``num_workers``
+            the workers are emulated in this process, see :mod:`.worker`).
         batch_size: samples per batch (``len(dataset)`` = batch GD, 1 = SGD); ``None`` yields single
             samples without batching.
         shuffle: reshuffle the order at the start of every epoch.
@@ -33,7 +62,8 @@ class DataLoader:
         collate_fn: combines a list of samples into a batch (``default_collate``).
         generator: the ``mlplab.Generator`` used for shuffling (default generator when None).
         num_workers, pin_memory, timeout, worker_init_fn, prefetch_factor, persistent_workers: accepted
-            for compatibility; loading runs in this process.
+            for compatibility; loading runs in this process (``num_workers`` and ``worker_init_fn``
+            shape how an IterableDataset is read, as in PyTorch).
     """
 
     def __init__(
@@ -63,6 +93,9 @@ class DataLoader:
             )
         if timeout < 0:
             raise ValueError("timeout option should be non-negative")
+        iterable = isinstance(dataset, IterableDataset)
+        if iterable:
+            _check_stream_options(shuffle, sampler, batch_sampler)
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:
@@ -77,7 +110,9 @@ class DataLoader:
             raise ValueError(
                 "batch_size=None option disables auto-batching and is mutually exclusive with drop_last"
             )
-        if sampler is None:
+        if iterable:  # a stream: no sampler; batches are consecutive samples (see worker.py)
+            sampler = _InfiniteConstantSampler()
+        elif sampler is None:
             sampler = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
         if batch_size is not None and batch_sampler is None:
             batch_sampler = BatchSampler(sampler, batch_size, drop_last)
@@ -94,15 +129,25 @@ class DataLoader:
         self.worker_init_fn = worker_init_fn
         self.prefetch_factor = prefetch_factor
         self.persistent_workers = persistent_workers
+        self._iterable = iterable
         self._auto_collation = batch_sampler is not None
         if collate_fn is None:
             collate_fn = default_collate if self._auto_collation else default_convert
         self.collate_fn = collate_fn
 
     def __len__(self) -> int:
+        if self._iterable:  # the stream's own length (TypeError without one), in batches
+            n = len(self.dataset)
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
         return len(self.batch_sampler) if self._auto_collation else len(self.sampler)
 
     def __iter__(self) -> Iterator[Any]:
+        if self._iterable:
+            if self.num_workers:
+                return worker_batches(self)
+            return stream_batches(self.dataset, self.batch_size, self.drop_last, self.collate_fn)
         # The shuffle permutation is drawn here, eagerly, when iteration starts (not at the first batch).
         gather = _fast_gather(self.dataset) if self.collate_fn is default_collate else None
         if not self._auto_collation:

@@ -1,12 +1,12 @@
-"""Map-style data sets (``Dataset``, ``TensorDataset``, ``Subset``, ``ConcatDataset``) and
-``random_split``, as ``torch.utils.data``."""
+"""Map-style data sets (``Dataset``, ``TensorDataset``, ``Subset``, ``ConcatDataset``), iterable
+data sets (``IterableDataset``, ``ChainDataset``) and ``random_split``, as ``torch.utils.data``."""
 
 from __future__ import annotations
 
 import bisect
 import math
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,41 @@ class Dataset:
 
     def __add__(self, other: Dataset) -> ConcatDataset:
         return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """A data set that is a stream of samples: subclasses implement ``__iter__`` (and may implement
+    ``__len__``). A ``DataLoader`` batches consecutive samples; it cannot shuffle or sample a stream.
+    ``a + b`` chains two streams (:class:`ChainDataset`)."""
+
+    def __iter__(self) -> Iterator[Any]:
+        raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
+
+    def __add__(self, other: Dataset) -> ChainDataset:  # type: ignore[override]
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """The samples of each data set in ``datasets`` in turn, read on the fly (nothing is copied);
+    its length is the sum of theirs. Only iterable data sets can be chained (AssertionError, as
+    PyTorch)."""
+
+    def __init__(self, datasets: Iterable[Dataset]) -> None:
+        self.datasets = datasets
+
+    def __iter__(self) -> Iterator[Any]:
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise AssertionError("ChainDataset only supports IterableDataset")
+            yield from d
+
+    def __len__(self) -> int:
+        total = 0
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise AssertionError("ChainDataset only supports IterableDataset")
+            total += len(d)  # type: ignore[arg-type]
+        return total
 
 
 class TensorDataset(Dataset):
@@ -91,6 +126,8 @@ class ConcatDataset(Dataset):
         self.cumulative_sizes: list[int] = []
         total = 0
         for d in self.datasets:
+            if isinstance(d, IterableDataset):
+                raise AssertionError("ConcatDataset does not support IterableDataset")
             total += len(d)
             self.cumulative_sizes.append(total)
 
