@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.tensor_base import bump_version
-from ..tensor import Tensor
+from ...autograd.tensor_base import bump_version
+from ...tensor import Tensor
 
 __all__ = [
     "clip_grad_norm",
