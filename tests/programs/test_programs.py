@@ -57,6 +57,7 @@ PROGRAMS = {
     "digits_classifier": F32,
     "imbalanced_classes": F32,
     "feedforward_basics": F32,
+    "streaming_tags": F32,
 }
 
 

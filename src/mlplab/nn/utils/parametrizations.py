@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import random as _random
 from ...autograd.grad_mode import no_grad
 from ...autograd.tensor_base import bump_version
 from ...tensor import Tensor
@@ -77,9 +76,8 @@ class _SpectralNorm(Module):
             self.n_power_iterations = n_power_iterations
             w = self._matrix(weight)._data
             h, k = w.shape
-            g = _random.rng()
-            u = _unit(g.standard_normal(h).astype(w.dtype), eps)
-            v = _unit(g.standard_normal(k).astype(w.dtype), eps)
+            u = _unit(Tensor._make(np.empty(h, dtype=w.dtype)).normal_(0, 1)._data, eps)
+            v = _unit(Tensor._make(np.empty(k, dtype=w.dtype)).normal_(0, 1)._data, eps)
             self.register_buffer("_u", Tensor._make(u))
             self.register_buffer("_v", Tensor._make(v))
             self._power_method(w, 15)

@@ -10,7 +10,7 @@ and end, stay its own) with its own iterator, and ``get_worker_info()`` returns 
 ``WorkerInfo`` while its ``worker_init_fn``, ``__iter__`` and the ``collate_fn`` of its batches run,
 and None everywhere else. So a data set that shards itself by ``get_worker_info()`` gives the same
 batches, in the same order, as PyTorch. Unlike PyTorch, the workers share the process's random
-generator (their ``seed`` is reported, not applied).
+generator: their ``seed`` (the loader's generator's initial seed + id) is reported, not applied.
 """
 
 from __future__ import annotations
@@ -83,7 +83,9 @@ def worker_batches(loader: Any) -> Iterator[Any]:
     """The batches of ``loader`` (over an IterableDataset) from ``loader.num_workers`` in-process
     workers, one from each in turn (see the module docstring)."""
     n = loader.num_workers
-    base_seed = int(_random.rng(loader.generator).integers(0, 2**63 - 1))
+    # reported, not applied; taken without a draw, so reading a stream leaves the random stream as it was
+    gen = loader.generator
+    base_seed = gen.initial_seed() if gen is not None else _random.initial_seed()
     workers: deque[tuple[WorkerInfo, Iterator[Any]]] = deque()
     for wid in range(n):
         info = WorkerInfo(id=wid, num_workers=n, seed=base_seed + wid, dataset=copy.copy(loader.dataset))
