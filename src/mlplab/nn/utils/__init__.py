@@ -1,5 +1,6 @@
 r"""``mlplab.nn.utils``: gradient clipping (:mod:`.clip_grad`), flattening parameters to a vector,
-weight normalisation with PyTorch's hook API (:mod:`.weight_norm`), and parametrizations
+weight and spectral normalisation with PyTorch's hook API (:mod:`.weight_norm`,
+:mod:`.spectral_norm`), and parametrizations
 (:mod:`.parametrize`: a parameter computed from others on every access; :mod:`.parametrizations`:
 ``weight_norm`` and ``spectral_norm`` written that way)."""
 
@@ -13,6 +14,7 @@ from .clip_grad import (
     parameters_to_vector,
     vector_to_parameters,
 )
+from .spectral_norm import remove_spectral_norm, spectral_norm
 from .weight_norm import remove_weight_norm, weight_norm
 
 __all__ = [
@@ -24,7 +26,9 @@ __all__ = [
     "parameters_to_vector",
     "parametrizations",
     "parametrize",
+    "remove_spectral_norm",
     "remove_weight_norm",
+    "spectral_norm",
     "vector_to_parameters",
     "weight_norm",
 ]

@@ -13,7 +13,8 @@ restores it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from ...autograd.grad_mode import no_grad
@@ -21,7 +22,13 @@ from ...tensor import Parameter, Tensor
 from ..containers import ModuleDict, ModuleList
 from ..module import Module
 
-__all__ = ["ParametrizationList", "is_parametrized", "register_parametrization", "remove_parametrizations"]
+__all__ = [
+    "ParametrizationList",
+    "cached",
+    "is_parametrized",
+    "register_parametrization",
+    "remove_parametrizations",
+]
 
 
 def _register(module: Module, name: str, tensor: Tensor) -> None:
@@ -132,6 +139,24 @@ class ParametrizationList(ModuleList):
         return x
 
 
+_cache_depth = [0]
+_cache: dict[tuple[int, str], Tensor] = {}
+
+
+@contextmanager
+def cached() -> Iterator[None]:
+    """Inside this block each parametrized tensor is computed once, at its first access, and that
+    tensor is returned on every later access (e.g. a weight used at every step of a loop); the
+    cache is dropped when the outermost block ends."""
+    _cache_depth[0] += 1
+    try:
+        yield
+    finally:
+        _cache_depth[0] -= 1
+        if not _cache_depth[0]:
+            _cache.clear()
+
+
 def _inject_new_class(module: Module) -> None:
     cls = module.__class__
     module.__class__ = type(f"Parametrized{cls.__name__}", (cls,), {})
@@ -139,7 +164,13 @@ def _inject_new_class(module: Module) -> None:
 
 def _inject_property(module: Module, tensor_name: str) -> None:
     def get_parametrized(self: Module) -> Tensor:
-        return self.parametrizations[tensor_name]()
+        if not _cache_depth[0]:
+            return self.parametrizations[tensor_name]()
+        key = (id(self), tensor_name)
+        tensor = _cache.get(key)
+        if tensor is None:
+            tensor = _cache[key] = self.parametrizations[tensor_name]()
+        return tensor
 
     def set_original(self: Module, value: Tensor) -> None:
         self.parametrizations[tensor_name].right_inverse(value)
