@@ -197,6 +197,8 @@ ERROR_CASES = [
     ([1, 2, 3], W32, [0, 1], {"padding_idx": 10}),
     ([[1, 2, 13]], W32, None, {}),
     ([1, 2], np.ones(10, np.float32), [0], {}),
+    ([1, 2], W32, [0], {"mode": "sum", "per_sample_weights": np.ones(2, np.float64)}),
+    ([1, 2], W32.astype(np.float64), [0], {"mode": "sum", "per_sample_weights": np.ones(2, np.float32)}),
 ]
 
 

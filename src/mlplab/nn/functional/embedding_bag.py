@@ -130,6 +130,14 @@ def embedding_bag(
             "embedding_bag: per_sample_weights was not None. per_sample_weights is only supported for "
             f"mode='sum' (got mode='{mode}'). Please open a feature request on GitHub."
         )
+    if psw is not None and psw._data.dtype != weight._data.dtype:
+        names = {np.dtype(np.float32): "Float", np.dtype(np.float64): "Double", np.dtype(np.float16): "Half"}
+        w_name, p_name = (names.get(t._data.dtype, str(t._data.dtype)) for t in (weight, psw))
+        raise RuntimeError(
+            "Expected tensor for argument #1 'weight' to have the same type as tensor for argument #1 "
+            f"'per_sample_weights'; but type torch.{w_name}Tensor does not equal torch.{p_name}Tensor "
+            "(while checking arguments for embedding_bag)"
+        )
     bag, n_bags, used = _bags(idx.size, offs, include_last_offset)
     if not used.all():  # elements after the last offset (include_last_offset) belong to no bag
         idx = idx[used]
