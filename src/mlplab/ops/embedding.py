@@ -39,6 +39,28 @@ class EmbeddingFn(Op):
         return gw
 
 
+def _segment_sums(values: np.ndarray, counts: np.ndarray, d: int) -> np.ndarray:
+    """Sums of consecutive runs of ``values``' rows, of lengths ``counts`` (zeros for an empty run):
+    one ``np.add.reduceat`` instead of ``np.add.at``'s element-by-element scatter."""
+    out = np.zeros((counts.size, d), dtype=values.dtype)
+    full = counts > 0
+    if values.shape[0]:
+        starts = np.cumsum(counts) - counts
+        out[full] = np.add.reduceat(values, starts[full], axis=0)
+    return out
+
+
+def _flat(rows: np.ndarray, d: int) -> np.ndarray:
+    """The flat positions of the d columns of each of ``rows`` in a C-ordered (., d) array."""
+    return (rows[:, None] * d + np.arange(d)).reshape(-1)
+
+
+def _add_rows(target: np.ndarray, idx: np.ndarray, values: np.ndarray) -> None:
+    """target[idx[e]] += values[e] for every e (repeated indices add up), as one 1-D ``np.add.at``
+    on flat positions: NumPy's fast path, several times faster than scattering whole rows."""
+    np.add.at(target.reshape(-1), _flat(idx, target.shape[1]), values.reshape(-1))
+
+
 class EmbeddingBagFn(Op):
     r"""Bags of embeddings reduced to one vector each. Element e of the flat index array ``idx``
     belongs to bag ``bag[e]`` (B bags); elements equal to ``padding_idx`` are left out.
@@ -65,37 +87,37 @@ class EmbeddingBagFn(Op):
         d = weight.shape[1]
         if mode == "max":
             out = np.full((n_bags, d), -np.inf, dtype=weight.dtype)
-            np.maximum.at(out, self.bag, rows)
+            flat = _flat(self.bag, d)
+            np.maximum.at(out.reshape(-1), flat, rows.reshape(-1))
             # the element attaining each maximum (the first one where several tie)
             pos = np.arange(self.idx.size)[:, None]
             hit = np.where(rows == out[self.bag], pos, self.idx.size)
             first = np.full((n_bags, d), self.idx.size, dtype=np.int64)
-            np.minimum.at(first, self.bag, hit)
+            np.minimum.at(first.reshape(-1), flat, hit.reshape(-1))
             self.argmax = first
             out[np.isneginf(out) & (first == self.idx.size)] = 0
             return out
         if psw is not None:
             rows = rows * psw[keep][:, None]
-        out = np.zeros((n_bags, d), dtype=weight.dtype)
-        np.add.at(out, self.bag, rows)
+        n = np.bincount(self.bag, minlength=n_bags)
+        out = _segment_sums(rows, n, d)
         if mode == "mean":
-            n = np.bincount(self.bag, minlength=n_bags).astype(weight.dtype)
-            self.n = n
-            out /= np.maximum(n, 1)[:, None]
+            self.n = n.astype(weight.dtype)
+            out /= np.maximum(self.n, 1)[:, None]
         return out
 
     def backward(self, g):
         gw = np.zeros((self.n_rows, g.shape[1]), dtype=g.dtype)
         if self.mode == "max":
             b, d = np.nonzero(self.argmax < self.idx.size)
-            np.add.at(gw, (self.idx[self.argmax[b, d]], d), g[b, d])
+            np.add.at(gw.reshape(-1), self.idx[self.argmax[b, d]] * gw.shape[1] + d, g[b, d])
         else:
             ge = g[self.bag]
             if self.mode == "mean":
                 ge = ge / np.maximum(self.n, 1)[self.bag][:, None]
             elif self.psw is not None:
                 ge = ge * self.psw[self.keep][:, None]
-            np.add.at(gw, self.idx, ge)
+            _add_rows(gw, self.idx, ge)
         if self.scale:
             gw /= np.maximum(self.counts_all, 1)[:, None].astype(g.dtype)
         if self.psw is None:
