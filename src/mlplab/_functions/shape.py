@@ -105,13 +105,16 @@ def tile(input: Tensor, dims: Any) -> Tensor:
     return input.tile(dims)
 
 
-def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
-    """out[i][j] = input[i][index[i][j]] for dim 1 (likewise along any dim)."""
-    return input.gather(dim, index)
+def gather(
+    input: Tensor, dim: Any = None, index: Any = None, *, sparse_grad: bool = False, axis: int | None = None
+) -> Tensor:
+    """out[i][j] = input[i][index[i][j]] for dim 1 (likewise along any dim; ``axis``: NumPy's ``dim``)."""
+    return input.gather(dim, index, axis=axis)
 
 
-def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
-    return input.index_select(dim, index)
+def index_select(input: Tensor, dim: Any = None, index: Any = None, *, axis: int | None = None) -> Tensor:
+    """The entries ``index`` (1-D) of ``input`` along ``dim`` (or NumPy's ``axis``)."""
+    return input.index_select(dim, index, axis=axis)
 
 
 def scatter(

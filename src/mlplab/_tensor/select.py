@@ -16,7 +16,7 @@ from ..ops import linalg as LA
 from ..ops import select as P
 from ..ops import shape as S
 from .reduce import _ValuesIndices
-from .shape import _axis_for, _norm_dim, _one_dim, _shape_args
+from .shape import _axis_for, _dim_and_index, _norm_dim, _one_dim, _shape_args
 
 if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor imports this)
     from ..tensor import Tensor
@@ -113,8 +113,10 @@ class SelectMixin:
         reps = _shape_args(dims)
         return self.repeat((1,) * (self._data.ndim - len(reps)) + reps)
 
-    def index_select(self, dim: int, index: Any) -> Tensor:
-        """The entries ``index`` (1-D) along ``dim``."""
+    def index_select(self, dim: Any = None, index: Any = None, *, axis: int | None = None) -> Tensor:
+        """The entries ``index`` (1-D) along ``dim`` (or NumPy's ``axis``, which torch also takes)."""
+        if axis is not None or dim is None or index is None:
+            dim = _dim_and_index("index_select", dim, index, axis)
         idx = _index_array(index, "index_select").reshape(-1)
         return self._along(_one_dim(dim, self._data.ndim), idx)
 
