@@ -3,6 +3,8 @@ and einsum (a contraction whose backward is another einsum)."""
 
 from __future__ import annotations
 
+import string
+
 import numpy as np
 
 from ..autograd.op import Op
@@ -104,9 +106,12 @@ class Tri(Op):
 
 class Einsum(Op):
     """y = einsum(spec, x_1, ..., x_n);  dL/dx_k = einsum(output, the other inputs -> x_k's indices)
-    applied to dL/dy, broadcast over any index that only x_k carries (it was summed out).
+    applied to dL/dy, broadcast over any index that only x_k carries (it was summed out), summed
+    over any size-1 dimension of x_k that broadcast against the others.
 
-    The gradient needs explicit letters (no "...") and no letter repeated within one operand.
+    "..." stands for as many fresh letters as the operand has unnamed dimensions (aligned from the
+    right, as the ellipsis broadcasts). A letter repeated within x_k ("ii->i": the diagonal) makes
+    x_k's gradient zero off that diagonal and dL/dx_k[i, i] = the gradient computed for "i".
     """
 
     returns_fresh_grads = True
@@ -114,31 +119,38 @@ class Einsum(Op):
     def forward(self, *args):
         *arrays, spec = args
         self.arrays = arrays
-        self.ins, self.out = _parse_einsum(spec, len(arrays))
+        self.ins, self.out = _parse_einsum(spec, arrays)
         return np.asarray(np.einsum(spec, *arrays))
 
     def backward(self, g):
-        grads = []
-        for k, subs in enumerate(self.ins):
-            if not self.needs_input_grad[k]:
-                grads.append(None)
-                continue
-            if "." in subs or len(set(subs)) != len(subs):
-                raise NotImplementedError(
-                    "mlplab's einsum gradient needs explicit indices, none repeated within an operand"
-                )
-            others = [(s, a) for j, (s, a) in enumerate(zip(self.ins, self.arrays)) if j != k]
-            seen = set(self.out).union(*[set(s) for s, _ in others])
-            kept = "".join(c for c in subs if c in seen)
-            spec = ",".join([self.out] + [s for s, _ in others]) + "->" + kept
-            part = np.einsum(spec, g, *[a for _, a in others])
-            shape = tuple(self.arrays[k].shape[i] if c in seen else 1 for i, c in enumerate(subs))
-            grads.append(np.broadcast_to(part.reshape(shape), self.arrays[k].shape).copy())
-        return tuple(grads)
+        return tuple(self._grad(k, g) if self.needs_input_grad[k] else None for k in range(len(self.arrays)))
+
+    def _grad(self, k: int, g: np.ndarray) -> np.ndarray:
+        subs, x = self.ins[k], self.arrays[k]
+        size = dict(zip(subs, x.shape))
+        uniq = "".join(dict.fromkeys(subs))  # the letters of x_k, each once, in order
+        others = [(s, a) for j, (s, a) in enumerate(zip(self.ins, self.arrays)) if j != k]
+        seen = set(self.out).union(*[set(s) for s, _ in others])
+        kept = "".join(c for c in uniq if c in seen)
+        part = np.einsum(
+            ",".join([self.out] + [s for s, _ in others]) + "->" + kept, g, *[a for _, a in others]
+        )
+        for i, c in enumerate(kept):  # x_k's size-1 dimension broadcast against the others: sum
+            if part.shape[i] != size[c]:
+                part = part.sum(axis=i, keepdims=True)
+        shape = tuple(size[c] if c in seen else 1 for c in uniq)
+        part = np.broadcast_to(part.reshape(shape), tuple(size[c] for c in uniq))
+        if len(uniq) == len(subs):
+            return np.ascontiguousarray(part)
+        grad = np.zeros(x.shape, g.dtype)
+        np.einsum(subs + "->" + uniq, grad)[...] = part  # a writeable view of the diagonal
+        return grad
 
 
-def _parse_einsum(spec: str, n: int) -> tuple[list[str], str]:
-    """The operands' index strings and the output's (implicit output: letters seen once, sorted)."""
+def _parse_einsum(spec: str, arrays: list) -> tuple[list[str], str]:
+    """The operands' index strings and the output's, with each "..." spelled out in fresh letters
+    (implicit output: the ellipsis, then the letters seen once, sorted)."""
+    n = len(arrays)
     spec = spec.replace(" ", "")
     lhs, arrow, out = spec.partition("->")
     ins = lhs.split(",")
@@ -146,5 +158,13 @@ def _parse_einsum(spec: str, n: int) -> tuple[list[str], str]:
         raise RuntimeError(f"einsum(): {len(ins)} operands in the equation, but {n} tensors given")
     if not arrow:
         letters = "".join(ins).replace(".", "")
-        out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-    return ins, out
+        out = ("..." if "..." in lhs else "") + "".join(
+            sorted(c for c in set(letters) if letters.count(c) == 1)
+        )
+    if "..." not in spec:
+        return ins, out
+    fresh = [c for c in string.ascii_letters if c not in spec]
+    unnamed = [a.ndim - (len(s) - 3) if "..." in s else 0 for s, a in zip(ins, arrays)]
+    ell = "".join(fresh[: max(unnamed)])
+    ins = [s.replace("...", ell[len(ell) - m :] if m else "") for s, m in zip(ins, unnamed)]
+    return ins, out.replace("...", ell)
