@@ -123,6 +123,14 @@ def scatter(
     return input.scatter(dim, index, src, value, reduce=reduce)
 
 
+def scatter_reduce(
+    input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *, include_self: bool = True
+) -> Tensor:
+    """Each target of ``index`` along ``dim`` reduced (sum, prod, mean, amax, amin) over the src
+    values sent to it, and its own value if ``include_self``; see :meth:`Tensor.scatter_reduce`."""
+    return input.scatter_reduce(dim, index, src, reduce, include_self=include_self)
+
+
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     return input.scatter_add(dim, index, src)
 

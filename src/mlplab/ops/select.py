@@ -7,7 +7,7 @@ import string
 
 import numpy as np
 
-from ..autograd.op import Op
+from ..autograd.op import OUTPUT, Op
 
 
 def scatter_key(index: np.ndarray, dim: int) -> tuple:
@@ -66,6 +66,107 @@ class ScatterAdd(Op):
         gs = np.zeros(self.src_shape, g.dtype)
         gs[tuple(slice(0, n) for n in self.n)] = g[self.key]
         return g, gs
+
+
+_REDUCE_AT = {"sum": np.add, "mean": np.add, "prod": np.multiply, "amax": np.maximum, "amin": np.minimum}
+
+
+def _identity(reduce: str, dtype: np.dtype) -> object:
+    """The value that leaves ``reduce`` unchanged (what an excluded self counts as)."""
+    if reduce in ("sum", "mean"):
+        return 0
+    if reduce == "prod":
+        return 1
+    info = np.finfo(dtype) if dtype.kind == "f" else np.iinfo(dtype)
+    big = np.inf if dtype.kind == "f" else info.max
+    return -big if reduce == "amax" else big
+
+
+class ScatterReduce(Op):
+    """y = x, then each y[t] = reduce over {x[t] (if ``include_self``)} and every src[i] with
+    key(index)[i] = t, reduce one of sum, prod, mean, amax, amin (untouched targets keep x[t]).
+
+    Gradients, per target t with members m (self and the src elements sent there):
+    sum: dL/dm = g[t];  mean: g[t] / count[t];  prod: g[t] * (product of the other members)
+    (exact with zeros: the members' zero count decides);  amax/amin: g[t] / (number of members
+    equal to y[t]) for those members, 0 for the others. x[t] excluded by ``include_self=False``
+    gets 0 where src was scattered.
+    """
+
+    arity = 2
+    saves = (0, 1, OUTPUT)  # as torch's ScatterReduceBackward0: self, src and the result
+    backward_name = "ScatterReduceBackward0"
+
+    def forward(self, x, src, index, dim, reduce, include_self):
+        self.given = reduce  # torch computes "max"/"min" as amax/amin, and has no gradient for them
+        reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)
+        key, s = scatter_key(index, dim), _head(src, index.shape)
+        hit = np.zeros(x.shape, bool)
+        hit[key] = True
+        base = x.copy()
+        if not include_self:
+            base[hit] = _identity(reduce, x.dtype)
+        out = base.copy()
+        _REDUCE_AT[reduce].at(out, key, s)
+        count = None
+        if reduce == "mean":
+            count = np.zeros(x.shape, np.int64)
+            np.add.at(count, key, 1)
+            count = np.where(hit, count + int(include_self), 1).astype(x.dtype)
+            out = out / count if x.dtype.kind == "f" else out // count
+        self.key, self.s, self.x, self.hit, self.out, self.count = key, s, x, hit, out, count
+        self.reduce, self.self_in, self.src_shape, self.n = reduce, include_self, src.shape, index.shape
+        return out
+
+    def backward(self, g):
+        if self.given in ("max", "min"):
+            raise RuntimeError(
+                f"Expected 'reduce' to be one of 'sum', 'prod', 'mean', 'amax', 'amin' but got {self.given}."
+            )
+        key, s, x, hit, r = self.key, self.s, self.x, self.hit, self.out
+        keep = hit & self.self_in  # targets where x[t] is a member
+        if self.reduce in ("sum", "mean"):
+            gt = g / self.count if self.reduce == "mean" else g
+            gx, gs = np.where(hit & ~keep, 0, gt), gt[key]
+        elif self.reduce == "prod":
+            gx, gs = self._prod_grads(g, keep)
+        else:  # amax / amin: the members equal to the result share the gradient evenly
+            ties = (hit & (x == r)).astype(g.dtype)  # torch counts x[t] even when excluded
+            np.add.at(ties, key, (s == r[key]).astype(g.dtype))
+            gt = g / np.where(ties == 0, 1, ties)
+            gx = np.where(hit, np.where(keep & (x == r), gt, 0), g)
+            gs = np.where(s == r[key], gt[key], 0)
+        full = np.zeros(self.src_shape, g.dtype)
+        full[tuple(slice(0, n) for n in self.n)] = gs
+        return gx.astype(g.dtype, copy=False), full
+
+    def _prod_grads(self, g, keep):
+        """d(product)/d(member) = the product of the other members, exact where members are 0."""
+        key, s, x = self.key, self.s, self.x
+        nonzero = np.where(keep & (x != 0), x, 1).astype(g.dtype)  # product of the non-zero members
+        zeros = (keep & (x == 0)).astype(np.int64)  # and how many are zero
+        np.multiply.at(nonzero, key, np.where(s != 0, s, 1))
+        np.add.at(zeros, key, (s == 0).astype(np.int64))
+
+        def others(v, nz, z):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.where(
+                    v != 0, np.where(z == 0, nz / np.where(v != 0, v, 1), 0), np.where(z == 1, nz, 0)
+                )
+
+        gx = np.where(self.hit, np.where(keep, g * others(x, nonzero, zeros), 0), g)
+        gs = g[key] * others(s, nonzero[key], zeros[key])
+        return gx, gs
+
+
+class ScatterReduceNoGrad(ScatterReduce):
+    """``scatter(..., reduce='add'|'multiply')``: torch computes it but has no derivative for it,
+    so a backward that reaches it raises torch's error."""
+
+    backward_name = "torch::autograd::NotImplemented"
+
+    def backward(self, g):
+        raise RuntimeError("derivative for aten::scatter is not implemented")
 
 
 class Diag(Op):
