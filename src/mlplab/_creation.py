@@ -85,7 +85,7 @@ def zeros(
     **size_kw: Any,
 ) -> Tensor:
     """Shape ``size`` of zeros: ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros(size=(2, 3))``."""
-    shape = _size("zeros", size, size_kw)
+    shape = _shape_args(size) if size and not size_kw else _size("zeros", size, size_kw)
     return _finish(np.zeros(shape, dtype=_float_np(dtype)), requires_grad, device, out)
 
 
@@ -98,7 +98,7 @@ def ones(
     **size_kw: Any,
 ) -> Tensor:
     """Shape ``size`` of ones: ``ones(2, 3)``, ``ones((2, 3))`` or ``ones(size=(2, 3))``."""
-    shape = _size("ones", size, size_kw)
+    shape = _shape_args(size) if size and not size_kw else _size("ones", size, size_kw)
     return _finish(np.ones(shape, dtype=_float_np(dtype)), requires_grad, device, out)
 
 
@@ -111,7 +111,7 @@ def empty(
     **size_kw: Any,
 ) -> Tensor:
     """Shape ``size``, uninitialised: ``empty(2, 3)``, ``empty((2, 3))`` or ``empty(size=(2, 3))``."""
-    shape = _size("empty", size, size_kw)
+    shape = _shape_args(size) if size and not size_kw else _size("empty", size, size_kw)
     return _finish(np.empty(shape, dtype=_float_np(dtype)), requires_grad, device, out)
 
 
@@ -203,7 +203,7 @@ def rand(
     **size_kw: Any,
 ) -> Tensor:
     """Samples from U[0, 1) of shape ``size`` (positional sizes, a sequence, or ``size=``)."""
-    shape = _size("rand", size, size_kw)
+    shape = _shape_args(size) if size and not size_kw else _size("rand", size, size_kw)
     arr = _random.rng(generator).random(shape).astype(_float_np(dtype))
     return _finish(arr, requires_grad, device, out)
 
@@ -218,7 +218,7 @@ def randn(
     **size_kw: Any,
 ) -> Tensor:
     """Samples from N(0, 1) of shape ``size`` (positional sizes, a sequence, or ``size=``)."""
-    shape = _size("randn", size, size_kw)
+    shape = _shape_args(size) if size and not size_kw else _size("randn", size, size_kw)
     arr = _random.rng(generator).standard_normal(shape).astype(_float_np(dtype))
     return _finish(arr, requires_grad, device, out)
 
