@@ -1,5 +1,6 @@
-"""NumPy's ``axis=`` for ``dim=`` on squeeze, unsqueeze, sort, argsort and topk: torch 2.13 accepts
-it there (its argument parser maps the alias), so programs written with it must run unchanged."""
+"""NumPy's ``axis=`` for ``dim=`` on squeeze, unsqueeze, sort, argsort, topk, gather and
+index_select: torch 2.13 accepts it there (its argument parser maps the alias), so programs written
+with it must run unchanged."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import torch
 import mlplab
 
 X = np.random.default_rng(3).standard_normal((3, 1, 4)).astype(np.float32)
+IDX = np.array([[[3, 0, 0]], [[1, 2, 1]], [[0, 0, 3]]])  # gather along 2 (repeats: the gradient adds)
+SEL = np.array([2, 0, 2])
 
 CALLS = {
     "squeeze": lambda L, x: L.squeeze(x, axis=1),
@@ -22,6 +25,11 @@ CALLS = {
     "Tensor.argsort": lambda L, x: x.argsort(axis=0),
     "topk": lambda L, x: L.topk(x, 2, axis=2).values,
     "Tensor.topk": lambda L, x: x.topk(2, axis=2, largest=False).values,
+    "gather": lambda L, x: L.gather(x, axis=2, index=L.tensor(IDX)),
+    "gather(input=)": lambda L, x: L.gather(input=x, axis=2, index=L.tensor(IDX), sparse_grad=False),
+    "Tensor.gather": lambda L, x: x.gather(axis=0, index=L.tensor(IDX[:2] % 3)),
+    "index_select": lambda L, x: L.index_select(x, axis=0, index=L.tensor(SEL)),
+    "Tensor.index_select": lambda L, x: x.index_select(axis=-1, index=L.tensor(SEL)),
 }
 
 
@@ -49,3 +57,30 @@ def test_dim_and_axis_together_are_refused_and_unsqueeze_needs_one(lib) -> None:
         x.sort(0, axis=1)
     with pytest.raises(TypeError):
         x.unsqueeze()
+
+
+def _type_error(call, lib) -> str:
+    x = lib.tensor(X)
+    with pytest.raises(TypeError) as e:
+        call(lib, x)
+    return str(e.value)
+
+
+GATHER_REFUSALS = [
+    lambda L, x: x.gather(2, L.tensor(IDX), axis=2),  # both
+    lambda L, x: L.gather(x, axis=2, index=L.tensor(IDX), dim=2),
+    lambda L, x: x.gather(axis=2),  # no index
+    lambda L, x: L.gather(x, 2),
+    lambda L, x: x.gather(index=L.tensor(IDX)),  # no dim
+    lambda L, x: x.index_select(0, L.tensor(SEL), axis=0),
+    lambda L, x: L.index_select(x, axis=0),
+    lambda L, x: x.index_select(0),
+    lambda L, x: L.index_select(x, index=L.tensor(SEL)),
+]
+
+
+@pytest.mark.parametrize("k", range(len(GATHER_REFUSALS)))
+def test_gather_and_index_select_refuse_both_or_neither_as_torch(k: int) -> None:
+    """dim and axis together, or no dim / no index: torch 2.13's TypeError, its message word for word."""
+    call = GATHER_REFUSALS[k]
+    assert _type_error(call, mlplab) == _type_error(call, torch)

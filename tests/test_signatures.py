@@ -180,6 +180,15 @@ def _matches(ours: list[tuple], overloads: list[list[tuple]]) -> bool:
     absent = set().union(*names) - set.intersection(*names) if names else set()
     free = absent | set(elsewhere)
     free |= {ALIASES[p[0]] for p in ours if p[0] in ALIASES}
+    if "axis" in mine_names:
+        # a required dim that NumPy's axis stands in for (gather, index_select), and the required
+        # parameters after it, may default to None: None means "not given", and the call raises
+        # torch's missing-argument TypeError (tested with the alias)
+        for o in theirs:
+            pos = [p for p in o if p[1] != _P.KEYWORD_ONLY]
+            at = next((i for i, p in enumerate(pos) if p[0] == "dim" and p[2] is _NO_DEFAULT), None)
+            if at is not None:
+                free |= {p[0] for p in pos[at:] if p[2] is _NO_DEFAULT}
     mine = _normal(ours, ours=True)
     return any(_same(mine, o, free, elsewhere, absent) for o in theirs)
 

@@ -47,7 +47,7 @@ from ._dtype import (
 )
 from ._format import set_printoptions
 from ._functions import *  # noqa: F403
-from ._scope import OUT_OF_SCOPE, unsupported
+from ._scope import OUT_OF_SCOPE, compile, unsupported  # noqa: A004 - PyTorch's name
 from ._threads import get_num_threads, set_num_threads
 from .autograd import (
     enable_grad,
@@ -86,6 +86,7 @@ __all__ = [
     "as_tensor",
     "backends",
     "bool",
+    "compile",
     "cuda",
     "device",
     "default_generator",

@@ -14,7 +14,7 @@ import numpy as np
 from . import _device, _dtype
 from . import random as _random
 from .ops.sampling import NormalSample
-from .tensor import Tensor, _shape_args, _to_array
+from .tensor import Size, Tensor, _shape_args, _to_array
 
 
 def _finish(arr: np.ndarray, requires_grad: Any, device: Any, out: Any = None) -> Tensor:
@@ -28,6 +28,24 @@ def _finish(arr: np.ndarray, requires_grad: Any, device: Any, out: Any = None) -
     if requires_grad:
         t.requires_grad_(True)
     return t
+
+
+def _size(fn: str, size: tuple, size_kw: dict) -> tuple:
+    """The shape of a ``*size`` factory: the positional sizes, or torch's keyword ``size=`` (a
+    sequence), refused as torch refuses it: given twice, not a sequence, or missing."""
+    if not size_kw:
+        if not size:
+            raise TypeError(f'{fn}() missing 1 required positional arguments: "size"')
+        return _shape_args(size)
+    unexpected = [k for k in size_kw if k != "size"]
+    if unexpected:
+        raise TypeError(f"{fn}() got an unexpected keyword argument '{unexpected[0]}'")
+    given = size_kw["size"]
+    if size:
+        raise TypeError(f"{fn}() got multiple values for argument 'size'")
+    if not isinstance(given, (tuple, list, Size)):
+        raise TypeError(f"{fn}(): argument 'size' must be tuple of ints, not {type(given).__name__}")
+    return _shape_args((given,))
 
 
 def _float_np(dtype: Any) -> np.dtype:
@@ -59,21 +77,42 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
 
 
 def zeros(
-    *size: Any, out: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False
+    *size: Any,
+    out: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **size_kw: Any,
 ) -> Tensor:
-    return _finish(np.zeros(_shape_args(size), dtype=_float_np(dtype)), requires_grad, device, out)
+    """Shape ``size`` of zeros: ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros(size=(2, 3))``."""
+    shape = _shape_args(size) if size and not size_kw else _size("zeros", size, size_kw)
+    return _finish(np.zeros(shape, dtype=_float_np(dtype)), requires_grad, device, out)
 
 
 def ones(
-    *size: Any, out: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False
+    *size: Any,
+    out: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **size_kw: Any,
 ) -> Tensor:
-    return _finish(np.ones(_shape_args(size), dtype=_float_np(dtype)), requires_grad, device, out)
+    """Shape ``size`` of ones: ``ones(2, 3)``, ``ones((2, 3))`` or ``ones(size=(2, 3))``."""
+    shape = _shape_args(size) if size and not size_kw else _size("ones", size, size_kw)
+    return _finish(np.ones(shape, dtype=_float_np(dtype)), requires_grad, device, out)
 
 
 def empty(
-    *size: Any, out: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False
+    *size: Any,
+    out: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **size_kw: Any,
 ) -> Tensor:
-    return _finish(np.empty(_shape_args(size), dtype=_float_np(dtype)), requires_grad, device, out)
+    """Shape ``size``, uninitialised: ``empty(2, 3)``, ``empty((2, 3))`` or ``empty(size=(2, 3))``."""
+    shape = _shape_args(size) if size and not size_kw else _size("empty", size, size_kw)
+    return _finish(np.empty(shape, dtype=_float_np(dtype)), requires_grad, device, out)
 
 
 def full(
@@ -161,9 +200,11 @@ def rand(
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
+    **size_kw: Any,
 ) -> Tensor:
-    """Samples from U[0, 1)."""
-    arr = _random.rng(generator).random(_shape_args(size)).astype(_float_np(dtype))
+    """Samples from U[0, 1) of shape ``size`` (positional sizes, a sequence, or ``size=``)."""
+    shape = _shape_args(size) if size and not size_kw else _size("rand", size, size_kw)
+    arr = _random.rng(generator).random(shape).astype(_float_np(dtype))
     return _finish(arr, requires_grad, device, out)
 
 
@@ -174,9 +215,11 @@ def randn(
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
+    **size_kw: Any,
 ) -> Tensor:
-    """Samples from N(0, 1)."""
-    arr = _random.rng(generator).standard_normal(_shape_args(size)).astype(_float_np(dtype))
+    """Samples from N(0, 1) of shape ``size`` (positional sizes, a sequence, or ``size=``)."""
+    shape = _shape_args(size) if size and not size_kw else _size("randn", size, size_kw)
+    arr = _random.rng(generator).standard_normal(shape).astype(_float_np(dtype))
     return _finish(arr, requires_grad, device, out)
 
 

@@ -7,6 +7,9 @@ reads like a typo.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 _COMPLEX = "complex numbers (NumPy has them, but the autograd and the ops here are real-valued)"
 _SPARSE = "sparse tensors (every tensor is a dense NumPy array)"
 _QUANT = "quantisation (float16/32/64 and integer dtypes only)"
@@ -19,7 +22,7 @@ OUT_OF_SCOPE: dict[str, str] = {
     "sparse_coo": _SPARSE, "sparse_csr": _SPARSE,
     "quantize_per_tensor": _QUANT, "quantize_per_channel": _QUANT, "quint8": _QUANT, "qint8": _QUANT,
     "qint32": _QUANT, "ao": _QUANT,
-    "compile": _GPU, "jit": _GPU, "bfloat16": "bfloat16 (NumPy has no bfloat16 dtype)",
+    "jit": _GPU, "bfloat16": "bfloat16 (NumPy has no bfloat16 dtype)",
 }  # fmt: skip
 
 
@@ -31,3 +34,41 @@ class UnsupportedError(NotImplementedError, AttributeError):
 def unsupported(name: str, what: str) -> UnsupportedError:
     """The error for an out-of-scope ``name``: what mlplab does not support and why."""
     return UnsupportedError(f"{name}: mlplab does not support {what}")
+
+
+def compile(  # noqa: A001 - PyTorch's name
+    model: Callable | None = None,
+    *,
+    fullgraph: bool = False,
+    dynamic: bool | None = None,
+    backend: str | Callable | None = None,
+    mode: str | None = None,
+    options: dict[str, Any] | None = None,
+    name: str | None = None,
+    disable: bool = False,
+    recompile_limit: int | None = None,
+    isolate_recompiles: bool = False,
+    shapes_spec: Any = None,
+) -> Callable:
+    """``torch.compile`` as ``torch.compile(..., disable=True)``: ``model`` itself, run eagerly.
+
+    mlplab has no compiler (it computes with NumPy on the CPU). torch.compile's contract is that
+    the compiled model computes what the eager one does, and torch's own ``disable=True`` returns
+    ``model`` unchanged; mlplab always takes that path, so ``model = torch.compile(model)`` and
+    ``@torch.compile(mode=...)`` run unchanged and ``hasattr(torch, "compile")`` is True, as in
+    torch. The other arguments are accepted and ignored, except that torch's refusals are kept:
+    ``mode`` together with ``options``, and a decorator applied to None.
+    """
+    if model is None:  # decorator form: @compile(...) or compile(**kw)(fn)
+
+        def fn(model: Callable) -> Callable:
+            if model is None:
+                raise RuntimeError("Model can't be None")
+            return compile(model, mode=mode, options=options)
+
+        return fn
+    if mode is not None and options is not None:
+        raise RuntimeError(
+            "Either mode or options can be specified, but both can't be specified at the same time."
+        )
+    return model

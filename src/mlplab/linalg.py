@@ -1,9 +1,5 @@
-"""``mlplab.linalg``: vector norms, the Frobenius norm of matrices, and ``solve``.
-
-Matrix norms that need singular values or column/row sums (``ord`` = 1, 2, inf, 'nuc' on a
-matrix) are not implemented: a fully-connected network's code uses the vector norms
-(gradient clipping, weight norms, distances).
-"""
+"""``mlplab.linalg``: vector norms, matrix norms (Frobenius, nuclear, spectral, max column and
+row sums) and ``solve``."""
 
 from __future__ import annotations
 
@@ -11,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ._tensor.matrix_norm import matrix_norm as _matrix_norm
 from .ops.linalg import Solve
 from .tensor import Tensor
 
@@ -48,17 +45,32 @@ def vector_norm(
     return input.norm(float(ord), dim, keepdim, dtype)
 
 
+def matrix_norm(
+    A: Tensor, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool = False, *, dtype: Any = None
+) -> Tensor:
+    """The ``ord`` norm of the matrices on the dims ``dim``: 'fro' sqrt(sum a_ij^2), 'nuc' the sum of
+    the singular values, 2 / -2 the largest / smallest singular value, 1 / -1 the max / min column
+    sum of |a_ij|, inf / -inf the max / min row sum. Gradients: U V^T ('nuc'), u_1 v_1^T (2)."""
+    return _matrix_norm(A, ord, dim, keepdim, dtype)
+
+
 def norm(
     input: Tensor, ord: Any = None, dim: Any = None, keepdim: bool = False, *, dtype: Any = None
 ) -> Tensor:
-    """The 2-norm of the flattened input (ord None), the Frobenius norm of a matrix (ord 'fro'), or
-    the vector ``ord``-norm along one dimension (``dim`` an int, or a 1-D input)."""
-    two_dims = (dim is None and input.ndim == 2) or (isinstance(dim, (tuple, list)) and len(dim) == 2)
-    if ord is None or (ord == "fro" and two_dims):
+    """``ord`` None: the 2-norm of the flattened input, or over ``dim`` (one dim, or two: the
+    Frobenius norm). Otherwise a matrix norm (:func:`matrix_norm`) of a 2-D input or over two dims,
+    and a vector norm (:func:`vector_norm`) of a 1-D input or along one dim."""
+    if ord is None:
         return input.norm(2, dim, keepdim, dtype)
-    if two_dims or isinstance(ord, str):
-        raise NotImplementedError(
-            f"linalg.norm: the matrix norm ord={ord!r} is not supported by mlplab (it needs singular "
-            f"values or column sums); use ord=None, 'fro', or vector_norm along one dimension"
-        )
+    if dim is None:
+        if input.ndim not in (1, 2):
+            n = input.ndim
+            raise RuntimeError(
+                f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got {n}D."
+            )
+        if input.ndim == 2 or isinstance(ord, str):
+            return matrix_norm(input, ord, (-2, -1), keepdim, dtype=dtype)
+        return vector_norm(input, ord, None, keepdim, dtype=dtype)
+    if isinstance(ord, str) or (isinstance(dim, (tuple, list)) and len(dim) == 2):
+        return matrix_norm(input, ord, dim, keepdim, dtype=dtype)
     return vector_norm(input, ord, dim, keepdim, dtype=dtype)

@@ -108,8 +108,8 @@ def test_module_matches_torch(i):
     x = _x((6, 4), seed=i).astype(np.float32)
     xm, xt = mt(x, True), torch.tensor(x, requires_grad=True)
     with strict_numerics():
-        om = m(xm)
-    ot = t(xt * 1)  # torch's inplace modules need a non-leaf
+        om = m(xm * 1)
+    ot = t(xt * 1)  # inplace modules need a non-leaf (a leaf that requires grad is refused)
     np.testing.assert_allclose(om._data, ot.detach().numpy(), atol=1e-6, rtol=1e-5)
     g = np.random.default_rng(i).normal(size=om.shape).astype(np.float32)
     om.backward(mlplab.tensor(g))

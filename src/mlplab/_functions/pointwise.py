@@ -48,6 +48,11 @@ def relu(input: Tensor) -> Tensor:
     return _t(input).relu()
 
 
+def relu_(input: Tensor) -> Tensor:
+    """max(0, x) in place: ``input`` itself is returned."""
+    return input.relu_()
+
+
 def neg(input: Tensor) -> Tensor:
     return -_t(input)
 

@@ -105,19 +105,30 @@ def tile(input: Tensor, dims: Any) -> Tensor:
     return input.tile(dims)
 
 
-def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
-    """out[i][j] = input[i][index[i][j]] for dim 1 (likewise along any dim)."""
-    return input.gather(dim, index)
+def gather(
+    input: Tensor, dim: Any = None, index: Any = None, *, sparse_grad: bool = False, axis: int | None = None
+) -> Tensor:
+    """out[i][j] = input[i][index[i][j]] for dim 1 (likewise along any dim; ``axis``: NumPy's ``dim``)."""
+    return input.gather(dim, index, axis=axis)
 
 
-def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
-    return input.index_select(dim, index)
+def index_select(input: Tensor, dim: Any = None, index: Any = None, *, axis: int | None = None) -> Tensor:
+    """The entries ``index`` (1-D) of ``input`` along ``dim`` (or NumPy's ``axis``)."""
+    return input.index_select(dim, index, axis=axis)
 
 
 def scatter(
     input: Tensor, dim: int, index: Tensor, src: Any = None, value: Any = None, *, reduce: Any = None
 ) -> Tensor:
     return input.scatter(dim, index, src, value, reduce=reduce)
+
+
+def scatter_reduce(
+    input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *, include_self: bool = True
+) -> Tensor:
+    """Each target of ``index`` along ``dim`` reduced (sum, prod, mean, amax, amin) over the src
+    values sent to it, and its own value if ``include_self``; see :meth:`Tensor.scatter_reduce`."""
+    return input.scatter_reduce(dim, index, src, reduce, include_self=include_self)
 
 
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:

@@ -11,7 +11,7 @@ from ..autograd.tensor_base import TensorBase, bump_version
 from ..ops import arithmetic as B
 from ..ops import shape as S
 from .arith import _scalar_array
-from .shape import _one_dim
+from .shape import _dim_and_index, _one_dim
 
 if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor imports this)
     from ..tensor import Tensor
@@ -71,8 +71,13 @@ class IndexMixin:
         for i in range(self._data.shape[0]):
             yield self[i]
 
-    def gather(self, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
-        """Pick ``self[i][index[i][j]]`` along ``dim`` (``log_probs.gather(1, y.unsqueeze(1))``)."""
+    def gather(
+        self, dim: Any = None, index: Any = None, *, sparse_grad: bool = False, axis: int | None = None
+    ) -> Tensor:
+        """Pick ``self[i][index[i][j]]`` along ``dim`` (``log_probs.gather(1, y.unsqueeze(1))``);
+        ``axis``: NumPy's name for ``dim``, which torch also takes."""
+        if axis is not None or dim is None or index is None:
+            dim = _dim_and_index("gather", dim, index, axis)
         idx = index._data if isinstance(index, TensorBase) else np.asarray(index)
         n = self._data.ndim
         if idx.dtype.kind not in "iu":

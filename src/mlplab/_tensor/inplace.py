@@ -5,6 +5,7 @@ Each adds one to the tensor's version (``_version``, shared with its views), as 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -87,6 +88,29 @@ class InplaceMixin:
         t = self._make(self._data, self._requires_grad)
         t.grad_fn = self.grad_fn
         return t
+
+    def _apply_(self, fn: Callable[[Tensor], Tensor], node_name: str | None = None) -> Tensor:
+        """self <- fn(self) in place, returning self (``relu_``, the activations' ``inplace=True``).
+
+        When the graph must record it, ``fn`` runs on a copy of self's old value that carries
+        self's old node, and self becomes the result's node (one version more); the result is
+        written into self's own array either way, so views and aliases of that array see it as in
+        PyTorch. Refused on a leaf that requires grad, as PyTorch refuses it. ``node_name``: the name
+        PyTorch gives the in-place op's node where it differs from the out-of-place one's
+        (``EluBackward1``), which error messages show.
+        """
+        if self._records():
+            arr = self._data
+            old = self._make(arr.copy(), True)  # the op may read its input in backward: keep it
+            old.grad_fn = self.grad_fn
+            self._rebind(fn(old))
+            if node_name is not None:
+                self.grad_fn.backward_name = node_name
+            np.copyto(arr, self._data, casting="unsafe")
+            self._data = arr
+            return self
+        np.copyto(self._data, fn(self)._data, casting="unsafe")
+        return self._changed()
 
     def _changed(self) -> Tensor:
         """Count an in-place change of the array (one version); returns self."""

@@ -11,6 +11,7 @@ import numpy as np
 from ..autograd.tensor_base import TensorBase
 from ..ops import linalg as LA
 from ..ops import reduction as R
+from .matrix_norm import matrix_norm
 from .shape import _axis, _norm_dim, _numpy_names, _one_dim
 
 if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor imports this)
@@ -205,13 +206,16 @@ class ReduceMixin:
 
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
         """Vector p-norm (sum_i |x_i|^p)^(1/p) over ``dim`` (all elements when None); ``p='fro'`` is
-        the 2-norm; ``dtype`` converts the input first."""
+        the 2-norm; ``p='nuc'`` the nuclear norm of the matrices on ``dim`` (a pair of dims; all of a
+        2-D tensor's when None); ``dtype`` converts the input first."""
         if dtype is not None:
             return self.type(dtype).norm(p, dim, keepdim)
-        if p == "fro" or p is None:
+        if p is None:
             p = 2
-        if isinstance(p, str):
-            raise ValueError(f"norm: unsupported p={p!r}; use a number, inf or 'fro'")
+        elif isinstance(p, str):  # 'fro' over at most two dims is the 2-norm; the rest: matrix norms
+            if p != "fro" or (dim is not None and not isinstance(dim, int) and len(dim) > 2):
+                return matrix_norm(self, p, tuple(range(self._data.ndim)) if dim is None else dim, keepdim)  # type: ignore[arg-type]
+            p = 2
         return R.Norm.apply(self._f(), float(p), _norm_dim(dim, self._data.ndim), keepdim)
 
     def argmax(

@@ -7,6 +7,7 @@ the result is a rearrangement of the input, and use :mod:`mlplab.ops.select` oth
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,10 +17,17 @@ from ..ops import linalg as LA
 from ..ops import select as P
 from ..ops import shape as S
 from .reduce import _ValuesIndices
-from .shape import _axis_for, _norm_dim, _one_dim, _shape_args
+from .shape import _axis_for, _dim_and_index, _norm_dim, _one_dim, _shape_args
 
 if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor imports this)
     from ..tensor import Tensor
+
+
+_SCATTER_REDUCE = {"add": "sum", "multiply": "prod"}
+_SCATTER_REDUCE_DEPRECATED = (
+    "The reduce argument of torch.scatter with Tensor src is deprecated and will be removed in a future "
+    "PyTorch release. Use torch.scatter_reduce instead for more reduction options."
+)
 
 
 class SortResult(_ValuesIndices):
@@ -113,17 +121,14 @@ class SelectMixin:
         reps = _shape_args(dims)
         return self.repeat((1,) * (self._data.ndim - len(reps)) + reps)
 
-    def index_select(self, dim: int, index: Any) -> Tensor:
-        """The entries ``index`` (1-D) along ``dim``."""
+    def index_select(self, dim: Any = None, index: Any = None, *, axis: int | None = None) -> Tensor:
+        """The entries ``index`` (1-D) along ``dim`` (or NumPy's ``axis``, which torch also takes)."""
+        if axis is not None or dim is None or index is None:
+            dim = _dim_and_index("index_select", dim, index, axis)
         idx = _index_array(index, "index_select").reshape(-1)
         return self._along(_one_dim(dim, self._data.ndim), idx)
 
-    def _scatter_args(self, dim: int, index: Any, src: Any, value: Any, reduce: Any) -> tuple:
-        if reduce is not None:
-            raise NotImplementedError(
-                "scatter(reduce=...) is not supported by mlplab (torch deprecates it); use scatter_add "
-                "or scatter_reduce"
-            )
+    def _scatter_args(self, dim: int, index: Any, src: Any, value: Any) -> tuple:
         idx = _index_array(index, "scatter")
         if idx.ndim != self._data.ndim:
             raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
@@ -137,14 +142,32 @@ class SelectMixin:
     def scatter(
         self, dim: int, index: Any, src: Any = None, value: Any = None, *, reduce: Any = None
     ) -> Tensor:
-        """A copy with ``out[index[i][j]][j] = src[i][j]`` (for dim 0; likewise along any dim)."""
-        d, idx, s = self._scatter_args(dim, index, src, value, reduce)
+        """A copy with ``out[index[i][j]][j] = src[i][j]`` (for dim 0; likewise along any dim);
+        ``reduce='add'|'multiply'`` combines instead (torch has no gradient for those)."""
+        if reduce is not None:
+            if reduce not in _SCATTER_REDUCE:
+                raise RuntimeError("reduce argument must be either add or multiply.")
+            if isinstance(src, TensorBase):
+                warnings.warn(_SCATTER_REDUCE_DEPRECATED, UserWarning, stacklevel=2)
+            d, idx, s = self._scatter_args(dim, index, src, value)
+            return P.ScatterReduceNoGrad.apply(self, s, idx, d, _SCATTER_REDUCE[reduce], True)
+        d, idx, s = self._scatter_args(dim, index, src, value)
         return P.Scatter.apply(self, s, idx, d)
 
     def scatter_add(self, dim: int, index: Any, src: Any) -> Tensor:
         """A copy with ``out[index[i][j]][j] += src[i][j]`` (repeated indices add up)."""
-        d, idx, s = self._scatter_args(dim, index, src, None, None)
+        d, idx, s = self._scatter_args(dim, index, src, None)
         return P.ScatterAdd.apply(self, s, idx, d)
+
+    def scatter_reduce(
+        self, dim: int, index: Any, src: Any, reduce: str, *, include_self: bool = True
+    ) -> Tensor:
+        """A copy where each target ``out[index[i][j]][j]`` (dim 0) is ``reduce`` (sum, prod, mean,
+        amax, amin) of the src values sent to it, and of its own value if ``include_self``."""
+        if reduce not in ("sum", "prod", "mean", "amax", "amin", "max", "min"):  # max, min: as torch
+            raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+        d, idx, s = self._scatter_args(dim, index, src, None)
+        return P.ScatterReduce.apply(self, s, idx, d, reduce, bool(include_self))
 
     def scatter_(
         self, dim: int, index: Any, src: Any = None, value: Any = None, *, reduce: Any = None
@@ -160,6 +183,15 @@ class SelectMixin:
         if self._records(src):  # type: ignore[attr-defined]
             return self._rebind(self._old().scatter_add(dim, index, src))  # type: ignore[attr-defined]
         return self._write(self.scatter_add(dim, index, src))
+
+    def scatter_reduce_(
+        self, dim: int, index: Any, src: Any, reduce: str, *, include_self: bool = True
+    ) -> Tensor:
+        """In-place :meth:`scatter_reduce`."""
+        if self._records(src):  # type: ignore[attr-defined]
+            out = self._old().scatter_reduce(dim, index, src, reduce, include_self=include_self)  # type: ignore[attr-defined]
+            return self._rebind(out)  # type: ignore[attr-defined]
+        return self._write(self.scatter_reduce(dim, index, src, reduce, include_self=include_self))
 
     def _write(self, result: Tensor) -> Tensor:
         """Write an unrecorded result into self's array and count the change (one version)."""

@@ -80,6 +80,20 @@ def _axis_for(dim: Any, axis: Any, default: Any) -> Any:
     return axis
 
 
+def _dim_and_index(fn: str, dim: Any, index: Any, axis: Any) -> Any:
+    """``dim`` of ``gather``/``index_select``, or NumPy's alias ``axis`` (torch's parser takes it in
+    place of the required ``dim``); both, or a missing one, refused with torch's messages."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{fn}() got an unexpected keyword argument 'axis'")
+        dim = axis
+    if dim is None:
+        raise TypeError(f'{fn}() missing 2 required positional argument: "dim", "index"')
+    if index is None:
+        raise TypeError(f'{fn}() missing 1 required positional arguments: "index"')
+    return dim
+
+
 def _shape_args(args: tuple) -> tuple:
     if len(args) == 1 and isinstance(args[0], (tuple, list, Size)):
         return tuple(int(a) for a in args[0])

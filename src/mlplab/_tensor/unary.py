@@ -51,6 +51,10 @@ class UnaryMixin:
     def relu(self) -> Tensor:
         return A.Relu.apply(self)
 
+    def relu_(self) -> Tensor:
+        """max(0, x) written into self, which is returned (recorded as PyTorch's relu_)."""
+        return self._apply_(A.Relu.apply)  # type: ignore[attr-defined]
+
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - PyTorch's names
         """Limit values to [min, max]; the gradient is 1 inside the bounds (inclusive), 0 outside."""
         if min is None and max is None:

@@ -51,8 +51,8 @@ def _modified(dtype: Any, shape: tuple, producer: Any, version: int, expected: i
     """PyTorch's error for a saved tensor changed in place (its wording, up to the hint)."""
     kind = _TYPE_NAMES.get(np.dtype(dtype).name, np.dtype(dtype).name)
     which = ""
-    if producer is not None:  # PyTorch names the node without its "Backward0" suffix
-        which = f", which is output 0 of {re.sub(r'Backward[0-9]*$', '', producer.name())},"
+    if producer is not None:  # PyTorch drops "Backward0" from the node's name, "Backward" from others
+        which = f", which is output 0 of {re.sub(r'Backward(0$)?', '', producer.name())},"
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [torch.{kind}Tensor [{', '.join(str(n) for n in shape)}]]{which} is at version "

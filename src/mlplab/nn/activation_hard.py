@@ -1,8 +1,8 @@
 """Piecewise-linear activation modules: Hardtanh, ReLU6, Hardsigmoid, Hardswish, Threshold.
 
 Thin wrappers over :mod:`mlplab.nn.functional.activation`; the derivatives sit with their ops in
-:mod:`mlplab.ops.activation_piecewise`. ``inplace`` is accepted as PyTorch's flag; mlplab always
-returns a new tensor (use the result).
+:mod:`mlplab.ops.activation_piecewise`. ``inplace=True``, as in PyTorch, overwrites the input and
+returns it.
 """
 
 # ruff: noqa: A001, A002 - ``input`` is PyTorch's parameter name (keyword calls must work)

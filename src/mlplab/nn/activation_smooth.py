@@ -1,8 +1,8 @@
 r"""Smooth activation modules: SELU, CELU, Mish, LogSigmoid, Softsign, Tanhshrink.
 
 Thin wrappers over :mod:`mlplab.nn.functional.activation`; the derivatives sit with their ops in
-:mod:`mlplab.ops.activation_smooth`. ``inplace`` is accepted as PyTorch's flag; mlplab always
-returns a new tensor (use the result).
+:mod:`mlplab.ops.activation_smooth`. ``inplace=True``, as in PyTorch, overwrites the input and
+returns it.
 """
 
 # ruff: noqa: A001, A002 - ``input`` is PyTorch's parameter name (keyword calls must work)
@@ -17,7 +17,7 @@ __all__ = ["CELU", "LogSigmoid", "Mish", "SELU", "Softsign", "Tanhshrink"]
 
 
 class _InplaceFlag(Module):
-    """An activation with PyTorch's ``inplace`` flag (accepted, shown in the repr)."""
+    """An activation with PyTorch's ``inplace`` flag (True: the input is overwritten and returned)."""
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
@@ -32,14 +32,14 @@ class SELU(_InplaceFlag):
     pair with ``kaiming_normal_(nonlinearity='linear')`` / LeCun-normal weights)."""
 
     def forward(self, input: Tensor) -> Tensor:
-        return A.selu(input)
+        return A.selu(input, self.inplace)
 
 
 class Mish(_InplaceFlag):
     """x tanh(softplus(x))."""
 
     def forward(self, input: Tensor) -> Tensor:
-        return A.mish(input)
+        return A.mish(input, self.inplace)
 
 
 class CELU(Module):
@@ -51,7 +51,7 @@ class CELU(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return A.celu(input, self.alpha)
+        return A.celu(input, self.alpha, self.inplace)
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")

@@ -28,7 +28,10 @@ class Dropout(Module):
         if not self.training or p == 0.0:
             return input
         x = input._data
-        return MaskFn.apply(input, dropout_mask(x.shape, p, x.dtype))
+        mask = dropout_mask(x.shape, p, x.dtype)
+        if self.inplace:
+            return input._apply_(lambda t: MaskFn.apply(t, mask))
+        return MaskFn.apply(input, mask)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"

@@ -110,3 +110,42 @@ class Solve(Op):
             bm_shape = self.b_shape + (1,) if self.vector else self.b_shape
             gb_out = unbroadcast(gb, bm_shape).reshape(self.b_shape)
         return ga, gb_out
+
+
+class SingularNorm(Op):
+    r"""Matrix norms from the singular values s_1 >= ... >= s_k of the matrices on dims (d0, d1):
+    nuclear ||A||_* = sum_i s_i (``kind='nuc'``), spectral ||A||_2 = s_1 (2), and s_k (-2).
+
+    With A = U diag(s) V^T: d||A||_*/dA = U V^T, ds_1/dA = u_1 v_1^T, ds_k/dA = u_k v_k^T
+    (singular vectors of a singular value that is distinct; a repeated one has no unique pair).
+    """
+
+    arity = 1
+    backward_name = "LinalgSvdBackward0"
+
+    def forward(self, x, d0, d1, kind, keepdim):
+        m = np.moveaxis(x, (d0, d1), (-2, -1))
+        self.dims, self.kind, self.keep = (d0, d1), kind, keepdim
+        if min(m.shape[-2:]) == 0:
+            if kind == -2:
+                raise IndexError("amin(): Expected reduction dim -1 to have non-zero size.")
+            self.u = None
+            y = np.zeros(m.shape[:-2], x.dtype)
+        else:
+            self.u, s, self.vh = np.linalg.svd(m, full_matrices=False)
+            y = s.sum(-1) if kind == "nuc" else s[..., 0] if kind == 2 else s[..., -1]
+        self.shape = x.shape
+        return np.expand_dims(y, tuple(sorted((d0, d1)))) if keepdim else y
+
+    def backward(self, g):
+        if self.keep:
+            g = np.squeeze(g, tuple(sorted(self.dims)))
+        if self.u is None:
+            return np.zeros(self.shape, g.dtype)
+        u, vh = self.u, self.vh
+        if self.kind == "nuc":
+            d = u @ vh
+        else:
+            i = slice(0, 1) if self.kind == 2 else slice(-1, None)
+            d = u[..., :, i] @ vh[..., i, :]
+        return np.moveaxis(g[..., None, None] * d, (-2, -1), self.dims)

@@ -3,9 +3,11 @@ and einsum (a contraction whose backward is another einsum)."""
 
 from __future__ import annotations
 
+import string
+
 import numpy as np
 
-from ..autograd.op import Op
+from ..autograd.op import OUTPUT, Op
 
 
 def scatter_key(index: np.ndarray, dim: int) -> tuple:
@@ -66,6 +68,107 @@ class ScatterAdd(Op):
         return g, gs
 
 
+_REDUCE_AT = {"sum": np.add, "mean": np.add, "prod": np.multiply, "amax": np.maximum, "amin": np.minimum}
+
+
+def _identity(reduce: str, dtype: np.dtype) -> object:
+    """The value that leaves ``reduce`` unchanged (what an excluded self counts as)."""
+    if reduce in ("sum", "mean"):
+        return 0
+    if reduce == "prod":
+        return 1
+    info = np.finfo(dtype) if dtype.kind == "f" else np.iinfo(dtype)
+    big = np.inf if dtype.kind == "f" else info.max
+    return -big if reduce == "amax" else big
+
+
+class ScatterReduce(Op):
+    """y = x, then each y[t] = reduce over {x[t] (if ``include_self``)} and every src[i] with
+    key(index)[i] = t, reduce one of sum, prod, mean, amax, amin (untouched targets keep x[t]).
+
+    Gradients, per target t with members m (self and the src elements sent there):
+    sum: dL/dm = g[t];  mean: g[t] / count[t];  prod: g[t] * (product of the other members)
+    (exact with zeros: the members' zero count decides);  amax/amin: g[t] / (number of members
+    equal to y[t]) for those members, 0 for the others. x[t] excluded by ``include_self=False``
+    gets 0 where src was scattered.
+    """
+
+    arity = 2
+    saves = (0, 1, OUTPUT)  # as torch's ScatterReduceBackward0: self, src and the result
+    backward_name = "ScatterReduceBackward0"
+
+    def forward(self, x, src, index, dim, reduce, include_self):
+        self.given = reduce  # torch computes "max"/"min" as amax/amin, and has no gradient for them
+        reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)
+        key, s = scatter_key(index, dim), _head(src, index.shape)
+        hit = np.zeros(x.shape, bool)
+        hit[key] = True
+        base = x.copy()
+        if not include_self:
+            base[hit] = _identity(reduce, x.dtype)
+        out = base.copy()
+        _REDUCE_AT[reduce].at(out, key, s)
+        count = None
+        if reduce == "mean":
+            count = np.zeros(x.shape, np.int64)
+            np.add.at(count, key, 1)
+            count = np.where(hit, count + int(include_self), 1).astype(x.dtype)
+            out = out / count if x.dtype.kind == "f" else out // count
+        self.key, self.s, self.x, self.hit, self.out, self.count = key, s, x, hit, out, count
+        self.reduce, self.self_in, self.src_shape, self.n = reduce, include_self, src.shape, index.shape
+        return out
+
+    def backward(self, g):
+        if self.given in ("max", "min"):
+            raise RuntimeError(
+                f"Expected 'reduce' to be one of 'sum', 'prod', 'mean', 'amax', 'amin' but got {self.given}."
+            )
+        key, s, x, hit, r = self.key, self.s, self.x, self.hit, self.out
+        keep = hit & self.self_in  # targets where x[t] is a member
+        if self.reduce in ("sum", "mean"):
+            gt = g / self.count if self.reduce == "mean" else g
+            gx, gs = np.where(hit & ~keep, 0, gt), gt[key]
+        elif self.reduce == "prod":
+            gx, gs = self._prod_grads(g, keep)
+        else:  # amax / amin: the members equal to the result share the gradient evenly
+            ties = (hit & (x == r)).astype(g.dtype)  # torch counts x[t] even when excluded
+            np.add.at(ties, key, (s == r[key]).astype(g.dtype))
+            gt = g / np.where(ties == 0, 1, ties)
+            gx = np.where(hit, np.where(keep & (x == r), gt, 0), g)
+            gs = np.where(s == r[key], gt[key], 0)
+        full = np.zeros(self.src_shape, g.dtype)
+        full[tuple(slice(0, n) for n in self.n)] = gs
+        return gx.astype(g.dtype, copy=False), full
+
+    def _prod_grads(self, g, keep):
+        """d(product)/d(member) = the product of the other members, exact where members are 0."""
+        key, s, x = self.key, self.s, self.x
+        nonzero = np.where(keep & (x != 0), x, 1).astype(g.dtype)  # product of the non-zero members
+        zeros = (keep & (x == 0)).astype(np.int64)  # and how many are zero
+        np.multiply.at(nonzero, key, np.where(s != 0, s, 1))
+        np.add.at(zeros, key, (s == 0).astype(np.int64))
+
+        def others(v, nz, z):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.where(
+                    v != 0, np.where(z == 0, nz / np.where(v != 0, v, 1), 0), np.where(z == 1, nz, 0)
+                )
+
+        gx = np.where(self.hit, np.where(keep, g * others(x, nonzero, zeros), 0), g)
+        gs = g[key] * others(s, nonzero[key], zeros[key])
+        return gx, gs
+
+
+class ScatterReduceNoGrad(ScatterReduce):
+    """``scatter(..., reduce='add'|'multiply')``: torch computes it but has no derivative for it,
+    so a backward that reaches it raises torch's error."""
+
+    backward_name = "torch::autograd::NotImplemented"
+
+    def backward(self, g):
+        raise RuntimeError("derivative for aten::scatter is not implemented")
+
+
 class Diag(Op):
     """1-D x: y = the matrix with x on its k-th diagonal;  dL/dx = the k-th diagonal of dL/dy.
     2-D x: y = the k-th diagonal of x;  dL/dx = dL/dy placed on the k-th diagonal of zeros."""
@@ -104,9 +207,12 @@ class Tri(Op):
 
 class Einsum(Op):
     """y = einsum(spec, x_1, ..., x_n);  dL/dx_k = einsum(output, the other inputs -> x_k's indices)
-    applied to dL/dy, broadcast over any index that only x_k carries (it was summed out).
+    applied to dL/dy, broadcast over any index that only x_k carries (it was summed out), summed
+    over any size-1 dimension of x_k that broadcast against the others.
 
-    The gradient needs explicit letters (no "...") and no letter repeated within one operand.
+    "..." stands for as many fresh letters as the operand has unnamed dimensions (aligned from the
+    right, as the ellipsis broadcasts). A letter repeated within x_k ("ii->i": the diagonal) makes
+    x_k's gradient zero off that diagonal and dL/dx_k[i, i] = the gradient computed for "i".
     """
 
     returns_fresh_grads = True
@@ -114,31 +220,38 @@ class Einsum(Op):
     def forward(self, *args):
         *arrays, spec = args
         self.arrays = arrays
-        self.ins, self.out = _parse_einsum(spec, len(arrays))
+        self.ins, self.out = _parse_einsum(spec, arrays)
         return np.asarray(np.einsum(spec, *arrays))
 
     def backward(self, g):
-        grads = []
-        for k, subs in enumerate(self.ins):
-            if not self.needs_input_grad[k]:
-                grads.append(None)
-                continue
-            if "." in subs or len(set(subs)) != len(subs):
-                raise NotImplementedError(
-                    "mlplab's einsum gradient needs explicit indices, none repeated within an operand"
-                )
-            others = [(s, a) for j, (s, a) in enumerate(zip(self.ins, self.arrays)) if j != k]
-            seen = set(self.out).union(*[set(s) for s, _ in others])
-            kept = "".join(c for c in subs if c in seen)
-            spec = ",".join([self.out] + [s for s, _ in others]) + "->" + kept
-            part = np.einsum(spec, g, *[a for _, a in others])
-            shape = tuple(self.arrays[k].shape[i] if c in seen else 1 for i, c in enumerate(subs))
-            grads.append(np.broadcast_to(part.reshape(shape), self.arrays[k].shape).copy())
-        return tuple(grads)
+        return tuple(self._grad(k, g) if self.needs_input_grad[k] else None for k in range(len(self.arrays)))
+
+    def _grad(self, k: int, g: np.ndarray) -> np.ndarray:
+        subs, x = self.ins[k], self.arrays[k]
+        size = dict(zip(subs, x.shape))
+        uniq = "".join(dict.fromkeys(subs))  # the letters of x_k, each once, in order
+        others = [(s, a) for j, (s, a) in enumerate(zip(self.ins, self.arrays)) if j != k]
+        seen = set(self.out).union(*[set(s) for s, _ in others])
+        kept = "".join(c for c in uniq if c in seen)
+        part = np.einsum(
+            ",".join([self.out] + [s for s, _ in others]) + "->" + kept, g, *[a for _, a in others]
+        )
+        for i, c in enumerate(kept):  # x_k's size-1 dimension broadcast against the others: sum
+            if part.shape[i] != size[c]:
+                part = part.sum(axis=i, keepdims=True)
+        shape = tuple(size[c] if c in seen else 1 for c in uniq)
+        part = np.broadcast_to(part.reshape(shape), tuple(size[c] for c in uniq))
+        if len(uniq) == len(subs):
+            return np.ascontiguousarray(part)
+        grad = np.zeros(x.shape, g.dtype)
+        np.einsum(subs + "->" + uniq, grad)[...] = part  # a writeable view of the diagonal
+        return grad
 
 
-def _parse_einsum(spec: str, n: int) -> tuple[list[str], str]:
-    """The operands' index strings and the output's (implicit output: letters seen once, sorted)."""
+def _parse_einsum(spec: str, arrays: list) -> tuple[list[str], str]:
+    """The operands' index strings and the output's, with each "..." spelled out in fresh letters
+    (implicit output: the ellipsis, then the letters seen once, sorted)."""
+    n = len(arrays)
     spec = spec.replace(" ", "")
     lhs, arrow, out = spec.partition("->")
     ins = lhs.split(",")
@@ -146,5 +259,13 @@ def _parse_einsum(spec: str, n: int) -> tuple[list[str], str]:
         raise RuntimeError(f"einsum(): {len(ins)} operands in the equation, but {n} tensors given")
     if not arrow:
         letters = "".join(ins).replace(".", "")
-        out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-    return ins, out
+        out = ("..." if "..." in lhs else "") + "".join(
+            sorted(c for c in set(letters) if letters.count(c) == 1)
+        )
+    if "..." not in spec:
+        return ins, out
+    fresh = [c for c in string.ascii_letters if c not in spec]
+    unnamed = [a.ndim - (len(s) - 3) if "..." in s else 0 for s, a in zip(ins, arrays)]
+    ell = "".join(fresh[: max(unnamed)])
+    ins = [s.replace("...", ell[len(ell) - m :] if m else "") for s, m in zip(ins, unnamed)]
+    return ins, out.replace("...", ell)

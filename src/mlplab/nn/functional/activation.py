@@ -49,15 +49,20 @@ def tanh(input: Tensor) -> Tensor:
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     r"""relu(x) = max(0, x);  derivative 1 for x > 0, 0 otherwise (PyTorch's choice at 0).
 
-    ``inplace`` is accepted for compatibility; mlplab always returns a new tensor (use the result).
+    ``inplace=True`` writes the result into ``input`` and returns it (recorded as PyTorch's relu_).
     """
+    if inplace:
+        return input.relu_()
     return input.relu()
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     r"""LeakyReLU(x) = max(0, x) + a min(0, x), a = ``negative_slope`` (default 0.01): negative inputs keep
     a small gradient a, so units cannot "die" as with ReLU."""
-    return LeakyReluFn.apply(float_input(input), float(negative_slope))
+    a = float(negative_slope)
+    if inplace:
+        return float_input(input)._apply_(lambda t: LeakyReluFn.apply(t, a), "LeakyReluBackward1")
+    return LeakyReluFn.apply(float_input(input), a)
 
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
@@ -77,12 +82,17 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     r"""SiLU / Swish: x \sigma(x). Smooth, non-monotonic near 0, ~ReLU for large |x|."""
+    if inplace:
+        return float_input(input)._apply_(SiluFn.apply)
     return SiluFn.apply(float_input(input))
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     r"""ELU(x) = x for x > 0, \alpha (e^x - 1) otherwise (default \alpha = 1): saturates to -\alpha."""
-    return EluFn.apply(float_input(input), float(alpha))
+    a = float(alpha)
+    if inplace:
+        return float_input(input)._apply_(lambda t: EluFn.apply(t, a), "EluBackward1")
+    return EluFn.apply(float_input(input), a)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -104,32 +114,46 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
     derivative 1 strictly inside, 0 outside and at the kinks."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    return HardtanhFn.apply(float_input(input), float(min_val), float(max_val))
+    lo, hi = float(min_val), float(max_val)
+    if inplace:
+        return float_input(input)._apply_(lambda t: HardtanhFn.apply(t, lo, hi))
+    return HardtanhFn.apply(float_input(input), lo, hi)
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     r"""ReLU6(x) = min(max(0, x), 6) = hardtanh(x, 0, 6)."""
-    return HardtanhFn.apply(float_input(input), 0.0, 6.0)
+    return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     r"""Hardsigmoid(x) = relu6(x + 3) / 6: 0 below -3, 1 above 3, x/6 + 1/2 between."""
+    if inplace:
+        return float_input(input)._apply_(HardsigmoidFn.apply)
     return HardsigmoidFn.apply(float_input(input))
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     r"""Hardswish(x) = x relu6(x + 3) / 6: SiLU's piecewise form (MobileNetV3)."""
+    if inplace:
+        return float_input(input)._apply_(HardswishFn.apply)
     return HardswishFn.apply(float_input(input))
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     r"""Threshold(x) = x if x > threshold else value."""
-    return ThresholdFn.apply(float_input(input), float(threshold), float(value))
+    th, v = float(threshold), float(value)
+    if inplace:
+        return float_input(input)._apply_(lambda t: ThresholdFn.apply(t, th, v), "ThresholdBackward1")
+    return ThresholdFn.apply(float_input(input), th, v)
 
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     r"""SELU(x) = s (max(0, x) + min(0, \alpha (e^x - 1))), \alpha = 1.6733, s = 1.0507: with
     LeCun-normal weights it keeps activations near zero mean and unit variance (self-normalising)."""
+    if inplace:
+        return float_input(input)._apply_(
+            lambda t: ScaledEluFn.apply(t, SELU_SCALE, SELU_ALPHA, 1.0), "EluBackward1"
+        )
     return ScaledEluFn.apply(float_input(input), SELU_SCALE, SELU_ALPHA, 1.0)
 
 
@@ -138,11 +162,16 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     is continuous at 0 for every \alpha."""
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
-    return ScaledEluFn.apply(float_input(input), 1.0, float(alpha), float(alpha))
+    a = float(alpha)
+    if inplace:
+        return float_input(input)._apply_(lambda t: ScaledEluFn.apply(t, 1.0, a, a), "CeluBackward1")
+    return ScaledEluFn.apply(float_input(input), 1.0, a, a)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     r"""Mish(x) = x tanh(softplus(x)): smooth, non-monotonic, ~ReLU for large |x|."""
+    if inplace:
+        return float_input(input)._apply_(MishFn.apply)
     return MishFn.apply(float_input(input))
 
 
@@ -220,3 +249,40 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: 
     if x._data.ndim == 0:
         return SoftminFn.apply(x.reshape(1), 0).reshape(())
     return SoftminFn.apply(x, d)
+
+
+# --------------------------------------------------------------------------- in-place forms
+def relu_(input: Tensor) -> Tensor:
+    """:func:`relu` with ``inplace=True``."""
+    return relu(input, inplace=True)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """:func:`leaky_relu` with ``inplace=True``."""
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """:func:`elu` with ``inplace=True``."""
+    return elu(input, alpha, inplace=True)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """:func:`hardtanh` with ``inplace=True``."""
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    """:func:`threshold` with ``inplace=True``."""
+    th, v = float(threshold), float(value)
+    return float_input(input)._apply_(lambda t: ThresholdFn.apply(t, th, v), "ThresholdBackward1")
+
+
+def selu_(input: Tensor) -> Tensor:
+    """:func:`selu` with ``inplace=True``."""
+    return selu(input, inplace=True)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """:func:`celu` with ``inplace=True``."""
+    return celu(input, alpha, inplace=True)

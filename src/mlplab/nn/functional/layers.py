@@ -50,13 +50,16 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     r"""Inverted dropout: in training, y_i = x_i m_i / (1 - p) with m_i ~ Bernoulli(1 - p), so
     E[y_i] = x_i and nothing needs rescaling at test time; identity when ``training`` is False.
 
-    ``inplace`` is accepted for compatibility; the result is always a new tensor.
+    ``inplace=True`` writes the result into ``input`` and returns it, as PyTorch's dropout_.
     """
     p = _check_p(p)
     if not training or p == 0.0:
         return input
     x = input._data
-    return MaskFn.apply(input, dropout_mask(x.shape, p, x.dtype))
+    mask = dropout_mask(x.shape, p, x.dtype)
+    if inplace:
+        return input._apply_(lambda t: MaskFn.apply(t, mask))
+    return MaskFn.apply(input, mask)
 
 
 def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:

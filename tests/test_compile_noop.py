@@ -1,0 +1,54 @@
+"""``torch.compile`` on mlplab: torch's own ``disable=True`` path (the model itself, run eagerly).
+
+torch.compile promises the eager model's results; with ``disable=True`` torch returns the model
+unchanged. mlplab has no compiler and always takes that path, so the common idioms
+``model = torch.compile(model)``, ``@torch.compile`` and ``if hasattr(torch, "compile")`` run
+unchanged and compute what torch computes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import mlplab
+
+
+def test_compile_exists_as_in_torch() -> None:
+    assert hasattr(torch, "compile") and hasattr(mlplab, "compile")
+    assert callable(mlplab.compile)
+
+
+def test_disable_true_in_torch_returns_the_model_itself_as_mlplab_always_does() -> None:
+    def f(x):
+        return x * 2
+
+    assert torch.compile(f, disable=True) is f
+    assert mlplab.compile(f) is f
+    model = mlplab.nn.Linear(3, 2)
+    assert mlplab.compile(model) is model
+    assert mlplab.compile(model, mode="max-autotune", fullgraph=True, dynamic=False) is model
+
+
+def test_decorator_forms_compute_the_eager_result() -> None:
+    @mlplab.compile
+    def f(x):
+        return mlplab.sin(x) + mlplab.cos(x)
+
+    @mlplab.compile(mode="reduce-overhead")
+    def g(x):
+        return mlplab.sin(x) + mlplab.cos(x)
+
+    x = np.linspace(-1, 1, 5).astype(np.float32)
+    want = (torch.sin(torch.tensor(x)) + torch.cos(torch.tensor(x))).numpy()
+    np.testing.assert_allclose(f(mlplab.tensor(x)).numpy(), want, rtol=1e-6)
+    np.testing.assert_allclose(g(mlplab.tensor(x)).numpy(), want, rtol=1e-6)
+
+
+@pytest.mark.parametrize("lib", [mlplab, torch], ids=["mlplab", "torch"])
+def test_torchs_refusals_are_kept(lib) -> None:
+    with pytest.raises(RuntimeError, match="Either mode or options can be specified"):
+        lib.compile(lambda x: x, mode="default", options={"max_autotune": True})
+    with pytest.raises(RuntimeError, match="Model can't be None"):
+        lib.compile()(None)
