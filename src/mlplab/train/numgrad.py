@@ -45,11 +45,11 @@ from __future__ import annotations
 import numpy as np
 
 from .. import nn
-from ..autograd.grad_mode import no_grad
 from ..errors import UserError
 from ..tensor import Tensor
 from .losses import LossSpec
 from .numgrad_forward import Batch, own_parameters
+from .numgrad_loss import cross_entropy_one_column, cross_entropy_rank_one, losses, plain_cross_entropy
 
 MAX_ELEMENTS = 1 << 16  # float64 numbers in one stacked (K, N, C) array: 512 KiB
 
@@ -70,39 +70,47 @@ def _check(model: nn.Module) -> list[nn.Module]:
     return mods
 
 
-def _losses(spec: LossSpec, out: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """The loss of each of K copies: ``out`` (K, N, ...) -> (K,), the mean of the per-sample losses."""
-    k, n = out.shape[0], out.shape[1]
-    if spec.task == "regression":
-        y_rep = np.tile(np.asarray(y, dtype=np.float64).reshape(n, -1), (k, 1))
-    else:
-        y_rep = np.tile(y, (k,) + (1,) * (y.ndim - 1))
-    with no_grad():
-        per = spec.per_sample(Tensor._make(out.reshape(k * n, -1)), Tensor._make(y_rep))._data
-    return per.reshape(k, -1).mean(axis=1)
-
-
-def _perturbed(batch: Batch, i: int, name: str, p: nn.Parameter, f: np.ndarray, s: np.ndarray, local: bool):
-    """Network outputs (K, N, ...) for copies k = 0..K-1 with element ``f[k]`` of parameter ``p``
-    (named ``name`` in layer ``i``) moved by ``s[k]``."""
+def _perturbed_losses(
+    batch: Batch,
+    spec: LossSpec,
+    y: np.ndarray,
+    i: int,
+    name: str,
+    p: nn.Parameter,
+    f: np.ndarray,
+    s: np.ndarray,
+    local: bool,
+) -> np.ndarray:
+    """The loss of copies k = 0..K-1 with element ``f[k]`` of parameter ``p`` (named ``name`` in
+    layer ``i``) moved by ``s[k]``: (K,)."""
     m = batch.mods[i]
-    if local:
-        x_in, z = batch.acts[i], batch.acts[i + 1]
-        if isinstance(m, nn.Linear):
-            if name == "weight":  # z[:, j] + s x[:, i] for W[j, i]
-                cols, ins = np.divmod(f, m.in_features)
-                c = z[:, cols].T + s[:, None] * x_in[:, ins].T
-            else:
-                cols = f
-                c = z[:, cols].T + s[:, None]
-        else:  # a per-channel BatchNorm1d or PReLU parameter
+    if not local:
+        copies = np.repeat(batch.p64[id(p)].reshape(1, -1), f.size, axis=0)
+        copies[np.arange(f.size), f] += s
+        out = batch.run(i, batch.acts[i][None], {id(p): copies.reshape((f.size,) + tuple(p.shape))})
+        return losses(spec, out, y)
+    x_in, z = batch.acts[i], batch.acts[i + 1]
+    if isinstance(m, nn.Linear):
+        if name == "weight":  # z[:, j] + s x[:, i] for W[j, i]
+            cols, ins = np.divmod(f, m.in_features)
+            c = z[:, cols].T + s[:, None] * x_in[:, ins].T
+        else:
             cols = f
-            values = {name: batch.p64[id(p)][f] + s}
-            c = batch.columns(i, x_in[:, cols].T, cols, values)
-        return batch.carry(i + 1, c, cols)
-    copies = np.repeat(batch.p64[id(p)].reshape(1, -1), f.size, axis=0)
-    copies[np.arange(f.size), f] += s
-    return batch.run(i, batch.acts[i][None], {id(p): copies.reshape((f.size,) + tuple(p.shape))})
+            c = z[:, cols].T + s[:, None]
+    else:  # a per-channel BatchNorm1d or PReLU parameter
+        cols = f
+        c = batch.columns(i, x_in[:, cols].T, cols, {name: batch.p64[id(p)][f] + s})
+    c, j = batch.carry(i + 1, c, cols)
+    last = len(batch.mods)
+    if plain_cross_entropy(spec, batch, y):
+        fast = None
+        if j == last:
+            fast = cross_entropy_one_column(batch, c, cols, y)
+        elif j == last - 1 and isinstance(batch.mods[j], nn.Linear):
+            fast = cross_entropy_rank_one(batch, j, c, cols, y)
+        if fast is not None:
+            return fast
+    return losses(spec, batch.finish(j, c, cols), y)
 
 
 def _is_local(batch: Batch, i: int, name: str, p: nn.Parameter, shared: bool) -> bool:
@@ -139,6 +147,7 @@ def numerical_gradients(
         for name, p in own_parameters(m).items():
             owners.setdefault(id(p), []).append((i, name))
     n = batch.acts[0].shape[0]
+    losses(spec, batch.acts[-1][None], y)  # the library's checks of the targets, once
     grads = []
     for p in model.parameters():
         if id(p) not in owners:
@@ -156,8 +165,8 @@ def numerical_gradients(
             f = np.arange(start, min(start + step, theta.size))
             k = f.size
             s = np.concatenate([np.full(k, h), np.full(k, -h)])
-            losses = _losses(spec, _perturbed(batch, i, name, p, np.concatenate([f, f]), s, local), y)
-            diff = losses[:k] - losses[k:]
+            both = _perturbed_losses(batch, spec, y, i, name, p, np.concatenate([f, f]), s, local)
+            diff = both[:k] - both[k:]
             up, down = theta[f] + h, theta[f] - h
             if l1:
                 diff += l1 * (np.abs(up) - np.abs(down))

@@ -9,13 +9,13 @@ them it evaluates the network for K perturbed copies at once in three ways:
 * :meth:`Batch.columns` - one per-feature layer on K single columns (K, N), column ``cols[k]`` for
   copy k: an elementwise activation, Identity, BatchNorm1d (batch statistics of that column only),
   PReLU (that column's slope).
-* :meth:`Batch.carry` - K perturbed columns pushed on through the per-feature layers; at the next
-  Linear, whose output changes by the rank-one term
+* :meth:`Batch.carry` - K perturbed columns pushed on through the per-feature layers; then
+  :meth:`Batch.finish`: at the next Linear, whose output changes by the rank-one term
 
       z' = z + (a'_j - a_j) W[:, j]^T        (a_j: column j of its input, (N,); W[:, j]: (out,))
 
-  the copies become full (K, N, out) arrays and :meth:`Batch.run` finishes the pass. A layer that
-  is not per-feature materialises the columns into full arrays there instead.
+  (:meth:`Batch.rank_one`), the copies become full (K, N, out) arrays and :meth:`Batch.run`
+  finishes the pass; a layer that is not per-feature materialises the columns there instead.
 """
 
 from __future__ import annotations
@@ -70,6 +70,18 @@ class Batch:
         for i in range(len(mods)):
             acts.append(self.layer(i, acts[-1][None], {})[0])
         self.acts = acts
+        self._scratch: dict[str, np.ndarray] = {}
+        self.cache: dict[str, np.ndarray] = {}  # per-batch values the loss shortcuts reuse
+
+    def scratch(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        """A reusable float64 work array of ``shape`` (contents undefined). Chunks reuse the same
+        memory: a fresh array of this size per chunk would come from mmap and pay its page faults
+        on every chunk (an order of magnitude slower than the arithmetic on a busy machine)."""
+        size = int(np.prod(shape))
+        buf = self._scratch.get(name)
+        if buf is None or buf.size < size:
+            buf = self._scratch[name] = np.empty(size)
+        return buf[:size].reshape(shape)
 
     def layer(self, i: int, a: np.ndarray, copies: dict[int, np.ndarray]) -> np.ndarray:
         """Layer ``i`` on ``a`` (K or 1, N, ...); ``copies`` maps id(Parameter) -> (K, *shape)."""
@@ -138,21 +150,37 @@ class Batch:
         out[np.arange(c.shape[0]), :, cols] = c
         return out
 
-    def carry(self, start: int, c: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    def carry(self, start: int, c: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, int]:
         """Columns ``c`` (K, N) of ``acts[start]`` (column ``cols[k]`` in row k, the rest of each
-        copy unperturbed) through layers ``start..end``: the network's (K, N, ...) outputs."""
+        copy unperturbed) through the per-feature layers from ``start`` on: the columns reached and
+        the index of the first layer that is not per-feature (``len(mods)`` at the end)."""
         for i in range(start, len(self.mods)):
-            m = self.mods[i]
-            if per_feature(m):
-                c = self.columns(i, c, cols)
-            elif isinstance(m, nn.Linear):  # z' = z + (a'_j - a_j) W[:, j]^T
-                delta = c - self.acts[i][:, cols].T
-                z = delta[:, :, None] * self.p64[id(m.weight)].T[cols][:, None, :]
-                z += self.acts[i + 1]
-                return self.run(i + 1, z, {})
-            else:
-                return self.run(i, self.full(i, c, cols), {})
-        return self.full(len(self.mods), c, cols)
+            if not per_feature(self.mods[i]):
+                return c, i
+            c = self.columns(i, c, cols)
+        return c, len(self.mods)
+
+    def rank_one(
+        self, i: int, c: np.ndarray, cols: np.ndarray, shift: np.ndarray | float = 0.0
+    ) -> np.ndarray:
+        """Linear layer ``i`` on copies of ``acts[i]`` that differ in column ``cols[k]`` only (that
+        column is ``c[k]``): z' = z + (a'_j - a_j) W[:, j]^T, minus ``shift`` (N,) or 0, as a
+        (K, out, N) array (N contiguous: NumPy broadcasts several times faster with a long inner
+        axis; ``.transpose(0, 2, 1)`` is the (K, N, out) view). It lives in reused work space."""
+        delta = c - self.acts[i][:, cols].T
+        w = self.p64[id(self.mods[i].weight)].T[cols]  # W[:, j] of every copy, (K, out)
+        zt = self.scratch("z", (len(cols), w.shape[1], delta.shape[1]))
+        np.multiply(w[:, :, None], delta[:, None, :], out=zt)
+        zt += (self.acts[i + 1] - shift).T if np.ndim(shift) == 0 else (self.acts[i + 1] - shift[:, None]).T
+        return zt
+
+    def finish(self, i: int, c: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """The network's (K, N, ...) outputs from :meth:`carry`'s columns ``c`` stopped at layer ``i``."""
+        if i == len(self.mods):
+            return self.full(i, c, cols)
+        if isinstance(self.mods[i], nn.Linear):
+            return self.run(i + 1, self.rank_one(i, c, cols).transpose(0, 2, 1), {})
+        return self.run(i, self.full(i, c, cols), {})
 
     def full_from(self, i: int) -> int:
         """Where :meth:`carry` from layer ``i`` starts building full (K, N, ...) arrays: the index
