@@ -49,7 +49,13 @@ from ..errors import UserError
 from ..tensor import Tensor
 from .losses import LossSpec
 from .numgrad_forward import Batch, own_parameters
-from .numgrad_loss import cross_entropy_one_column, cross_entropy_rank_one, losses, plain_cross_entropy
+from .numgrad_loss import (
+    cross_entropy_one_column,
+    cross_entropy_rank_one,
+    cross_entropy_series,
+    losses,
+    plain_cross_entropy,
+)
 
 MAX_ELEMENTS = 1 << 16  # float64 numbers in one stacked (K, N, C) array: 512 KiB
 
@@ -107,7 +113,9 @@ def _perturbed_losses(
         if j == last:
             fast = cross_entropy_one_column(batch, c, cols, y)
         elif j == last - 1 and isinstance(batch.mods[j], nn.Linear):
-            fast = cross_entropy_rank_one(batch, j, c, cols, y)
+            fast = cross_entropy_series(batch, j, c, cols, y)
+            if fast is None:
+                fast = cross_entropy_rank_one(batch, j, c, cols, y)
         if fast is not None:
             return fast
     return losses(spec, batch.finish(j, c, cols), y)
