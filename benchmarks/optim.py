@@ -94,7 +94,7 @@ def main() -> None:
     threadpool_limits(args.threads)
     n_params = sum(int(np.prod(s)) for s in SHAPES)
     lines = [
-        "| optimizer | dtype | mlplab (us/step) | mlplab NumPy path | torch (us/step) | mlplab / torch |"
+        "| optimizer | dtype | mlplab (us/step) | torch (us/step) | mlplab / torch | NumPy path (us/step) |"
         " NumPy path / torch |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
@@ -103,8 +103,8 @@ def main() -> None:
             t_m, t_n, t_t = bench(name, kw, np.dtype(dtype), args.steps, args.repeats)
             label = name + "".join(f" {k}={v}" for k, v in kw.items() if k != "lr")
             row = (
-                f"| {label} | {np.dtype(dtype).name} | {t_m * 1e6:.0f} | {t_n * 1e6:.0f} | {t_t * 1e6:.0f} |"
-                f" {t_m / t_t:.2f} | {t_n / t_t:.2f} |"
+                f"| {label} | {np.dtype(dtype).name} | {t_m * 1e6:.0f} | {t_t * 1e6:.0f} | {t_m / t_t:.2f} |"
+                f" {t_n * 1e6:.0f} | {t_n / t_t:.2f} |"
             )
             lines.append(row)
             print(row, flush=True)

@@ -29,8 +29,8 @@ def _load() -> dict[str, Kernel]:
     global _TABLE, _MISSING
     try:
         from . import adam, rms, sgd
-    except ImportError:  # numba is not installed: the NumPy reference path only
-        _MISSING = True
+    except (ImportError, RuntimeError):  # no numba, or numba finds no writable cache dir
+        _MISSING = True  # the NumPy reference path only
         _TABLE = {}
         return _TABLE
     _TABLE = {  # by name: importing the optimiser classes here would close an import circle
