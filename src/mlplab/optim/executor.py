@@ -37,7 +37,9 @@ median of 15): NumPy ``out=`` chains 378 us (float32) / 681 us (float64), numba 
 numexpr was ruled out: it cannot express a fused multiply-add, so ``lerp_``/``add_`` come out
 different in ~30% of elements (measured), and where it is bitwise (Adagrad's line) it ran 5x
 slower than the NumPy chain. Whole step on the 784-256-256-10 parameters, against PyTorch's
-default: see ``benchmarks/optim.py`` (Adam 0.2x, SGD momentum ~0.5-0.7x, plain SGD ~1.0x).
+default (``benchmarks/optim.py``, one thread, median of 15, load average ~4): Adam, AdamW, NAdam,
+RMSprop and Adagrad 0.13-0.24x, SGD with momentum 0.5x, plain SGD 0.7-0.9x (the NumPy path:
+0.83-1.17x, plain SGD 1.4-1.5x).
 
 Loading them costs a process about 0.3-0.6 s (numba's import and its first cache load; the first
 run on a machine also compiles, ~1-3 s, cached on disk beside the package or in numba's user cache

@@ -100,5 +100,7 @@ class FlatGroup:
             for view, piece in zip(self.weight_views, self.pieces(direction)):
                 np.add(view, piece, out=view)
             return
-        for view, piece, spare in zip(self.weight_views, self.pieces(direction), self.pieces(self.spare)):
-            add_(view, piece, alpha, spare)
+        # one add_ over the gathered weights: each parameter's add_ would pay for its own padded tail
+        weights = self.gather_weights()
+        add_(weights, direction, alpha, self.spare)
+        self.scatter_weights()

@@ -18,6 +18,7 @@ Each takes the scratch array(s) it may overwrite as arguments; none allocates.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,7 @@ BLAS_PIECE = 8192  # OpenBLAS runs an axpy of more than 10000 elements on a thre
 TAIL_BLOCK = 64  # axpy's kernels fuse the multiply-add on whole blocks of 16/32 elements, see add_
 
 _AXPY: dict[np.dtype, Any] | None = None  # dtype -> BLAS axpy, loaded on first use
+_PADS = threading.local()  # dtype char -> (x, y) padding arrays of TAIL_BLOCK elements, per thread
 
 
 def _load_axpy() -> dict[np.dtype, Any]:
@@ -76,10 +78,14 @@ def add_(y: np.ndarray, x: np.ndarray, alpha: float, spare: np.ndarray) -> np.nd
 
 
 def _padded_axpy(axpy: Any, y: np.ndarray, x: np.ndarray, alpha: float) -> None:
-    """``y <- y + alpha * x`` for fewer than ``TAIL_BLOCK`` elements, as one whole block of ``axpy``."""
+    """``y <- y + alpha * x`` for fewer than ``TAIL_BLOCK`` elements, as one whole block of ``axpy``
+    on this thread's two padding arrays (what lies past the k elements is computed and dropped)."""
     k = y.size
-    pad_x = np.empty(TAIL_BLOCK, dtype=y.dtype)  # what lies past k is computed and dropped
-    pad_y = np.empty(TAIL_BLOCK, dtype=y.dtype)
+    pads = getattr(_PADS, y.dtype.char, None)
+    if pads is None:
+        pads = (np.zeros(TAIL_BLOCK, dtype=y.dtype), np.zeros(TAIL_BLOCK, dtype=y.dtype))
+        setattr(_PADS, y.dtype.char, pads)
+    pad_x, pad_y = pads
     pad_x[:k] = x
     pad_y[:k] = y
     axpy(pad_x, pad_y, a=alpha)
