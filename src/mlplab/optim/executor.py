@@ -37,13 +37,15 @@ median of 15): NumPy ``out=`` chains 378 us (float32) / 681 us (float64), numba 
 numexpr was ruled out: it cannot express a fused multiply-add, so ``lerp_``/``add_`` come out
 different in ~30% of elements (measured), and where it is bitwise (Adagrad's line) it ran 5x
 slower than the NumPy chain. Whole step on the 784-256-256-10 parameters, against PyTorch's
-default (``benchmarks/optim.py``, one thread, median of 15, load average ~4): Adam, AdamW, NAdam,
-RMSprop and Adagrad 0.13-0.24x, SGD with momentum 0.5x, plain SGD 0.7-0.9x (the NumPy path:
-0.83-1.17x, plain SGD 1.4-1.5x).
+default (``benchmarks/optim.py``, one thread, median of 15, two runs at load average 4 and 10 on
+a shared 2-core machine): Adam, AdamW, NAdam, RMSprop and Adagrad 0.12-0.24x, SGD with momentum
+0.5x, plain SGD 0.65-0.9x (the NumPy path in the same runs: 0.61-1.32x). The 784-256-256-10 Adam
+training step (b128, float32) takes 0.78x the time with the kernels, bitwise the same weights.
 
-Loading them costs a process about 0.3-0.6 s (numba's import and its first cache load; the first
-run on a machine also compiles, ~1-3 s, cached on disk beside the package or in numba's user cache
-dir, ``NUMBA_CACHE_DIR``), so by default an executor switches to them only after stepping
+Loading them costs a process numba's import and its first cache load (measured 0.55 s at load
+average 6, 2.3 s at load 10; the first run on a machine also compiles: 3.5-5 s at load 10, then
+cached on disk beside the package, or in numba's user cache dir / ``NUMBA_CACHE_DIR`` where the
+package is read-only), so by default an executor switches to them only after stepping
 ``KERNEL_MIN_WORK`` elements (~1.5 epochs of the 784-256-256-10 net; never for the notes' small
 nets), where the ~2 ns per element they save has paid for it; the switch is invisible in the
 numbers. ``fused=True`` (or ``executor.kernels = True``) uses them from the first step;
