@@ -1,8 +1,11 @@
 """Time per ``optimizer.step()``: mlplab vs PyTorch on a 784-256-256-10 MLP's parameters.
 
 Both sides get the same parameters and the same random gradients (set once); only ``step()`` is
-timed. PyTorch runs on one thread (``torch.set_num_threads(1)``; NumPy's elementwise ufuncs are
-single-threaded too) with its default CPU code path (``foreach=None`` -> the per-tensor loop).
+timed. PyTorch runs on ``--threads`` threads (default 1, ``torch.set_num_threads``; NumPy's BLAS gets
+the same through threadpoolctl, its ufuncs and mlplab's compiled kernels are single-threaded) with its
+default CPU code path (``foreach=None`` -> the per-tensor loop). mlplab runs twice: its default path
+(the compiled one-pass kernels of ``optim.kernels`` where numba is installed) and its NumPy reference
+path (``optimizer._executor.kernels = False``).
 
     .venv/bin/python benchmarks/optim.py              # print the table
     .venv/bin/python benchmarks/optim.py --write      # also write notes/bench_optim.md
@@ -18,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from threadpoolctl import threadpool_limits
 
 import mlplab
 import mlplab.optim as optim
@@ -49,8 +53,9 @@ def _block(step, n_steps: int) -> float:
     return (time.perf_counter() - t0) / n_steps
 
 
-def bench(name: str, kw: dict, dtype: np.dtype, n_steps: int, repeats: int) -> tuple[float, float]:
-    """Median seconds per step of mlplab and torch, timed in alternating blocks (fair under load)."""
+def bench(name: str, kw: dict, dtype: np.dtype, n_steps: int, repeats: int) -> tuple[float, float, float]:
+    """Median seconds per step of mlplab (default path: compiled kernels where numba is installed),
+    mlplab's NumPy reference path and torch, timed in alternating blocks (fair under load)."""
     ws, gs = _params(dtype)
     pm = [mlplab.tensor(w.copy(), requires_grad=True) for w in ws]
     for p, g in zip(pm, gs):
@@ -58,36 +63,48 @@ def bench(name: str, kw: dict, dtype: np.dtype, n_steps: int, repeats: int) -> t
     pt = [torch.tensor(w.copy(), requires_grad=True) for w in ws]
     for p, g in zip(pt, gs):
         p.grad = torch.tensor(g.copy())
+    pn = [mlplab.tensor(w.copy(), requires_grad=True) for w in ws]
+    for p, g in zip(pn, gs):
+        p.grad = mlplab.tensor(g.copy())
     om = getattr(optim, name)(pm, **kw)
+    on = getattr(optim, name)(pn, **kw)
+    on._executor.kernels = False  # the NumPy reference path
+    om._executor.kernels = True  # the kernels from the first step (by default: once they pay)
     ot = getattr(torch.optim, name)(pt, **kw)
-    for _ in range(20):  # warm-up: state allocation, scratch buffers, caches
+    for _ in range(20):  # warm-up: state allocation, scratch buffers, caches, kernels loaded
         om.step()
+        on.step()
         ot.step()
-    t_m, t_t = [], []
+    t_m, t_n, t_t = [], [], []
     for _ in range(repeats):
         t_m.append(_block(om.step, n_steps))
+        t_n.append(_block(on.step, n_steps))
         t_t.append(_block(ot.step, n_steps))
-    return statistics.median(t_m), statistics.median(t_t)
+    return statistics.median(t_m), statistics.median(t_n), statistics.median(t_t)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=100, help="steps per timed repeat")
     ap.add_argument("--repeats", type=int, default=9, help="repeats (the median is reported)")
+    ap.add_argument("--threads", type=int, default=1, help="threads for torch and NumPy's BLAS")
     ap.add_argument("--write", action="store_true", help="write notes/bench_optim.md")
     args = ap.parse_args()
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
+    threadpool_limits(args.threads)
     n_params = sum(int(np.prod(s)) for s in SHAPES)
     lines = [
-        "| optimizer | dtype | mlplab (us/step) | torch (us/step) | mlplab / torch |",
-        "|---|---|---:|---:|---:|",
+        "| optimizer | dtype | mlplab (us/step) | torch (us/step) | mlplab / torch | NumPy path (us/step) |"
+        " NumPy path / torch |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
     for name, kw in CONFIGS:
         for dtype in (np.float32, np.float64):
-            t_m, t_t = bench(name, kw, np.dtype(dtype), args.steps, args.repeats)
+            t_m, t_n, t_t = bench(name, kw, np.dtype(dtype), args.steps, args.repeats)
             label = name + "".join(f" {k}={v}" for k, v in kw.items() if k != "lr")
             row = (
                 f"| {label} | {np.dtype(dtype).name} | {t_m * 1e6:.0f} | {t_t * 1e6:.0f} | {t_m / t_t:.2f} |"
+                f" {t_n * 1e6:.0f} | {t_n / t_t:.2f} |"
             )
             lines.append(row)
             print(row, flush=True)

@@ -173,16 +173,22 @@ def reference_step(opt):
 BIG_AND_SMALL = [(300, 131), (7, 5), (7,), (131, 300), (3,)]  # two of several 128 KiB chunks each
 
 
+KERNEL_NAMES = {"Adam", "AdamW", "NAdam", "RMSprop", "Adagrad", "SGD", "Momentum"}
+
+
+@pytest.mark.parametrize("kernels", [False, True], ids=["numpy", "kernels"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
 @pytest.mark.parametrize(("name", "kw"), CASES, ids=IDS)
-def test_executor_is_bitwise_the_plain_per_tensor_update(name, kw, dtype):
-    """Flat buffers for the small parameters, chunks for the big ones == the update run tensor by
-    tensor on whole arrays, step after step, weights and state."""
+def test_executor_is_bitwise_the_plain_per_tensor_update(name, kw, dtype, kernels):
+    """Flat buffers for the small parameters, chunks for the big ones -- or the compiled one-pass
+    kernels (``optim.kernels``) for both -- == the update run tensor by tensor on whole arrays, step
+    after step, weights and state."""
     rng = np.random.default_rng(3)
     arrays = [rng.normal(size=s).astype(dtype) for s in BIG_AND_SMALL]
     fast = [mlplab.tensor(a.copy(), requires_grad=True) for a in arrays]
     plain = [mlplab.tensor(a.copy(), requires_grad=True) for a in arrays]
     opt_fast = getattr(optim, name)(fast, **kw)
+    opt_fast._executor.kernels = kernels  # True: at once; False: the NumPy path
     opt_plain = getattr(optim, name)(plain, **kw)
     built = None
     for _ in range(6):
@@ -197,6 +203,8 @@ def test_executor_is_bitwise_the_plain_per_tensor_update(name, kw, dtype):
         built = built or opt_fast._executor.flat_groups[0]
         assert opt_fast._executor.flat_groups[0] is built  # the flat buffers are built once, then reused
     assert len(built.params) == 3
+    kernel = opt_fast._executor._kernel  # looked up once a kernel was wanted
+    assert (kernel is not executor._UNSET and kernel is not None) == (kernels and name in KERNEL_NAMES)
     sa, sb = opt_fast.state_dict()["state"], opt_plain.state_dict()["state"]
     assert sa.keys() == sb.keys()
     for i in sa:

@@ -23,10 +23,11 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 FOREACH_DOC = """\
-    foreach, fused: accepted so PyTorch code runs unchanged, and ignored: mlplab has one update path
-        (the per-tensor update of the class, run by ``optim.executor`` on cache-sized chunks and on
-        flat buffers of small parameters; timings against PyTorch in benchmarks/optim.py). Stored in
-        the param group where PyTorch stores them.
+    foreach, fused: accepted so PyTorch code runs unchanged, stored in the param group where
+        PyTorch stores them. ``fused=True`` runs the compiled one-pass kernel (``optim.kernels``,
+        numba) from the first step, ``fused=False`` the NumPy reference update only, None (default)
+        switches to the kernel once it pays (see ``optim.executor``); the numbers are bitwise the
+        same either way. foreach is ignored (timings against PyTorch in benchmarks/optim.py).
     capturable, differentiable: accepted when False (their default). True is refused at once, as
         PyTorch refuses it for CPU parameters at the first step: capturable=True (AssertionError)
         needs CUDA graphs, differentiable=True (RuntimeError) autograd through an in-place step."""

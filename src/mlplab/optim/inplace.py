@@ -18,6 +18,7 @@ Each takes the scratch array(s) it may overwrite as arguments; none allocates.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -25,8 +26,10 @@ import numpy as np
 __all__ = ["add", "add_", "addcdiv", "addcmul_", "gradient", "lerp_"]
 
 BLAS_PIECE = 8192  # OpenBLAS runs an axpy of more than 10000 elements on a thread pool: slower here
+TAIL_BLOCK = 64  # axpy's kernels fuse the multiply-add on whole blocks of 16/32 elements, see add_
 
 _AXPY: dict[np.dtype, Any] | None = None  # dtype -> BLAS axpy, loaded on first use
+_PADS = threading.local()  # dtype char -> (x, y) padding arrays of TAIL_BLOCK elements, per thread
 
 
 def _load_axpy() -> dict[np.dtype, Any]:
@@ -44,11 +47,14 @@ def _load_axpy() -> dict[np.dtype, Any]:
 def add_(y: np.ndarray, x: np.ndarray, alpha: float, spare: np.ndarray) -> np.ndarray:
     """``y <- y + alpha * x`` in place, rounded once, as PyTorch's ``y.add_(x, alpha=alpha)``.
 
-    PyTorch's CPU kernel computes ``y + alpha*x`` with a fused multiply-add; BLAS ``axpy`` does the
-    same (bitwise-equal results, measured) in one pass over memory instead of NumPy's two. It runs
-    on pieces of at most ``BLAS_PIECE`` elements (see there). ``alpha == 1`` is a plain add (the
-    product is exact, so the one rounding is the sum's). Without SciPy, for other dtypes or for
-    non-contiguous arrays: two NumPy passes through ``spare`` (rounded twice).
+    PyTorch's CPU kernel computes ``y + alpha*x`` with a fused multiply-add on every element; BLAS
+    ``axpy`` does the same in one pass over memory instead of NumPy's two, but only on whole blocks:
+    OpenBLAS's Haswell kernels round the last ``n % 32`` (float32) or ``n % 16`` (float64) elements
+    twice (measured). So ``axpy`` runs on the first ``n - n % TAIL_BLOCK`` elements, in pieces of at
+    most ``BLAS_PIECE`` (see there), and the rest through a zero-padded ``TAIL_BLOCK``-element copy:
+    every element rounded once, wherever it sits (bitwise PyTorch's ``add_``, tested). ``alpha == 1``
+    is a plain add (the product is exact, so the one rounding is the sum's). Without SciPy, for
+    other dtypes or for non-contiguous arrays: two NumPy passes through ``spare`` (rounded twice).
     """
     if alpha == 1.0:
         return np.add(y, x, out=y)
@@ -58,14 +64,32 @@ def add_(y: np.ndarray, x: np.ndarray, alpha: float, spare: np.ndarray) -> np.nd
     if axpy is None or not x.flags.c_contiguous or n == 0:
         np.multiply(x, alpha, out=spare)
         return np.add(y, spare, out=y)
-    if n <= BLAS_PIECE:
+    whole = n - n % TAIL_BLOCK
+    if whole == n and n <= BLAS_PIECE:
         if axpy(x, y, a=alpha) is not y:  # pragma: no cover - f2py copies only arrays we never pass
             raise RuntimeError("axpy did not update in place")
         return y
-    for start in range(0, n, BLAS_PIECE):
-        end = start + BLAS_PIECE
+    for start in range(0, whole, BLAS_PIECE):
+        end = min(start + BLAS_PIECE, whole)
         axpy(x[start:end], y[start:end], a=alpha)
+    if whole < n:
+        _padded_axpy(axpy, y[whole:], x[whole:], alpha)
     return y
+
+
+def _padded_axpy(axpy: Any, y: np.ndarray, x: np.ndarray, alpha: float) -> None:
+    """``y <- y + alpha * x`` for fewer than ``TAIL_BLOCK`` elements, as one whole block of ``axpy``
+    on this thread's two padding arrays (what lies past the k elements is computed and dropped)."""
+    k = y.size
+    pads = getattr(_PADS, y.dtype.char, None)
+    if pads is None:
+        pads = (np.zeros(TAIL_BLOCK, dtype=y.dtype), np.zeros(TAIL_BLOCK, dtype=y.dtype))
+        setattr(_PADS, y.dtype.char, pads)
+    pad_x, pad_y = pads
+    pad_x[:k] = x
+    pad_y[:k] = y
+    axpy(pad_x, pad_y, a=alpha)
+    y[...] = pad_y[:k]
 
 
 def add(x: np.ndarray, alpha: float, y: np.ndarray, out: np.ndarray, spare: np.ndarray) -> np.ndarray:

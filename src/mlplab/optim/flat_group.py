@@ -1,0 +1,106 @@
+"""``FlatGroup``: a parameter group's small parameters laid end to end, so that an optimiser's update
+runs once over all of them (see :mod:`mlplab.optim.executor`, which builds and uses it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor
+from .inplace import add_
+
+__all__ = ["FlatGroup"]
+
+
+class FlatGroup:
+    """A group's small parameters laid end to end, with one flat array per gradient and state entry.
+
+    ``state[k]`` holds state entry ``names[k]`` of every parameter, ``views[k][i]`` is parameter
+    ``i``'s piece of it (the array of its state Tensor); ``spans[i]`` is parameter ``i``'s
+    ``(start, end)``. ``weight_arrays`` are the parameters' own arrays when the buffers were built
+    (a rebound ``p.data`` makes the buffers stale) and ``weight_views`` their flat views;
+    ``weights`` is filled only for updates that read the weights.
+    """
+
+    __slots__ = (
+        "params",
+        "weight_arrays",
+        "weight_views",
+        "sizes",
+        "spans",
+        "names",
+        "weights",
+        "grads",
+        "state",
+        "views",
+        "scratch",
+        "spare",
+        "_pieces",
+    )
+
+    def __init__(self, params: Any, names: tuple[str, ...], n_scratch: int) -> None:
+        self.params = tuple(params)
+        self.weight_arrays = tuple(p._data for p in params)
+        self.weight_views = [w.ravel() for w in self.weight_arrays]  # views: fused arrays are C-contiguous
+        self.sizes = tuple(w.size for w in self.weight_arrays)
+        self.names = names
+        self.spans = []
+        start = 0
+        for size in self.sizes:
+            self.spans.append((start, start + size))
+            start += size
+        dtype = self.weight_arrays[0].dtype
+        self.weights = np.empty(start, dtype=dtype)
+        self.grads = np.empty(start, dtype=dtype)
+        self.state = [np.empty(start, dtype=dtype) for _ in names]
+        self.views: list[list[np.ndarray]] = [[] for _ in names]
+        self.scratch = [np.empty(start, dtype=dtype) for _ in range(n_scratch)]  # the update's
+        self.spare = np.empty(start, dtype=dtype)  # the executor's, for the final add
+        self._pieces: dict[int, tuple[np.ndarray, list[np.ndarray]]] = {}
+
+    def pieces(self, buffer: np.ndarray) -> list[np.ndarray]:
+        """Each parameter's piece of a flat ``buffer`` (cached: updates return the same buffers)."""
+        cached = self._pieces.get(id(buffer))
+        if cached is not None and cached[0] is buffer:
+            return cached[1]
+        pieces = [buffer[start:end] for start, end in self.spans]
+        self._pieces[id(buffer)] = (buffer, pieces)
+        return pieces
+
+    def adopt_state(self, states: list[dict[str, Any]], initial: dict[str, float]) -> None:
+        """Copy each parameter's state entries into the flat buffers and rebind its Tensors to views
+        of them (a missing entry is created at its initial value)."""
+        for k, name in enumerate(self.names):
+            buffer, views = self.state[k], self.views[k]
+            for w, state, piece in zip(self.weight_arrays, states, self.pieces(buffer)):
+                view = piece.reshape(w.shape)
+                held = state.get(name)
+                if held is None:
+                    view.fill(initial[name])
+                    state[name] = Tensor._make(view)
+                else:
+                    np.copyto(view, held._data)
+                    held._data = view
+                views.append(view)
+
+    def gather_grads(self) -> np.ndarray:
+        return np.concatenate([p.grad._data.ravel() for p in self.params], out=self.grads)
+
+    def gather_weights(self) -> np.ndarray:
+        return np.concatenate(self.weight_views, out=self.weights)
+
+    def scatter_weights(self) -> None:
+        for view, piece in zip(self.weight_views, self.pieces(self.weights)):
+            np.copyto(view, piece)
+
+    def add_to_weights(self, direction: np.ndarray, alpha: float) -> None:
+        """``w <- w + alpha * direction`` (one rounding) for each parameter's piece of ``direction``."""
+        if alpha == 1.0:
+            for view, piece in zip(self.weight_views, self.pieces(direction)):
+                np.add(view, piece, out=view)
+            return
+        # one add_ over the gathered weights: each parameter's add_ would pay for its own padded tail
+        weights = self.gather_weights()
+        add_(weights, direction, alpha, self.spare)
+        self.scatter_weights()

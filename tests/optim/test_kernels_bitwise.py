@@ -1,0 +1,132 @@
+"""The compiled one-pass kernels (``optim.kernels``) give bitwise the readable NumPy update's numbers,
+float32 and float64, every option, on random arrays of awkward lengths with special values in them
+(inf, nan, signed zeros, subnormals, huge and tiny magnitudes), step after step. Bitwise means every
+bit, the sign of a zero included; only a NaN's sign and payload may differ (see ``_assert_same_bits``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_fused import CASES, IDS
+
+import mlplab
+import mlplab.optim as optim
+from mlplab.optim import executor, kernels
+from mlplab.optim.inplace import add_
+
+KERNEL_CASES = [
+    (n, kw) for n, kw in CASES if n in {"Adam", "AdamW", "NAdam", "RMSprop", "Adagrad", "SGD", "Momentum"}
+]
+KERNEL_IDS = [i for i, (n, _) in zip(IDS, CASES) if n in {c[0] for c in KERNEL_CASES}]
+EXTRA = [
+    ("Adam", {"lr": 1e-3, "betas": (0.3, 0.5), "amsgrad": True}),  # lerp from b: 1 - beta1 >= 0.5
+    ("AdamW", {"lr": 1e-3, "weight_decay": 0.5, "amsgrad": True, "maximize": True}),
+    ("RMSprop", {"lr": 1e-2, "alpha": 0.3, "centered": True}),  # lerp from b
+    ("SGD", {"lr": 0.1, "momentum": 0.5, "dampening": 1.0}),  # axpy with alpha 0: BLAS leaves b alone
+    ("SGD", {"lr": 0.1, "momentum": 1.0, "nesterov": True}),  # alpha 1: a plain add
+    ("Adagrad", {"lr": 0.1, "eps": 0.0}),
+    ("Momentum", {"lr": 0.1, "alpha": 0.0}),
+]
+SIZES = [1, 7, 31, 33, 100, 1000, 4099]
+
+
+def _special(rng, n, dtype):
+    """Values of every scale, with inf, nan, +-0 and subnormals sprinkled in."""
+    x = rng.normal(size=n) * 10.0 ** rng.uniform(-12, 12, size=n)
+    x = x.astype(dtype)
+    tiny = np.finfo(dtype).smallest_subnormal
+    for value, every in (
+        (np.inf, 97),
+        (-np.inf, 89),
+        (np.nan, 83),
+        (0.0, 13),
+        (-0.0, 11),
+        (tiny, 17),
+        (-tiny, 19),
+    ):
+        x[rng.integers(0, every) :: every] = value
+    return x
+
+
+def _reference(opt, w, g, state, s):
+    scratch = [np.empty_like(w) for _ in range(opt.scratch_count)]
+    direction, alpha = opt.update(w, g, state, scratch, s)
+    add_(w, direction, alpha, np.empty_like(w))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
+@pytest.mark.parametrize(
+    ("name", "kw"), KERNEL_CASES + EXTRA, ids=KERNEL_IDS + [f"extra{i}" for i in range(7)]
+)
+def test_kernel_is_bitwise_the_reference_update(name, kw, dtype):
+    rng = np.random.default_rng(7)
+    for n in SIZES:
+        p = mlplab.tensor(np.zeros(n, dtype), requires_grad=True)
+        opt = getattr(optim, name)([p], **kw)
+        kernel = kernels.kernel_for(opt)
+        assert kernel is not None
+        group = opt.param_groups[0]
+        names = list(opt.array_state(group))
+        plain = {"w": _special(rng, n, dtype), "state": [np.abs(_special(rng, n, dtype)) for _ in names]}
+        fast = {"w": plain["w"].copy(), "state": [a.copy() for a in plain["state"]]}
+        state_a = opt.new_scalar_state({}) if opt.scalar_state else {}
+        state_b = opt.new_scalar_state({}) if opt.scalar_state else {}
+        for step in range(4):
+            g = _special(rng, n, dtype) if step != 1 else rng.normal(size=n).astype(dtype)
+            if step == 0 and name == "SGD":  # the buffer's first step (b <- g) has no state entry yet
+                state_a, state_b = {}, {}
+            sa, sb = opt.scalars(group, state_a), opt.scalars(group, state_b)
+            if name == "SGD" and step == 0:
+                state_a["momentum_buffer"] = state_b["momentum_buffer"] = True
+            assert sa == sb
+            with np.errstate(all="ignore"):
+                _reference(opt, plain["w"], g, plain["state"], sa)
+                kernel(fast["w"], g.copy(), fast["state"], sb)
+            for x, y in zip([plain["w"], *plain["state"]], [fast["w"], *fast["state"]]):
+                _assert_same_bits(x, y, f"{name} n={n} step={step}")
+
+
+def _assert_same_bits(x, y, message):
+    """Bitwise equal, except the sign and payload of a NaN (IEEE 754 leaves them unspecified, and
+    NumPy's SIMD loops and LLVM's code may set them differently): a NaN must face a NaN."""
+    nan = np.isnan(x)
+    np.testing.assert_array_equal(nan, np.isnan(y), err_msg=message)
+    bits = f"u{x.itemsize}"
+    np.testing.assert_array_equal(x[~nan].view(bits), y[~nan].view(bits), err_msg=message)
+
+
+def test_default_policy_switches_to_the_kernels_once_they_pay_bitwise(monkeypatch):
+    """``fused=None``: the NumPy path until ``KERNEL_MIN_WORK`` elements were stepped, the kernels
+    after (numba imported then), and the trajectory does not notice; ``fused=False`` never switches."""
+    monkeypatch.setattr(executor, "_kernels", None)
+    shapes = [(40, 30), (30,), (5, 40)]
+    monkeypatch.setattr(executor, "KERNEL_MIN_WORK", 3 * sum(int(np.prod(s)) for s in shapes))
+    rng = np.random.default_rng(5)
+    start = [rng.normal(size=s).astype(np.float32) for s in shapes]
+    runs = {}
+    for fused in (None, False):
+        ps = [mlplab.tensor(a.copy(), requires_grad=True) for a in start]
+        opt = optim.Adam(ps, lr=1e-2, fused=fused)
+        grads = np.random.default_rng(6)
+        used = []
+        for _ in range(6):
+            for p in ps:
+                p.grad = mlplab.tensor(grads.normal(size=p.shape).astype(np.float32))
+            opt.step()
+            used.append(opt._executor._kernel is not executor._UNSET)
+        runs[fused] = [p._data for p in ps]
+        assert used == ([False, False, True, True, True, True] if fused is None else [False] * 6)
+    for a, b in zip(runs[None], runs[False]):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_subclass_that_changes_the_update_gets_no_kernel():
+    class Halved(optim.Adam):
+        def update(self, w, g, state, scratch, s):
+            direction, alpha = super().update(w, g, state, scratch, s)
+            return direction, alpha / 2
+
+    p = mlplab.tensor(np.zeros(3, np.float32), requires_grad=True)
+    assert kernels.kernel_for(optim.AdamW([p])) is kernels.kernel_for(optim.Adam([p])) is not None
+    assert kernels.kernel_for(Halved([p])) is None
+    assert kernels.kernel_for(optim.Adamax([p])) is None
