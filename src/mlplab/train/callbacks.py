@@ -311,10 +311,29 @@ class EarlyStopping(Callback):
 
 
 class Checkpoint(Callback):
-    """After every finished epoch, call ``save(trainer, epoch, logs)`` (writes the checkpoint files)."""
+    """After every finished epoch, call ``save(trainer, epoch, logs)`` (writes the checkpoint files).
 
-    def __init__(self, save: Callable[[Trainer, int, dict[str, float]], None]) -> None:
+    ``wait`` (optional) finishes writes that ``save`` left running in the background: called at
+    the end of training (raising a failed write's error) and, without raising, when training
+    fails (so the files of every finished epoch are on disk before the run reports)."""
+
+    def __init__(
+        self,
+        save: Callable[[Trainer, int, dict[str, float]], None],
+        wait: Callable[[], None] | None = None,
+        settle: Callable[[], None] | None = None,
+    ) -> None:
         self.save = save
+        self.wait = wait
+        self.settle = settle
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
         self.save(trainer, epoch, logs)
+
+    def on_train_end(self, trainer: Trainer) -> None:
+        if self.wait is not None:
+            self.wait()
+
+    def on_exception(self, trainer: Trainer, exc: BaseException) -> None:
+        if self.settle is not None:
+            self.settle()

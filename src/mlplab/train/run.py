@@ -120,7 +120,8 @@ class Run:
         callbacks.append(History(self.dir))
         if self.early is not None:
             callbacks.append(self.early)
-        callbacks.append(Checkpoint(self.checkpoints.save))
+        ck = self.checkpoints
+        callbacks.append(Checkpoint(ck.save, ck.wait, ck.settle))
         trainer = Trainer(
             self.model,
             self.loader,
