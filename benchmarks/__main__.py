@@ -6,6 +6,10 @@
     python -m benchmarks ops [ARGS]           # a part: runs benchmarks/ops.py with ARGS
     python -m benchmarks list                 # the workloads and the parts
 
+After the workloads the suite times whole processes (``benchmarks/process.py``: ``import mlplab``,
+``mlplab train --epochs 20`` on digits, ``import torch`` for context; median of >= 5 fresh
+processes; ``--no-process`` skips it).
+
 Each workload (``benchmarks/workloads.py``) is built once per implementation in this process,
 warmed up once, then timed run by run with the implementations alternated (the order rotates
 every repeat, so a load spike on a shared machine hits each of them); the table shows the median.
@@ -43,6 +47,7 @@ PARTS = {
     "playground_updates": "the playground's frames per second in Chromium",
     "before_after": "a benchmark's ratios in two source trees",
     "ab_inprocess": "two mlplab trees' training step in one process",
+    "process": "whole-process times: import mlplab, mlplab train --epochs 20, import torch",
 }
 IMPLS = ("mlplab", "torch", "floor")
 
@@ -266,6 +271,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--only", default="", help="comma list of workloads (see `list`)")
     ap.add_argument("--impls", default=",".join(IMPLS), help="comma list of implementations")
     ap.add_argument("--no-memory", action="store_true", help="skip the peak-memory child processes")
+    ap.add_argument("--no-process", action="store_true", help="skip the whole-process times")
     ap.add_argument("--json", default=str(HERE / "results.json"), help="where to write the results")
     a = ap.parse_args(argv)
     repeats = a.repeats or (3 if a.quick else 5)
@@ -283,15 +289,24 @@ def main(argv: list[str] | None = None) -> None:
         results[k] = measure(k, impls, repeats, a.threads, a.quick, not a.no_memory)
         med = ", ".join(f"{i} {_fmt(v)}" for i, v in results[k]["median"].items())
         print(f"{k}: {med} {results[k]['unit']} (load {results[k]['load_after']})", flush=True)
+    process = None
+    if not a.no_process:
+        from . import process as process_part
+
+        process = process_part.measure(max(5, repeats))
     env["wall_s"] = round(time.perf_counter() - t0, 1)
     print()
     print(table(results), end="")
+    if process is not None:
+        print()
+        print(process_part.table(process), end="")
     extra = results.get("numgrad", {}).get("numgrad_max_abs_diff")
     if extra is not None:
         print(f"\nnumerical gradients, mlplab vs the per-parameter loop: max |diff| = {extra:.3g}")
     kind = "quick run: " if a.quick else ""
     print(f"\n{kind}median of {repeats}, {a.threads} thread(s), wall {env['wall_s']} s")
-    Path(a.json).write_text(json.dumps({"environment": env, "results": results}, indent=1) + "\n")
+    doc = {"environment": env, "results": results, "process": process}
+    Path(a.json).write_text(json.dumps(doc, indent=1) + "\n")
     print(f"wrote {a.json}")
 
 

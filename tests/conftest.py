@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 
 import pytest
 
 import mlplab
 from mlplab import cli
+
+# the data cache (mlplab.datasets.cache) of this test session: never the user's own
+os.environ.setdefault("MLPLAB_CACHE_DIR", tempfile.mkdtemp(prefix="mlplab-test-cache-"))
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..registry import Option, Registry
+from .cache import cached
 from .raw import RawData
 
 
@@ -55,22 +56,32 @@ NOISE = Option("noise", "float", "noise of a synthetic data set", low=0, panel=P
 
 
 def _sklearn_table(name: str) -> RawData:
+    """One of scikit-learn's tables, through the on-disk cache (:mod:`.cache`): the arrays
+    scikit-learn's loader gave, without importing scikit-learn once they are cached."""
+    a = cached("table", {"name": name}, lambda: _load_sklearn_table(name))
+    features = [str(f) for f in a["feature_names"]]
+    if name == "diabetes":
+        return RawData(name, "regression", a["X"], a["y"], features)
+    return RawData(name, "classification", a["X"], a["y"], features, [str(c) for c in a["target_names"]])
+
+
+def _load_sklearn_table(name: str) -> dict[str, np.ndarray]:
     from sklearn import datasets as skd
 
     if name == "diabetes":
         b = skd.load_diabetes(scaled=False)
-        return RawData(
-            name, "regression", b.data.astype(np.float64), b.target.astype(np.float64), list(b.feature_names)
-        )
+        return {
+            "X": b.data.astype(np.float64),
+            "y": b.target.astype(np.float64),
+            "feature_names": np.array([str(f) for f in b.feature_names]),
+        }
     b = getattr(skd, f"load_{name}")()
-    return RawData(
-        name,
-        "classification",
-        b.data.astype(np.float64),
-        b.target.astype(np.int64),
-        [str(f) for f in b.feature_names],
-        [str(c) for c in b.target_names],
-    )
+    return {
+        "X": b.data.astype(np.float64),
+        "y": b.target.astype(np.int64),
+        "feature_names": np.array([str(f) for f in b.feature_names]),
+        "target_names": np.array([str(c) for c in b.target_names]),
+    }
 
 
 def _two_d(name: str, X: np.ndarray, y: np.ndarray) -> RawData:

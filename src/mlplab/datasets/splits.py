@@ -127,15 +127,13 @@ def split(
     options: dict[str, Any] | None = None,
 ) -> DatasetSplit:
     """Split ``raw`` into train/val/test (see the module docstring) and standardise with train stats."""
-    from sklearn.model_selection import train_test_split
-
     classify = raw.task == "classification"
     idx = np.arange(raw.X.shape[0])
 
     def cut(part: np.ndarray, size: float, what: str) -> tuple[np.ndarray, np.ndarray]:
         strat = raw.y[part] if classify else None
         try:
-            return train_test_split(part, test_size=size, stratify=strat, random_state=seed)
+            return _train_test_split(part, size, strat, seed)
         except ValueError as e:
             how = "stratified " if classify else ""
             raise ValueError(
@@ -189,3 +187,28 @@ def split(
         indices={"train": train, "val": val, "test": test},
         fingerprint=raw.fingerprint(),
     )
+
+
+def _train_test_split(
+    part: np.ndarray, size: float, strat: np.ndarray | None, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's ``train_test_split(part, test_size=size, stratify=strat, random_state=seed)``,
+    through the on-disk cache (:mod:`.cache`), so that a split made before needs no scikit-learn."""
+    from .cache import array_digest, cached
+
+    def compute() -> dict[str, np.ndarray]:
+        from sklearn.model_selection import train_test_split
+
+        a, b = train_test_split(part, test_size=size, stratify=strat, random_state=seed)
+        return {"a": a, "b": b}
+
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        return tuple(compute().values())  # type: ignore[return-value]  # no fixed seed: nothing to reuse
+    parts = {
+        "part": array_digest(part),
+        "stratify": None if strat is None else array_digest(strat),
+        "test_size": repr(size),
+        "seed": int(seed),
+    }
+    out = cached("split", parts, compute)
+    return out["a"], out["b"]

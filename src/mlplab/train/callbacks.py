@@ -93,7 +93,17 @@ class ProgressBar(Callback):
 class TensorBoard(Callback):
     """Write TensorBoard events: ``loss/train``, ``loss/val``, ``accuracy/train``, ``accuracy/val``
     (or ``mae``/``r2`` for regression), ``lr``, and per-parameter ``weights/*`` and ``grads/*``
-    histograms, with the epoch as the step."""
+    histograms, with the epoch as the step.
+
+    A histogram has ``HISTOGRAM_BINS`` equal-width buckets between the values' min and max, as
+    TensorFlow 2's ``tf.summary.histogram`` makes them (30). tensorboardX's own default (~1500
+    exponential TensorFlow 1 buckets) made each histogram event about 10 KB, whose pure-Python
+    CRC took ~4.5 ms: half a second of a 20-epoch run on the default net."""
+
+    HISTOGRAM_BINS = 30
+    #: the writer's own thread flushes the event file (with an fsync) this often, so TensorBoard
+    #: shows an epoch within seconds; a flush per epoch in the training thread cost ~12 ms each
+    FLUSH_SECS = 2
 
     TAGS = {
         "train_loss": "loss/train",
@@ -112,7 +122,7 @@ class TensorBoard(Callback):
         self.writer: Any = None
 
     def on_train_begin(self, trainer: Trainer) -> None:
-        self.writer = _summary_writer(self.logdir)
+        self.writer = _summary_writer(self.logdir, flush_secs=self.FLUSH_SECS)
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
         w = self.writer
@@ -121,10 +131,11 @@ class TensorBoard(Callback):
                 w.add_scalar(tag, float(logs[k]), epoch)
         if self.histograms:
             for name, p in trainer.model.named_parameters():
-                w.add_histogram(f"weights/{name}", np.asarray(p._data, dtype=np.float64), epoch)
+                data = np.asarray(p._data, dtype=np.float64)
+                w.add_histogram(f"weights/{name}", data, epoch, bins=self.HISTOGRAM_BINS)
                 if p.grad is not None:
-                    w.add_histogram(f"grads/{name}", np.asarray(p.grad._data, dtype=np.float64), epoch)
-        w.flush()
+                    grad = np.asarray(p.grad._data, dtype=np.float64)
+                    w.add_histogram(f"grads/{name}", grad, epoch, bins=self.HISTOGRAM_BINS)
 
     def on_train_end(self, trainer: Trainer) -> None:
         writer, self.writer = self.writer, None
@@ -198,7 +209,7 @@ def _abandon(writer: Any, close_queues: bool = True) -> None:
         writer.all_writers = writer.file_writer = None
 
 
-def _summary_writer(logdir: str) -> Any:
+def _summary_writer(logdir: str, flush_secs: float = 120) -> Any:
     """tensorboardX's SummaryWriter, imported without letting it import PyTorch.
 
     tensorboardX imports torch whenever it is installed (to accept torch tensors); mlplab never
@@ -212,7 +223,7 @@ def _summary_writer(logdir: str) -> Any:
             del sys.modules["torch"]
     else:
         from tensorboardX import SummaryWriter
-    return SummaryWriter(logdir=logdir)
+    return SummaryWriter(logdir=logdir, flush_secs=flush_secs)
 
 
 class History(Callback):
@@ -302,10 +313,29 @@ class EarlyStopping(Callback):
 
 
 class Checkpoint(Callback):
-    """After every finished epoch, call ``save(trainer, epoch, logs)`` (writes the checkpoint files)."""
+    """After every finished epoch, call ``save(trainer, epoch, logs)`` (writes the checkpoint files).
 
-    def __init__(self, save: Callable[[Trainer, int, dict[str, float]], None]) -> None:
+    ``wait`` (optional) finishes writes that ``save`` left running in the background: called at
+    the end of training (raising a failed write's error) and, without raising, when training
+    fails (so the files of every finished epoch are on disk before the run reports)."""
+
+    def __init__(
+        self,
+        save: Callable[[Trainer, int, dict[str, float]], None],
+        wait: Callable[[], None] | None = None,
+        settle: Callable[[], None] | None = None,
+    ) -> None:
         self.save = save
+        self.wait = wait
+        self.settle = settle
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
         self.save(trainer, epoch, logs)
+
+    def on_train_end(self, trainer: Trainer) -> None:
+        if self.wait is not None:
+            self.wait()
+
+    def on_exception(self, trainer: Trainer, exc: BaseException) -> None:
+        if self.settle is not None:
+            self.settle()

@@ -126,6 +126,14 @@ RUN_OPTIONS: tuple[Option, ...] = (
         panel=_TRAIN,
     ),
     Option("seed", "int", "random seed", default=0, panel=_TRAIN),
+    Option(
+        "threads",
+        "int",
+        "BLAS threads for the matrix products (one is fastest for small nets on a busy machine)",
+        default=1,
+        low=1,
+        panel=_TRAIN,
+    ),
     Option("histograms", "bool", "weight/gradient histograms in TensorBoard", default=True, cli=False),
 )
 

@@ -1,30 +1,36 @@
 """Figures of a run: learning curves, and on the test split a confusion matrix (classification)
-or predicted-vs-true values (regression). matplotlib with the Agg backend, one style."""
+or predicted-vs-true values (regression). matplotlib's Agg canvas (no pyplot), one style."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from .metrics import confusion_counts
 
-def _plt():  # type: ignore[no-untyped-def]
-    import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+def _figure(figsize: tuple[float, float]) -> Any:
+    """A matplotlib Figure drawn by the Agg canvas. pyplot is not used: a run draws its figures
+    straight to files, and pyplot's global figure manager and backend selection only add import
+    time (and a GUI backend where one is installed)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    return plt
+    fig = Figure(figsize=figsize)
+    FigureCanvasAgg(fig)
+    return fig
 
 
 def plot_curves(
     history: list[dict[str, float]], path: str | Path, task: str = "classification", title: str = ""
 ) -> None:
     """Loss and accuracy (or R^2 for regression) against epoch, train and validation."""
-    plt = _plt()
     epochs = [r["epoch"] for r in history]
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig = _figure((11, 4.2))
+    axes = fig.subplots(1, 2)
     ax = axes[0]
     ax.plot(epochs, [r["train_loss"] for r in history], "o-", ms=3, label="train")
     if any("val_loss" in r for r in history):
@@ -53,21 +59,18 @@ def plot_curves(
     fig.suptitle(title or "Learning curves")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def plot_confusion(
     y_true: np.ndarray, y_pred: np.ndarray, class_names: Sequence[str], path: str | Path, title: str = ""
 ) -> None:
     """Confusion matrix of the test split with counts in each cell."""
-    from sklearn.metrics import confusion_matrix
-
-    plt = _plt()
     labels = list(range(len(class_names)))
-    cm = confusion_matrix(y_true, y_pred, labels=labels)
+    cm = confusion_counts(y_true, y_pred, len(labels))
     n = len(labels)
     size = max(4.5, 0.55 * n + 2.5)
-    fig, ax = plt.subplots(figsize=(size + 1, size))
+    fig = _figure((size + 1, size))
+    ax = fig.subplots()
     im = ax.imshow(cm, cmap="Blues")
     fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="samples")
     ax.set_xticks(labels, [str(c) for c in class_names], rotation=45 if n > 10 else 0)
@@ -91,15 +94,14 @@ def plot_confusion(
     ax.set_title(title or f"Confusion matrix (test accuracy {acc:.3f})")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def plot_pred_vs_true(y_true: np.ndarray, y_pred: np.ndarray, path: str | Path, title: str = "") -> None:
     """Regression: predicted against true values with the y = x line."""
-    plt = _plt()
     t = np.asarray(y_true, dtype=float).reshape(-1)
     p = np.asarray(y_pred, dtype=float).reshape(-1)
-    fig, ax = plt.subplots(figsize=(5.5, 5))
+    fig = _figure((5.5, 5))
+    ax = fig.subplots()
     ax.scatter(t, p, s=14, alpha=0.7, label="test samples")
     lo, hi = float(min(t.min(), p.min())), float(max(t.max(), p.max()))
     ax.plot([lo, hi], [lo, hi], "k--", lw=1, label="perfect prediction")
@@ -110,4 +112,3 @@ def plot_pred_vs_true(y_true: np.ndarray, y_pred: np.ndarray, path: str | Path, 
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)

@@ -51,6 +51,40 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
         fh.write(data)
 
 
+def durable_write(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically and durably: a temporary file beside it, flushed to
+    the disk (fsync), given the usual permissions, renamed over ``path``, and the rename made
+    durable by an fsync of the directory (as :func:`mlplab.save` writes a path)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError, AttributeError):
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+
+
+def _read_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()  # read once at import: os.umask is process-wide, not safe to flip in a thread
+
+
 class RunLock:
     """An exclusive lock on a run directory, held until :meth:`release` (or the process ends)."""
 

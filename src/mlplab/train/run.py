@@ -120,7 +120,8 @@ class Run:
         callbacks.append(History(self.dir))
         if self.early is not None:
             callbacks.append(self.early)
-        callbacks.append(Checkpoint(self.checkpoints.save))
+        ck = self.checkpoints
+        callbacks.append(Checkpoint(ck.save, ck.wait, ck.settle))
         trainer = Trainer(
             self.model,
             self.loader,
@@ -137,12 +138,17 @@ class Run:
             needs_closure=bool(OPTIMIZERS.get(cfg.optimizer).properties.get("needs_closure")),
             steps_on_metric=self.steps_on_metric,
         )
-        t0 = time.perf_counter()
-        # a diverging run overflows before its loss turns non-finite; the loop reports that itself
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            trainer.fit(cfg.epochs)
-        elapsed = time.perf_counter() - t0
-        return self.finish(elapsed)
+        from threadpoolctl import threadpool_limits
+
+        # BLAS on cfg.threads threads (default one: a small net's products are too small to share,
+        # and a multi-threaded BLAS on a busy machine made runs up to 10x slower; see --threads)
+        with threadpool_limits(limits=cfg.threads, user_api="blas"):
+            t0 = time.perf_counter()
+            # a diverging run overflows before its loss turns non-finite; the loop reports that itself
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+                trainer.fit(cfg.epochs)
+            elapsed = time.perf_counter() - t0
+            return self.finish(elapsed)
 
     def finish(self, elapsed: float | None = None) -> dict[str, Any]:
         """Final weights, history, curves, the test report and ``metrics.json``."""
