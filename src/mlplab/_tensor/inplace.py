@@ -12,6 +12,7 @@ import numpy as np
 from .. import random as _random
 from ..autograd import grad_mode
 from ..autograd.tensor_base import TensorBase, bump_version
+from .inplace_view import is_shared, old_value, write_shared
 
 if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor imports this)
     from ..tensor import Tensor
@@ -60,14 +61,6 @@ class InplaceMixin:
 
     def _rebind(self, result: Tensor) -> Tensor:
         """Make self the (recorded) result of an in-place op, keeping self's dtype and shape."""
-        if self.grad_fn is not None and self.grad_fn.is_view:
-            # PyTorch rewrites the base's graph (CopySlices); mlplab cannot, and rebinding the view
-            # alone would leave the base's values and gradient silently unchanged: refuse instead.
-            raise RuntimeError(
-                f"mlplab does not support an in-place operation on a view ({self.grad_fn.name()}) of "
-                "a tensor that requires grad: its base would not see the change. Compute the result "
-                "out of place (e.g. with torch.where or torch.cat), or change the base tensor itself."
-            )
         if result._data.dtype != self._data.dtype:
             result = result.type(self.dtype)
         if result._data.shape != self._data.shape:
@@ -75,6 +68,8 @@ class InplaceMixin:
                 f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
                 f"{list(result._data.shape)}"
             )
+        if is_shared(self):  # a view, or a base with views: write into the memory they share
+            return write_shared(self, result)
         bump_version(self)  # before grad_fn changes: an op that saved self as its output learns of it
         result.grad_fn.replaces = self.grad_fn  # earlier consumers' gradients go to the old node
         self._data = result._data
@@ -84,6 +79,8 @@ class InplaceMixin:
 
     def _old(self) -> Tensor:
         """A handle on self's current value and graph node (the input of a recorded in-place op)."""
+        if is_shared(self):
+            return old_value(self)
         t = self._make(self._data, self._requires_grad)
         t.grad_fn = self.grad_fn
         return t

@@ -64,7 +64,11 @@ class SelectMixin:
                     f"dimension {d}), but got split_sizes={sizes}"
                 )
         starts = np.cumsum([0] + sizes[:-1])
-        return tuple(self._along(d, slice(int(s), int(s) + k)) for s, k in zip(starts, sizes))
+        out = tuple(self._along(d, slice(int(s), int(s) + k)) for s, k in zip(starts, sizes))
+        if out and out[0].grad_fn is not None:  # PyTorch refuses in-place changes of these views
+            for i, o in enumerate(out):
+                o.grad_fn.multi_view = ("Split", i)
+        return out
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple:
         """At most ``chunks`` pieces of ceil(n / chunks) along ``dim``."""

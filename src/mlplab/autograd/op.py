@@ -152,6 +152,11 @@ class Op:
     def name(self) -> str:
         return self.backward_name or type(self).__name__ + "Backward0"
 
+    def __lt__(self, other: Any) -> bool:
+        """Any fixed order: the engine's heap compares nodes only when two copies of view nodes
+        (``autograd/views.py``) share a creation number."""
+        return id(self) < id(other)
+
     def __repr__(self) -> str:
         return f"<{self.name()} object>"
 
@@ -251,7 +256,11 @@ def _apply_view(cls: type[Op], first: Any, *rest: Any) -> Any:
         x = first._data
         if base is x or base is x.base or np.may_share_memory(t._data, x):
             vc = first._version_counter
-            t._version_counter = vc if vc is not None else version_counter(first)
+            if vc is None:
+                vc = version_counter(first, True)
+            elif len(vc) == 1:  # marked shared (tensor_base.share_version)
+                vc.append(True)
+            t._version_counter = vc
     return t
 
 

@@ -63,8 +63,9 @@ class TensorBase:
         return 0 if vc is None else vc[0]
 
 
-def version_counter(t: TensorBase) -> list[int]:
-    """``t``'s version counter, created at the first need.
+def version_counter(t: TensorBase, shared: bool = False) -> list[int]:
+    """``t``'s version counter, created at the first need (``[0, True]`` when ``shared``: see
+    :func:`share_version`).
 
     When ``t`` is the output of an op whose backward reads that output (``Op.saves``), the op is
     handed the new counter (``saved_output``): the node holds no reference to its output tensor,
@@ -72,7 +73,7 @@ def version_counter(t: TensorBase) -> list[int]:
     """
     vc = t._version_counter
     if vc is None:
-        vc = t._version_counter = [0]
+        vc = t._version_counter = [0, True] if shared else [0]
         fn = t.grad_fn
         if fn is not None and getattr(fn, "saves_output", False) and fn.saved_output is None:
             fn.saved_output = (vc, t._data.dtype, t._data.shape)
@@ -99,5 +100,14 @@ def bump_versions(tensors: Any, n: int = 1) -> None:
 
 
 def share_version(base: TensorBase, view: TensorBase) -> None:
-    """Make ``view`` (whose array is a view of ``base``'s) count versions with ``base``."""
-    view._version_counter = version_counter(base)
+    """Make ``view`` (whose array is a view of ``base``'s) count versions with ``base``.
+
+    A counter shared this way gets a second element (``[version, True]``): a recorded in-place
+    change of such a tensor must then write into its array, which other tensors see, instead of
+    rebinding the tensor to a new one (``_tensor/inplace.py``)."""
+    vc = base._version_counter
+    if vc is None:
+        vc = version_counter(base, True)
+    elif len(vc) == 1:
+        vc.append(True)
+    view._version_counter = vc

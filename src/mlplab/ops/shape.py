@@ -26,6 +26,10 @@ class Reshape(Op):
     def backward_graph(self, g):
         return Reshape.apply(g, self.shape)
 
+    def replay(self, x, shape):
+        """The same view of another array ``x`` (``shape``: the view's; ``autograd/views.py``)."""
+        return x.reshape(shape)
+
 
 class Permute(Op):
     """y = x with axes permuted;  dL/dx = dL/dy with the inverse permutation."""
@@ -49,6 +53,9 @@ class Permute(Op):
     def backward_graph(self, g):
         return Permute.apply(g, self.inv)
 
+    def replay(self, x, shape):
+        return x.transpose(np.argsort(self.inv))
+
 
 class Expand(Op):
     """y = x broadcast to a larger shape (a view);  dL/dx = dL/dy summed over broadcast axes."""
@@ -65,6 +72,9 @@ class Expand(Op):
 
     def backward_graph(self, g):
         return sum_to(g, self.shape)
+
+    def replay(self, x, shape):
+        return np.broadcast_to(x, shape)
 
 
 class Index(Op):
@@ -98,6 +108,9 @@ class Index(Op):
 
     def backward_graph(self, g):
         return IndexScatter.apply(g, self.shape, self.key, self.adv)
+
+    def replay(self, x, shape):
+        return x[self.key]
 
 
 class IndexScatter(Op):
