@@ -51,6 +51,7 @@ def copy_node(node: Any, seq: float, version: int) -> Any:
     """A copy of view node ``node`` recorded at creation number ``seq``, having seen ``version``."""
     fresh = _new(type(node))
     fresh.__dict__.update(node.__dict__)
+    fresh.__dict__.pop("view_copies", None)
     fresh.sequence_number = seq
     fresh.saved_versions = (version,)
     fresh.replaces = node  # consumers recorded before the copy still reach the original
@@ -70,7 +71,11 @@ def current_view_node(consumer: Any, parents: tuple, tensor: Any, producer: Any)
     seen = _version_seen(consumer, i)
     if seen == _version_seen(producer, 0):
         return producer
-    return copy_node(producer, _later(consumer.sequence_number), seen)
+    copies = consumer.__dict__.setdefault("view_copies", {})  # one copy per edge, for every pass
+    fresh = copies.get(i)
+    if fresh is None:
+        fresh = copies[i] = copy_node(producer, _later(consumer.sequence_number), seen)
+    return fresh
 
 
 def refresh(t: Any, sequence: Any) -> None:

@@ -88,7 +88,11 @@ class Index(Op):
     def forward(self, x, key, advanced):
         self.shape, self.dtype, self.key, self.adv = x.shape, x.dtype, key, advanced
         y = x[key]
-        return y if isinstance(y, np.ndarray) else np.asarray(y)
+        if isinstance(y, np.ndarray):
+            return y
+        # one element by integers: NumPy gives a scalar; with a trailing Ellipsis, a 0-d view
+        # (torch's x[0] of a 1-D tensor is a view too)
+        return x[(*key, Ellipsis) if isinstance(key, tuple) else (key, Ellipsis)]
 
     def name(self) -> str:
         if self.adv:
