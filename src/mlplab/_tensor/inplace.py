@@ -85,6 +85,12 @@ class InplaceMixin:
         t.grad_fn = self.grad_fn
         return t
 
+    def _overwritten(self, value: Any) -> Tensor:
+        """Self's every element replaced by ``value`` (broadcast), recorded: no gradient reaches
+        the old values, and the new ones are exactly ``value`` (``x * 0 + v`` would give -0.0 for
+        negative x and NaN for infinite x)."""
+        return self._old().masked_fill(np.ones(self._data.shape, np.bool_), value)
+
     def _changed(self) -> Tensor:
         """Count an in-place change of the array (one version); returns self."""
         bump_version(self)
@@ -171,21 +177,21 @@ class InplaceMixin:
             ) from None
         if self._records(src):
             src = self._other(src)
-            return self._rebind(self._old() * 0 + src.expand(self._data.shape))
+            return self._rebind(self._overwritten(src))
         np.copyto(self._data, b, casting="unsafe")
         return self._changed()
 
     def fill_(self, value: Any) -> Tensor:
         """Set every element to ``value``."""
         if self._records(value):
-            return self._rebind(self._old() * 0 + value)
+            return self._rebind(self._overwritten(value))
         self._data.fill(self._arr(value))
         return self._changed()
 
     def zero_(self) -> Tensor:
         """Set every element to 0."""
         if self._records():
-            return self._rebind(self._old() * 0)
+            return self._rebind(self._overwritten(0.0))
         self._data.fill(0)
         return self._changed()
 

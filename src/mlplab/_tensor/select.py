@@ -66,8 +66,9 @@ class SelectMixin:
         starts = np.cumsum([0] + sizes[:-1])
         out = tuple(self._along(d, slice(int(s), int(s) + k)) for s, k in zip(starts, sizes))
         if out and out[0].grad_fn is not None:  # PyTorch refuses in-place changes of these views
+            fn = "Split" if isinstance(split_size, (int, np.integer)) else "SplitWithSizes"
             for i, o in enumerate(out):
-                o.grad_fn.multi_view = ("Split", i)
+                o.grad_fn.multi_view = (fn, i)
         return out
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple:
