@@ -353,3 +353,38 @@ def test_saved_tensor_changed_through_a_view_raises_at_backward():
     prefix = "one of the variables needed for gradient computation has been modified by an inplace"
     assert _error(torch, program).startswith(prefix)
     assert _error(mlplab, program).startswith(prefix)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda y, u: y.mul_(2),
+        lambda y, u: y.add_(u),
+        lambda y, u: y.zero_(),
+    ],
+)
+def test_a_view_made_under_no_grad_changed_with_grad_on_raises_torchs_error(change):
+    def program(L, w, u):
+        x = w * 1
+        with L.no_grad():
+            y = x.view(2, 3)
+        change(y, u)
+
+    message = _error(torch, program)
+    assert message.startswith("A view was created in no_grad mode and is being modified inplace")
+    assert _error(mlplab, program) == message
+
+
+def test_a_view_made_and_changed_under_no_grad_or_a_detached_one_is_allowed():
+    def run(L):
+        w, u = _leaves(L, L.float64)
+        x = w * 1
+        with L.no_grad():
+            y = x[0]
+            y.mul_(2)
+        x.detach()[1].add_(u)
+        (x * x).sum().backward()
+        return x.detach().numpy(), w.grad.numpy()
+
+    for a, b in zip(run(mlplab), run(torch)):
+        np.testing.assert_array_equal(a, b)

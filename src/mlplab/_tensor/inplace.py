@@ -12,6 +12,7 @@ import numpy as np
 from .. import random as _random
 from ..autograd import grad_mode
 from ..autograd.tensor_base import TensorBase, bump_version
+from ..autograd.views import check_no_grad_view, no_grad_views
 from .inplace_view import is_shared, old_value, write_shared
 
 if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor imports this)
@@ -48,6 +49,8 @@ class InplaceMixin:
         """True when an in-place op on self with ``others`` must be recorded in the graph."""
         if not _gstate.enabled:
             return False
+        if no_grad_views:
+            check_no_grad_view(self)
         if self._requires_grad:
             if self.grad_fn is None:
                 raise RuntimeError(

@@ -20,6 +20,7 @@ import numpy as np
 
 from . import grad_mode
 from .tensor_base import TensorBase, sequence, version_counter
+from .views import mark_no_grad_view
 
 _state = grad_mode.state
 _new = object.__new__  # a node without calling the class: no __init__ lookup
@@ -261,6 +262,8 @@ def _apply_view(cls: type[Op], first: Any, *rest: Any) -> Any:
             elif len(vc) == 1:  # marked shared (tensor_base.share_version)
                 vc.append(True)
             t._version_counter = vc
+            if first._requires_grad and not _state.enabled:
+                mark_no_grad_view(t)
     return t
 
 

@@ -19,12 +19,37 @@ graphs without one pay nothing.
 from __future__ import annotations
 
 import math
+import weakref
 from typing import Any
 
 #: set once an in-place change of memory shared by views has been recorded (the engine's gate)
 changed = [False]
 
 _new = object.__new__
+
+#: id -> weak reference of each view made under no_grad of a tensor that requires grad
+no_grad_views: dict[int, Any] = {}
+
+_NO_GRAD_VIEW = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
+    "code by moving both the view and the inplace either both inside the no_grad block (if you "
+    "don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
+)
+
+
+def mark_no_grad_view(t: Any) -> None:
+    """Remember that view ``t`` was made under no_grad of a tensor that requires grad: PyTorch
+    refuses to change it in place with grad mode on (:func:`check_no_grad_view`)."""
+    k = id(t)
+    no_grad_views[k] = weakref.ref(t, lambda _, k=k: no_grad_views.pop(k, None))
+
+
+def check_no_grad_view(t: Any) -> None:
+    """Raise PyTorch's error if ``t`` is such a view (called by in-place ops in grad mode)."""
+    r = no_grad_views.get(id(t))
+    if r is not None and r() is t:
+        raise RuntimeError(_NO_GRAD_VIEW)
 
 
 def _version_seen(node: Any, i: int) -> int:
