@@ -77,6 +77,9 @@ class Expand(Op):
         return np.broadcast_to(x, shape)
 
 
+_ALL = slice(None)
+
+
 class Index(Op):
     """y = x[key] (basic slicing or integer-array gather);  dL/dx scatters dL/dy back,
     adding where an index repeats. Basic indexing gives a view (sharing x's version counter),
@@ -98,7 +101,7 @@ class Index(Op):
         if self.adv:
             return "IndexBackward0"
         k = self.key if isinstance(self.key, tuple) else (self.key,)
-        if any(isinstance(i, slice) for i in k):
+        if any(isinstance(i, slice) and i != _ALL for i in k):  # ``:`` alone makes no node in torch
             return "SliceBackward0"
         return "UnsqueezeBackward0" if any(i is None for i in k) else "SelectBackward0"
 
