@@ -388,3 +388,36 @@ def test_a_view_made_and_changed_under_no_grad_or_a_detached_one_is_allowed():
 
     for a, b in zip(run(mlplab), run(torch)):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_view_as_the_root_of_backward_after_its_base_changed():
+    def run(L):
+        w, u = _leaves(L, L.float64)
+        x = w * 1
+        y = x[1, 1:]
+        x.mul_(u)
+        y.backward(L.tensor([1.0, -2.0], dtype=L.float64), retain_graph=True)
+        (g,) = L.autograd.grad(y, u, L.tensor([3.0, 0.5], dtype=L.float64))
+        return w.grad.numpy(), u.grad.numpy(), g.numpy()
+
+    for a, b in zip(run(mlplab), run(torch)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_autograd_grad_with_respect_to_a_view_whose_base_changed():
+    """The gradient with respect to view y counts only consumers recorded after its memory
+    changed (y's regenerated node), as torch; w gets every path."""
+
+    def run(L):
+        w, _ = _leaves(L, L.float64)
+        x = w * 1
+        y = x[0]
+        a = (y * 3).sum()
+        x.mul_(2)
+        b = (y * y * y).sum() + (y * 3).sum()
+        gy, gw = L.autograd.grad(a + b, [y, w], create_graph=True)
+        (h,) = L.autograd.grad(gy.sum(), w)
+        return gy.detach().numpy(), gw.detach().numpy(), h.numpy()
+
+    for a, b in zip(run(mlplab), run(torch)):
+        np.testing.assert_array_equal(a, b)

@@ -25,9 +25,9 @@ from . import engine
 from . import hooks as _hooks
 from .grad_mode import enable_grad, no_grad
 from .hooks import HOOKS_ONLY
-from .tensor_base import TensorBase, last_inplace
+from .tensor_base import TensorBase, last_inplace, sequence
 from .views import changed as _views_changed
-from .views import current_view_node
+from .views import current_view_node, refresh, stale_view
 
 _FREED = engine._FREED
 
@@ -106,13 +106,22 @@ def _needed_nodes(roots: tuple, targets: dict) -> set:
 def _run(roots: tuple, seeds: list, targets: dict | None, retain_graph: bool, create_graph: bool) -> dict:
     """The pass. ``targets``: id(tensor) -> tensor whose gradients are returned (then no ``.grad``
     is written), or None to accumulate into every leaf's ``.grad``."""
+    if _views_changed[0]:  # a view as a root: its node as of now (PyTorch regenerates it)
+        for r in roots:
+            refresh(r, sequence)
     found: dict[int, Any] = {}
     grads: dict[int, Any] = {}
     nodes: dict[int, Any] = {}
     heap: list = []
     target_fns = {}
+    stale_targets = {}  # views whose memory changed: (id of their node, version) -> tensor
     if targets is not None:
-        target_fns = {id(t.grad_fn): t for t in targets.values() if t.grad_fn is not None}
+        for t in targets.values():
+            key = stale_view(t) if _views_changed[0] else None
+            if key is not None:
+                stale_targets[key] = t
+            elif t.grad_fn is not None:
+                target_fns[id(t.grad_fn)] = t
     needed = None if targets is None else _needed_nodes(roots, targets)
     hooked_leaves: dict[int, list] = {}  # id -> [leaf, hooks, summed gradient]: hooks run once, at the end
 
@@ -148,6 +157,10 @@ def _run(roots: tuple, seeds: list, targets: dict | None, retain_graph: bool, cr
             g = _hooks.run_any(node.grad_hooks[0], node.grad_hooks[1], g)
         if k in target_fns:
             found[id(target_fns[k])] = g
+        elif stale_targets and hasattr(node, "copy_of"):
+            t = stale_targets.get((id(node.copy_of), node.saved_versions[0]))
+            if t is not None:
+                found[id(t)] = g if id(t) not in found else found[id(t)] + g
         if needed is not None and k not in needed:
             continue
         if not node.parents:

@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 
 from . import hooks as _hooks
-from .tensor_base import TensorBase, last_inplace
+from .tensor_base import TensorBase, last_inplace, sequence
 from .views import changed as _views_changed
-from .views import current_view_node
+from .views import current_view_node, refresh
 
 leaf_hooks = _hooks.leaf_hooks
 
@@ -182,6 +182,8 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
             )
         if g.dtype != data.dtype:
             g = g.astype(data.dtype)
+    if _views_changed[0]:  # a view as the root: its node as of now (PyTorch regenerates it)
+        refresh(root, sequence)
     fn = root.grad_fn
     if fn is None:
         hooked = _hooks.leaf_entry(root) if leaf_hooks else None

@@ -80,6 +80,7 @@ def copy_node(node: Any, seq: float, version: int) -> Any:
     fresh.sequence_number = seq
     fresh.saved_versions = (version,)
     fresh.replaces = node  # consumers recorded before the copy still reach the original
+    fresh.copy_of = node
     fresh.retained_output = None
     fresh.grad_hooks = None
     return fresh
@@ -125,3 +126,14 @@ def view_chain(t: Any) -> list:
         if node is None or not getattr(node, "is_view", False) or not shares_memory(t, node):
             return chain
         t = node.parents[0]
+
+
+def stale_view(t: Any) -> tuple | None:
+    """``(id of t's node, t's version)`` when ``t`` is a view whose memory changed since its node
+    was recorded (the copies of that node made for consumers that saw this version stand for
+    ``t``'s current node: ``autograd.grad`` with respect to ``t``); None otherwise."""
+    node = t.grad_fn
+    if node is None or not getattr(node, "is_view", False) or not shares_memory(t, node):
+        return None
+    now = t._version_counter[0]
+    return None if _version_seen(node, 0) == now else (id(node), now)
