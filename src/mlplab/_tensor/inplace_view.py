@@ -37,7 +37,7 @@ _MULTI = (
 def is_shared(t: Any) -> bool:
     """True when ``t``'s array may be shared with another tensor (a view, a base, ``detach``)."""
     vc = t._version_counter
-    return vc is not None and len(vc) > 1
+    return vc is not None and vc[1]
 
 
 def check_writable(t: Any) -> None:

@@ -75,7 +75,8 @@ class Op:
     #: True when ``saves`` names ``OUTPUT`` (set from it for each class)
     saves_output: bool = False
     #: True for an op whose output is a view of its one tensor argument (reshape, permute, basic
-    #: indexing, expand): the output then shares the argument's version counter
+    #: indexing, expand): the output then shares the argument's version counter, and the op
+    #: defines :meth:`replay` (in-place changes through the view: ``autograd/views.py``)
     is_view: bool = False
     #: the node this one displaced as its tensor's ``grad_fn`` (a recorded in-place op, which
     #: rebinds the tensor to its result): the engine sends older consumers' gradients there
@@ -107,9 +108,17 @@ class Op:
             if cls.is_view:
                 if cls.arity != 1:
                     raise TypeError(f"{cls.__name__}: a view op takes one tensor (arity = 1)")
+                if cls.replay is Op.replay:
+                    raise TypeError(f"{cls.__name__}: a view op defines replay(x, shape)")
                 cls.apply = classmethod(_apply_view)  # type: ignore[assignment]
             else:
                 cls.apply = classmethod(_APPLY_BY_ARITY.get(cls.arity, _apply_general))  # type: ignore[assignment]
+
+    def replay(self, x: np.ndarray, shape: tuple) -> np.ndarray:
+        """A view op's view of another array ``x`` shaped as its input (``shape``: the output's).
+        An in-place change through a view replays the chain of views on the base's element
+        positions to find which elements it wrote (``CopySlices``)."""
+        raise NotImplementedError
 
     def reads(self, i: int) -> tuple:
         """What the gradient of tensor argument ``i`` reads (from :attr:`saves`)."""
@@ -259,8 +268,8 @@ def _apply_view(cls: type[Op], first: Any, *rest: Any) -> Any:
             vc = first._version_counter
             if vc is None:
                 vc = version_counter(first, True)
-            elif len(vc) == 1:  # marked shared (tensor_base.share_version)
-                vc.append(True)
+            else:
+                vc[1] = True  # marked shared (tensor_base.share_version)
             t._version_counter = vc
             if first._requires_grad and not _state.enabled:
                 mark_no_grad_view(t)
