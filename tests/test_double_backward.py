@@ -37,6 +37,7 @@ CASES = {
     "clone": (lambda L, x: x.clone() * x, [(2, 3)]),
     "cast": (lambda L, x: (x.float() * 2).double() * x, [(2, 3)]),
     "setitem": (lambda L, x: _setitem(x) * x, [(2, 3)]),
+    "inplace_through_a_view": (lambda L, x: _inplace_view(x) * x, [(2, 3)]),
     "where": (lambda L, x, y: L.where(x > 0, x * x, y * x), [(2, 3), (2, 3)]),
     "exp": (lambda L, x: L.exp(x), [(2, 3)]),
     "log": (lambda L, x: L.log(x), [_pos(2, 3)]),
@@ -117,6 +118,12 @@ CASES = {
 def _setitem(x):
     y = x.clone()
     y[0] = x[1] * x[0]
+    return y
+
+
+def _inplace_view(x):
+    y = x * 1
+    y[0, 1:].mul_(x[1, :2])  # CopySlices
     return y
 
 

@@ -1,5 +1,5 @@
-"""Shape functions: reshape, transpose, cat/stack, split/chunk, flip/roll/tile, gather/scatter,
-index_select, masked_fill, tril/triu."""
+"""Shape functions: reshape, transpose, cat/stack, split/chunk, narrow/select/unbind, flip/roll/tile,
+gather/scatter, index_select, masked_fill, tril/triu."""
 
 from __future__ import annotations
 
@@ -91,6 +91,21 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
     return input.chunk(chunks, dim)
+
+
+def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
+    """``input[..., start:start + length, ...]`` along ``dim`` (a view)."""
+    return input.narrow(dim, start, length)
+
+
+def select(input: Tensor, dim: int, index: int) -> Tensor:
+    """``input[..., index, ...]`` along ``dim`` (a view without that dimension)."""
+    return input.select(dim, index)
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple:
+    """The slices of ``input`` along ``dim`` (views without that dimension)."""
+    return input.unbind(dim)
 
 
 def flip(input: Tensor, dims: Any) -> Tensor:

@@ -13,6 +13,8 @@ import numpy as np
 from .. import random as _random
 from ..autograd import grad_mode
 from ..autograd.tensor_base import TensorBase, bump_version
+from ..autograd.views import check_no_grad_view, no_grad_views
+from .inplace_view import is_shared, old_value, write_shared
 
 if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor imports this)
     from ..tensor import Tensor
@@ -48,6 +50,8 @@ class InplaceMixin:
         """True when an in-place op on self with ``others`` must be recorded in the graph."""
         if not _gstate.enabled:
             return False
+        if no_grad_views:
+            check_no_grad_view(self)
         if self._requires_grad:
             if self.grad_fn is None:
                 raise RuntimeError(
@@ -61,14 +65,6 @@ class InplaceMixin:
 
     def _rebind(self, result: Tensor) -> Tensor:
         """Make self the (recorded) result of an in-place op, keeping self's dtype and shape."""
-        if self.grad_fn is not None and self.grad_fn.is_view:
-            # PyTorch rewrites the base's graph (CopySlices); mlplab cannot, and rebinding the view
-            # alone would leave the base's values and gradient silently unchanged: refuse instead.
-            raise RuntimeError(
-                f"mlplab does not support an in-place operation on a view ({self.grad_fn.name()}) of "
-                "a tensor that requires grad: its base would not see the change. Compute the result "
-                "out of place (e.g. with torch.where or torch.cat), or change the base tensor itself."
-            )
         if result._data.dtype != self._data.dtype:
             result = result.type(self.dtype)
         if result._data.shape != self._data.shape:
@@ -76,6 +72,8 @@ class InplaceMixin:
                 f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
                 f"{list(result._data.shape)}"
             )
+        if is_shared(self):  # a view, or a base with views: write into the memory they share
+            return write_shared(self, result)
         bump_version(self)  # before grad_fn changes: an op that saved self as its output learns of it
         result.grad_fn.replaces = self.grad_fn  # earlier consumers' gradients go to the old node
         self._data = result._data
@@ -85,6 +83,8 @@ class InplaceMixin:
 
     def _old(self) -> Tensor:
         """A handle on self's current value and graph node (the input of a recorded in-place op)."""
+        if is_shared(self):
+            return old_value(self)
         t = self._make(self._data, self._requires_grad)
         t.grad_fn = self.grad_fn
         return t
@@ -100,6 +100,8 @@ class InplaceMixin:
         (``EluBackward1``), which error messages show.
         """
         if self._records():
+            if is_shared(self):  # a view, or a base with views: the change goes through CopySlices
+                return self._rebind(fn(self._old()))  # _old copies the values the op may save
             arr = self._data
             old = self._make(arr.copy(), True)  # the op may read its input in backward: keep it
             old.grad_fn = self.grad_fn
@@ -111,6 +113,12 @@ class InplaceMixin:
             return self
         np.copyto(self._data, fn(self)._data, casting="unsafe")
         return self._changed()
+
+    def _overwritten(self, value: Any) -> Tensor:
+        """Self's every element replaced by ``value`` (broadcast), recorded: no gradient reaches
+        the old values, and the new ones are exactly ``value`` (``x * 0 + v`` would give -0.0 for
+        negative x and NaN for infinite x)."""
+        return self._old().masked_fill(np.ones(self._data.shape, np.bool_), value)
 
     def _changed(self) -> Tensor:
         """Count an in-place change of the array (one version); returns self."""
@@ -198,21 +206,21 @@ class InplaceMixin:
             ) from None
         if self._records(src):
             src = self._other(src)
-            return self._rebind(self._old() * 0 + src.expand(self._data.shape))
+            return self._rebind(self._overwritten(src))
         np.copyto(self._data, b, casting="unsafe")
         return self._changed()
 
     def fill_(self, value: Any) -> Tensor:
         """Set every element to ``value``."""
         if self._records(value):
-            return self._rebind(self._old() * 0 + value)
+            return self._rebind(self._overwritten(value))
         self._data.fill(self._arr(value))
         return self._changed()
 
     def zero_(self) -> Tensor:
         """Set every element to 0."""
         if self._records():
-            return self._rebind(self._old() * 0)
+            return self._rebind(self._overwritten(0.0))
         self._data.fill(0)
         return self._changed()
 

@@ -72,7 +72,12 @@ class SelectMixin:
                     f"dimension {d}), but got split_sizes={sizes}"
                 )
         starts = np.cumsum([0] + sizes[:-1])
-        return tuple(self._along(d, slice(int(s), int(s) + k)) for s, k in zip(starts, sizes))
+        out = tuple(self._along(d, slice(int(s), int(s) + k)) for s, k in zip(starts, sizes))
+        if out and out[0].grad_fn is not None:  # PyTorch refuses in-place changes of these views
+            fn = "Split" if isinstance(split_size, (int, np.integer)) else "SplitWithSizes"
+            for i, o in enumerate(out):
+                o.grad_fn.multi_view = (fn, i)
+        return out
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple:
         """At most ``chunks`` pieces of ceil(n / chunks) along ``dim``."""
@@ -80,6 +85,41 @@ class SelectMixin:
             raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
         n = self._data.shape[_one_dim(dim, self._data.ndim)]
         return self.split(max(-(-n // chunks), 1), dim)
+
+    def narrow(self, dim: int, start: Any, length: int) -> Tensor:
+        """``length`` elements from ``start`` along ``dim``: y = x[..., start:start + length, ...]
+        (a view)."""
+        d = _one_dim(dim, self._data.ndim)
+        n = self._data.shape[d]
+        start, length = int(start), int(length)
+        if not -n <= start <= n:
+            raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got {start})")
+        start %= max(n, 1)
+        if length < 0:
+            raise RuntimeError("narrow(): length must be non-negative.")
+        if start + length > n:
+            raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+        return self._along(d, slice(start, start + length))
+
+    def select(self, dim: int, index: int) -> Tensor:
+        """The slice at ``index`` along ``dim``, which disappears: y = x[..., index, ...] (a view)."""
+        d = _one_dim(dim, self._data.ndim)
+        n = self._data.shape[d]
+        i = int(index)
+        if not -n <= i < n:
+            shape = list(self._data.shape)
+            raise IndexError(f"select(): index {i} out of range for tensor of size {shape} at dimension {d}")
+        return S.Index.apply(self, (slice(None),) * d + (i % n,), False)
+
+    def unbind(self, dim: int = 0) -> tuple:
+        """The slices along ``dim``, each without it: ``tuple(x.select(dim, i) for i ...)`` (views,
+        which PyTorch refuses to change in place while recording, as ``split``'s)."""
+        d = _one_dim(dim, self._data.ndim)
+        out = tuple(S.Index.apply(self, (slice(None),) * d + (i,), False) for i in range(self._data.shape[d]))
+        if out and out[0].grad_fn is not None:
+            for i, o in enumerate(out):
+                o.grad_fn.multi_view = ("Unbind", i)
+        return out
 
     def flip(self, *dims: Any) -> Tensor:
         """Reverse the order of elements along each of ``dims``."""

@@ -25,7 +25,9 @@ from . import engine
 from . import hooks as _hooks
 from .grad_mode import enable_grad, no_grad
 from .hooks import HOOKS_ONLY
-from .tensor_base import TensorBase
+from .tensor_base import TensorBase, last_inplace, sequence
+from .views import changed as _views_changed
+from .views import current_view_node, refresh, stale_view
 
 _FREED = engine._FREED
 
@@ -62,6 +64,20 @@ def _seed(out: Any, g: Any, i: int, create_graph: bool) -> Any:
     return garr.astype(data.dtype, copy=False)
 
 
+def _producer(node: Any, parents: tuple, t: Any) -> Any:
+    """The node that gets ``node``'s gradient for its input ``t``: the one that had produced
+    ``t``'s value when ``node`` was recorded (``t`` may have been changed in place since, or be a
+    view whose memory was), as the engine sends it."""
+    fn = t.grad_fn
+    if fn is None:
+        return None
+    if fn.sequence_number > node.sequence_number:
+        fn = engine._recorded_producer(fn, node.sequence_number)
+    if _views_changed[0]:
+        fn = current_view_node(node, parents, t, fn)
+    return fn
+
+
 def _needed_nodes(roots: tuple, targets: dict) -> set:
     """Ids of the nodes on a path from ``roots`` to a target (a target node counts as reached)."""
     nodes: dict[int, Any] = {}
@@ -71,13 +87,17 @@ def _needed_nodes(roots: tuple, targets: dict) -> set:
         if id(n) in nodes:
             continue
         nodes[id(n)] = n
-        stack.extend(p.grad_fn for p in n.parents if p is not None and p.grad_fn is not None)
+        parents = n.parents
+        stack.extend(f for p in parents if p is not None and (f := _producer(n, parents, p)) is not None)
     needed: set = set()
     for n in sorted(nodes.values(), key=lambda n: n.sequence_number):  # inputs before consumers
         if not n.parents:  # released by an earlier backward: visit it, so that the pass says so
             needed.add(id(n))
         for p, need in zip(n.parents, n.needs_input_grad):
-            if need and (id(p) in targets or (p.grad_fn is not None and id(p.grad_fn) in needed)):
+            if not need:
+                continue
+            f = _producer(n, n.parents, p)
+            if id(p) in targets or (f is not None and id(f) in needed):
                 needed.add(id(n))
                 break
     return needed
@@ -86,18 +106,26 @@ def _needed_nodes(roots: tuple, targets: dict) -> set:
 def _run(roots: tuple, seeds: list, targets: dict | None, retain_graph: bool, create_graph: bool) -> dict:
     """The pass. ``targets``: id(tensor) -> tensor whose gradients are returned (then no ``.grad``
     is written), or None to accumulate into every leaf's ``.grad``."""
+    if _views_changed[0]:  # a view as a root: its node as of now (PyTorch regenerates it)
+        for r in roots:
+            refresh(r, sequence)
     found: dict[int, Any] = {}
     grads: dict[int, Any] = {}
     nodes: dict[int, Any] = {}
     heap: list = []
     target_fns = {}
+    stale_targets = {}  # views whose memory changed: (id of their node, version) -> tensor
     if targets is not None:
-        target_fns = {id(t.grad_fn): t for t in targets.values() if t.grad_fn is not None}
+        for t in targets.values():
+            key = stale_view(t) if _views_changed[0] else None
+            if key is not None:
+                stale_targets[key] = t
+            elif t.grad_fn is not None:
+                target_fns[id(t.grad_fn)] = t
     needed = None if targets is None else _needed_nodes(roots, targets)
     hooked_leaves: dict[int, list] = {}  # id -> [leaf, hooks, summed gradient]: hooks run once, at the end
 
-    def arrive(t: Any, g: Any) -> None:
-        fn = t.grad_fn
+    def arrive(t: Any, g: Any, fn: Any) -> None:
         if targets is not None and fn is None:
             if id(t) in targets:
                 found[id(t)] = g if id(t) not in found else found[id(t)] + g
@@ -121,7 +149,7 @@ def _run(roots: tuple, seeds: list, targets: dict | None, retain_graph: bool, cr
     for r, s in zip(roots, seeds):
         if not r._requires_grad:
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
-        arrive(r, s)
+        arrive(r, s, r.grad_fn)
     while heap:
         k = heapq.heappop(heap)[1]
         node, g = nodes.pop(k), grads.pop(k)
@@ -129,10 +157,16 @@ def _run(roots: tuple, seeds: list, targets: dict | None, retain_graph: bool, cr
             g = _hooks.run_any(node.grad_hooks[0], node.grad_hooks[1], g)
         if k in target_fns:
             found[id(target_fns[k])] = g
+        elif stale_targets and hasattr(node, "copy_of"):
+            t = stale_targets.get((id(node.copy_of), node.saved_versions[0]))
+            if t is not None:
+                found[id(t)] = g if id(t) not in found else found[id(t)] + g
         if needed is not None and k not in needed:
             continue
         if not node.parents:
             raise RuntimeError(_FREED)
+        if node.sequence_number < last_inplace[0]:  # something changed in place since it was recorded
+            engine._check_versions(node)
         if node.retained_output is not None and node.retained_output is not HOOKS_ONLY:
             _retain(node.retained_output, g, create_graph)
         if create_graph:
@@ -152,7 +186,7 @@ def _run(roots: tuple, seeds: list, targets: dict | None, retain_graph: bool, cr
             in_grads = tuple(in_grads) if type(in_grads) is list else (in_grads,)
         for t, ig, need in zip(parents, in_grads, node.needs_input_grad):
             if need and ig is not None:
-                arrive(t, ig)
+                arrive(t, ig, _producer(node, parents, t))
     for t, hooks, g in hooked_leaves.values():
         _leaf(t, _hooks.run_any(t, hooks, g), create_graph)
     if targets is not None and _hooks.leaf_hooks:

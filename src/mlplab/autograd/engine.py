@@ -25,7 +25,9 @@ from typing import Any
 import numpy as np
 
 from . import hooks as _hooks
-from .tensor_base import TensorBase, last_inplace
+from .tensor_base import TensorBase, last_inplace, sequence
+from .views import changed as _views_changed
+from .views import current_view_node, refresh
 
 leaf_hooks = _hooks.leaf_hooks
 
@@ -180,6 +182,8 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
             )
         if g.dtype != data.dtype:
             g = g.astype(data.dtype)
+    if _views_changed[0]:  # a view as the root: its node as of now (PyTorch regenerates it)
+        refresh(root, sequence)
     fn = root.grad_fn
     if fn is None:
         hooked = _hooks.leaf_entry(root) if leaf_hooks else None
@@ -192,6 +196,7 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
     heap: list[tuple[int, Any]] = []
     take_grad = grads.pop
     pending: dict[int, list] | None = {} if leaf_hooks else None  # hooked leaves: [leaf, hooks, sum]
+    views = _views_changed[0]  # a view's memory was changed in place in a graph (autograd/views.py)
     node = fn
     while True:
         parents = node.parents
@@ -212,6 +217,8 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
                 producer = tensor.grad_fn
                 if stale and producer is not None and producer.sequence_number > node.sequence_number:
                     producer = _recorded_producer(producer, node.sequence_number)
+                if views and producer is not None:
+                    producer = current_view_node(node, parents, tensor, producer)
                 if producer is not None:
                     if producer in grads:
                         grads[producer] = grads[producer] + input_grad

@@ -20,6 +20,7 @@ import numpy as np
 
 from . import grad_mode
 from .tensor_base import TensorBase, sequence, version_counter
+from .views import mark_no_grad_view
 
 _state = grad_mode.state
 _new = object.__new__  # a node without calling the class: no __init__ lookup
@@ -74,7 +75,8 @@ class Op:
     #: True when ``saves`` names ``OUTPUT`` (set from it for each class)
     saves_output: bool = False
     #: True for an op whose output is a view of its one tensor argument (reshape, permute, basic
-    #: indexing, expand): the output then shares the argument's version counter
+    #: indexing, expand): the output then shares the argument's version counter, and the op
+    #: defines :meth:`replay` (in-place changes through the view: ``autograd/views.py``)
     is_view: bool = False
     #: the node this one displaced as its tensor's ``grad_fn`` (a recorded in-place op, which
     #: rebinds the tensor to its result): the engine sends older consumers' gradients there
@@ -106,9 +108,17 @@ class Op:
             if cls.is_view:
                 if cls.arity != 1:
                     raise TypeError(f"{cls.__name__}: a view op takes one tensor (arity = 1)")
+                if cls.replay is Op.replay:
+                    raise TypeError(f"{cls.__name__}: a view op defines replay(x, shape)")
                 cls.apply = classmethod(_apply_view)  # type: ignore[assignment]
             else:
                 cls.apply = classmethod(_APPLY_BY_ARITY.get(cls.arity, _apply_general))  # type: ignore[assignment]
+
+    def replay(self, x: np.ndarray, shape: tuple) -> np.ndarray:
+        """A view op's view of another array ``x`` shaped as its input (``shape``: the output's).
+        An in-place change through a view replays the chain of views on the base's element
+        positions to find which elements it wrote (``CopySlices``)."""
+        raise NotImplementedError
 
     def reads(self, i: int) -> tuple:
         """What the gradient of tensor argument ``i`` reads (from :attr:`saves`)."""
@@ -151,6 +161,11 @@ class Op:
 
     def name(self) -> str:
         return self.backward_name or type(self).__name__ + "Backward0"
+
+    def __lt__(self, other: Any) -> bool:
+        """Any fixed order: the engine's heap compares nodes only when two copies of view nodes
+        (``autograd/views.py``) share a creation number."""
+        return id(self) < id(other)
 
     def __repr__(self) -> str:
         return f"<{self.name()} object>"
@@ -251,7 +266,13 @@ def _apply_view(cls: type[Op], first: Any, *rest: Any) -> Any:
         x = first._data
         if base is x or base is x.base or np.may_share_memory(t._data, x):
             vc = first._version_counter
-            t._version_counter = vc if vc is not None else version_counter(first)
+            if vc is None:
+                vc = version_counter(first, True)
+            else:
+                vc[1] = True  # marked shared (tensor_base.share_version)
+            t._version_counter = vc
+            if first._requires_grad and not _state.enabled:
+                mark_no_grad_view(t)
     return t
 
 

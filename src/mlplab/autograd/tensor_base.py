@@ -15,8 +15,8 @@ downwards.
 **Versions** (PyTorch's ``Tensor._version``). Every in-place change of a tensor's array adds one to
 its version; tensors that share memory as views share one counter, so a change through any of them
 counts for all. Backward uses it to refuse a gradient computed from an array that changed after
-the op saved it (:func:`mlplab.autograd.engine.backward`). The counter is a one-element list,
-created at the first need (``None`` until then, version 0): most tensors are never changed in
+the op saved it (:func:`mlplab.autograd.engine.backward`). The counter is a list ``[version,
+shared]``, created at the first need (``None`` until then, version 0): most tensors are never changed in
 place, and they pay nothing. ``last_inplace[0]`` is the creation number (``sequence``) taken by
 the latest change: a node recorded after it cannot have seen one, so backward checks only older
 nodes.
@@ -63,8 +63,9 @@ class TensorBase:
         return 0 if vc is None else vc[0]
 
 
-def version_counter(t: TensorBase) -> list[int]:
-    """``t``'s version counter, created at the first need.
+def version_counter(t: TensorBase, shared: bool = False) -> list[int]:
+    """``t``'s version counter ``[version, shared]``, created at the first need (``shared``: see
+    :func:`share_version`).
 
     When ``t`` is the output of an op whose backward reads that output (``Op.saves``), the op is
     handed the new counter (``saved_output``): the node holds no reference to its output tensor,
@@ -72,7 +73,7 @@ def version_counter(t: TensorBase) -> list[int]:
     """
     vc = t._version_counter
     if vc is None:
-        vc = t._version_counter = [0]
+        vc = t._version_counter = [0, shared]
         fn = t.grad_fn
         if fn is not None and getattr(fn, "saves_output", False) and fn.saved_output is None:
             fn.saved_output = (vc, t._data.dtype, t._data.shape)
@@ -99,5 +100,14 @@ def bump_versions(tensors: Any, n: int = 1) -> None:
 
 
 def share_version(base: TensorBase, view: TensorBase) -> None:
-    """Make ``view`` (whose array is a view of ``base``'s) count versions with ``base``."""
-    view._version_counter = version_counter(base)
+    """Make ``view`` (whose array is a view of ``base``'s) count versions with ``base``.
+
+    A counter shared this way is marked so (``[version, True]``): a recorded in-place change of
+    such a tensor must then write into its array, which other tensors see, instead of rebinding
+    the tensor to a new one (``_tensor/inplace.py``)."""
+    vc = base._version_counter
+    if vc is None:
+        vc = version_counter(base, True)
+    else:
+        vc[1] = True
+    view._version_counter = vc

@@ -26,6 +26,10 @@ class Reshape(Op):
     def backward_graph(self, g):
         return Reshape.apply(g, self.shape)
 
+    def replay(self, x, shape):
+        """The same view of another array ``x`` (``shape``: the view's; ``autograd/views.py``)."""
+        return x.reshape(shape)
+
 
 class Permute(Op):
     """y = x with axes permuted;  dL/dx = dL/dy with the inverse permutation."""
@@ -49,6 +53,9 @@ class Permute(Op):
     def backward_graph(self, g):
         return Permute.apply(g, self.inv)
 
+    def replay(self, x, shape):
+        return x.transpose(np.argsort(self.inv))
+
 
 class Expand(Op):
     """y = x broadcast to a larger shape (a view);  dL/dx = dL/dy summed over broadcast axes."""
@@ -66,6 +73,12 @@ class Expand(Op):
     def backward_graph(self, g):
         return sum_to(g, self.shape)
 
+    def replay(self, x, shape):
+        return np.broadcast_to(x, shape)
+
+
+_ALL = slice(None)
+
 
 class Index(Op):
     """y = x[key] (basic slicing or integer-array gather);  dL/dx scatters dL/dy back,
@@ -78,13 +91,17 @@ class Index(Op):
     def forward(self, x, key, advanced):
         self.shape, self.dtype, self.key, self.adv = x.shape, x.dtype, key, advanced
         y = x[key]
-        return y if isinstance(y, np.ndarray) else np.asarray(y)
+        if isinstance(y, np.ndarray):
+            return y
+        # one element by integers: NumPy gives a scalar; with a trailing Ellipsis, a 0-d view
+        # (torch's x[0] of a 1-D tensor is a view too)
+        return x[(*key, Ellipsis) if isinstance(key, tuple) else (key, Ellipsis)]
 
     def name(self) -> str:
         if self.adv:
             return "IndexBackward0"
         k = self.key if isinstance(self.key, tuple) else (self.key,)
-        if any(isinstance(i, slice) for i in k):
+        if any(isinstance(i, slice) and i != _ALL for i in k):  # ``:`` alone makes no node in torch
             return "SliceBackward0"
         return "UnsqueezeBackward0" if any(i is None for i in k) else "SelectBackward0"
 
@@ -98,6 +115,9 @@ class Index(Op):
 
     def backward_graph(self, g):
         return IndexScatter.apply(g, self.shape, self.key, self.adv)
+
+    def replay(self, x, shape):
+        return x[self.key]
 
 
 class IndexScatter(Op):
