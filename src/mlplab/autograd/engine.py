@@ -188,6 +188,9 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
 
     # Nodes run in decreasing creation order (``sequence_number``): every consumer of a node was created
     # after it, so by the time a node is popped all its gradient contributions have arrived.
+    # ``grads`` holds the summed gradient of every node in ``heap``. A chain (one producer waiting,
+    # the heap empty) skips both: nothing else can still send that producer a gradient, since any
+    # node yet to run is reached through it, so it runs next, as the heap would have had it.
     grads: dict[Any, Any] = {}
     heap: list[tuple[int, Any]] = []
     take_grad = grads.pop
@@ -207,14 +210,19 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
             node.parents = ()
         if type(in_grads) is not tuple:
             in_grads = tuple(in_grads) if type(in_grads) is list else (in_grads,)
+        nxt = nxt_g = None  # the one producer waiting while the heap is empty: it runs next
         for tensor, input_grad, needed in zip(parents, in_grads, node.needs_input_grad):
             if needed and input_grad is not None:
                 producer = tensor.grad_fn
                 if stale and producer is not None and producer.sequence_number > node.sequence_number:
                     producer = _recorded_producer(producer, node.sequence_number)
                 if producer is not None:
-                    if producer in grads:
+                    if producer is nxt:
+                        nxt_g = nxt_g + input_grad
+                    elif producer in grads:
                         grads[producer] = grads[producer] + input_grad
+                    elif nxt is None and not heap:
+                        nxt, nxt_g = producer, input_grad
                     else:
                         grads[producer] = input_grad
                         heappush(heap, (-producer.sequence_number, producer))
@@ -238,6 +246,12 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
                     tensor.grad = grad
                 else:
                     _accumulate_leaf(tensor, input_grad, node.returns_fresh_grads)
+        if nxt is not None:
+            if not heap:
+                node, g = nxt, nxt_g
+                continue
+            grads[nxt] = nxt_g  # another producer joined it: the heap orders them
+            heappush(heap, (-nxt.sequence_number, nxt))
         if not heap:
             if pending:
                 for leaf, hooks, total in pending.values():
