@@ -68,3 +68,73 @@ def test_engine_chain_and_branches_match_torch() -> None:
     _graph(torch, tx, tw).backward()
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(w.grad.numpy(), tw.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+# ------------------------------------------------------------------ Sequential's fused Linear + act
+def _plain(model: mlplab.nn.Sequential, x: mlplab.Tensor) -> mlplab.Tensor:
+    """The reference: each module called in turn (what Sequential did before its fast path)."""
+    for m in model:
+        x = m(x)
+    return x
+
+
+@pytest.mark.parametrize("dtype", [mlplab.float32, mlplab.float64])
+@pytest.mark.parametrize("act", ["Tanh", "ReLU"])
+@pytest.mark.parametrize("seed", range(4))
+def test_fused_linear_activation_bitwise_equal_unfused(dtype: object, act: str, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n, sizes = int(rng.integers(1, 40)), [int(k) for k in rng.integers(1, 30, 4)]
+    mlplab.manual_seed(seed)
+    layers = []
+    for a, b in zip(sizes[:-1], sizes[1:]):
+        layers += [mlplab.nn.Linear(a, b, dtype=dtype), getattr(mlplab.nn, act)()]
+    model = mlplab.nn.Sequential(*layers[:-1])  # ends with a Linear, as a classifier does
+    x = mlplab.tensor(rng.standard_normal((n, sizes[0])) * 2, dtype=dtype)
+    g = mlplab.tensor(rng.standard_normal((n, sizes[-1])), dtype=dtype)
+    results = []
+    for forward in (model, lambda x: _plain(model, x)):
+        model.zero_grad()
+        xi = x.clone().requires_grad_()
+        y = forward(xi)
+        y.backward(g)
+        results.append([y.detach().numpy(), xi.grad.numpy()] + [p.grad.numpy() for p in model.parameters()])
+    assert model(x).grad_fn.name() == "AddmmBackward0"
+    for fused, plain in zip(*results):
+        assert fused.dtype == plain.dtype and np.array_equal(fused, plain)
+
+
+@pytest.mark.parametrize("act", ["Tanh", "ReLU"])
+def test_fused_path_keeps_names_version_checks_and_double_backward(act: str) -> None:
+    mlplab.manual_seed(0)
+    model = mlplab.nn.Sequential(mlplab.nn.Linear(5, 4), getattr(mlplab.nn, act)())
+    tmodel = torch.nn.Sequential(torch.nn.Linear(5, 4), getattr(torch.nn, act)()).double()
+    with torch.no_grad():
+        for p, q in zip(tmodel.parameters(), model.parameters()):
+            p.copy_(torch.tensor(q.detach().numpy()))
+    model = model.double()
+    x0 = np.random.default_rng(1).standard_normal((3, 5))
+    y, ty = model(mlplab.tensor(x0)), tmodel(torch.tensor(x0))
+    assert y.grad_fn.name() == ty.grad_fn.name()
+    y.add_(1)  # the output is saved by the activation's backward: both refuse
+    ty.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation") as e:
+        y.sum().backward()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        ty.sum().backward()
+    assert "is at version 1; expected version 0" in str(e.value)
+    # second derivatives through the fused node (create_graph), against torch
+    x, tx = mlplab.tensor(x0, requires_grad=True), torch.tensor(x0, requires_grad=True)
+    (gx,) = mlplab.autograd.grad((model(x) ** 3).sum(), x, create_graph=True)
+    (tgx,) = torch.autograd.grad((tmodel(tx) ** 3).sum(), tx, create_graph=True)
+    np.testing.assert_allclose(gx.detach().numpy(), tgx.detach().numpy(), rtol=1e-12, atol=1e-14)
+    gx.sum().backward()
+    tgx.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_hooked_modules_are_not_fused() -> None:
+    model = mlplab.nn.Sequential(mlplab.nn.Linear(3, 2), mlplab.nn.Tanh())
+    seen = []
+    model[0].register_forward_hook(lambda m, i, o: seen.append(o.grad_fn.name()))
+    y = model(mlplab.randn(4, 3))
+    assert seen == ["AddmmBackward0"] and y.grad_fn.name() == "TanhBackward0"
