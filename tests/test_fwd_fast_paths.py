@@ -138,3 +138,19 @@ def test_hooked_modules_are_not_fused() -> None:
     model[0].register_forward_hook(lambda m, i, o: seen.append(o.grad_fn.name()))
     y = model(mlplab.randn(4, 3))
     assert seen == ["AddmmBackward0"] and y.grad_fn.name() == "TanhBackward0"
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int32, np.int64])
+def test_relu_array_bitwise_equals_maximum_with_scalar_zero(dtype: type) -> None:
+    from mlplab.ops._numerics import relu_array
+
+    rng = np.random.default_rng(5)
+    for shape in [(), (1,), (3, 7), (128, 256), (2, 3, 5)]:
+        x = (rng.standard_normal(shape) * 10).astype(dtype)
+        if x.dtype.kind == "f" and x.size >= 5:
+            x.reshape(-1)[:5] = [np.nan, -0.0, 0.0, -np.inf, np.inf]
+        ref = np.maximum(x, 0)
+        for got in (relu_array(x), relu_array(x.copy(), out=np.empty_like(x))):
+            got = np.asarray(got)
+            assert got.dtype == ref.dtype and got.shape == ref.shape
+            assert np.asarray(got).tobytes() == np.asarray(ref).tobytes()  # NaN and -0.0 included

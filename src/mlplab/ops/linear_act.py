@@ -19,9 +19,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.op import OUTPUT
+from ._numerics import relu_array
 from .linear import LinearFn
 
-_tanh, _maximum = np.tanh, np.maximum
+_tanh = np.tanh
 
 
 class LinearTanhFn(LinearFn):
@@ -54,7 +55,7 @@ class LinearReluFn(LinearFn):
     def forward(self, x, w, b):
         z = LinearFn.forward(self, x, w, b)
         self.mask = z > 0
-        return _maximum(z, 0, out=z)
+        return relu_array(z, out=z)
 
     def backward(self, g):
         return LinearFn.backward(self, g * self.mask)
