@@ -154,3 +154,30 @@ def test_relu_array_bitwise_equals_maximum_with_scalar_zero(dtype: type) -> None
             got = np.asarray(got)
             assert got.dtype == ref.dtype and got.shape == ref.shape
             assert np.asarray(got).tobytes() == np.asarray(ref).tobytes()  # NaN and -0.0 included
+
+
+class _PlainDataset(mlplab.utils.data.TensorDataset):
+    """A TensorDataset the loader cannot take the fast path for (its __getitem__ is overridden)."""
+
+    def __getitem__(self, index: object) -> tuple:
+        return super().__getitem__(index)
+
+
+@pytest.mark.parametrize("batch,drop_last", [(1, False), (7, False), (7, True), (32, False)])
+def test_loader_row_batches_equal_the_collated_path(batch: int, drop_last: bool) -> None:
+    rng = np.random.default_rng(2)
+    X, y = rng.standard_normal((45, 3)).astype(np.float32), rng.integers(0, 4, 45)
+    data = mlplab.utils.data
+    loaders = []
+    for ds in (data.TensorDataset, _PlainDataset):
+        gen = mlplab.Generator().manual_seed(11)
+        dset = ds(mlplab.tensor(X), mlplab.tensor(y))
+        loaders.append(
+            data.DataLoader(dset, batch_size=batch, shuffle=True, drop_last=drop_last, generator=gen)
+        )
+    for _epoch in range(2):
+        fast, plain = list(loaders[0]), list(loaders[1])
+        assert len(fast) == len(plain) == len(loaders[0])
+        for (xf, yf), (xp, yp) in zip(fast, plain):
+            assert xf.dtype == xp.dtype and yf.dtype == yp.dtype
+            assert np.array_equal(xf.numpy(), xp.numpy()) and np.array_equal(yf.numpy(), yp.numpy())
