@@ -181,3 +181,36 @@ def test_loader_row_batches_equal_the_collated_path(batch: int, drop_last: bool)
         for (xf, yf), (xp, yp) in zip(fast, plain):
             assert xf.dtype == xp.dtype and yf.dtype == yp.dtype
             assert np.array_equal(xf.numpy(), xp.numpy()) and np.array_equal(yf.numpy(), yp.numpy())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("seed", range(6))
+def test_cross_entropy_labels_path_bitwise_equals_general_op(dtype: type, seed: int) -> None:
+    from mlplab.ops.classification import CrossEntropyFn, CrossEntropyLabelsFn
+
+    rng = np.random.default_rng(seed)
+    n, c = int(rng.integers(1, 70)), int(rng.integers(1, 13))
+    x0 = (rng.standard_normal((n, c)) * [1, 40][seed % 2]).astype(dtype)  # also spans > 64: row-wise max
+    t = rng.integers(0, c, n).astype([np.int64, np.int32, np.uint8][seed % 3])
+    g0 = rng.standard_normal(()).astype(dtype)
+    out = []
+    for make in (
+        lambda x: CrossEntropyLabelsFn.apply(x, t),
+        lambda x: CrossEntropyFn.apply(x, t, None, -100, 0.0, "mean", False),
+    ):
+        x = mlplab.tensor(x0, requires_grad=True)
+        loss = make(x)
+        loss.backward(mlplab.tensor(g0))
+        out.append((loss.detach().numpy(), x.grad.numpy(), loss.grad_fn.name()))
+    (lf, gf, nf), (lp, gp, np_) = out
+    assert lf.dtype == lp.dtype and lf.tobytes() == lp.tobytes()
+    assert gf.dtype == gp.dtype and gf.tobytes() == gp.tobytes() and nf == np_
+    # the module takes this path, and matches torch
+    x = mlplab.tensor(x0, requires_grad=True)
+    loss = mlplab.nn.CrossEntropyLoss()(x, mlplab.tensor(t.astype(np.int64)))
+    assert isinstance(loss.grad_fn, CrossEntropyLabelsFn) and loss.detach().numpy().tobytes() == lf.tobytes()
+    tl = torch.nn.functional.cross_entropy(
+        torch.tensor(x0, requires_grad=True), torch.tensor(t.astype(np.int64))
+    )
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(loss.item(), tl.item(), rtol=tol)

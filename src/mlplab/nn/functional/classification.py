@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ...ops.classification import CrossEntropyFn, CrossEntropyProbFn, NLLLossFn
+from ...ops.classification import CrossEntropyFn, CrossEntropyLabelsFn, CrossEntropyProbFn, NLLLossFn
 from ...tensor import Tensor
 from ._util import label_tensor, loss_input, same_float
 
@@ -104,7 +104,7 @@ def cross_entropy(
             c = xa.shape[1]
             u = ta if ta.dtype.kind == "u" else ta.view(f"u{ta.dtype.itemsize}")
             if ta.shape[0] == xa.shape[0] and int(_max(u, None)) < c and not 0 <= ignore_index < c:
-                return CrossEntropyFn.apply(input, ta, None, ignore_index, 0.0, "mean", False)
+                return CrossEntropyLabelsFn.apply(input, ta)
     x, reduction = loss_input(input, size_average, reduce, reduction)
     eps = float(label_smoothing)
     if not 0.0 <= eps <= 1.0:
