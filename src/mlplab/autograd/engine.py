@@ -211,6 +211,7 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
         if type(in_grads) is not tuple:
             in_grads = tuple(in_grads) if type(in_grads) is list else (in_grads,)
         nxt = nxt_g = None  # the one producer waiting while the heap is empty: it runs next
+        fresh = node.returns_fresh_grads
         for tensor, input_grad, needed in zip(parents, in_grads, node.needs_input_grad):
             if needed and input_grad is not None:
                 producer = tensor.grad_fn
@@ -229,11 +230,11 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
                 elif pending is not None and _hook_later(pending, tensor, input_grad):
                     pass
                 elif (
-                    tensor.grad is None
-                    and node.returns_fresh_grads
-                    and input_grad.dtype == tensor._data.dtype
-                    and input_grad.shape == tensor._data.shape
+                    fresh
+                    and tensor.grad is None
                     and input_grad.__class__ is _ndarray  # a 0-d gradient may be a NumPy scalar
+                    and input_grad.shape == (leaf_data := tensor._data).shape
+                    and input_grad.dtype == leaf_data.dtype
                 ):
                     # the usual leaf case (a layer's weight after zero_grad), inlined
                     # (Tensor._make written out, as in _accumulate_leaf)
@@ -245,7 +246,7 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
                     grad._version_counter = None
                     tensor.grad = grad
                 else:
-                    _accumulate_leaf(tensor, input_grad, node.returns_fresh_grads)
+                    _accumulate_leaf(tensor, input_grad, fresh)
         if nxt is not None:
             if not heap:
                 node, g = nxt, nxt_g
