@@ -106,13 +106,13 @@ class Sequential(_Indexed):
                     input = linear._forward_activated(input, fused, m)
                     linear = None
                     continue
-                input = linear(input)
+                input = linear.forward(input)  # what its __call__ does without hooks
                 linear = None
             if type(m) is Linear and not m._has_hooks:
                 linear = m
             else:
                 input = m(input)
-        return input if linear is None else linear(input)
+        return input if linear is None else linear.forward(input)
 
     def __getitem__(self, idx: int | slice) -> Any:
         if isinstance(idx, slice):
