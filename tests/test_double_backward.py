@@ -18,6 +18,20 @@ def _pos(*shape):
     return ("pos", shape)
 
 
+def _linear_act(act):
+    """act(x W^T + b): mlplab's fused node (Sequential's fast path), torch's two ops."""
+
+    def f(L, x, w, b):
+        if L is mlplab:
+            from mlplab.ops.linear_act import LinearReluFn, LinearTanhFn
+
+            return (LinearTanhFn if act == "tanh" else LinearReluFn).apply(x, w, b)
+        z = L.nn.functional.linear(x, w, b)
+        return z.tanh() if act == "tanh" else z.relu()
+
+    return f
+
+
 # name -> (f(lib, *tensors), input shapes; ("pos", shape) draws positive values)
 CASES = {
     "add": (lambda L, x, y: x + y, [(2, 3), (3,)]),
@@ -108,6 +122,8 @@ CASES = {
         ),
         [(3, 4)],
     ),
+    "linear_tanh": (_linear_act("tanh"), [(4, 3), (5, 3), (5,)]),
+    "linear_relu": (_linear_act("relu"), [(4, 3), (5, 3), (5,)]),
     "cross_entropy_sum": (
         lambda L, x: L.nn.functional.cross_entropy(x * x, L.tensor([0, 2, 1]), reduction="sum"),
         [(3, 4)],

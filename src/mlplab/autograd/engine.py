@@ -192,6 +192,9 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
 
     # Nodes run in decreasing creation order (``sequence_number``): every consumer of a node was created
     # after it, so by the time a node is popped all its gradient contributions have arrived.
+    # ``grads`` holds the summed gradient of every node in ``heap``. A chain (one producer waiting,
+    # the heap empty) skips both: nothing else can still send that producer a gradient, since any
+    # node yet to run is reached through it, so it runs next, as the heap would have had it.
     grads: dict[Any, Any] = {}
     heap: list[tuple[int, Any]] = []
     take_grad = grads.pop
@@ -212,6 +215,8 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
             node.parents = ()
         if type(in_grads) is not tuple:
             in_grads = tuple(in_grads) if type(in_grads) is list else (in_grads,)
+        nxt = nxt_g = None  # the one producer waiting while the heap is empty: it runs next
+        fresh = node.returns_fresh_grads
         for tensor, input_grad, needed in zip(parents, in_grads, node.needs_input_grad):
             if needed and input_grad is not None:
                 producer = tensor.grad_fn
@@ -220,19 +225,23 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
                 if views and producer is not None:
                     producer = current_view_node(node, parents, tensor, producer)
                 if producer is not None:
-                    if producer in grads:
+                    if producer is nxt:
+                        nxt_g = nxt_g + input_grad
+                    elif producer in grads:
                         grads[producer] = grads[producer] + input_grad
+                    elif nxt is None and not heap:
+                        nxt, nxt_g = producer, input_grad
                     else:
                         grads[producer] = input_grad
                         heappush(heap, (-producer.sequence_number, producer))
                 elif pending is not None and _hook_later(pending, tensor, input_grad):
                     pass
                 elif (
-                    tensor.grad is None
-                    and node.returns_fresh_grads
-                    and input_grad.dtype == tensor._data.dtype
-                    and input_grad.shape == tensor._data.shape
+                    fresh
+                    and tensor.grad is None
                     and input_grad.__class__ is _ndarray  # a 0-d gradient may be a NumPy scalar
+                    and input_grad.shape == (leaf_data := tensor._data).shape
+                    and input_grad.dtype == leaf_data.dtype
                 ):
                     # the usual leaf case (a layer's weight after zero_grad), inlined
                     # (Tensor._make written out, as in _accumulate_leaf)
@@ -244,7 +253,13 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
                     grad._version_counter = None
                     tensor.grad = grad
                 else:
-                    _accumulate_leaf(tensor, input_grad, node.returns_fresh_grads)
+                    _accumulate_leaf(tensor, input_grad, fresh)
+        if nxt is not None:
+            if not heap:
+                node, g = nxt, nxt_g
+                continue
+            grads[nxt] = nxt_g  # another producer joined it: the heap orders them
+            heappush(heap, (-nxt.sequence_number, nxt))
         if not heap:
             if pending:
                 for leaf, hooks, total in pending.values():

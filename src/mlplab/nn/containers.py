@@ -8,9 +8,16 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from ..ops.linear_act import LinearReluFn, LinearTanhFn
+from .activation import ReLU, Tanh
+from .linear import Linear
 from .module import Module, _addindent
 
 __all__ = ["Sequential", "ModuleList", "ModuleDict"]
+
+
+#: activation module -> the op that fuses it with a preceding Linear (Sequential.forward)
+_FUSED: dict[type, Any] = {Tanh: LinearTanhFn, ReLU: LinearReluFn}
 
 
 def _index(idx: Any, n: int, what: str) -> int:
@@ -89,9 +96,23 @@ class Sequential(_Indexed):
                 self.add_module(str(i), m)
 
     def forward(self, input: Any) -> Any:
+        # Fast path: a Linear followed by a Tanh or ReLU (exact types, neither hooked) runs as one
+        # fused node (mlplab.ops.linear_act), bitwise the two modules' result
+        linear = None  # a hook-free Linear whose call waits to see the next module
         for m in self._modules.values():
-            input = m(input)
-        return input
+            if linear is not None:
+                fused = _FUSED.get(type(m))
+                if fused is not None and not m._has_hooks:
+                    input = linear._forward_activated(input, fused, m)
+                    linear = None
+                    continue
+                input = linear.forward(input)  # what its __call__ does without hooks
+                linear = None
+            if type(m) is Linear and not m._has_hooks:
+                linear = m
+            else:
+                input = m(input)
+        return input if linear is None else linear.forward(input)
 
     def __getitem__(self, idx: int | slice) -> Any:
         if isinstance(idx, slice):

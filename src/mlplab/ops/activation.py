@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from ..autograd.op import OUTPUT, Op, unbroadcast
-from ._numerics import shift_by_max, stable_sigmoid
+from ._numerics import relu_array, shift_by_max, stable_sigmoid
 
 
 class Sigmoid(Op):
@@ -42,7 +42,7 @@ class Relu(Op):
 
     def forward(self, x):
         self.mask = x > 0
-        return np.maximum(x, 0)
+        return relu_array(x)
 
     def backward(self, g):
         return g * self.mask

@@ -11,6 +11,12 @@ import numpy as np
 from ..autograd.op import Op, unbroadcast
 from ..autograd.tensor_ops import sum_to
 
+# For 2-D operands np.dot reaches the same BLAS routine (sgemm/dgemm, or gemv for one row) as the
+# matmul ufunc, so its result is bitwise the same (tests/ops/test_linear_fast.py checks it), but
+# without the ufunc machinery: 0.4-0.9 us less per product, most of a batch-1 step's matmul cost.
+_dot = np.dot
+_sum = np.add.reduce
+
 
 class MatMul(Op):
     """Z = X @ Y (NumPy matmul semantics: 1-D promotion, batched broadcasting).
@@ -79,7 +85,7 @@ class LinearFn(Op):
 
     def forward(self, x, w, b=None):
         self.x, self.w = x, w
-        y = x @ w.T
+        y = _dot(x, w.T) if x.ndim == 2 else x @ w.T
         if b is not None:
             y += b
         return y
@@ -87,16 +93,18 @@ class LinearFn(Op):
     def backward(self, g):
         x, w = self.x, self.w
         needs = self.needs_input_grad
-        gx = g @ w if needs[0] else None
         if x.ndim == 2:
             g2, x2 = g, x
-        elif x.ndim == 1:
-            g2, x2 = g.reshape(1, -1), x.reshape(1, -1)
+            gx = _dot(g, w) if needs[0] else None
         else:
-            g2, x2 = g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1])
-        gw = g2.T @ x2 if needs[1] else None
+            gx = g @ w if needs[0] else None
+            if x.ndim == 1:
+                g2, x2 = g.reshape(1, -1), x.reshape(1, -1)
+            else:
+                g2, x2 = g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1])
+        gw = _dot(g2.T, x2) if needs[1] else None
         if len(needs) == 3:
-            return gx, gw, (g2.sum(0) if needs[2] else None)
+            return gx, gw, (_sum(g2, 0) if needs[2] else None)
         return gx, gw
 
     def backward_graph(self, g):

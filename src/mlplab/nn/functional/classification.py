@@ -13,11 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from ...ops.classification import CrossEntropyFn, CrossEntropyProbFn, NLLLossFn
+from ...ops.classification import CrossEntropyFn, CrossEntropyLabelsFn, CrossEntropyProbFn, NLLLossFn
 from ...tensor import Tensor
 from ._util import label_tensor, loss_input, same_float
 
 _max = np.maximum.reduce  # ndarray.max without its Python layer
+# the unsigned dtype of each integer width (a label seen as unsigned: negative ones become huge)
+_UNSIGNED = {1: np.dtype(np.uint8), 2: np.dtype(np.uint16), 4: np.dtype(np.uint32), 8: np.dtype(np.uint64)}
 
 
 def _arr(w: Any, dtype: np.dtype) -> np.ndarray | None:
@@ -102,9 +104,9 @@ def cross_entropy(
         xa, ta = input._data, target._data
         if xa.ndim == 2 and ta.ndim == 1 and ta.size and xa.dtype.kind == "f" and ta.dtype.kind in "iu":
             c = xa.shape[1]
-            u = ta if ta.dtype.kind == "u" else ta.view(f"u{ta.dtype.itemsize}")
+            u = ta if ta.dtype.kind == "u" else ta.view(_UNSIGNED[ta.dtype.itemsize])
             if ta.shape[0] == xa.shape[0] and int(_max(u, None)) < c and not 0 <= ignore_index < c:
-                return CrossEntropyFn.apply(input, ta, None, ignore_index, 0.0, "mean", False)
+                return CrossEntropyLabelsFn.apply(input, ta)
     x, reduction = loss_input(input, size_average, reduce, reduction)
     eps = float(label_smoothing)
     if not 0.0 <= eps <= 1.0:

@@ -10,7 +10,7 @@ import numpy as np
 
 from ...tensor import Tensor
 from .collate import default_collate, default_convert
-from .dataset import IterableDataset, _fast_gather
+from .dataset import IterableDataset, TensorDataset, _fast_gather
 from .sampler import (
     _KNOWN_SAMPLERS,
     BatchSampler,
@@ -163,6 +163,8 @@ class DataLoader:
                 order = s._indices()
             n, b = len(order), bs.batch_size
             stop = n - n % b if bs.drop_last else n
+            if gather is not None and getattr(gather, "__func__", None) is TensorDataset._gather:
+                return self._rows(self.dataset.tensors, order, b, stop)
             batches: Iterator[Any] = (order[i : i + b] for i in range(0, stop, b))
         else:
             batches = iter(bs)
@@ -175,6 +177,16 @@ class DataLoader:
         stop = n - n % b if drop_last else n
         for start in range(0, stop, b):
             yield gather(slice(start, min(start + b, n)))
+
+    @staticmethod
+    def _rows(tensors: tuple, order: np.ndarray, b: int, stop: int) -> Iterator[list[Tensor]]:
+        """A TensorDataset's batches in ``order``: ``TensorDataset._gather`` written out, one fancy
+        index per tensor, without a generator of index slices in between (per batch, the loader
+        then costs little more than the hand-written ``X[idx], y[idx]``)."""
+        make = Tensor._make
+        for i in range(0, stop, b):
+            idx = order[i : i + b]
+            yield [make(t._data[idx]) for t in tensors]
 
     @staticmethod
     def _gathered(gather: Callable, batches: Iterator[Any]) -> Iterator[list[Tensor]]:
