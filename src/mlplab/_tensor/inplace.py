@@ -101,7 +101,11 @@ class InplaceMixin:
         """
         if self._records():
             if is_shared(self):  # a view, or a base with views: the change goes through CopySlices
-                return self._rebind(fn(self._old()))  # _old copies the values the op may save
+                result = fn(self._old())  # _old copies the values the op may save
+                self._rebind(result)
+                if node_name is not None and self.grad_fn is result.grad_fn:  # not a view's node
+                    self.grad_fn.backward_name = node_name
+                return self
             arr = self._data
             old = self._make(arr.copy(), True)  # the op may read its input in backward: keep it
             old.grad_fn = self.grad_fn
