@@ -28,6 +28,7 @@ from .worker import BLAS_ENV, run_task, worker_loop
 
 Result = dict[str, Any]
 OnResult = Callable[[Result], None]
+OnDrained = Callable[[], None]
 
 RETRIES_AFTER_A_KILL = 1
 
@@ -92,8 +93,12 @@ class LocalPool:
         self.jobs = jobs
         self.notes: list[str] = []  # what happened to workers (kills, retries), for the report
 
-    def run(self, tasks: list[dict[str, Any]], on_result: OnResult) -> None:
-        """Run every task; ``on_result`` gets each result in the parent as it arrives."""
+    def run(
+        self, tasks: list[dict[str, Any]], on_result: OnResult, on_drained: OnDrained | None = None
+    ) -> None:
+        """Run every task; ``on_result`` gets each result in the parent as it arrives, and
+        ``on_drained`` is called once when every task has been handed to a worker (the last runs
+        are in flight and cores come free: the caller may prepare its report meanwhile)."""
         ctx = mp.get_context("spawn")
         queue = deque(tasks)
         deaths: dict[str, int] = {}
@@ -110,6 +115,9 @@ class LocalPool:
                     w = _Worker(ctx)
                     workers.append(w)
                     w.give(queue.popleft())
+                if not queue and on_drained is not None:
+                    on_drained()  # once: a retried run put back later does not call it again
+                    on_drained = None
                 busy = [w for w in workers if w.task is not None]
                 wait([w.conn for w in busy] + [w.proc.sentinel for w in busy])
                 for w in busy:
@@ -179,8 +187,11 @@ class DaskPool:
         except (OSError, TimeoutError, ValueError) as e:
             raise UserError(f"cannot reach the Dask scheduler at {address}: {e}") from None
 
-    def run(self, tasks: list[dict[str, Any]], on_result: OnResult) -> None:
-        """Submit every task; ``on_result`` gets each result as it completes."""
+    def run(
+        self, tasks: list[dict[str, Any]], on_result: OnResult, on_drained: OnDrained | None = None
+    ) -> None:
+        """Submit every task; ``on_result`` gets each result as it completes; ``on_drained`` is
+        called once every task is submitted (the cluster's workers run them, not this machine)."""
         from distributed import as_completed
 
         tag = uuid.uuid4().hex[:8]
@@ -189,6 +200,8 @@ class DaskPool:
             for i, t in enumerate(tasks)
         }
         try:
+            if on_drained is not None:
+                on_drained()
             for fut in as_completed(futures):
                 task = futures[fut]
                 try:

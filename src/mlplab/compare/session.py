@@ -23,7 +23,7 @@ from typing import Any
 
 from ..errors import UserError
 from ..train.files import LOCK_FILE, RunLock, atomic_write
-from .figures import plot_grid_curves
+from .figures import plot_grid_curves, warm_up
 from .grid import PlannedRun
 from .summary import RunRecord, ranked_table, read_run, summarise, write_summary
 from .worker import is_finished
@@ -145,7 +145,7 @@ class GridDir:
 
         try:
             if todo:
-                pool.run([self.task(p) for p in todo], on_result)
+                pool.run([self.task(p) for p in todo], on_result, on_drained=warm_up)
         finally:
             bar.close()
         return list(getattr(pool, "notes", []))

@@ -122,7 +122,7 @@ class ConcatDataset(Dataset):
     def __init__(self, datasets: Sequence[Any]) -> None:
         self.datasets = list(datasets)
         if not self.datasets:
-            raise ValueError("datasets should not be an empty iterable")
+            raise AssertionError("datasets should not be an empty iterable")  # as torch
         self.cumulative_sizes: list[int] = []
         total = 0
         for d in self.datasets:
