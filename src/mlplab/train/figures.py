@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 
-from .metrics import confusion_counts
 
 
 def _figure(figsize: tuple[float, float]) -> Any:
@@ -65,8 +64,10 @@ def plot_confusion(
     y_true: np.ndarray, y_pred: np.ndarray, class_names: Sequence[str], path: str | Path, title: str = ""
 ) -> None:
     """Confusion matrix of the test split with counts in each cell."""
+    from sklearn.metrics import confusion_matrix
+
     labels = list(range(len(class_names)))
-    cm = confusion_counts(y_true, y_pred, len(labels))
+    cm = confusion_matrix(y_true, y_pred, labels=labels)
     n = len(labels)
     size = max(4.5, 0.55 * n + 2.5)
     fig = _figure((size + 1, size))
