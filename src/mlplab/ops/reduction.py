@@ -172,6 +172,13 @@ class AMax(Op):
         n = mask.sum(axis=self.axis, keepdims=True, dtype=g.dtype)
         return _keep(g, x.shape, self.axis, self.keep) / n * mask
 
+    def backward_graph(self, g):
+        """g mask / n recorded: linear in g, the tie mask a constant (the second derivative in x is 0)."""
+        x = self.x
+        mask = x == _keep(self.y, x.shape, self.axis, self.keep)
+        share = mask / mask.sum(axis=self.axis, keepdims=True, dtype=g._data.dtype)
+        return g.reshape(_kept(x.shape, self.axis)) * g._make(share.astype(g._data.dtype, copy=False))
+
 
 class AMin(AMax):
     """y = min over ``axis``; the gradient is shared evenly among tied minima."""
@@ -212,6 +219,15 @@ class MaxDim(Op):
             g = np.expand_dims(g, self.dim)
         np.put_along_axis(out, self.idx, g, axis=self.dim)
         return out
+
+    def backward_graph(self, g):
+        """g placed at the index, recorded as g * one_hot(index) (linear in g)."""
+        n = self.shape[self.dim]
+        pos = np.arange(n).reshape((n,) + (1,) * (len(self.shape) - 1 - self.dim))
+        hot = (pos == self.idx).astype(g._data.dtype)
+        if not self.keep:
+            g = g.unsqueeze(self.dim)
+        return g * g._make(hot)
 
 
 class MinDim(MaxDim):

