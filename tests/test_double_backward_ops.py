@@ -39,6 +39,16 @@ CASES = {
     "max_dim_keep": (lambda L, x: x.max(dim=0, keepdim=True)[0] * x, [(3, 2)]),
     "min_dim": (lambda L, x: L.min(x * x, 1)[0] * x[:, 1], [(3, 4)]),
     "min_dim_3d": (lambda L, x: (x * x).min(dim=-2).values, [(2, 3, 2)]),
+    "gelu": (lambda L, x: L.nn.functional.gelu(x * 2), [(3, 4)]),
+    "gelu_tanh": (lambda L, x: L.nn.functional.gelu(x * 2, approximate="tanh"), [(3, 4)]),
+    "gelu_third": (lambda L, x: _third_order(L, lambda t: L.nn.functional.gelu(t), x), [(5,)]),
+    "gelu_tanh_third": (
+        lambda L, x: _third_order(L, lambda t: L.nn.functional.gelu(t, approximate="tanh"), x),
+        [(5,)],
+    ),
+    "prelu": (lambda L, x, w: L.nn.functional.prelu(x, w) * x, [(3, 4), (4,)]),
+    "prelu_one_weight": (lambda L, x, w: L.nn.functional.prelu(x * x - 1, w) * w, [(2, 3, 2), (1,)]),
+    "prelu_1d": (lambda L, x, w: L.nn.functional.prelu(x, w * w), [(5,), (1,)]),
 }
 
 TIED = {
@@ -49,6 +59,13 @@ TIED = {
 CASES.update({k: (f, [(2, 3)]) for k, f in TIED.items()})
 # finite differences step across the ties: compared with torch only
 NOT_BY_FINITE_DIFFERENCES = set(TIED)
+
+
+def _third_order(lib, f, x):
+    """d/dx f(x) as a recorded tensor: its double backward is f's third derivative."""
+    with lib.enable_grad():  # gradcheck's finite differences run without grad mode
+        (g,) = lib.autograd.grad(f(x).sum(), x, create_graph=True)
+    return g
 
 
 def _arrays(name: str) -> list[np.ndarray]:

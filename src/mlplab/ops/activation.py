@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from ..autograd.op import OUTPUT, Op, unbroadcast
+from ..autograd.tensor_ops import sum_to
 from ._numerics import shift_by_max, stable_sigmoid
 
 
@@ -93,6 +94,18 @@ class PReluFn(Op):
         gw = None
         if self.needs_input_grad[1]:
             gw = unbroadcast(np.where(pos, 0, g * x), self.wshape).reshape(-1)
+        return gx, gw
+
+    def backward_graph(self, g):
+        """dx = g (pos + neg w),  dw = sum(g neg x), recorded (second derivatives: d2/dx dw = g neg)."""
+        x, w = self.parents
+        dt = g._data.dtype
+        neg = g._make((~self.pos).astype(dt))
+        gx = gw = None
+        if self.needs_input_grad[0]:
+            gx = g * (g._make(self.pos.astype(dt)) + neg * w.reshape(self.wshape))
+        if self.needs_input_grad[1]:
+            gw = sum_to(g * neg * x, self.wshape).reshape(-1)
         return gx, gw
 
 
@@ -191,6 +204,36 @@ class GeluFn(Op):
         pdf = np.exp(-0.5 * x * x) * _INV_SQRT_2PI
         return g * (self.cdf + x * pdf)
 
+    def backward_graph(self, g):
+        x = self.parents[0]
+        if self.approx != "tanh":
+            return g * GeluGradFn.apply(x)
+        s = Sigmoid.apply((x + 0.044715 * x * x * x) * (2 * _SQRT_2_OVER_PI))
+        du = (1 + 3 * 0.044715 * x * x) * (2 * _SQRT_2_OVER_PI)
+        return g * (s + x * s * (1 - s) * du)
+
+
+class GeluGradFn(Op):
+    r"""The exact GELU's derivative as an op (its double backward):
+    y = \Phi(x) + x \phi(x);  dy/dx = \phi(x) (2 - x^2)  (\phi' = -x \phi)."""
+
+    arity = 1
+    saves = (0,)
+
+    backward_name = "GeluBackwardBackward0"
+
+    def forward(self, x):
+        self.x = x
+        return 0.5 * (1 + _erf(x * _INV_SQRT_2)) + x * (np.exp(-0.5 * x * x) * _INV_SQRT_2PI)
+
+    def backward(self, g):
+        x = self.x
+        return g * (np.exp(-0.5 * x * x) * _INV_SQRT_2PI) * (2 - x * x)
+
+    def backward_graph(self, g):
+        x = self.parents[0]
+        return g * ((x * x * -0.5).exp() * _INV_SQRT_2PI) * (2 - x * x)
+
 
 class SoftplusFn(Op):
     """y = log(1 + e^{beta x}) / beta (y = x where beta x > threshold);  dy/dx = sigma(beta x) (or 1)."""
@@ -260,6 +303,7 @@ class LogSoftmaxFn(Op):
     def backward_graph(self, g):
         p = LogSoftmaxFn.apply(self.parents[0], self.dim).exp()
         return g - p * g.sum(dim=self.dim, keepdim=True)
+
 
 class SoftminFn(SoftmaxFn):
     r"""y = softmax(-x) along ``dim``;  dL/dx_i = -y_i (g_i - \sum_j g_j y_j)."""
