@@ -49,6 +49,20 @@ CASES = {
     "prelu": (lambda L, x, w: L.nn.functional.prelu(x, w) * x, [(3, 4), (4,)]),
     "prelu_one_weight": (lambda L, x, w: L.nn.functional.prelu(x * x - 1, w) * w, [(2, 3, 2), (1,)]),
     "prelu_1d": (lambda L, x, w: L.nn.functional.prelu(x, w * w), [(5,), (1,)]),
+    "gather": (lambda L, x: (x * x).gather(1, L.tensor([[0, 2, 0, 1], [1, 1, 2, 0]])), [(2, 3)]),
+    "gather_dim0_small_index": (
+        lambda L, x: L.gather(x * x, 0, L.tensor([[2, 0], [2, 2]])) * x[:2, :2],
+        [(3, 4)],
+    ),
+    "gather_third": (
+        lambda L, x: _third_order(L, lambda t: t.gather(-1, L.tensor([[1, 1], [0, 1]])) ** 3, x),
+        [(2, 2)],
+    ),
+    "index_select": (lambda L, x: L.index_select(x * x, 1, L.tensor([2, 0, 2])) * x[:, :3], [(2, 4)]),
+    "index_select_third": (
+        lambda L, x: _third_order(L, lambda t: t.index_select(0, L.tensor([1, 1, 0])) ** 3, x),
+        [(3, 2)],
+    ),
 }
 
 TIED = {
