@@ -63,6 +63,39 @@ CASES = {
         lambda L, x: _third_order(L, lambda t: t.index_select(0, L.tensor([1, 1, 0])) ** 3, x),
         [(3, 2)],
     ),
+    "batch_norm_train": (
+        lambda L, x, w, b: L.nn.functional.batch_norm(x, None, None, w, b, training=True, eps=0.1),
+        [(4, 3), (3,), (3,)],
+    ),
+    "batch_norm_train_3d_stats": (
+        lambda L, x, w: L.nn.functional.batch_norm(
+            x * x, L.zeros(2, dtype=L.float64), L.ones(2, dtype=L.float64), w, training=True
+        ),
+        [(3, 2, 2), (2,)],
+    ),
+    "batch_norm_train_no_affine": (
+        lambda L, x: L.nn.functional.batch_norm(x, None, None, training=True, eps=1e-3) * x,
+        [(3, 2)],
+    ),
+    "batch_norm_eval": (
+        lambda L, x, w, b: (
+            L.nn.functional.batch_norm(
+                x * x, L.tensor([0.5, -1.0, 0.2], dtype=L.float64), L.tensor([2.0, 0.5, 1.5]).double(), w, b
+            )
+            * w
+        ),
+        [(4, 3), (3,), (3,)],
+    ),
+    "batch_norm_eval_bias_only": (
+        lambda L, x, b: L.nn.functional.batch_norm(
+            x * x, L.tensor([0.5, -1.0], dtype=L.float64), L.tensor([2.0, 0.5], dtype=L.float64), _w(L), b
+        ),
+        [(2, 2, 3), (2,)],
+    ),
+    "batch_norm_train_bias_only": (
+        lambda L, x, b: L.nn.functional.batch_norm(x * x, None, None, _w(L), b * b, training=True),
+        [(3, 2), (2,)],
+    ),
 }
 
 TIED = {
@@ -73,6 +106,13 @@ TIED = {
 CASES.update({k: (f, [(2, 3)]) for k, f in TIED.items()})
 # finite differences step across the ties: compared with torch only
 NOT_BY_FINITE_DIFFERENCES = set(TIED)
+
+
+def _w(lib):
+    """No weight; for torch a weight of ones: torch 2.13's batch-norm double backward raises
+    "Expected a proper Tensor but got None" for a bias without a weight (a torch bug), and with
+    constant ones it computes the same function."""
+    return lib.ones(2, dtype=lib.float64) if lib is torch else None
 
 
 def _third_order(lib, f, x):
