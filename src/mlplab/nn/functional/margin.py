@@ -1,5 +1,5 @@
 r"""Margin losses: the multi-class hinge (SVM) loss and the hinge embedding loss (argument
-checks; the ops are in :mod:`mlplab.ops.loss`)."""
+checks; the ops are in :mod:`mlplab.ops.loss_margin`)."""
 
 # ruff: noqa: A001, A002 - ``input`` is PyTorch's parameter name (keyword calls must work)
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ...ops.loss import HingeEmbeddingFn, MultiMarginFn
+from ...ops.loss_margin import HingeEmbeddingFn, MultiMarginFn
 from ...tensor import Tensor
 from ._util import label_tensor, loss_input
 from .classification import _arr, _check_range
