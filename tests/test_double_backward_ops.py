@@ -13,6 +13,9 @@ from mlplab.autograd import gradcheck, gradgradcheck
 
 TOL = {"rtol": 1e-10, "atol": 1e-12}
 
+# kl_div(reduction='mean') warns that it is not the KL divergence (torch and mlplab alike)
+pytestmark = pytest.mark.filterwarnings("ignore:reduction. 'mean' divides the total loss:UserWarning")
+
 
 def _pos(*shape):
     return ("pos", shape)
@@ -95,6 +98,36 @@ CASES = {
     "batch_norm_train_bias_only": (
         lambda L, x, b: L.nn.functional.batch_norm(x * x, None, None, _w(L), b * b, training=True),
         [(3, 2), (2,)],
+    ),
+    "bce": (lambda L, x, y: L.nn.functional.binary_cross_entropy(x, y), [_unit(2, 3), _unit(2, 3)]),
+    "bce_weight_sum": (
+        lambda L, x, y: L.nn.functional.binary_cross_entropy(
+            L.sigmoid(x), y * y, weight=L.tensor([0.5, 2.0, 1.0], dtype=L.float64), reduction="sum"
+        ),
+        [(2, 3), _unit(2, 3)],
+    ),
+    "bce_none": (
+        lambda L, x, y: L.nn.functional.binary_cross_entropy(x, y, reduction="none") * x,
+        [_unit(3, 2), _unit(3, 2)],
+    ),
+    "bce_with_logits_weight_none": (
+        lambda L, x, y: L.nn.functional.binary_cross_entropy_with_logits(
+            x * x, y, weight=L.tensor([0.5, 2.0, 1.0], dtype=L.float64), reduction="none"
+        ),
+        [(2, 3), _unit(2, 3)],
+    ),
+    "kl_div": (
+        lambda L, a, y: L.nn.functional.kl_div(a * a, y, reduction="batchmean"),
+        [(3, 4), _unit(3, 4)],
+    ),
+    "kl_div_none": (lambda L, a, y: L.nn.functional.kl_div(a, y * y, reduction="none"), [(2, 3), _pos(2, 3)]),
+    "kl_div_log_target": (
+        lambda L, a, y: L.nn.functional.kl_div(a * a, y, reduction="mean", log_target=True),
+        [(3, 4), (3, 4)],
+    ),
+    "kl_div_log_target_sum": (
+        lambda L, a, y: L.nn.functional.kl_div(L.log_softmax(a, 1), y * a, reduction="sum", log_target=True),
+        [(2, 3), (2, 3)],
     ),
 }
 

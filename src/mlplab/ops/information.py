@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.op import Op, unbroadcast
-from ._numerics import reduce_array, reduce_grad
+from ._numerics import reduce_array, reduce_grad, reduce_grad_graph
 
 
 class XLogYFn(Op):
@@ -80,4 +80,20 @@ class KLDivFn(Op):
             if self.needs_input_grad[1]:
                 with np.errstate(divide="ignore"):
                     gy = g * (np.log(y) + 1 - a)
+        return ga, gy
+
+    def backward_graph(self, g):
+        a, y = self.parents
+        if self.reduction == "batchmean":
+            g = g / self.batch_size
+        else:
+            g = reduce_grad_graph(g, self.a.size, self.reduction)
+        ga = gy = None
+        if self.log_target:
+            e = y.exp()
+            ga = -g * e if self.needs_input_grad[0] else None
+            gy = g * (e * (y - a + 1)) if self.needs_input_grad[1] else None
+        else:
+            ga = -g * y if self.needs_input_grad[0] else None
+            gy = g * (y.log() + 1 - a) if self.needs_input_grad[1] else None
         return ga, gy

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.op import Op
-from ._numerics import reduce_array, reduce_grad, stable_sigmoid
+from ._numerics import reduce_array, reduce_grad, reduce_grad_graph, stable_sigmoid
 from .activation import Sigmoid
 
 
@@ -176,6 +176,18 @@ class BCEFn(Op):
             # -logit(x), unclamped as PyTorch: infinite at x = 0 or 1
             with np.errstate(divide="ignore", invalid="ignore"):
                 gy = g * (np.log1p(-x) - np.log(x))
+        return gx, gy
+
+    def backward_graph(self, g):
+        x, y = self.parents
+        g = reduce_grad_graph(g, self.n, self.reduction)
+        if self.w is not None:
+            g = g * g._make(np.asarray(self.w, g._data.dtype))
+        gx = gy = None
+        if self.needs_input_grad[0]:
+            gx = g * (x - y) / (x * (1 - x)).clamp(min=_EPS)
+        if self.needs_input_grad[1]:
+            gy = g * ((1 - x).log() - x.log())
         return gx, gy
 
 
