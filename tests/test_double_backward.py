@@ -290,6 +290,11 @@ def test_every_backward_graph_is_exercised(monkeypatch):
 
     for name in more.CASES:
         more._second(mlplab, name)
+    for f, _ in more.NOT_TWICE.values():  # a first derivative, then a refused second one
+        x = mlplab.tensor(np.ones((3, 4)), requires_grad=True)
+        (g,) = mlplab.autograd.grad(f(mlplab, x), x, create_graph=True)
+        with pytest.raises(RuntimeError, match="is not implemented"):
+            mlplab.autograd.grad(g.sum(), x, create_graph=True)
     _third(mlplab)
     _hvp(mlplab)
     x = mlplab.tensor([1.0, -2.0], dtype=mlplab.float64, requires_grad=True)

@@ -129,6 +129,76 @@ CASES = {
         lambda L, a, y: L.nn.functional.kl_div(L.log_softmax(a, 1), y * a, reduction="sum", log_target=True),
         [(2, 3), (2, 3)],
     ),
+    "margin_ranking": (
+        lambda L, a, b, y: L.nn.functional.margin_ranking_loss(a * a, b, y, margin=0.3),
+        [(5,), (5,), (5,)],
+    ),
+    "margin_ranking_broadcast_none": (
+        lambda L, a, b: L.nn.functional.margin_ranking_loss(
+            a, b * b, L.tensor([[1.0], [-1.0]], dtype=L.float64), margin=0.5, reduction="none"
+        ),
+        [(2, 3), (1, 3)],
+    ),
+    "hinge_embedding": (
+        lambda L, x: L.nn.functional.hinge_embedding_loss(x * x, L.tensor([1.0, -1.0, -1.0, 1.0]).double()),
+        [(4,)],
+    ),
+    "hinge_embedding_none": (
+        lambda L, x: L.nn.functional.hinge_embedding_loss(
+            x * x, L.tensor([[1.0, -1.0, -1.0], [-1.0, 1.0, -1.0]]).double(), margin=2.0, reduction="none"
+        ),
+        [(2, 3)],
+    ),
+    "soft_margin": (
+        lambda L, x: L.nn.functional.soft_margin_loss(
+            x * x, L.tensor([[1.0, -1.0, 1.0], [-1.0, -1.0, 1.0]]).double()
+        ),
+        [(2, 3)],
+    ),
+    "soft_margin_none": (
+        lambda L, x: L.nn.functional.soft_margin_loss(
+            x, L.tensor([1.0, -1.0, -1.0]).double(), reduction="none"
+        ),
+        [(3,)],
+    ),
+    "multilabel_soft_margin": (
+        lambda L, x, y: L.nn.functional.multilabel_soft_margin_loss(x * x, y),
+        [(3, 4), _unit(3, 4)],
+    ),
+    "multilabel_soft_margin_weight_none": (
+        lambda L, x, y: L.nn.functional.multilabel_soft_margin_loss(
+            x, y, weight=L.tensor([0.5, 2.0, 1.0], dtype=L.float64), reduction="none"
+        ),
+        [(2, 3), _unit(2, 3)],
+    ),
+    "cosine_embedding": (
+        lambda L, a, b: L.nn.functional.cosine_embedding_loss(a, b * b, L.tensor([1.0, -1.0, -1.0]).double()),
+        [(3, 4), (3, 4)],
+    ),
+    "cosine_embedding_broadcast_none": (
+        lambda L, a, b: L.nn.functional.cosine_embedding_loss(
+            a * a, b, L.tensor([1.0, -1.0]).double(), margin=-0.5, reduction="none"
+        ),
+        [(2, 3), (2, 3)],
+    ),
+    "triplet_margin": (
+        lambda L, a, p, n: L.nn.functional.triplet_margin_loss(a, p * p, n, margin=2.0),
+        [(3, 4), (3, 4), (3, 4)],
+    ),
+    "triplet_margin_p1_swap_sum": (
+        lambda L, a, p, n: L.nn.functional.triplet_margin_loss(
+            a * a, p, n, margin=3.0, p=1, swap=True, reduction="sum"
+        ),
+        [(3, 4), (3, 4), (3, 4)],
+    ),
+    "triplet_margin_p3_none": (
+        lambda L, a, p, n: L.nn.functional.triplet_margin_loss(a, p, n, margin=3.0, p=3, reduction="none"),
+        [(3, 4), (3, 4), (3, 4)],
+    ),
+    "triplet_margin_1d_swap": (
+        lambda L, a, p, n: L.nn.functional.triplet_margin_loss(a, p, n * n, margin=3.0, swap=True),
+        [(4,), (4,), (4,)],
+    ),
 }
 
 TIED = {
@@ -201,3 +271,34 @@ def test_second_derivatives_match_torch(name):
     assert (hs_m is None) == (hs_t is None)
     for a, b in zip(hs_m or (), hs_t or ()):
         np.testing.assert_allclose(a.numpy(), b.numpy(), **TOL)
+
+
+# PyTorch 2.13 implements no second derivative for these: the first one (create_graph=True) is
+# returned, and differentiating it raises PyTorch's RuntimeError; mlplab does the same
+NOT_TWICE = {
+    "multi_margin": (
+        lambda L, x: L.nn.functional.multi_margin_loss(x, L.tensor([1, 0, 3])),
+        "aten::multi_margin_loss_backward",
+    ),
+    "multi_margin_p2": (
+        lambda L, x: L.nn.functional.multi_margin_loss(x, L.tensor([1, 0, 3]), p=2, reduction="sum"),
+        "aten::multi_margin_loss_backward",
+    ),
+    "hardsigmoid": (lambda L, x: L.nn.functional.hardsigmoid(x).sum(), "aten::hardsigmoid_backward"),
+}
+
+
+@pytest.mark.parametrize("name", list(NOT_TWICE))
+def test_no_second_derivative_where_torch_has_none(name):
+    f, aten = NOT_TWICE[name]
+    a = np.random.RandomState(2).randn(3, 4) * 3
+    firsts = []
+    for lib in (torch, mlplab):
+        x = lib.tensor(a, requires_grad=True)
+        (g,) = lib.autograd.grad(f(lib, x), x, create_graph=True)
+        assert g.requires_grad
+        assert g.grad_fn.name() == "torch::autograd::NotImplemented"
+        firsts.append(g.detach().numpy())
+        with pytest.raises(RuntimeError, match=f"^derivative for {aten} is not implemented$"):
+            lib.autograd.grad(g.sum(), x)
+    np.testing.assert_allclose(firsts[1], firsts[0], **TOL)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.op import Op
+from .not_twice import not_implemented_twice
 
 
 class HardtanhFn(Op):
@@ -44,6 +45,10 @@ class HardsigmoidFn(Op):
 
     def backward(self, g):
         return g * (self.inside * _ONE_SIXTH_F32).astype(g.dtype, copy=False)
+
+    def backward_graph(self, g):
+        """PyTorch does not differentiate hardsigmoid twice: the gradient raises when it is."""
+        return not_implemented_twice(self.backward(g._data), "aten::hardsigmoid_backward", g, self.parents[0])
 
 
 class HardswishFn(Op):

@@ -11,6 +11,7 @@ p = inf), and 0 at v = 0 (PyTorch's choice: a subgradient).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -47,6 +48,25 @@ def pnorm_backward(v: np.ndarray, n: np.ndarray, p: float, g: np.ndarray, axis: 
     with np.errstate(divide="ignore", invalid="ignore"):
         scaled = np.where(v == 0, 0, np.sign(v) * a ** (p - 1))
         return scaled * np.where(zero, 0, g / np.where(zero, 1, n) ** (p - 1))
+
+
+def pnorm_backward_graph(v: Any, n: np.ndarray, p: float, g: Any, axis: int) -> Any:
+    """:func:`pnorm_backward` on tensors (``create_graph``): v and g tensors, n = pnorm(v) the array
+    (only its zeros are read: there the gradient is 0). p = 0 and +-inf are refused."""
+    if p == 0 or math.isinf(p):
+        raise RuntimeError(
+            f"mlplab cannot differentiate the {p}-norm distance twice (p = 0 and inf are not supported)"
+        )
+    dt = v._data.dtype
+    if p == 1:
+        return g * v._make(np.sign(v._data))
+    zero, nonzero = v._make((n == 0).astype(dt)), v._make((n != 0).astype(dt))
+    if p == 2:
+        dist = (v * v).sum(dim=axis, keepdim=True).sqrt()
+        return v * (g / (dist + zero) * nonzero)
+    a = v.abs()
+    dist = (a**p).sum(dim=axis, keepdim=True) ** (1 / p)
+    return v._make(np.sign(v._data)) * a ** (p - 1) * (g / (dist + zero) ** (p - 1) * nonzero)
 
 
 class PairwiseDistanceFn(Op):

@@ -9,7 +9,8 @@ import math
 import numpy as np
 
 from ..autograd.op import Op, unbroadcast
-from ._numerics import reduce_array, reduce_grad, stable_sigmoid
+from ._numerics import reduce_array, reduce_grad, reduce_grad_graph, stable_sigmoid
+from .activation import Sigmoid
 
 
 def _softplus(z: np.ndarray) -> np.ndarray:
@@ -33,6 +34,10 @@ class SoftMarginFn(Op):
     def backward(self, g):
         z = self.z
         return reduce_grad(g, z.shape, z.size, self.reduction) * (-self.y * stable_sigmoid(z))
+
+    def backward_graph(self, g):
+        my = g._make(np.asarray(-self.y, g._data.dtype))
+        return reduce_grad_graph(g, self.z.size, self.reduction) * (my * Sigmoid.apply(my * self.parents[0]))
 
 
 class MultiLabelSoftMarginFn(Op):
@@ -62,6 +67,17 @@ class MultiLabelSoftMarginFn(Op):
         if w is not None:
             g = g * w
         gx = g * (stable_sigmoid(x) - y) if self.needs_input_grad[0] else None
+        gy = -g * x if self.needs_input_grad[1] else None
+        return gx, gy
+
+    def backward_graph(self, g):
+        x, y = self.parents
+        g = reduce_grad_graph(g, self.n, self.reduction) / self.c
+        if self.x.ndim:
+            g = g.unsqueeze(-1)
+        if self.w is not None:
+            g = g * g._make(np.asarray(self.w, g._data.dtype))
+        gx = g * (Sigmoid.apply(x) - y) if self.needs_input_grad[0] else None
         gy = -g * x if self.needs_input_grad[1] else None
         return gx, gy
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.op import Op
-from ._numerics import reduce_array, reduce_grad
+from ._numerics import reduce_array, reduce_grad, reduce_grad_graph
+from .not_twice import not_implemented_twice
 
 
 class MultiMarginFn(Op):
@@ -61,6 +62,11 @@ class MultiMarginFn(Op):
         d[self.rows, self.labels] = -d.sum(axis=1)
         return d.reshape(self.shape)
 
+    def backward_graph(self, g):
+        """PyTorch does not differentiate multi_margin_loss twice: the gradient raises when it is."""
+        grad = self.backward(g._data)
+        return not_implemented_twice(grad, "aten::multi_margin_loss_backward", g, self.parents[0])
+
 
 class HingeEmbeddingFn(Op):
     r"""l = x where y = 1;  max(0, m - x) where y = -1  (both terms for other y values, as PyTorch).
@@ -81,3 +87,7 @@ class HingeEmbeddingFn(Op):
 
     def backward(self, g):
         return reduce_grad(g, self.d.shape, self.n, self.reduction) * self.d
+
+    def backward_graph(self, g):
+        """g times the constant dl/dx (the loss is piecewise linear: its second derivative is 0)."""
+        return reduce_grad_graph(g, self.n, self.reduction) * g._make(self.d)
