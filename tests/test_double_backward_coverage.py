@@ -1,0 +1,95 @@
+"""Every op either differentiates twice (it has a ``backward_graph``) or, under
+``create_graph=True``, raises a RuntimeError that names it: never a silently wrong or zero second
+derivative. The ops still without one are listed here and in docs/compatibility.md."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+
+import numpy as np
+import pytest
+
+import mlplab
+from mlplab.autograd.op import Op, sequence
+
+# ops whose backward is not yet written on tensors (PyTorch differentiates all of them twice)
+WITHOUT_DOUBLE_BACKWARD = {
+    "mlplab.ops.activation.GluFn",
+    "mlplab.ops.activation_piecewise.HardswishFn",
+    "mlplab.ops.activation_piecewise.HardtanhFn",
+    "mlplab.ops.activation_piecewise.ThresholdFn",
+    "mlplab.ops.activation_smooth.LogSigmoidFn",
+    "mlplab.ops.activation_smooth.MishFn",
+    "mlplab.ops.activation_smooth.ScaledEluFn",
+    "mlplab.ops.activation_smooth.SoftsignFn",
+    "mlplab.ops.activation_smooth.TanhshrinkFn",
+    "mlplab.ops.classification.CrossEntropyProbFn",
+    "mlplab.ops.distance.CosineSimilarityFn",
+    "mlplab.ops.distance.NormalizeFn",
+    "mlplab.ops.distance.PairwiseDistanceFn",
+    "mlplab.ops.dropout.AffineMaskFn",
+    "mlplab.ops.embedding.EmbeddingFn",
+    "mlplab.ops.information.XLogYFn",
+    "mlplab.ops.linalg.Diagonal",
+    "mlplab.ops.linalg.Prod",
+    "mlplab.ops.linalg.Solve",
+    "mlplab.ops.loss_likelihood.GaussianNLLFn",
+    "mlplab.ops.loss_likelihood.PoissonNLLFn",
+    "mlplab.ops.normalization.LayerNormFn",
+    "mlplab.ops.pad.ConstantPadFn",
+    "mlplab.ops.reduction.CumSum",
+    "mlplab.ops.sampling.NormalSample",
+    "mlplab.ops.select.Diag",
+    "mlplab.ops.select.Einsum",
+    "mlplab.ops.select.Scatter",
+    "mlplab.ops.select.ScatterAdd",
+    "mlplab.ops.select.Tri",
+}
+
+
+# the recorded state that these ops' name() reads (grad_fn names that depend on the overload)
+NAME_STATE = {"Prod": {"axis": None}, "NormalSample": {"overload": 3}, "Tri": {"upper": False}}
+
+
+def _subclasses(cls):
+    for c in cls.__subclasses__():
+        yield c
+        yield from _subclasses(c)
+
+
+def _all_ops() -> list[type]:
+    for m in pkgutil.walk_packages(mlplab.ops.__path__, "mlplab.ops."):
+        importlib.import_module(m.name)
+    importlib.import_module("mlplab.nn")
+    return sorted(
+        {c for c in _subclasses(Op) if c.__module__.startswith("mlplab.")},
+        key=lambda c: f"{c.__module__}.{c.__qualname__}",
+    )
+
+
+def _lacking() -> set[str]:
+    return {
+        f"{c.__module__}.{c.__qualname__}" for c in _all_ops() if getattr(c, "backward_graph", None) is None
+    }
+
+
+def test_the_ops_without_double_backward_are_the_listed_ones():
+    assert sorted(_lacking()) == sorted(WITHOUT_DOUBLE_BACKWARD)
+
+
+@pytest.mark.parametrize("path", sorted(WITHOUT_DOUBLE_BACKWARD))
+def test_an_op_without_double_backward_raises_naming_it(path):
+    """A node of the op (its recorded state aside) in a graph: create_graph refuses it by name;
+    the plain backward does not reach backward_graph."""
+    module, name = path.rsplit(".", 1)
+    cls = getattr(importlib.import_module(module), name)
+    x = mlplab.tensor([1.0, 2.0], dtype=mlplab.float64, requires_grad=True)
+    node = object.__new__(cls)
+    node.parents, node.needs_input_grad, node.sequence_number = (x,), (True,), next(sequence)
+    node.__dict__.update(NAME_STATE.get(name, {}))
+    y = x._make(np.array([3.0, 4.0]), True, node)
+    label = re.escape(f"{node.name()} ({name})")
+    with pytest.raises(RuntimeError, match=f"^mlplab cannot differentiate {label} twice: create_graph=True"):
+        mlplab.autograd.grad((y * y).sum(), x, create_graph=True)
