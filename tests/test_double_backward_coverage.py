@@ -16,15 +16,6 @@ from mlplab.autograd.op import Op, sequence
 
 # ops whose backward is not yet written on tensors (PyTorch differentiates all of them twice)
 WITHOUT_DOUBLE_BACKWARD = {
-    "mlplab.ops.activation.GluFn",
-    "mlplab.ops.activation_piecewise.HardswishFn",
-    "mlplab.ops.activation_piecewise.HardtanhFn",
-    "mlplab.ops.activation_piecewise.ThresholdFn",
-    "mlplab.ops.activation_smooth.LogSigmoidFn",
-    "mlplab.ops.activation_smooth.MishFn",
-    "mlplab.ops.activation_smooth.ScaledEluFn",
-    "mlplab.ops.activation_smooth.SoftsignFn",
-    "mlplab.ops.activation_smooth.TanhshrinkFn",
     "mlplab.ops.classification.CrossEntropyProbFn",
     "mlplab.ops.distance.CosineSimilarityFn",
     "mlplab.ops.distance.NormalizeFn",

@@ -199,6 +199,20 @@ CASES = {
         lambda L, a, p, n: L.nn.functional.triplet_margin_loss(a, p, n * n, margin=3.0, swap=True),
         [(4,), (4,), (4,)],
     ),
+    "hardtanh": (lambda L, x: L.nn.functional.hardtanh(x, -0.5, 0.8) * x, [(3, 4)]),
+    "relu6": (lambda L, x: L.nn.functional.relu6(x * 5) * x, [(3, 4)]),
+    "threshold": (lambda L, x: L.nn.functional.threshold(x, 0.1, 2.0) * x, [(3, 4)]),
+    "hardswish": (lambda L, x: L.nn.functional.hardswish(x * 3), [(3, 4)]),
+    "selu": (lambda L, x: L.nn.functional.selu(x), [(3, 4)]),
+    # alpha = 0.5: at 0.7 torch's own first derivative is 1e-8 (relative) off e^{x/alpha}
+    "celu": (lambda L, x: L.nn.functional.celu(x, alpha=0.5), [(3, 4)]),
+    "elu_third": (lambda L, x: _third_order(L, lambda t: L.nn.functional.selu(t), x), [(6,)]),
+    "mish": (lambda L, x: L.nn.functional.mish(x * 2), [(3, 4)]),
+    "logsigmoid": (lambda L, x: L.nn.functional.logsigmoid(x * 2), [(3, 4)]),
+    "softsign": (lambda L, x: L.nn.functional.softsign(x * 2), [(3, 4)]),
+    "tanhshrink": (lambda L, x: L.nn.functional.tanhshrink(x), [(3, 4)]),
+    "glu": (lambda L, x: L.nn.functional.glu(x, dim=1), [(2, 4, 3)]),
+    "glu_last": (lambda L, x: L.nn.functional.glu(x * x), [(3, 4)]),
 }
 
 TIED = {

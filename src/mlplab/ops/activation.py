@@ -14,6 +14,7 @@ import numpy as np
 from ..autograd.op import OUTPUT, Op, unbroadcast
 from ..autograd.tensor_ops import sum_to
 from ._numerics import shift_by_max, stable_sigmoid
+from .shape import Cat, Index
 
 
 class Sigmoid(Op):
@@ -338,3 +339,12 @@ class GluFn(Op):
         a, s = self.a, self.s
         gs = g * s
         return np.concatenate([gs, gs * a * (1 - s)], axis=self.dim)
+
+    def backward_graph(self, g):
+        x, dim = self.parents[0], self.dim
+        h = self.a.shape[dim]
+        pre = (slice(None),) * dim
+        a, b = Index.apply(x, (*pre, slice(0, h)), False), Index.apply(x, (*pre, slice(h, None)), False)
+        s = Sigmoid.apply(b)
+        gs = g * s
+        return Cat.apply(dim, gs, gs * a * (1 - s))

@@ -26,6 +26,9 @@ class HardtanhFn(Op):
     def backward(self, g):
         return g * self.inside
 
+    def backward_graph(self, g):
+        return g * g._make(self.inside.astype(g._data.dtype))
+
 
 # PyTorch's hardsigmoid backward multiplies by the float32 constant 1.0f / 6.0f in every dtype
 _ONE_SIXTH_F32 = float(np.float32(1.0) / np.float32(6.0))
@@ -68,6 +71,11 @@ class HardswishFn(Op):
         d = np.where(x <= -3, 0.0, np.where(x < 3, x / 3 + 0.5, 1.0)).astype(x.dtype, copy=False)
         return g * d
 
+    def backward_graph(self, g):
+        x, dt = self.parents[0], g._data.dtype
+        mid, hi = g._make(((self.x > -3) & (self.x < 3)).astype(dt)), g._make((self.x >= 3).astype(dt))
+        return g * (mid * (x / 3 + 0.5) + hi)
+
 
 class ThresholdFn(Op):
     """y = x if x > threshold else value;  dy/dx = 1 if x > threshold else 0."""
@@ -82,3 +90,6 @@ class ThresholdFn(Op):
 
     def backward(self, g):
         return g * self.keep
+
+    def backward_graph(self, g):
+        return g * g._make(self.keep.astype(g._data.dtype))
