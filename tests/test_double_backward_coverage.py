@@ -20,28 +20,19 @@ WITHOUT_DOUBLE_BACKWARD = {
     "mlplab.ops.distance.CosineSimilarityFn",
     "mlplab.ops.distance.NormalizeFn",
     "mlplab.ops.distance.PairwiseDistanceFn",
-    "mlplab.ops.dropout.AffineMaskFn",
-    "mlplab.ops.embedding.EmbeddingFn",
     "mlplab.ops.information.XLogYFn",
     "mlplab.ops.linalg.Diagonal",
     "mlplab.ops.linalg.Prod",
     "mlplab.ops.linalg.Solve",
     "mlplab.ops.loss_likelihood.GaussianNLLFn",
     "mlplab.ops.loss_likelihood.PoissonNLLFn",
-    "mlplab.ops.normalization.LayerNormFn",
-    "mlplab.ops.pad.ConstantPadFn",
-    "mlplab.ops.reduction.CumSum",
     "mlplab.ops.sampling.NormalSample",
-    "mlplab.ops.select.Diag",
     "mlplab.ops.select.Einsum",
-    "mlplab.ops.select.Scatter",
-    "mlplab.ops.select.ScatterAdd",
-    "mlplab.ops.select.Tri",
 }
 
 
 # the recorded state that these ops' name() reads (grad_fn names that depend on the overload)
-NAME_STATE = {"Prod": {"axis": None}, "NormalSample": {"overload": 3}, "Tri": {"upper": False}}
+NAME_STATE = {"Prod": {"axis": None}, "NormalSample": {"overload": 3}}
 
 
 def _subclasses(cls):

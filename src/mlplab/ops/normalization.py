@@ -109,7 +109,7 @@ class LayerNormFn(Op):
         var = (xc * xc).mean(axis=axes, keepdims=True)
         self.invstd = invstd = 1.0 / np.sqrt(var + eps)
         self.xhat = xhat = xc * invstd
-        self.w, self.has_b = weight, bias is not None
+        self.w, self.has_b, self.eps = weight, bias is not None, eps
         y = xhat if weight is None else xhat * weight
         if bias is not None:
             y = y + bias  # not +=: y may be the saved xhat
@@ -130,4 +130,24 @@ class LayerNormFn(Op):
             out.append((g * xhat).sum(axis=lead) if needs[len(out)] else None)
         if self.has_b:
             out.append(g.sum(axis=lead) if needs[len(out)] else None)
+        return tuple(out)
+
+    def backward_graph(self, g):
+        """The formulas above on tensors, the statistics recomputed from x (so differentiated)."""
+        axes, lead, needs = self.axes, self.lead, self.needs_input_grad
+        x = self.parents[0]
+        w = self.parents[1] if self.w is not None else None
+        xc = x - x.mean(dim=axes, keepdim=True)
+        invstd = 1.0 / ((xc * xc).mean(dim=axes, keepdim=True) + self.eps).sqrt()
+        xhat = xc * invstd
+        out = [None]
+        if needs[0]:
+            gxhat = g if w is None else g * w
+            m1 = gxhat.mean(dim=axes, keepdim=True)
+            m2 = (gxhat * xhat).mean(dim=axes, keepdim=True)
+            out[0] = (gxhat - m1 - xhat * m2) * invstd
+        if w is not None:
+            out.append((g * xhat).sum(dim=lead) if needs[len(out)] else None)
+        if self.has_b:
+            out.append(g.sum(dim=lead) if needs[len(out)] else None)
         return tuple(out)

@@ -364,3 +364,7 @@ class CumSum(Op):
     def backward(self, g):
         rev = np.flip(g, self.axis)
         return np.flip(np.cumsum(rev, axis=self.axis), self.axis)
+
+    def backward_graph(self, g):
+        """sum_{i >= j} g_i = sum(g) - cumsum(g)_j + g_j, recorded."""
+        return g.sum(dim=self.axis, keepdim=True) - CumSum.apply(g, self.axis) + g

@@ -3,9 +3,12 @@ and einsum (a contraction whose backward is another einsum)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..autograd.op import Op
+from .shape import Index, IndexScatter
 
 
 def scatter_key(index: np.ndarray, dim: int) -> tuple:
@@ -45,6 +48,20 @@ class Scatter(Op):
         gs[tuple(slice(0, n) for n in self.n)] = g[self.key]
         return gx, gs
 
+    def backward_graph(self, g):
+        mask = np.ones(g.shape, g._data.dtype)
+        mask[self.key] = 0
+        gx = g * g._make(mask) if self.needs_input_grad[0] else None
+        return gx, (_src_grad(self, g) if self.needs_input_grad[1] else None)
+
+
+def _src_grad(node: Any, g: Any) -> Any:
+    """dL/dsrc of a scatter on tensors: g at the scattered positions, in src's leading block."""
+    picked = Index.apply(g, node.key, True)
+    if tuple(node.n) == tuple(node.src_shape):
+        return picked
+    return IndexScatter.apply(picked, node.src_shape, tuple(slice(0, n) for n in node.n), False)
+
 
 class ScatterAdd(Op):
     """y = x, then y[key(index)] += src (repeated indices add up).
@@ -65,6 +82,9 @@ class ScatterAdd(Op):
         gs[tuple(slice(0, n) for n in self.n)] = g[self.key]
         return g, gs
 
+    def backward_graph(self, g):
+        return g, (_src_grad(self, g) if self.needs_input_grad[1] else None)
+
 
 class Diag(Op):
     """1-D x: y = the matrix with x on its k-th diagonal;  dL/dx = the k-th diagonal of dL/dy.
@@ -84,6 +104,14 @@ class Diag(Op):
         out[r - min(self.k, 0), r + max(self.k, 0)] = g
         return out
 
+    def backward_graph(self, g):
+        n = self.shape[0] if len(self.shape) == 1 else g.shape[0]
+        r = np.arange(n)
+        key = (r - min(self.k, 0), r + max(self.k, 0))
+        if len(self.shape) == 1:
+            return Index.apply(g, key, True)
+        return IndexScatter.apply(g, self.shape, key, True)
+
 
 class Tri(Op):
     """y = tril(x, k) (``upper``: triu);  dL/dx = tril(dL/dy, k) (the same mask)."""
@@ -100,6 +128,9 @@ class Tri(Op):
 
     def backward(self, g):
         return self.fn(g, self.k)
+
+    def backward_graph(self, g):
+        return Tri.apply(g, self.k, self.upper)
 
 
 class Einsum(Op):
