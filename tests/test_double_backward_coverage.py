@@ -18,21 +18,15 @@ from mlplab.autograd.op import Op, sequence
 WITHOUT_DOUBLE_BACKWARD = {
     "mlplab.ops.classification.CrossEntropyProbFn",
     "mlplab.ops.distance.CosineSimilarityFn",
-    "mlplab.ops.distance.NormalizeFn",
-    "mlplab.ops.distance.PairwiseDistanceFn",
-    "mlplab.ops.information.XLogYFn",
     "mlplab.ops.linalg.Diagonal",
     "mlplab.ops.linalg.Prod",
     "mlplab.ops.linalg.Solve",
-    "mlplab.ops.loss_likelihood.GaussianNLLFn",
-    "mlplab.ops.loss_likelihood.PoissonNLLFn",
-    "mlplab.ops.sampling.NormalSample",
     "mlplab.ops.select.Einsum",
 }
 
 
 # the recorded state that these ops' name() reads (grad_fn names that depend on the overload)
-NAME_STATE = {"Prod": {"axis": None}, "NormalSample": {"overload": 3}}
+NAME_STATE = {"Prod": {"axis": None}}
 
 
 def _subclasses(cls):

@@ -244,6 +244,44 @@ CASES = {
         lambda L, x, s: L.scatter_add(x, 1, L.tensor([[1], [0]]), s * s) ** 2,
         [(2, 3), (3, 2)],
     ),
+    "xlogy": (lambda L, x, y: _xlogy(L, x * x, y), [(2, 3), _pos(2, 3)]),
+    "xlogy_broadcast_zero": (
+        lambda L, x, y: _xlogy(L, x * L.tensor([1.0, 0.0, 2.0], dtype=L.float64), y * y + 0.5),
+        [(2, 3), (3,)],
+    ),
+    "poisson_nll": (lambda L, x, y: L.nn.functional.poisson_nll_loss(x, y * y), [(2, 3), (2, 3)]),
+    "poisson_nll_rate_full": (
+        lambda L, x, y: L.nn.functional.poisson_nll_loss(
+            x * x, y, log_input=False, full=True, reduction="sum"
+        ),
+        [_pos(2, 3), _pos(2, 3)],
+    ),
+    "gaussian_nll": (
+        lambda L, x, y, v: L.nn.functional.gaussian_nll_loss(x, y, v * v + 0.1),
+        [(3, 2), (3, 2), (3, 2)],
+    ),
+    "gaussian_nll_clamped_full": (
+        lambda L, x, y, v: L.nn.functional.gaussian_nll_loss(
+            x * x, y, v, full=True, eps=0.7, reduction="none"
+        ),
+        [(3, 2), (3, 2), _pos(3, 1)],
+    ),
+    "pairwise_distance": (lambda L, a, b: L.nn.functional.pairwise_distance(a, b * b), [(3, 4), (3, 4)]),
+    "pairwise_distance_p3_keepdim": (
+        lambda L, a, b: L.nn.functional.pairwise_distance(a, b, p=3, keepdim=True),
+        [(3, 4), (4,)],
+    ),
+    "pairwise_distance_p1": (
+        lambda L, a, b: L.nn.functional.pairwise_distance(a * a, b, p=1),
+        [(3, 4), (3, 4)],
+    ),
+    "normalize": (lambda L, x: L.nn.functional.normalize(x * x, dim=1), [(3, 4)]),
+    "normalize_p1_dim0": (lambda L, x: L.nn.functional.normalize(x, p=1, dim=0) * x, [(3, 4)]),
+    "normalize_clamped": (lambda L, x: L.nn.functional.normalize(x * 0.01, dim=1, eps=0.05) * x, [(3, 2)]),
+    "normal_sample": (
+        lambda L, m, s: (L.manual_seed(0), L.normal(m * m, s * s))[1] * 0 + m * s,
+        [(2, 3), (2, 3)],
+    ),
     "alpha_dropout_mask": (lambda L, x: _affine_mask(L, x * x), [(2, 3)]),
 }
 
@@ -263,6 +301,11 @@ def _w(lib):
     "Expected a proper Tensor but got None" for a bias without a weight (a torch bug), and with
     constant ones it computes the same function."""
     return lib.ones(2, dtype=lib.float64) if lib is torch else None
+
+
+def _xlogy(lib, x, y):
+    """torch.xlogy; mlplab's is mlplab.nn.info.xlogy (the information-theory helpers)."""
+    return torch.xlogy(x, y) if lib is torch else mlplab.nn.info.xlogy(x, y)
 
 
 def _affine_mask(lib, x):

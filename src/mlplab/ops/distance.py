@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.op import Op, unbroadcast
+from ..autograd.tensor_ops import sum_to
 
 
 def pnorm(v: np.ndarray, p: float, axis: int) -> np.ndarray:
@@ -50,6 +51,19 @@ def pnorm_backward(v: np.ndarray, n: np.ndarray, p: float, g: np.ndarray, axis: 
         return scaled * np.where(zero, 0, g / np.where(zero, 1, n) ** (p - 1))
 
 
+def pnorm_graph(v: Any, p: float, axis: int) -> Any:
+    """:func:`pnorm` on a tensor, recorded (p = 0 and +-inf are refused, as in the gradient)."""
+    if p == 0 or math.isinf(p):
+        raise RuntimeError(
+            f"mlplab cannot differentiate the {p}-norm twice (p = 0 and inf are not supported)"
+        )
+    if p == 2:
+        return (v * v).sum(dim=axis, keepdim=True).sqrt()
+    if p == 1:
+        return v.abs().sum(dim=axis, keepdim=True)
+    return (v.abs() ** p).sum(dim=axis, keepdim=True) ** (1 / p)
+
+
 def pnorm_backward_graph(v: Any, n: np.ndarray, p: float, g: Any, axis: int) -> Any:
     """:func:`pnorm_backward` on tensors (``create_graph``): v and g tensors, n = pnorm(v) the array
     (only its zeros are read: there the gradient is 0). p = 0 and +-inf are refused."""
@@ -78,7 +92,7 @@ class PairwiseDistanceFn(Op):
     backward_name = "NormBackward1"
 
     def forward(self, x1, x2, p, eps, keepdim):
-        self.s1, self.s2, self.p, self.keepdim = x1.shape, x2.shape, p, keepdim
+        self.s1, self.s2, self.p, self.keepdim, self.eps = x1.shape, x2.shape, p, keepdim, float(eps)
         self.v = v = x1 - x2 + np.asarray(eps, dtype=np.result_type(x1, x2))
         self.axis = axis = max(v.ndim - 1, 0)
         self.n = n = pnorm(v, p, axis) if v.ndim else np.abs(v)
@@ -95,6 +109,18 @@ class PairwiseDistanceFn(Op):
         return (unbroadcast(gv, self.s1) if needs[0] else None), (
             unbroadcast(-gv, self.s2) if needs[1] else None
         )
+
+    def backward_graph(self, g):
+        x1, x2 = self.parents
+        v = x1 - x2 + self.eps
+        if not self.v.ndim:
+            gv = g * v._make(np.sign(self.v))
+        else:
+            gv = pnorm_backward_graph(
+                v, self.n, self.p, g if self.keepdim else g.unsqueeze(self.axis), self.axis
+            )
+        needs = self.needs_input_grad
+        return (sum_to(gv, self.s1) if needs[0] else None), (sum_to(-gv, self.s2) if needs[1] else None)
 
 
 class CosineSimilarityFn(Op):
@@ -153,3 +179,10 @@ class NormalizeFn(Op):
         x, d = self.x, self.d
         gd = -(g * x).sum(axis=self.dim, keepdims=True) / (d * d) * self.through
         return g / d + pnorm_backward(x, self.r, self.p, gd, self.dim)
+
+    def backward_graph(self, g):
+        x, dim, dt = self.parents[0], self.dim, g._data.dtype
+        through = g._make(self.through.astype(dt))
+        d = pnorm_graph(x, self.p, dim) * through + g._make(np.where(self.through, 0, self.d).astype(dt))
+        gd = -(g * x).sum(dim=dim, keepdim=True) / (d * d) * through
+        return g / d + pnorm_backward_graph(x, self.r, self.p, gd, dim)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.op import Op, unbroadcast
+from ..autograd.tensor_ops import sum_to
 from ._numerics import reduce_array, reduce_grad, reduce_grad_graph
 
 
@@ -29,6 +30,16 @@ class XLogYFn(Op):
         if self.needs_input_grad[1]:
             with np.errstate(divide="ignore", invalid="ignore"):
                 gy = unbroadcast(g * np.where(x == 0, 0, x / y), y.shape)
+        return gx, gy
+
+    def backward_graph(self, g):
+        x, y = self.parents
+        gx = gy = None
+        if self.needs_input_grad[0]:
+            gx = sum_to(g * y.log(), self.x.shape)
+        if self.needs_input_grad[1]:
+            nonzero = g._make((self.x != 0).astype(g._data.dtype))
+            gy = sum_to(g * (x / y) * nonzero, self.y.shape)
         return gx, gy
 
 
