@@ -282,6 +282,29 @@ CASES = {
         lambda L, m, s: (L.manual_seed(0), L.normal(m * m, s * s))[1] * 0 + m * s,
         [(2, 3), (2, 3)],
     ),
+    "cosine_similarity": (lambda L, a, b: L.nn.functional.cosine_similarity(a, b * b), [(3, 4), (3, 4)]),
+    "cosine_similarity_broadcast_dim0": (
+        lambda L, a, b: L.nn.functional.cosine_similarity(a * a, b, dim=0),
+        [(3, 4), (3, 1)],
+    ),
+    "cosine_similarity_clamped": (
+        lambda L, a, b: L.nn.functional.cosine_similarity(a * 0.01, b, eps=0.05) * a[:, 0],
+        [(3, 2), (3, 2)],
+    ),
+    "prod_dim": (lambda L, x: L.prod(x * x, dim=1), [(2, 3)]),
+    "prod_all": (lambda L, x: x.prod() * x, [(2, 3)]),
+    "prod_keep_third": (lambda L, x: _third_order(L, lambda t: t.prod(0, keepdim=True), x), [(3, 2)]),
+    "einsum": (lambda L, a, b: L.einsum("ij,jk->ik", a * a, b), [(2, 3), (3, 2)]),
+    "einsum_summed_index": (lambda L, a, b: L.einsum("ij,kj->i", a, b) * a[:, 0], [(2, 3), (4, 3)]),
+    "einsum_only_in_one": (lambda L, a, b: L.einsum("ij,k->ik", a * a, b), [(2, 3), (4,)]),
+    "solve_vector": (
+        lambda L, a, b: L.linalg.solve(a + 4 * L.eye(3, dtype=L.float64), b * b),
+        [(3, 3), (3,)],
+    ),
+    "solve_batched": (
+        lambda L, a, b: L.linalg.solve(a * a + 4 * L.eye(2, dtype=L.float64), b) ** 2,
+        [(3, 2, 2), (2, 3)],
+    ),
     "alpha_dropout_mask": (lambda L, x: _affine_mask(L, x * x), [(2, 3)]),
 }
 
@@ -292,8 +315,9 @@ TIED = {
 }
 CASES.update({k: (f, [(2, 3)]) for k, f in TIED.items()})
 # finite differences step across the ties: compared with torch only
-# padding_idx and scale_grad_by_freq make embedding's gradient differ from its derivative by design
-NOT_BY_FINITE_DIFFERENCES = set(TIED) | {"embedding", "embedding_scaled"}
+# padding_idx and scale_grad_by_freq make embedding's gradient differ from its derivative by design,
+# and cosine_similarity's clamp at eps is outside the graph (as torch's)
+NOT_BY_FINITE_DIFFERENCES = set(TIED) | {"embedding", "embedding_scaled", "cosine_similarity_clamped"}
 
 
 def _w(lib):

@@ -159,6 +159,26 @@ class CosineSimilarityFn(Op):
             out.append(unbroadcast(gx, shape))
         return tuple(out)
 
+    def backward_graph(self, g):
+        """The same on tensors; n_i = ||x_i|| + (max(||x_i||, eps) - ||x_i||): the clamp's value,
+        the norm's derivative (as the array backward)."""
+        dim, shape = self.dim, self.x1.shape
+        x1, x2 = (t.expand(*shape) if tuple(t.shape) != shape else t for t in self.parents)
+        n1 = pnorm_graph(x1, 2, dim) + g._make(self.n1 - self.r1)
+        n2 = pnorm_graph(x2, 2, dim) + g._make(self.n2 - self.r2)
+        g = g.unsqueeze(dim)
+        dot = (x1 * x2).sum(dim=dim, keepdim=True)
+        out = []
+        for i, (xa, xb, na, nb, ra, s) in enumerate(
+            ((x1, x2, n1, n2, self.r1, self.s1), (x2, x1, n2, n1, self.r2, self.s2))
+        ):
+            if not self.needs_input_grad[i]:
+                out.append(None)
+                continue
+            gn = -g * dot / (na * na * nb)
+            out.append(sum_to(g * xb / (na * nb) + pnorm_backward_graph(xa, ra, 2, gn, dim), s))
+        return tuple(out)
+
 
 class NormalizeFn(Op):
     r"""y = x / max(||x||_p, \epsilon) along ``dim``;  with d = max(||x||_p, \epsilon),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.op import OUTPUT, Op, unbroadcast
+from ..autograd.tensor_ops import sum_to
 from .linear import MatMul
 
 
@@ -45,6 +46,17 @@ class Prod(Op):
         if not self.keep:
             g = np.expand_dims(g, axis)
         return g * _exclusive_products(x, axis)
+
+    def backward_graph(self, g):
+        """g y / x, recorded (y recomputed from x); refused where x has a zero."""
+        x, axis = self.parents[0], self.axis
+        if not self.x.all():
+            raise RuntimeError("mlplab cannot differentiate prod twice where its input has a zero")
+        if axis is None:
+            return g.reshape((1,) * self.x.ndim) * (Prod.apply(x, None, False) / x)
+        if not self.keep:
+            g = g.unsqueeze(axis)
+        return g * (Prod.apply(x, axis, True) / x)
 
 
 class Bmm(MatMul):
@@ -109,4 +121,19 @@ class Solve(Op):
         if self.needs_input_grad[1]:
             bm_shape = self.b_shape + (1,) if self.vector else self.b_shape
             gb_out = unbroadcast(gb, bm_shape).reshape(self.b_shape)
+        return ga, gb_out
+
+    def backward_graph(self, g):
+        """The same on tensors, X solved again from A and B so that it is differentiated."""
+        a, b = self.parents
+        gm = g.unsqueeze(-1) if self.vector else g
+        gb = Solve.apply(a.transpose(-1, -2), gm)
+        ga = gb_out = None
+        if self.needs_input_grad[0]:
+            x = Solve.apply(a, b)
+            xm = x.unsqueeze(-1) if self.vector else x
+            ga = sum_to(-(gb @ xm.transpose(-1, -2)), self.a.shape)
+        if self.needs_input_grad[1]:
+            bm_shape = self.b_shape + (1,) if self.vector else self.b_shape
+            gb_out = sum_to(gb, bm_shape).reshape(self.b_shape)
         return ga, gb_out

@@ -167,6 +167,26 @@ class Einsum(Op):
             grads.append(np.broadcast_to(part.reshape(shape), self.arrays[k].shape).copy())
         return tuple(grads)
 
+    def backward_graph(self, g):
+        """Each gradient as another recorded einsum of g and the other (tensor) inputs."""
+        grads = []
+        for k, subs in enumerate(self.ins):
+            if not self.needs_input_grad[k]:
+                grads.append(None)
+                continue
+            if "." in subs or len(set(subs)) != len(subs):
+                raise NotImplementedError(
+                    "mlplab's einsum gradient needs explicit indices, none repeated within an operand"
+                )
+            others = [(s, t) for j, (s, t) in enumerate(zip(self.ins, self.parents)) if j != k]
+            seen = set(self.out).union(*[set(s) for s, _ in others])
+            kept = "".join(c for c in subs if c in seen)
+            spec = ",".join([self.out] + [s for s, _ in others]) + "->" + kept
+            part = Einsum.apply(g, *[t for _, t in others], spec)
+            shape = tuple(self.arrays[k].shape[i] if c in seen else 1 for i, c in enumerate(subs))
+            grads.append(part.reshape(shape).expand(*self.arrays[k].shape))
+        return tuple(grads)
+
 
 def _parse_einsum(spec: str, n: int) -> tuple[list[str], str]:
     """The operands' index strings and the output's (implicit output: letters seen once, sorted)."""
