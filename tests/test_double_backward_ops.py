@@ -305,6 +305,27 @@ CASES = {
         lambda L, a, b: L.linalg.solve(a * a + 4 * L.eye(2, dtype=L.float64), b) ** 2,
         [(3, 2, 2), (2, 3)],
     ),
+    "cross_entropy_probs": (
+        lambda L, x, y: L.nn.functional.cross_entropy(x * x, L.softmax(y, 1)),
+        [(3, 4), (3, 4)],
+    ),
+    "cross_entropy_probs_options": (
+        lambda L, x, y: L.nn.functional.cross_entropy(
+            x,
+            L.softmax(y * y, 1),
+            weight=L.tensor([1.0, 2.0, 0.5], dtype=L.float64),
+            label_smoothing=0.2,
+            reduction="sum",
+        ),
+        [(2, 3, 2), (2, 3, 2)],
+    ),
+    "cross_entropy_probs_1d_none": (
+        lambda L, x, y: L.nn.functional.cross_entropy(x, L.softmax(y, 0), reduction="none") * x[0],
+        [(4,), (4,)],
+    ),
+    "diagonal": (lambda L, x: L.diagonal(x * x) ** 2, [(3, 3)]),
+    "diagonal_offset_dims": (lambda L, x: (x * x).diagonal(-1, 2, 0) * x[0, 0, 0], [(3, 2, 4)]),
+    "diagonal_positive_offset": (lambda L, x: (x * x).diagonal(offset=1), [(3, 4)]),
     "alpha_dropout_mask": (lambda L, x: _affine_mask(L, x * x), [(2, 3)]),
 }
 

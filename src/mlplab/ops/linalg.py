@@ -92,6 +92,18 @@ class Diagonal(Op):
         moved[..., r - min(self.k, 0), r + max(self.k, 0)] = g
         return out
 
+    def backward_graph(self, g):
+        """g placed on the diagonal, recorded as sum_i g[..., i] E_i (E_i: the i-th diagonal one-hot
+        of the two dims, moved last), then the dims moved back."""
+        d1, d2, k, shape = self.d1, self.d2, self.k, self.shape
+        n = g.shape[-1]
+        hot = np.zeros((shape[d1], shape[d2], n), g._data.dtype)
+        r = np.arange(n)
+        hot[r - min(k, 0), r + max(k, 0), r] = 1
+        moved = (g.unsqueeze(-2).unsqueeze(-2) * g._make(hot)).sum(dim=-1)
+        order = [j for j in range(len(shape)) if j not in (d1, d2)] + [d1, d2]
+        return moved.permute(*[order.index(j) for j in range(len(shape))])
+
 
 class Solve(Op):
     r"""X = A^{-1} B (``linalg.solve``: A X = B; B a vector or a matrix, A with batch dims);
