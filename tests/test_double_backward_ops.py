@@ -326,6 +326,17 @@ CASES = {
     "diagonal": (lambda L, x: L.diagonal(x * x) ** 2, [(3, 3)]),
     "diagonal_offset_dims": (lambda L, x: (x * x).diagonal(-1, 2, 0) * x[0, 0, 0], [(3, 2, 4)]),
     "diagonal_positive_offset": (lambda L, x: (x * x).diagonal(offset=1), [(3, 4)]),
+    "bce_with_logits_pos_weight": (
+        lambda L, z, y: L.nn.functional.binary_cross_entropy_with_logits(
+            z * z, y, pos_weight=L.tensor([2.0, 0.5, 1.5], dtype=L.float64)
+        ),
+        [(2, 3), _unit(2, 3)],
+    ),
+    "norm_p3": (lambda L, x: (x * x).norm(3, dim=1), [(2, 3)]),
+    "norm_p_half_all": (lambda L, x: x.norm(0.5) * x, [_pos(2, 3)]),
+    "norm_inf": (lambda L, x: (x * x).norm(float("inf"), dim=0, keepdim=True) * x, [(3, 2)]),
+    "norm_minus_inf_all": (lambda L, x: (x * x).norm(-float("inf")) * x, [(3, 2)]),
+    "norm_zero": (lambda L, x: x.norm(0, dim=1) * x[:, 0] + x.sum(), [(3, 2)]),
     "alpha_dropout_mask": (lambda L, x: _affine_mask(L, x * x), [(2, 3)]),
 }
 

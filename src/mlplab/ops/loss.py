@@ -229,15 +229,19 @@ class BCEWithLogitsFn(Op):
         return gz, gy
 
     def backward_graph(self, g):
-        if self.q is not None:
-            raise RuntimeError(
-                "mlplab cannot differentiate binary_cross_entropy_with_logits twice with pos_weight"
-            )
         z, y = self.parents
         if self.reduction == "mean":
             g = g / self.n
         if self.w is not None:
             g = g * g._make(np.asarray(self.w, g._data.dtype))
-        gz = g * (Sigmoid.apply(z) - y) if self.needs_input_grad[0] else None
-        gy = g * -z if self.needs_input_grad[1] else None
+        if self.q is None:
+            gz = g * (Sigmoid.apply(z) - y) if self.needs_input_grad[0] else None
+            gy = g * -z if self.needs_input_grad[1] else None
+            return gz, gy
+        q = g._make(np.asarray(self.q, g._data.dtype))
+        gz = g * ((1 + (q - 1) * y) * Sigmoid.apply(z) - q * y) if self.needs_input_grad[0] else None
+        gy = None
+        if self.needs_input_grad[1]:
+            sp = (-z).clamp(min=0) + ((-z.abs()).exp() + 1).log()  # softplus(-z), as forward
+            gy = g * (-z + (q - 1) * sp)
         return gz, gy

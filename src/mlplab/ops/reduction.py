@@ -334,13 +334,23 @@ class Norm(Op):
         return g * r
 
     def backward_graph(self, g):
-        """p = 2: g x / ||x||;  p = 1: g sign(x) (recorded; other p are not supported twice)."""
+        """The formulas above, recorded: p = 1, +-inf and 0 are linear in g (constant factors)."""
         x, p = self.parents[0], self.p
         g = g.reshape(self.y.shape)
-        if p == 1:
-            return g * g._make(np.sign(self.x))
+        if p == 1 or p == 0 or math.isinf(p):
+            ones = np.ones(
+                self.y.shape if self.keep or self.axis is None else np.squeeze(self.y, self.axis).shape
+            )
+            return g * g._make(self.backward(ones.astype(self.x.dtype)))
         if p != 2:
-            raise RuntimeError(f"mlplab cannot differentiate the {p}-norm twice (only p = 1 and p = 2)")
+            a = x.abs()
+            ya = Norm.apply(x, p, self.axis, True)
+            r = g._make(np.sign(self.x)) * a ** (p - 1) / ya ** (p - 1)
+            if p < 1:
+                r = r.masked_fill(self.x == 0, 0.0)
+            if not self.y.all():
+                r = r.masked_fill(np.broadcast_to(self.y == 0, self.x.shape), 0.0)
+            return g * r
         r = x / Norm.apply(x, 2.0, self.axis, True)
         if not self.y.all():
             r = r.masked_fill(np.broadcast_to(self.y == 0, self.x.shape), 0.0)
