@@ -445,6 +445,12 @@ NOT_TWICE = {
         lambda L, x: L.nn.functional.multi_margin_loss(x, L.tensor([1, 0, 3]), p=2, reduction="sum"),
         "aten::multi_margin_loss_backward",
     ),
+    "multilabel_margin": (
+        lambda L, x: L.nn.functional.multilabel_margin_loss(
+            x, L.tensor([[1, 3, -1, 0], [2, -1, 0, 0], [0, 1, 2, 3]])
+        ),
+        "aten::multilabel_margin_loss_backward",
+    ),
     "hardsigmoid": (lambda L, x: L.nn.functional.hardsigmoid(x).sum(), "aten::hardsigmoid_backward"),
 }
 

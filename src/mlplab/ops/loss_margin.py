@@ -1,4 +1,5 @@
-r"""Margin losses, one ``Op`` each: the multi-class hinge (SVM) loss and the hinge embedding loss.
+r"""Margin losses, one ``Op`` each: the multi-class hinge (SVM) loss, its multi-label form and the
+hinge embedding loss.
 Each takes ``reduction`` in {'none', 'mean', 'sum'}."""
 
 from __future__ import annotations
@@ -91,3 +92,43 @@ class HingeEmbeddingFn(Op):
     def backward_graph(self, g):
         """g times the constant dl/dx (the loss is piecewise linear: its second derivative is 0)."""
         return reduce_grad_graph(g, self.n, self.reduction) * g._make(self.d)
+
+
+class MultiLabelMarginFn(Op):
+    r"""Multi-label hinge: for row n with labels J_n (the entries of its target before the first -1;
+    a repeated label counts again) and their set S_n,
+        l_n = (1/C) \sum_{j \in J_n} \sum_{i \notin S_n} max(0, 1 - (x_{nj} - x_{ni}));
+    each active pair (its hinge > 0) adds 1/C to dl_n/dx_{ni} and -1/C to dl_n/dx_{nj}.
+    PyTorch has no second derivative: differentiating the gradient raises, as there.
+    """
+
+    arity = 1
+    saves = (0,)
+
+    backward_name = "MultilabelMarginLossBackward0"
+
+    def forward(self, x, t, reduction):
+        c = x.shape[-1] if x.ndim else 1
+        x2, t2 = x.reshape(-1, c), t.reshape(-1, c)
+        n = x2.shape[0]
+        valid = np.cumprod(t2 != -1, axis=1).astype(bool)  # the entries before the first -1
+        counts = np.zeros((n, c), x.dtype)
+        np.add.at(counts, (np.nonzero(valid)[0], t2[valid]), 1)
+        weight = counts[:, :, None] * (counts == 0)[:, None, :]  # (row, label j, non-label i)
+        h = 1 - x2[:, :, None] + x2[:, None, :]
+        active = (h > 0) * weight
+        loss = (h * active).sum(axis=(1, 2)) / c
+        self.d = ((active.sum(axis=1) - active.sum(axis=2)) / c).astype(x.dtype, copy=False)
+        self.shape, self.reduction, self.n = x.shape, reduction, n
+        if reduction == "none":
+            return loss.reshape(x.shape[:-1]) if x.ndim else loss.reshape(())
+        return reduce_array(loss, reduction)
+
+    def backward(self, g):
+        g_row = g.reshape(-1, 1) if self.reduction == "none" else reduce_grad(g, (), self.n, self.reduction)
+        return (self.d * g_row).reshape(self.shape)
+
+    def backward_graph(self, g):
+        """PyTorch does not differentiate multilabel_margin_loss twice: the gradient raises when it is."""
+        grad = self.backward(g._data)
+        return not_implemented_twice(grad, "aten::multilabel_margin_loss_backward", g, self.parents[0])
