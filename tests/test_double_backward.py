@@ -288,11 +288,13 @@ def test_every_backward_graph_is_exercised(monkeypatch):
         monkeypatch.setattr(c, "backward_graph", wrapped)
     for name in CASES:
         _second(mlplab, name)
-    import test_double_backward_ops as more  # the ops of issue 9 (tests/ is on sys.path)
+    import test_double_backward_losses as losses  # the cases of issue 9 (tests/ is on sys.path)
+    import test_double_backward_ops as ops
 
-    for name in more.CASES:
-        more._second(mlplab, name)
-    for f, _ in more.NOT_TWICE.values():  # a first derivative, then a refused second one
+    for more in (ops, losses):
+        for name in more.CASES:
+            more._second(mlplab, name)
+    for f, _ in losses.NOT_TWICE.values():  # a first derivative, then a refused second one
         x = mlplab.tensor(np.ones((3, 4)), requires_grad=True)
         (g,) = mlplab.autograd.grad(f(mlplab, x), x, create_graph=True)
         with pytest.raises(RuntimeError, match="is not implemented"):
