@@ -110,6 +110,11 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
     return input.gather(dim, index)
 
 
+def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
+    """input's entries at ``indices`` along ``dim``, the two broadcast elsewhere (None: flattened)."""
+    return input.take_along_dim(indices, dim)
+
+
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     return input.index_select(dim, index)
 
