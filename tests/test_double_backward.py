@@ -256,11 +256,13 @@ def test_backward_with_create_graph_leaves_a_differentiable_grad():
 
 
 def test_op_without_double_backward_is_named():
+    from test_double_backward_coverage import Cube  # every mlplab op has one now
+
     x = mlplab.tensor([[1.0, 2.0], [4.0, 3.0]], requires_grad=True)
     with pytest.raises(
-        RuntimeError, match=r"AmaxBackward0 \(AMax\) twice: create_graph=True is not supported"
+        RuntimeError, match=r"CubeBackward0 \(Cube\) twice: create_graph=True is not supported"
     ):
-        mlplab.autograd.grad(x.amax(dim=0).sum(), x, create_graph=True)
+        mlplab.autograd.grad(Cube.apply(x).sum(), x, create_graph=True)
 
 
 def test_dropout_mask_is_differentiated_twice():
@@ -309,6 +311,17 @@ def test_every_backward_graph_is_exercised(monkeypatch):
         monkeypatch.setattr(c, "backward_graph", wrapped)
     for name in CASES:
         _second(mlplab, name)
+    import test_double_backward_losses as losses  # the cases of issue 9 (tests/ is on sys.path)
+    import test_double_backward_ops as ops
+
+    for more in (ops, losses):
+        for name in more.CASES:
+            more._second(mlplab, name)
+    for f, _ in losses.NOT_TWICE.values():  # a first derivative, then a refused second one
+        x = mlplab.tensor(np.ones((3, 4)), requires_grad=True)
+        (g,) = mlplab.autograd.grad(f(mlplab, x), x, create_graph=True)
+        with pytest.raises(RuntimeError, match="is not implemented"):
+            mlplab.autograd.grad(g.sum(), x, create_graph=True)
     _third(mlplab)
     _hvp(mlplab)
     x = mlplab.tensor([1.0, -2.0], dtype=mlplab.float64, requires_grad=True)

@@ -73,9 +73,7 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple:
     if indexing is None:
         indexing = "ij"
     if indexing not in ("ij", "xy"):
-        raise RuntimeError(
-            f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}"
-        )
+        raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
     ts = [_t(t) for t in tensors]
     for t in ts:
         if t.dim() > 1:

@@ -127,6 +127,11 @@ def gather(
     return input.gather(dim, index, axis=axis)
 
 
+def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
+    """input's entries at ``indices`` along ``dim``, the two broadcast elsewhere (None: flattened)."""
+    return input.take_along_dim(indices, dim)
+
+
 def index_select(input: Tensor, dim: Any = None, index: Any = None, *, axis: int | None = None) -> Tensor:
     """The entries ``index`` (1-D) of ``input`` along ``dim`` (or NumPy's ``axis``)."""
     return input.index_select(dim, index, axis=axis)

@@ -1,5 +1,5 @@
 """Indexing of ``Tensor``: ``x[key]`` (basic and advanced, incl. ``x[range(n), y]``),
-``x[key] = v``, ``len``/iteration, ``gather`` and ``masked_fill``."""
+``x[key] = v``, ``len``/iteration, ``gather``, ``take_along_dim`` and ``masked_fill``."""
 
 from __future__ import annotations
 
@@ -12,6 +12,17 @@ from ..ops import arithmetic as B
 from ..ops import shape as S
 from .arith import _scalar_array
 from .shape import _dim_and_index, _one_dim
+
+# PyTorch's names of NumPy dtypes, for its messages
+_TORCH_TYPE = {
+    "int32": "Int",
+    "int16": "Short",
+    "int8": "Char",
+    "uint8": "Byte",
+    "float32": "Float",
+    "float64": "Double",
+    "bool": "Bool",
+}
 
 if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor imports this)
     from ..tensor import Tensor
@@ -98,6 +109,31 @@ class IndexMixin:
             return S.Gather.apply(self, d, idx)
         except IndexError as e:
             raise RuntimeError(f"gather(): {e} (input shape {tuple(self._data.shape)})") from None
+
+    def take_along_dim(self, indices: Tensor, dim: int | None = None) -> Tensor:
+        """out = gather(self, dim, indices) after broadcasting the two in every other dim
+        (``dim=None``: the flattened tensor at the flattened indices)."""
+        idx = indices._data if isinstance(indices, TensorBase) else np.asarray(indices)
+        if dim is None:  # torch's flat path goes straight to gather, which takes int32 too
+            if idx.dtype not in (np.int32, np.int64):
+                raise RuntimeError("gather(): Expected dtype int32/int64 for index")
+            return self.reshape(-1).gather(0, self._make(idx.reshape(-1)))
+        if idx.dtype != np.int64:
+            found = _TORCH_TYPE.get(idx.dtype.name, idx.dtype.name)
+            raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got {found}")
+        n = self._data.ndim
+        if idx.ndim != n:
+            raise RuntimeError(
+                "torch.take_along_dim(): input and indices should have the same number of dimensions, "
+                f"but got {n} dimensions for input, and {idx.ndim} dimensions for indices"
+            )
+        d = _one_dim(dim, n)
+        xs, ks = self._data.shape, idx.shape
+        rest = np.broadcast_shapes(xs[:d] + (1,) + xs[d + 1 :], ks[:d] + (1,) + ks[d + 1 :])
+        x_shape = rest[:d] + (xs[d],) + rest[d + 1 :]
+        k_shape = rest[:d] + (ks[d],) + rest[d + 1 :]
+        x = self if x_shape == xs else self.expand(*x_shape)
+        return x.gather(d, self._make(np.ascontiguousarray(np.broadcast_to(idx, k_shape))))
 
     def masked_fill(self, mask: Any, value: Any) -> Tensor:
         """``value`` where ``mask`` is True, self elsewhere; the gradient flows where mask is False."""

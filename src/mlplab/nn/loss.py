@@ -26,6 +26,7 @@ __all__ = [
     "KLDivLoss",
     "L1Loss",
     "MSELoss",
+    "MultiLabelMarginLoss",
     "MultiLabelSoftMarginLoss",
     "MultiMarginLoss",
     "NLLLoss",
@@ -239,6 +240,16 @@ class SoftMarginLoss(_Loss):
     r"""Two-class logistic loss, labels in {-1, 1}: (1/n) \sum log(1 + e^{-y_i x_i})."""
 
     function = staticmethod(F.soft_margin_loss)
+
+    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+
+
+class MultiLabelMarginLoss(_Loss):
+    r"""Multi-label hinge: (1/C) \sum_{j \in labels} \sum_{i \notin labels} max(0, 1 - (x_j - x_i)),
+    each row's labels listed in its target up to the first -1."""
+
+    function = staticmethod(F.multilabel_margin_loss)
 
     def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> None:
         super().__init__(size_average, reduce, reduction)

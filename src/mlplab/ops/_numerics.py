@@ -3,6 +3,9 @@ applying a loss reduction to values and gradients."""
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import numpy as np
 
 
@@ -84,4 +87,12 @@ def reduce_grad(g: np.ndarray, shape: tuple, n: int, reduction: str) -> np.ndarr
         return g
     if reduction == "mean":
         g = g / n if n else g * np.nan
+    return g
+
+
+def reduce_grad_graph(g: Any, n: int, reduction: str) -> Any:
+    """:func:`reduce_grad` on a tensor (``create_graph``): g / n for 'mean', else g; the product
+    with a full-size factor broadcasts it."""
+    if reduction == "mean":
+        return g / n if n else g * math.nan
     return g

@@ -12,7 +12,9 @@ import math
 import numpy as np
 
 from ..autograd.op import OUTPUT, Op, unbroadcast
+from ..autograd.tensor_ops import sum_to
 from ._numerics import relu_array, shift_by_max, stable_sigmoid
+from .shape import Cat, Index
 
 
 class Sigmoid(Op):
@@ -93,6 +95,18 @@ class PReluFn(Op):
         gw = None
         if self.needs_input_grad[1]:
             gw = unbroadcast(np.where(pos, 0, g * x), self.wshape).reshape(-1)
+        return gx, gw
+
+    def backward_graph(self, g):
+        """dx = g (pos + neg w),  dw = sum(g neg x), recorded (second derivatives: d2/dx dw = g neg)."""
+        x, w = self.parents
+        dt = g._data.dtype
+        neg = g._make((~self.pos).astype(dt))
+        gx = gw = None
+        if self.needs_input_grad[0]:
+            gx = g * (g._make(self.pos.astype(dt)) + neg * w.reshape(self.wshape))
+        if self.needs_input_grad[1]:
+            gw = sum_to(g * neg * x, self.wshape).reshape(-1)
         return gx, gw
 
 
@@ -190,6 +204,36 @@ class GeluFn(Op):
             return g * (s + x * s * (1 - s) * du)
         pdf = np.exp(-0.5 * x * x) * _INV_SQRT_2PI
         return g * (self.cdf + x * pdf)
+
+    def backward_graph(self, g):
+        x = self.parents[0]
+        if self.approx != "tanh":
+            return g * GeluGradFn.apply(x)
+        s = Sigmoid.apply((x + 0.044715 * x * x * x) * (2 * _SQRT_2_OVER_PI))
+        du = (1 + 3 * 0.044715 * x * x) * (2 * _SQRT_2_OVER_PI)
+        return g * (s + x * s * (1 - s) * du)
+
+
+class GeluGradFn(Op):
+    r"""The exact GELU's derivative as an op (its double backward):
+    y = \Phi(x) + x \phi(x);  dy/dx = \phi(x) (2 - x^2)  (\phi' = -x \phi)."""
+
+    arity = 1
+    saves = (0,)
+
+    backward_name = "GeluBackwardBackward0"
+
+    def forward(self, x):
+        self.x = x
+        return 0.5 * (1 + _erf(x * _INV_SQRT_2)) + x * (np.exp(-0.5 * x * x) * _INV_SQRT_2PI)
+
+    def backward(self, g):
+        x = self.x
+        return g * (np.exp(-0.5 * x * x) * _INV_SQRT_2PI) * (2 - x * x)
+
+    def backward_graph(self, g):
+        x = self.parents[0]
+        return g * ((x * x * -0.5).exp() * _INV_SQRT_2PI) * (2 - x * x)
 
 
 class SoftplusFn(Op):
@@ -295,3 +339,12 @@ class GluFn(Op):
         a, s = self.a, self.s
         gs = g * s
         return np.concatenate([gs, gs * a * (1 - s)], axis=self.dim)
+
+    def backward_graph(self, g):
+        x, dim = self.parents[0], self.dim
+        h = self.a.shape[dim]
+        pre = (slice(None),) * dim
+        a, b = Index.apply(x, (*pre, slice(0, h)), False), Index.apply(x, (*pre, slice(h, None)), False)
+        s = Sigmoid.apply(b)
+        gs = g * s
+        return Cat.apply(dim, gs, gs * a * (1 - s))

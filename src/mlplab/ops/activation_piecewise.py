@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.op import Op
+from .not_twice import not_implemented_twice
 
 
 class HardtanhFn(Op):
@@ -24,6 +25,9 @@ class HardtanhFn(Op):
 
     def backward(self, g):
         return g * self.inside
+
+    def backward_graph(self, g):
+        return g * g._make(self.inside.astype(g._data.dtype))
 
 
 # PyTorch's hardsigmoid backward multiplies by the float32 constant 1.0f / 6.0f in every dtype
@@ -45,6 +49,10 @@ class HardsigmoidFn(Op):
     def backward(self, g):
         return g * (self.inside * _ONE_SIXTH_F32).astype(g.dtype, copy=False)
 
+    def backward_graph(self, g):
+        """PyTorch does not differentiate hardsigmoid twice: the gradient raises when it is."""
+        return not_implemented_twice(self.backward(g._data), "aten::hardsigmoid_backward", g, self.parents[0])
+
 
 class HardswishFn(Op):
     """y = x relu6(x + 3) / 6;  dy/dx = 0 for x <= -3, x/3 + 1/2 for -3 < x < 3, 1 for x >= 3
@@ -63,6 +71,11 @@ class HardswishFn(Op):
         d = np.where(x <= -3, 0.0, np.where(x < 3, x / 3 + 0.5, 1.0)).astype(x.dtype, copy=False)
         return g * d
 
+    def backward_graph(self, g):
+        x, dt = self.parents[0], g._data.dtype
+        mid, hi = g._make(((self.x > -3) & (self.x < 3)).astype(dt)), g._make((self.x >= 3).astype(dt))
+        return g * (mid * (x / 3 + 0.5) + hi)
+
 
 class ThresholdFn(Op):
     """y = x if x > threshold else value;  dy/dx = 1 if x > threshold else 0."""
@@ -77,3 +90,6 @@ class ThresholdFn(Op):
 
     def backward(self, g):
         return g * self.keep
+
+    def backward_graph(self, g):
+        return g * g._make(self.keep.astype(g._data.dtype))

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..autograd.op import Op
 from ._numerics import stable_sigmoid
+from .activation import Sigmoid
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -36,6 +37,12 @@ class ScaledEluFn(Op):
     def backward(self, g):
         return np.where(self.pos, g * self.scale, g * (self.e * (self.scale * self.alpha / self.c)))
 
+    def backward_graph(self, g):
+        x, dt = self.parents[0], g._data.dtype
+        pos, neg = g._make(self.pos.astype(dt)), g._make((~self.pos).astype(dt))
+        e = (x.clamp(max=0) / self.c).exp()
+        return g * (pos * self.scale + neg * e * (self.scale * self.alpha / self.c))
+
 
 def _softplus(x: np.ndarray) -> np.ndarray:
     """log(1 + e^x), computed as max(x, 0) + log1p(e^{-|x|}) (no overflow)."""
@@ -59,6 +66,11 @@ class MishFn(Op):
         x, t = self.x, self.t
         return g * (t + x * stable_sigmoid(x) * (1 - t * t))
 
+    def backward_graph(self, g):
+        x = self.parents[0]
+        t = (x.clamp(min=0) + ((-x.abs()).exp() + 1).log()).tanh()  # softplus as above
+        return g * (t + x * Sigmoid.apply(x) * (1 - t * t))
+
 
 class LogSigmoidFn(Op):
     r"""y = log \sigma(x) = -softplus(-x) = min(x, 0) - log(1 + e^{-|x|});
@@ -74,6 +86,9 @@ class LogSigmoidFn(Op):
 
     def backward(self, g):
         return g * stable_sigmoid(-self.x)
+
+    def backward_graph(self, g):
+        return g * Sigmoid.apply(-self.parents[0])
 
 
 class SoftsignFn(Op):
@@ -91,6 +106,10 @@ class SoftsignFn(Op):
         d = self.d
         return g / (d * d)
 
+    def backward_graph(self, g):
+        d = 1 + self.parents[0].abs()
+        return g / (d * d)
+
 
 class TanhshrinkFn(Op):
     """y = x - tanh(x);  dy/dx = tanh^2(x)."""
@@ -105,4 +124,8 @@ class TanhshrinkFn(Op):
 
     def backward(self, g):
         t = self.t
+        return g * (t * t)
+
+    def backward_graph(self, g):
+        t = self.parents[0].tanh()
         return g * (t * t)

@@ -6,11 +6,13 @@ e.g. softmax(x) - onehot(y) for cross-entropy instead of differentiating exp, su
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..autograd.op import Op
-from ._numerics import reduce_array, row_sum, shift_by_max
-from .activation import SoftmaxFn
+from ._numerics import reduce_array, reduce_grad_graph, row_sum, shift_by_max
+from .activation import LogSoftmaxFn, SoftmaxFn
 
 _max, _sum = np.maximum.reduce, np.add.reduce  # ndarray.max/sum without their Python layer
 _STARTS: dict[tuple[int, int], np.ndarray] = {}
@@ -44,6 +46,27 @@ def _from_rows(g: np.ndarray, shape: tuple) -> np.ndarray:
         return g.reshape(shape)
     moved = (shape[0],) + shape[2:] + (shape[1],)
     return np.moveaxis(g.reshape(moved), -1, 1)
+
+
+def _rows_graph(x: Any) -> Any:
+    """:func:`_to_rows` on a tensor, recorded."""
+    n = x.dim()
+    if n == 2:
+        return x
+    if n == 1:
+        return x.reshape(1, -1)
+    return x.permute(0, *range(2, n), 1).reshape(-1, x.shape[1])
+
+
+def _unrows_graph(g: Any, shape: tuple) -> Any:
+    """:func:`_from_rows` on a tensor, recorded."""
+    n = len(shape)
+    if n == 2:
+        return g
+    if n == 1:
+        return g.reshape(shape)
+    moved = (shape[0],) + tuple(shape[2:]) + (shape[1],)
+    return g.reshape(moved).permute(0, n - 1, *range(1, n - 1))
 
 
 class CrossEntropyFn(Op):
@@ -247,6 +270,31 @@ class CrossEntropyProbFn(Op):
             if self.eps > 0:
                 gy = gy * (1 - self.eps)
             gy = _from_rows(gy, self.shape)
+        return gx, gy
+
+    def backward_graph(self, g):
+        """The same on tensors, p and log p recomputed from x (so differentiated), w y from y."""
+        x, y = self.parents
+        x2, y2 = _rows_graph(x), _rows_graph(y)
+        c = x2.shape[1]
+        if self.reduction == "none":
+            g_row = g.reshape(-1, 1)
+        else:
+            g_row = reduce_grad_graph(g, self.n, self.reduction)
+        w = None if self.weight is None else g._make(np.asarray(self.weight, g._data.dtype))
+        gx = gy = None
+        if self.needs_input_grad[0]:
+            wy = y2 * (1 - self.eps) + self.eps / c if self.eps > 0 else y2
+            wy = wy if w is None else wy * w
+            p = SoftmaxFn.apply(x2, 1)
+            gx = _unrows_graph((p * wy.sum(dim=1, keepdim=True) - wy) * g_row, self.shape)
+        if self.needs_input_grad[1]:
+            logp = LogSoftmaxFn.apply(x2, 1)
+            lw = logp if w is None else logp * w
+            gy = -lw * g_row
+            if self.eps > 0:
+                gy = gy * (1 - self.eps)
+            gy = _unrows_graph(gy, self.shape)
         return gx, gy
 
 

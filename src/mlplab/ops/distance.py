@@ -11,10 +11,12 @@ p = inf), and 0 at v = 0 (PyTorch's choice: a subgradient).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
 from ..autograd.op import Op, unbroadcast
+from ..autograd.tensor_ops import sum_to
 
 
 def pnorm(v: np.ndarray, p: float, axis: int) -> np.ndarray:
@@ -49,6 +51,38 @@ def pnorm_backward(v: np.ndarray, n: np.ndarray, p: float, g: np.ndarray, axis: 
         return scaled * np.where(zero, 0, g / np.where(zero, 1, n) ** (p - 1))
 
 
+def pnorm_graph(v: Any, p: float, axis: int) -> Any:
+    """:func:`pnorm` on a tensor, recorded (p = 0 and +-inf are refused, as in the gradient)."""
+    if p == 0 or math.isinf(p):
+        raise RuntimeError(
+            f"mlplab cannot differentiate the {p}-norm twice (p = 0 and inf are not supported)"
+        )
+    if p == 2:
+        return (v * v).sum(dim=axis, keepdim=True).sqrt()
+    if p == 1:
+        return v.abs().sum(dim=axis, keepdim=True)
+    return (v.abs() ** p).sum(dim=axis, keepdim=True) ** (1 / p)
+
+
+def pnorm_backward_graph(v: Any, n: np.ndarray, p: float, g: Any, axis: int) -> Any:
+    """:func:`pnorm_backward` on tensors (``create_graph``): v and g tensors, n = pnorm(v) the array
+    (only its zeros are read: there the gradient is 0). p = 0 and +-inf are refused."""
+    if p == 0 or math.isinf(p):
+        raise RuntimeError(
+            f"mlplab cannot differentiate the {p}-norm distance twice (p = 0 and inf are not supported)"
+        )
+    dt = v._data.dtype
+    if p == 1:
+        return g * v._make(np.sign(v._data))
+    zero, nonzero = v._make((n == 0).astype(dt)), v._make((n != 0).astype(dt))
+    if p == 2:
+        dist = (v * v).sum(dim=axis, keepdim=True).sqrt()
+        return v * (g / (dist + zero) * nonzero)
+    a = v.abs()
+    dist = (a**p).sum(dim=axis, keepdim=True) ** (1 / p)
+    return v._make(np.sign(v._data)) * a ** (p - 1) * (g / (dist + zero) ** (p - 1) * nonzero)
+
+
 class PairwiseDistanceFn(Op):
     r"""d = ||x_1 - x_2 + \epsilon||_p along the last axis (of the broadcast shape);
     dd/dx_1 = \nabla||.||_p (x_1 - x_2 + \epsilon) = -dd/dx_2."""
@@ -58,7 +92,7 @@ class PairwiseDistanceFn(Op):
     backward_name = "NormBackward1"
 
     def forward(self, x1, x2, p, eps, keepdim):
-        self.s1, self.s2, self.p, self.keepdim = x1.shape, x2.shape, p, keepdim
+        self.s1, self.s2, self.p, self.keepdim, self.eps = x1.shape, x2.shape, p, keepdim, float(eps)
         self.v = v = x1 - x2 + np.asarray(eps, dtype=np.result_type(x1, x2))
         self.axis = axis = max(v.ndim - 1, 0)
         self.n = n = pnorm(v, p, axis) if v.ndim else np.abs(v)
@@ -75,6 +109,18 @@ class PairwiseDistanceFn(Op):
         return (unbroadcast(gv, self.s1) if needs[0] else None), (
             unbroadcast(-gv, self.s2) if needs[1] else None
         )
+
+    def backward_graph(self, g):
+        x1, x2 = self.parents
+        v = x1 - x2 + self.eps
+        if not self.v.ndim:
+            gv = g * v._make(np.sign(self.v))
+        else:
+            gv = pnorm_backward_graph(
+                v, self.n, self.p, g if self.keepdim else g.unsqueeze(self.axis), self.axis
+            )
+        needs = self.needs_input_grad
+        return (sum_to(gv, self.s1) if needs[0] else None), (sum_to(-gv, self.s2) if needs[1] else None)
 
 
 class CosineSimilarityFn(Op):
@@ -113,6 +159,26 @@ class CosineSimilarityFn(Op):
             out.append(unbroadcast(gx, shape))
         return tuple(out)
 
+    def backward_graph(self, g):
+        """The same on tensors; n_i = ||x_i|| + (max(||x_i||, eps) - ||x_i||): the clamp's value,
+        the norm's derivative (as the array backward)."""
+        dim, shape = self.dim, self.x1.shape
+        x1, x2 = (t.expand(*shape) if tuple(t.shape) != shape else t for t in self.parents)
+        n1 = pnorm_graph(x1, 2, dim) + g._make(self.n1 - self.r1)
+        n2 = pnorm_graph(x2, 2, dim) + g._make(self.n2 - self.r2)
+        g = g.unsqueeze(dim)
+        dot = (x1 * x2).sum(dim=dim, keepdim=True)
+        out = []
+        for i, (xa, xb, na, nb, ra, s) in enumerate(
+            ((x1, x2, n1, n2, self.r1, self.s1), (x2, x1, n2, n1, self.r2, self.s2))
+        ):
+            if not self.needs_input_grad[i]:
+                out.append(None)
+                continue
+            gn = -g * dot / (na * na * nb)
+            out.append(sum_to(g * xb / (na * nb) + pnorm_backward_graph(xa, ra, 2, gn, dim), s))
+        return tuple(out)
+
 
 class NormalizeFn(Op):
     r"""y = x / max(||x||_p, \epsilon) along ``dim``;  with d = max(||x||_p, \epsilon),
@@ -133,3 +199,10 @@ class NormalizeFn(Op):
         x, d = self.x, self.d
         gd = -(g * x).sum(axis=self.dim, keepdims=True) / (d * d) * self.through
         return g / d + pnorm_backward(x, self.r, self.p, gd, self.dim)
+
+    def backward_graph(self, g):
+        x, dim, dt = self.parents[0], self.dim, g._data.dtype
+        through = g._make(self.through.astype(dt))
+        d = pnorm_graph(x, self.p, dim) * through + g._make(np.where(self.through, 0, self.d).astype(dt))
+        gd = -(g * x).sum(dim=dim, keepdim=True) / (d * d) * through
+        return g / d + pnorm_backward_graph(x, self.r, self.p, gd, dim)

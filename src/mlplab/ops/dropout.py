@@ -51,6 +51,9 @@ class AffineMaskFn(Op):
     def backward(self, g):
         return g * self.a
 
+    def backward_graph(self, g):
+        return g * g._make(np.asarray(self.a, g._data.dtype))
+
 
 # SELU's negative saturation value, -scale * alpha: what alpha dropout sets dropped units to
 SELU_NEG_SATURATION = -1.0507009873554804934193349852946 * 1.6732632423543772848170429916717

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.op import Op
+from .shape import IndexScatter
 
 
 class EmbeddingFn(Op):
@@ -42,6 +43,18 @@ class EmbeddingFn(Op):
         gw = np.zeros((v, d), dtype=g.dtype)
         _add_rows(gw, idx.astype(np.intp, copy=False), np.ascontiguousarray(g))
         return gw
+
+    def backward_graph(self, g):
+        """The same sum, recorded: linear in g (the second derivative in W is 0)."""
+        v, d = self.shape
+        idx = self.idx.reshape(-1)
+        coef = np.ones(idx.shape, g._data.dtype)
+        if self.scale:
+            coef = coef / np.bincount(idx, minlength=v)[idx]
+        if self.padding_idx is not None and self.padding_idx >= 0:
+            coef = coef * (idx != self.padding_idx)
+        rows = g.reshape(-1, d) * g._make(coef.reshape(-1, 1).astype(g._data.dtype))
+        return IndexScatter.apply(rows, self.shape, (idx,), True)
 
 
 def _segment_sums(values: np.ndarray, counts: np.ndarray, d: int) -> np.ndarray:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.op import OUTPUT, Op, unbroadcast
+from ..autograd.tensor_ops import sum_to
 from .linear import MatMul
 
 
@@ -46,6 +47,17 @@ class Prod(Op):
             g = np.expand_dims(g, axis)
         return g * _exclusive_products(x, axis)
 
+    def backward_graph(self, g):
+        """g y / x, recorded (y recomputed from x); refused where x has a zero."""
+        x, axis = self.parents[0], self.axis
+        if not self.x.all():
+            raise RuntimeError("mlplab cannot differentiate prod twice where its input has a zero")
+        if axis is None:
+            return g.reshape((1,) * self.x.ndim) * (Prod.apply(x, None, False) / x)
+        if not self.keep:
+            g = g.unsqueeze(axis)
+        return g * (Prod.apply(x, axis, True) / x)
+
 
 class Bmm(MatMul):
     """Z[b] = X[b] @ Y[b] (``bmm``: two 3-D tensors, equal batch sizes); gradients as MatMul."""
@@ -84,6 +96,18 @@ class Diagonal(Op):
         """The same diagonal of another array ``x`` (``autograd/views.py``)."""
         return np.diagonal(x, self.k, self.d1, self.d2)
 
+    def backward_graph(self, g):
+        """g placed on the diagonal, recorded as sum_i g[..., i] E_i (E_i: the i-th diagonal one-hot
+        of the two dims, moved last), then the dims moved back."""
+        d1, d2, k, shape = self.d1, self.d2, self.k, self.shape
+        n = g.shape[-1]
+        hot = np.zeros((shape[d1], shape[d2], n), g._data.dtype)
+        r = np.arange(n)
+        hot[r - min(k, 0), r + max(k, 0), r] = 1
+        moved = (g.unsqueeze(-2).unsqueeze(-2) * g._make(hot)).sum(dim=-1)
+        order = [j for j in range(len(shape)) if j not in (d1, d2)] + [d1, d2]
+        return moved.permute(*[order.index(j) for j in range(len(shape))])
+
 
 class Solve(Op):
     r"""X = A^{-1} B (``linalg.solve``: A X = B; B a vector or a matrix, A with batch dims);
@@ -113,6 +137,21 @@ class Solve(Op):
         if self.needs_input_grad[1]:
             bm_shape = self.b_shape + (1,) if self.vector else self.b_shape
             gb_out = unbroadcast(gb, bm_shape).reshape(self.b_shape)
+        return ga, gb_out
+
+    def backward_graph(self, g):
+        """The same on tensors, X solved again from A and B so that it is differentiated."""
+        a, b = self.parents
+        gm = g.unsqueeze(-1) if self.vector else g
+        gb = Solve.apply(a.transpose(-1, -2), gm)
+        ga = gb_out = None
+        if self.needs_input_grad[0]:
+            x = Solve.apply(a, b)
+            xm = x.unsqueeze(-1) if self.vector else x
+            ga = sum_to(-(gb @ xm.transpose(-1, -2)), self.a.shape)
+        if self.needs_input_grad[1]:
+            bm_shape = self.b_shape + (1,) if self.vector else self.b_shape
+            gb_out = sum_to(gb, bm_shape).reshape(self.b_shape)
         return ga, gb_out
 
 

@@ -1,5 +1,6 @@
-r"""Regression, binary, divergence and margin losses, each one ``Op`` with its closed-form
-gradient (the multi-class ones are in :mod:`mlplab.ops.classification`).
+r"""Regression and binary losses, each one ``Op`` with its closed-form gradient (the multi-class
+ones are in :mod:`mlplab.ops.classification`, the margin ones in :mod:`mlplab.ops.loss_margin`,
+KL divergence in :mod:`mlplab.ops.information`).
 
 Each takes ``reduction`` in {'none', 'mean', 'sum'} (plus 'batchmean' for KL): the loss of every
 element, their mean, or their sum; the incoming gradient is spread back by ``reduce_grad``.
@@ -12,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.op import Op
-from ._numerics import reduce_array, reduce_grad, stable_sigmoid
+from ._numerics import reduce_array, reduce_grad, reduce_grad_graph, stable_sigmoid
 from .activation import Sigmoid
 
 
@@ -177,6 +178,18 @@ class BCEFn(Op):
                 gy = g * (np.log1p(-x) - np.log(x))
         return gx, gy
 
+    def backward_graph(self, g):
+        x, y = self.parents
+        g = reduce_grad_graph(g, self.n, self.reduction)
+        if self.w is not None:
+            g = g * g._make(np.asarray(self.w, g._data.dtype))
+        gx = gy = None
+        if self.needs_input_grad[0]:
+            gx = g * (x - y) / (x * (1 - x)).clamp(min=_EPS)
+        if self.needs_input_grad[1]:
+            gy = g * ((1 - x).log() - x.log())
+        return gx, gy
+
 
 class BCEWithLogitsFn(Op):
     r"""BCE on logits z, with pos_weight q and weight w (lw = 1 + (q - 1) y):
@@ -216,140 +229,19 @@ class BCEWithLogitsFn(Op):
         return gz, gy
 
     def backward_graph(self, g):
-        if self.q is not None:
-            raise RuntimeError(
-                "mlplab cannot differentiate binary_cross_entropy_with_logits twice with pos_weight"
-            )
         z, y = self.parents
         if self.reduction == "mean":
             g = g / self.n
         if self.w is not None:
             g = g * g._make(np.asarray(self.w, g._data.dtype))
-        gz = g * (Sigmoid.apply(z) - y) if self.needs_input_grad[0] else None
-        gy = g * -z if self.needs_input_grad[1] else None
+        if self.q is None:
+            gz = g * (Sigmoid.apply(z) - y) if self.needs_input_grad[0] else None
+            gy = g * -z if self.needs_input_grad[1] else None
+            return gz, gy
+        q = g._make(np.asarray(self.q, g._data.dtype))
+        gz = g * ((1 + (q - 1) * y) * Sigmoid.apply(z) - q * y) if self.needs_input_grad[0] else None
+        gy = None
+        if self.needs_input_grad[1]:
+            sp = (-z).clamp(min=0) + ((-z.abs()).exp() + 1).log()  # softplus(-z), as forward
+            gy = g * (-z + (q - 1) * sp)
         return gz, gy
-
-
-class KLDivFn(Op):
-    r"""Pointwise KL term for log-probabilities a and target y:
-    log_target=False: l = y (log y - a)  (0 where y = 0);  dl/da = -y,  dl/dy = log y + 1 - a.
-    log_target=True:  l = e^y (y - a);                      dl/da = -e^y, dl/dy = e^y (y - a + 1).
-    """
-
-    arity = 2
-    saves = ((1,), (0, 1))
-
-    backward_name = "DivBackward0"
-
-    def forward(self, a, y, log_target, reduction):
-        if log_target:
-            self.exp_y = exp_y = np.exp(y)
-            loss = exp_y * (y - a)
-        else:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                self.log_y = log_y = np.where(y > 0, np.log(np.where(y > 0, y, 1)), 0)
-            loss = np.where(y > 0, y * log_y, 0) - y * a
-        self.a, self.y, self.log_target, self.reduction, self.batch_size = (
-            a,
-            y,
-            log_target,
-            reduction,
-            a.shape[0] if a.ndim else 1,
-        )
-        if reduction == "batchmean":
-            return np.asarray(loss.sum() / self.batch_size)
-        return reduce_array(loss, reduction)
-
-    def backward(self, g):
-        a, y, reduction = self.a, self.y, self.reduction
-        if reduction == "batchmean":
-            g = g / self.batch_size
-        else:
-            g = reduce_grad(g, a.shape, a.size, reduction)
-        ga = gy = None
-        if self.log_target:
-            if self.needs_input_grad[0]:
-                ga = -g * self.exp_y
-            if self.needs_input_grad[1]:
-                gy = g * (self.exp_y * (y - a + 1))
-        else:
-            if self.needs_input_grad[0]:
-                ga = -g * y
-            if self.needs_input_grad[1]:
-                with np.errstate(divide="ignore"):
-                    gy = g * (np.log(y) + 1 - a)
-        return ga, gy
-
-
-class MultiMarginFn(Op):
-    r"""Multi-class hinge: l_i = (1/C) \sum_{j \ne y_i} w_{y_i} max(0, m - x_{i y_i} + x_{ij})^p.
-
-    With h_{ij} = m - x_{i y_i} + x_{ij} > 0: dl_i/dx_{ij} = w_{y_i} p h^{p-1} / C for j != y_i,
-    and dl_i/dx_{i y_i} = -\sum_{j \ne y_i} of the same.
-    """
-
-    arity = 1
-    saves = (0,)  # as PyTorch
-
-    backward_name = "MultiMarginLossBackward0"
-
-    def forward(self, x, t, p, margin, weight, reduction):
-        self.shape = x.shape
-        x2 = x.reshape(1, -1) if x.ndim == 1 else x
-        n, c = x2.shape
-        rows = np.arange(n)
-        labels = t.reshape(-1).copy()  # backward reads them; the target has no version counter here
-        h = margin - x2[rows, labels][:, None] + x2
-        h[rows, labels] = 0
-        act = h > 0
-        hinge_p = np.where(act, h, 0)
-        if p == 2:
-            hinge_p = hinge_p * hinge_p
-        if weight is not None:
-            hinge_p = hinge_p * weight[labels][:, None]
-        loss = hinge_p.sum(axis=1) / c
-        self.h, self.act, self.labels, self.rows, self.p, self.w, self.reduction, self.n = (
-            h,
-            act,
-            labels,
-            rows,
-            p,
-            weight,
-            reduction,
-            n,
-        )
-        if reduction == "none":
-            return loss.reshape(t.shape)  # (N,), or the target's () / (1,) for 1-D input
-        return reduce_array(loss, reduction)
-
-    def backward(self, g):
-        reduction = self.reduction
-        g_row = g.reshape(-1, 1) if reduction == "none" else (g / self.n if reduction == "mean" else g)
-        c = self.h.shape[1]
-        d = self.act * (2 * self.h if self.p == 2 else 1.0)
-        if self.w is not None:
-            d = d * self.w[self.labels][:, None]
-        d = (d * (g_row / c)).astype(self.h.dtype, copy=False)
-        d[self.rows, self.labels] = -d.sum(axis=1)
-        return d.reshape(self.shape)
-
-
-class HingeEmbeddingFn(Op):
-    r"""l = x where y = 1;  max(0, m - x) where y = -1  (both terms for other y values, as PyTorch).
-
-    dl/dx = [y != -1] - [y != 1][m - x >= 0].
-    """
-
-    arity = 1
-
-    backward_name = "MeanBackward0"
-
-    def forward(self, x, y, margin, reduction):
-        margin_term = np.maximum(margin - x, 0)
-        loss = np.where(y != 1, margin_term, 0) + np.where(y != -1, x, 0)
-        self.d = (y != -1).astype(x.dtype) - ((y != 1) & (margin - x >= 0)).astype(x.dtype)
-        self.reduction, self.n = reduction, x.size
-        return reduce_array(loss.astype(x.dtype, copy=False), reduction)
-
-    def backward(self, g):
-        return reduce_grad(g, self.d.shape, self.n, self.reduction) * self.d

@@ -9,7 +9,9 @@ import math
 import numpy as np
 
 from ..autograd.op import Op, unbroadcast
-from ._numerics import reduce_array, reduce_grad, stable_sigmoid
+from ..autograd.tensor_ops import sum_to
+from ._numerics import reduce_array, reduce_grad, reduce_grad_graph, stable_sigmoid
+from .activation import Sigmoid
 
 
 def _softplus(z: np.ndarray) -> np.ndarray:
@@ -33,6 +35,10 @@ class SoftMarginFn(Op):
     def backward(self, g):
         z = self.z
         return reduce_grad(g, z.shape, z.size, self.reduction) * (-self.y * stable_sigmoid(z))
+
+    def backward_graph(self, g):
+        my = g._make(np.asarray(-self.y, g._data.dtype))
+        return reduce_grad_graph(g, self.z.size, self.reduction) * (my * Sigmoid.apply(my * self.parents[0]))
 
 
 class MultiLabelSoftMarginFn(Op):
@@ -62,6 +68,17 @@ class MultiLabelSoftMarginFn(Op):
         if w is not None:
             g = g * w
         gx = g * (stable_sigmoid(x) - y) if self.needs_input_grad[0] else None
+        gy = -g * x if self.needs_input_grad[1] else None
+        return gx, gy
+
+    def backward_graph(self, g):
+        x, y = self.parents
+        g = reduce_grad_graph(g, self.n, self.reduction) / self.c
+        if self.x.ndim:
+            g = g.unsqueeze(-1)
+        if self.w is not None:
+            g = g * g._make(np.asarray(self.w, g._data.dtype))
+        gx = g * (Sigmoid.apply(x) - y) if self.needs_input_grad[0] else None
         gy = -g * x if self.needs_input_grad[1] else None
         return gx, gy
 
@@ -110,6 +127,20 @@ class PoissonNLLFn(Op):
                 gy = gy + g * np.where(self.big, np.log(ys) + 0.5 / ys, 0)
         return gx, gy
 
+    def backward_graph(self, g):
+        x, y = self.parents
+        g = reduce_grad_graph(g, self.n, self.reduction)
+        gx = gy = None
+        if self.needs_input_grad[0]:
+            gx = g * (x.exp() - y) if self.log_input else g * (1 - y / (x + self.eps))
+        if self.needs_input_grad[1]:
+            gy = g * (-x if self.log_input else -(x + self.eps).log())
+            if self.full:
+                big = g._make(self.big.astype(g._data.dtype))
+                ys = y * big + (1 - big)
+                gy = gy + g * big * (ys.log() + 0.5 / ys)
+        return gx, gy
+
 
 class GaussianNLLFn(Op):
     r"""Gaussian negative log-likelihood of y under N(x, v), v = max(var, \epsilon) (broadcast):
@@ -144,4 +175,19 @@ class GaussianNLLFn(Op):
             unbroadcast(gd, sx) if needs[0] else None,
             unbroadcast(-gd, sy) if needs[1] else None,
             unbroadcast(gv, sv) if needs[2] else None,
+        )
+
+    def backward_graph(self, g):
+        """The same on tensors; v = var + (max(var, eps) - var): the clamp's value, var's derivative."""
+        x, y, var = self.parents
+        g = reduce_grad_graph(g, self.n, self.reduction)
+        v = var + var._make(self.v - var._data)
+        d = x - y
+        gd = g * d / v
+        needs = self.needs_input_grad
+        sx, sy, sv = self.shapes
+        return (
+            sum_to(gd, sx) if needs[0] else None,
+            sum_to(-gd, sy) if needs[1] else None,
+            sum_to(g * 0.5 * (1 / v - d * d / (v * v)), sv) if needs[2] else None,
         )

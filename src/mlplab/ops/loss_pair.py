@@ -7,8 +7,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.op import Op, unbroadcast
-from ._numerics import reduce_array, reduce_grad
-from .distance import pnorm, pnorm_backward
+from ..autograd.tensor_ops import sum_to
+from ._numerics import reduce_array, reduce_grad, reduce_grad_graph
+from .distance import pnorm, pnorm_backward, pnorm_backward_graph
 
 
 class MarginRankingFn(Op):
@@ -39,6 +40,18 @@ class MarginRankingFn(Op):
             unbroadcast(-gy, s1) if needs[0] else None,
             unbroadcast(gy, s2) if needs[1] else None,
             unbroadcast(-g * self.diff, sy) if needs[2] else None,
+        )
+
+    def backward_graph(self, g):
+        x1, x2, y = self.parents
+        g = reduce_grad_graph(g, self.n, self.reduction) * g._make(self.active.astype(g._data.dtype))
+        s1, s2, sy = self.shapes
+        needs = self.needs_input_grad
+        gy = g * y
+        return (
+            sum_to(-gy, s1) if needs[0] else None,
+            sum_to(gy, s2) if needs[1] else None,
+            sum_to(-g * (x1 - x2), sy) if needs[2] else None,
         )
 
 
@@ -89,6 +102,24 @@ class CosineEmbeddingFn(Op):
                 out.append(None)
         return tuple(out)
 
+    def backward_graph(self, g):
+        """The formula above on tensors (cos and the norms recomputed, so they are differentiated)."""
+        a, b = self.parents
+        ax = self.ax
+        g = reduce_grad_graph(g, self.n, self.reduction) * g._make(self.dcos.astype(g._data.dtype))
+        s_a = (a * a).sum(dim=-1, keepdim=True) + _COS_EPS
+        s_b = (b * b).sum(dim=-1, keepdim=True) + _COS_EPS
+        root = (s_a * s_b).sqrt()
+        cos = (a * b).sum(dim=-1, keepdim=True) / root
+        gc = g.unsqueeze(ax)
+        out = []
+        for i, (xa, xb, s, shape) in enumerate(((a, b, s_a, self.s1), (b, a, s_b, self.s2))):
+            if self.needs_input_grad[i]:
+                out.append(sum_to(gc * (xb / root - cos * xa / s), shape))
+            else:
+                out.append(None)
+        return tuple(out)
+
 
 class TripletMarginFn(Op):
     r"""l = max(0, m + d(a, p) - d(a, n)),  d(u, v) = ||u - v + \epsilon||_p along the last axis;
@@ -104,7 +135,7 @@ class TripletMarginFn(Op):
 
     def forward(self, a, p, n, margin, norm, eps, swap, reduction):
         self.shapes = (a.shape, p.shape, n.shape)
-        e = np.asarray(eps, dtype=np.result_type(a, p, n))
+        self.eps = e = np.asarray(eps, dtype=np.result_type(a, p, n))
         self.pairs = pairs = [(0, 1, a - p + e), (0, 2, a - n + e)]
         if swap:
             pairs.append((1, 2, p - n + e))
@@ -138,3 +169,19 @@ class TripletMarginFn(Op):
         return tuple(
             unbroadcast(gr, s) if needs[k] else None for k, (gr, s) in enumerate(zip(grads, self.shapes))
         )
+
+    def backward_graph(self, g):
+        """The same on tensors: the distances' derivatives recorded by :func:`pnorm_backward_graph`."""
+        xs = self.parents
+        g = reduce_grad_graph(g, self.size, self.reduction) * g._make(self.active)
+        g = g.unsqueeze(self.ax)
+        grads: list = [None, None, None]
+        coefs = [g, -g * g._make(self.w_neg[0])]
+        if len(self.pairs) == 3:
+            coefs.append(-g * g._make(self.w_neg[1]))
+        for (i, j, _), dist, c in zip(self.pairs, self.dists, coefs):
+            gv = pnorm_backward_graph(xs[i] - xs[j] + float(self.eps), dist, self.norm, c, self.ax)
+            grads[i] = gv if grads[i] is None else grads[i] + gv
+            grads[j] = -gv if grads[j] is None else grads[j] - gv
+        needs = self.needs_input_grad
+        return tuple(sum_to(gr, s) if needs[k] else None for k, (gr, s) in enumerate(zip(grads, self.shapes)))

@@ -31,6 +31,7 @@ class BatchNormFn(Op):
         self.xhat = xhat = (x - mean) * invstd
         self.w = w = None if weight is None else weight.reshape(cshape)
         self.has_b = bias is not None
+        self.mean, self.eps, self.cshape = mean, eps, cshape
         y = xhat if w is None else xhat * w
         if bias is not None:
             y = y + bias.reshape(cshape)  # not +=: y may be the saved xhat
@@ -58,6 +59,35 @@ class BatchNormFn(Op):
             out.append(g.sum(axis=axes) if needs[len(out)] else None)
         return tuple(out)
 
+    def backward_graph(self, g):
+        r"""The formulas above on tensors; in training \mu and \sigma^2 are recomputed from x, so the
+        second derivatives include their dependence on x (evaluation: only \hat x depends on x)."""
+        axes, needs = self.axes, self.needs_input_grad
+        x = self.parents[0]
+        w = self.parents[1].reshape(self.cshape) if self.w is not None else None
+        if self.use_batch:
+            xc = x - x.mean(dim=axes, keepdim=True)
+            invstd = 1.0 / ((xc * xc).mean(dim=axes, keepdim=True) + self.eps).sqrt()
+        else:
+            xc = x - g._make(self.mean)
+            invstd = g._make(self.invstd)
+        xhat = xc * invstd
+        gxhat = g if w is None else g * w
+        gx = None
+        if needs[0]:
+            if self.use_batch:
+                m1 = gxhat.mean(dim=axes, keepdim=True)
+                m2 = (gxhat * xhat).mean(dim=axes, keepdim=True)
+                gx = (gxhat - m1 - xhat * m2) * invstd
+            else:
+                gx = gxhat * invstd
+        out = [gx]
+        if w is not None:
+            out.append((g * xhat).sum(dim=axes) if needs[len(out)] else None)
+        if self.has_b:
+            out.append(g.sum(dim=axes) if needs[len(out)] else None)
+        return tuple(out)
+
 
 class LayerNormFn(Op):
     r"""Layer normalisation over the last ``k`` axes of each sample (H = the number of values there):
@@ -79,7 +109,7 @@ class LayerNormFn(Op):
         var = (xc * xc).mean(axis=axes, keepdims=True)
         self.invstd = invstd = 1.0 / np.sqrt(var + eps)
         self.xhat = xhat = xc * invstd
-        self.w, self.has_b = weight, bias is not None
+        self.w, self.has_b, self.eps = weight, bias is not None, eps
         y = xhat if weight is None else xhat * weight
         if bias is not None:
             y = y + bias  # not +=: y may be the saved xhat
@@ -100,4 +130,24 @@ class LayerNormFn(Op):
             out.append((g * xhat).sum(axis=lead) if needs[len(out)] else None)
         if self.has_b:
             out.append(g.sum(axis=lead) if needs[len(out)] else None)
+        return tuple(out)
+
+    def backward_graph(self, g):
+        """The formulas above on tensors, the statistics recomputed from x (so differentiated)."""
+        axes, lead, needs = self.axes, self.lead, self.needs_input_grad
+        x = self.parents[0]
+        w = self.parents[1] if self.w is not None else None
+        xc = x - x.mean(dim=axes, keepdim=True)
+        invstd = 1.0 / ((xc * xc).mean(dim=axes, keepdim=True) + self.eps).sqrt()
+        xhat = xc * invstd
+        out = [None]
+        if needs[0]:
+            gxhat = g if w is None else g * w
+            m1 = gxhat.mean(dim=axes, keepdim=True)
+            m2 = (gxhat * xhat).mean(dim=axes, keepdim=True)
+            out[0] = (gxhat - m1 - xhat * m2) * invstd
+        if w is not None:
+            out.append((g * xhat).sum(dim=lead) if needs[len(out)] else None)
+        if self.has_b:
+            out.append(g.sum(dim=lead) if needs[len(out)] else None)
         return tuple(out)

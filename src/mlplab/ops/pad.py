@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.op import Op
+from .shape import Index, IndexScatter
 
 
 class ConstantPadFn(Op):
@@ -30,3 +31,9 @@ class ConstantPadFn(Op):
         gx = np.zeros(self.shape, dtype=g.dtype)
         gx[self.crop] = g[self.inner]
         return gx
+
+    def backward_graph(self, g):
+        inner = Index.apply(g, self.inner, False)
+        if self.crop == tuple(slice(0, n) for n in self.shape):
+            return inner
+        return IndexScatter.apply(inner, self.shape, self.crop, False)

@@ -172,6 +172,13 @@ class AMax(Op):
         n = mask.sum(axis=self.axis, keepdims=True, dtype=g.dtype)
         return _keep(g, x.shape, self.axis, self.keep) / n * mask
 
+    def backward_graph(self, g):
+        """g mask / n recorded: linear in g, the tie mask a constant (the second derivative in x is 0)."""
+        x = self.x
+        mask = x == _keep(self.y, x.shape, self.axis, self.keep)
+        share = mask / mask.sum(axis=self.axis, keepdims=True, dtype=g._data.dtype)
+        return g.reshape(_kept(x.shape, self.axis)) * g._make(share.astype(g._data.dtype, copy=False))
+
 
 class AMin(AMax):
     """y = min over ``axis``; the gradient is shared evenly among tied minima."""
@@ -212,6 +219,15 @@ class MaxDim(Op):
             g = np.expand_dims(g, self.dim)
         np.put_along_axis(out, self.idx, g, axis=self.dim)
         return out
+
+    def backward_graph(self, g):
+        """g placed at the index, recorded as g * one_hot(index) (linear in g)."""
+        n = self.shape[self.dim]
+        pos = np.arange(n).reshape((n,) + (1,) * (len(self.shape) - 1 - self.dim))
+        hot = (pos == self.idx).astype(g._data.dtype)
+        if not self.keep:
+            g = g.unsqueeze(self.dim)
+        return g * g._make(hot)
 
 
 class MinDim(MaxDim):
@@ -318,13 +334,23 @@ class Norm(Op):
         return g * r
 
     def backward_graph(self, g):
-        """p = 2: g x / ||x||;  p = 1: g sign(x) (recorded; other p are not supported twice)."""
+        """The formulas above, recorded: p = 1, +-inf and 0 are linear in g (constant factors)."""
         x, p = self.parents[0], self.p
         g = g.reshape(self.y.shape)
-        if p == 1:
-            return g * g._make(np.sign(self.x))
+        if p == 1 or p == 0 or math.isinf(p):
+            ones = np.ones(
+                self.y.shape if self.keep or self.axis is None else np.squeeze(self.y, self.axis).shape
+            )
+            return g * g._make(self.backward(ones.astype(self.x.dtype)))
         if p != 2:
-            raise RuntimeError(f"mlplab cannot differentiate the {p}-norm twice (only p = 1 and p = 2)")
+            a = x.abs()
+            ya = Norm.apply(x, p, self.axis, True)
+            r = g._make(np.sign(self.x)) * a ** (p - 1) / ya ** (p - 1)
+            if p < 1:
+                r = r.masked_fill(self.x == 0, 0.0)
+            if not self.y.all():
+                r = r.masked_fill(np.broadcast_to(self.y == 0, self.x.shape), 0.0)
+            return g * r
         r = x / Norm.apply(x, 2.0, self.axis, True)
         if not self.y.all():
             r = r.masked_fill(np.broadcast_to(self.y == 0, self.x.shape), 0.0)
@@ -348,3 +374,7 @@ class CumSum(Op):
     def backward(self, g):
         rev = np.flip(g, self.axis)
         return np.flip(np.cumsum(rev, axis=self.axis), self.axis)
+
+    def backward_graph(self, g):
+        """sum_{i >= j} g_i = sum(g) - cumsum(g)_j + g_j, recorded."""
+        return g.sum(dim=self.axis, keepdim=True) - CumSum.apply(g, self.axis) + g

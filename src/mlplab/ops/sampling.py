@@ -28,3 +28,6 @@ class NormalSample(Op):
 
     def backward(self, grad):
         return np.zeros(self.shapes[0], grad.dtype), np.zeros(self.shapes[1], grad.dtype)
+
+    def backward_graph(self, grad):
+        return tuple(grad._make(a) for a in self.backward(grad._data))

@@ -4,10 +4,12 @@ and einsum (a contraction whose backward is another einsum)."""
 from __future__ import annotations
 
 import string
+from typing import Any
 
 import numpy as np
 
 from ..autograd.op import OUTPUT, Op
+from .shape import Index, IndexScatter
 
 
 def scatter_key(index: np.ndarray, dim: int) -> tuple:
@@ -47,6 +49,20 @@ class Scatter(Op):
         gs[tuple(slice(0, n) for n in self.n)] = g[self.key]
         return gx, gs
 
+    def backward_graph(self, g):
+        mask = np.ones(g.shape, g._data.dtype)
+        mask[self.key] = 0
+        gx = g * g._make(mask) if self.needs_input_grad[0] else None
+        return gx, (_src_grad(self, g) if self.needs_input_grad[1] else None)
+
+
+def _src_grad(node: Any, g: Any) -> Any:
+    """dL/dsrc of a scatter on tensors: g at the scattered positions, in src's leading block."""
+    picked = Index.apply(g, node.key, True)
+    if tuple(node.n) == tuple(node.src_shape):
+        return picked
+    return IndexScatter.apply(picked, node.src_shape, tuple(slice(0, n) for n in node.n), False)
+
 
 class ScatterAdd(Op):
     """y = x, then y[key(index)] += src (repeated indices add up).
@@ -66,6 +82,9 @@ class ScatterAdd(Op):
         gs = np.zeros(self.src_shape, g.dtype)
         gs[tuple(slice(0, n) for n in self.n)] = g[self.key]
         return g, gs
+
+    def backward_graph(self, g):
+        return g, (_src_grad(self, g) if self.needs_input_grad[1] else None)
 
 
 _REDUCE_AT = {"sum": np.add, "mean": np.add, "prod": np.multiply, "amax": np.maximum, "amin": np.minimum}
@@ -187,6 +206,14 @@ class Diag(Op):
         out[r - min(self.k, 0), r + max(self.k, 0)] = g
         return out
 
+    def backward_graph(self, g):
+        n = self.shape[0] if len(self.shape) == 1 else g.shape[0]
+        r = np.arange(n)
+        key = (r - min(self.k, 0), r + max(self.k, 0))
+        if len(self.shape) == 1:
+            return Index.apply(g, key, True)
+        return IndexScatter.apply(g, self.shape, key, True)
+
 
 class Tri(Op):
     """y = tril(x, k) (``upper``: triu);  dL/dx = tril(dL/dy, k) (the same mask)."""
@@ -203,6 +230,9 @@ class Tri(Op):
 
     def backward(self, g):
         return self.fn(g, self.k)
+
+    def backward_graph(self, g):
+        return Tri.apply(g, self.k, self.upper)
 
 
 class Einsum(Op):
@@ -246,6 +276,26 @@ class Einsum(Op):
         grad = np.zeros(x.shape, g.dtype)
         np.einsum(subs + "->" + uniq, grad)[...] = part  # a writeable view of the diagonal
         return grad
+
+    def backward_graph(self, g):
+        """Each gradient as another recorded einsum of g and the other (tensor) inputs."""
+        grads = []
+        for k, subs in enumerate(self.ins):
+            if not self.needs_input_grad[k]:
+                grads.append(None)
+                continue
+            if "." in subs or len(set(subs)) != len(subs):
+                raise NotImplementedError(
+                    "mlplab's einsum gradient needs explicit indices, none repeated within an operand"
+                )
+            others = [(s, t) for j, (s, t) in enumerate(zip(self.ins, self.parents)) if j != k]
+            seen = set(self.out).union(*[set(s) for s, _ in others])
+            kept = "".join(c for c in subs if c in seen)
+            spec = ",".join([self.out] + [s for s, _ in others]) + "->" + kept
+            part = Einsum.apply(g, *[t for _, t in others], spec)
+            shape = tuple(self.arrays[k].shape[i] if c in seen else 1 for i, c in enumerate(subs))
+            grads.append(part.reshape(shape).expand(*self.arrays[k].shape))
+        return tuple(grads)
 
 
 def _parse_einsum(spec: str, arrays: list) -> tuple[list[str], str]:

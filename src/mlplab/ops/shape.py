@@ -239,3 +239,9 @@ class Gather(Op):
         idx[self.dim] = self.index
         np.add.at(out, tuple(idx), g)
         return out
+
+    def backward_graph(self, g):
+        """The scatter-add of g into zeros, recorded (its own backward gathers again)."""
+        idx = list(np.indices(self.index.shape, sparse=True))
+        idx[self.dim] = self.index
+        return IndexScatter.apply(g, self.shape, tuple(idx), True)

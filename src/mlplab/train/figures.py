@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 
 
-
 def _figure(figsize: tuple[float, float]) -> Any:
     """A matplotlib Figure drawn by the Agg canvas. pyplot is not used: a run draws its figures
     straight to files, and pyplot's global figure manager and backend selection only add import

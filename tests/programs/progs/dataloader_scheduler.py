@@ -35,9 +35,9 @@ if __name__ == "__main__":
     train_loader = DataLoader(train_set, batch_size=16, shuffle=True, num_workers=2)
     val_loader = DataLoader(val_set, batch_size=64, shuffle=False, num_workers=0)
 
-    model = nn.Sequential(
-        nn.Linear(2, 64), nn.Tanh(), nn.Linear(64, 64), nn.Tanh(), nn.Linear(64, 3)
-    ).to(device)
+    model = nn.Sequential(nn.Linear(2, 64), nn.Tanh(), nn.Linear(64, 64), nn.Tanh(), nn.Linear(64, 3)).to(
+        device
+    )
     epochs = 3
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-2, weight_decay=1e-2)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(

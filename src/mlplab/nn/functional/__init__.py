@@ -49,7 +49,7 @@ from .embedding import embedding
 from .embedding_bag import embedding_bag
 from .layers import alpha_dropout, batch_norm, dropout, layer_norm, linear
 from .likelihood import gaussian_nll_loss, multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss
-from .margin import hinge_embedding_loss, multi_margin_loss
+from .margin import hinge_embedding_loss, multi_margin_loss, multilabel_margin_loss
 from .pair import cosine_embedding_loss, margin_ranking_loss, triplet_margin_loss
 from .regression import huber_loss, l1_loss, mse_loss, smooth_l1_loss
 
@@ -94,6 +94,7 @@ __all__ = [
     "mish",
     "mse_loss",
     "multi_margin_loss",
+    "multilabel_margin_loss",
     "multilabel_soft_margin_loss",
     "nll_loss",
     "normalize",

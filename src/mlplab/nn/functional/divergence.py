@@ -1,5 +1,5 @@
 r"""KL divergence loss ``kl_div`` (input = log Q, target = P): checks, then the op in
-:mod:`mlplab.ops.loss`."""
+:mod:`mlplab.ops.information`."""
 
 # ruff: noqa: A001, A002 - ``input`` is PyTorch's parameter name (keyword calls must work)
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...ops.loss import KLDivFn
+from ...ops.information import KLDivFn
 from ...tensor import Tensor
 from ._util import KL_REDUCTIONS, loss_input, same_float
 

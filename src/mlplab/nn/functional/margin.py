@@ -1,5 +1,5 @@
-r"""Margin losses: the multi-class hinge (SVM) loss and the hinge embedding loss (argument
-checks; the ops are in :mod:`mlplab.ops.loss`)."""
+r"""Margin losses: the multi-class hinge (SVM) loss, its multi-label form and the hinge embedding
+loss (argument checks; the ops are in :mod:`mlplab.ops.loss_margin`)."""
 
 # ruff: noqa: A001, A002 - ``input`` is PyTorch's parameter name (keyword calls must work)
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ...ops.loss import HingeEmbeddingFn, MultiMarginFn
+from ...ops.loss_margin import HingeEmbeddingFn, MultiLabelMarginFn, MultiMarginFn
 from ...tensor import Tensor
 from ._util import label_tensor, loss_input
 from .classification import _arr, _check_range
@@ -71,3 +71,37 @@ def hinge_embedding_loss(
             f"{tuple(t.shape)} differ"
         )
     return HingeEmbeddingFn.apply(x, t, float(margin), reduction)
+
+
+_TORCH_TYPE = {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int", "int16": "Short"}
+
+
+def multilabel_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    r"""Multi-label hinge loss: each row's target lists its labels, ended by the first -1;
+    l = (1/C) \sum_{j \in labels} \sum_{i \notin labels} max(0, 1 - (x_j - x_i)).
+
+    Zero once every label's score beats every other class's by 1.
+    """
+    x, reduction = loss_input(input, size_average, reduce, reduction)
+    target = label_tensor(target)
+    xs, t = tuple(x._data.shape), target._data
+    if x._data.ndim > 2 or (x._data.ndim and xs[-1] == 0):
+        raise RuntimeError(
+            f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: {list(xs)}"
+        )
+    if t.dtype != np.int64:
+        raise RuntimeError(
+            f"expected scalar type Long but found {_TORCH_TYPE.get(t.dtype.name, t.dtype.name)}"
+        )
+    if tuple(t.shape) != xs:
+        raise RuntimeError(f"inconsistent target size: {list(t.shape)} for input of size: {list(xs)}")
+    c = xs[-1] if xs else 1
+    if t.size and (t.min() < -1 or t.max() >= c):
+        raise RuntimeError("argument #2 'target' is out of range")
+    return MultiLabelMarginFn.apply(x, t, reduction)
