@@ -16,7 +16,13 @@ from mlplab.autograd.op import Op, sequence
 
 # ops whose backward is not yet written on tensors: none now (add one here, and to
 # docs/compatibility.md, when an op is added without a backward_graph)
-WITHOUT_DOUBLE_BACKWARD: set[str] = set()
+# Ops that arrived on other branches alongside this test; each refuses create_graph=True by name
+# (checked below for every op in this list) until its backward_graph is written.
+WITHOUT_DOUBLE_BACKWARD: set[str] = {
+    "mlplab.ops.embedding.EmbeddingBagFn",
+    "mlplab.ops.linalg.SingularNorm",
+    "mlplab.ops.select.ScatterReduce",
+}
 
 
 class Cube(Op):

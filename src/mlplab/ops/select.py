@@ -187,6 +187,8 @@ class ScatterReduceNoGrad(ScatterReduce):
     def backward(self, g):
         raise RuntimeError("derivative for aten::scatter is not implemented")
 
+    backward_graph = backward  # under create_graph too: torch has no derivative at all
+
 
 class Diag(Op):
     """1-D x: y = the matrix with x on its k-th diagonal;  dL/dx = the k-th diagonal of dL/dy.
