@@ -49,7 +49,7 @@ PARTS = {
     "ab_inprocess": "two mlplab trees' training step in one process",
     "process": "whole-process times: import mlplab, mlplab train --epochs 20, import torch",
 }
-IMPLS = ("mlplab", "torch", "floor")
+IMPLS = ("mlplab", "torch", "torch_fused", "floor")
 
 
 def _has_torch() -> bool:
@@ -61,7 +61,7 @@ def _has_torch() -> bool:
 def _set_threads(n: int, impl: str | None = None) -> Any:
     """Limit BLAS (and, for torch, its intra-op pool) to ``n`` threads; returns the limiter."""
     limiter = threadpool_limits(limits=n)
-    if impl in (None, "torch") and _has_torch():
+    if impl in (None, "torch", "torch_fused") and _has_torch():
         import torch
 
         torch.set_num_threads(n)
@@ -179,23 +179,26 @@ def _fmt(x: float | None) -> str:
 def table(results: dict[str, dict[str, Any]]) -> str:
     """The markdown table: medians, ratios mlplab/torch and mlplab/floor, peak RSS, load."""
     head = (
-        "| workload | unit | PyTorch | floor | mlplab | mlplab / torch | mlplab / floor "
+        "| workload | unit | PyTorch | PyTorch, Adam(fused=True) | floor | mlplab | mlplab / torch "
+        "| mlplab / torch fused | mlplab / floor "
         "| peak RSS torch / floor / mlplab (MiB) | load avg (1/5/15 min) before -> after |\n"
-        "|---|---|---:|---:|---:|---:|---:|---|---|\n"
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n"
     )
     lines = []
     for r in results.values():
         med = r["median"]
-        m, t, f = med.get("mlplab"), med.get("torch"), med.get("floor")
+        m, t, f, tf = med.get("mlplab"), med.get("torch"), med.get("floor"), med.get("torch_fused")
         rss = r.get("peak_rss_mib", {})
         mem = " / ".join(
             f"{rss[k]['maxrss_mib']:.0f}" if rss.get(k) else "-" for k in ("torch", "floor", "mlplab")
         )
         title = r["title"] + (f" [quick: {r['quick_note']}]" if r["quick_note"] else "")
         ratio_t = f"{m / t:.2f}" if m and t else "-"
+        ratio_tf = f"{m / tf:.2f}" if m and tf else "-"
         ratio_f = f"{m / f:.3f}" if m and f else "-"
         lines.append(
-            f"| {title} | {r['unit']} | {_fmt(t)} | {_fmt(f)} | {_fmt(m)} | {ratio_t} | {ratio_f} "
+            f"| {title} | {r['unit']} | {_fmt(t)} | {_fmt(tf)} | {_fmt(f)} | {_fmt(m)} | {ratio_t} "
+            f"| {ratio_tf} | {ratio_f} "
             f"| {mem} | {r['load_before']} -> {r['load_after']} |"
         )
     return head + "\n".join(lines) + "\n"
@@ -279,7 +282,7 @@ def main(argv: list[str] | None = None) -> None:
     for k in keys:
         if k not in WORKLOADS:
             ap.error(f"unknown workload {k!r}; valid: {', '.join(WORKLOADS)}")
-    impls = [i for i in a.impls.split(",") if i and (i != "torch" or _has_torch())]
+    impls = [i for i in a.impls.split(",") if i and (not i.startswith("torch") or _has_torch())]
     _set_threads(a.threads)
     t0 = time.perf_counter()
     env = environment(a.threads, repeats, a.quick)

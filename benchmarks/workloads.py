@@ -20,7 +20,7 @@ import numpy as np
 
 from . import floor
 
-IMPLS = ("mlplab", "torch", "floor")
+IMPLS = ("mlplab", "torch", "torch_fused", "floor")  # torch_fused: PyTorch with Adam(fused=True)
 
 
 @dataclass
@@ -65,7 +65,7 @@ def synthetic(n: int, d: int = 784, classes: int = 10, seed: int = 0) -> tuple[n
 
 # ------------------------------------------------------------------------------------ builders
 def _lib(impl: str) -> Any:
-    return importlib.import_module("mlplab" if impl == "mlplab" else "torch")
+    return importlib.import_module("mlplab" if impl == "mlplab" else "torch")  # torch, torch_fused
 
 
 def _model(lib: Any, sizes: list[int], act: str) -> Any:
@@ -100,11 +100,11 @@ def training(
         return floor_epoch
     lib = _lib(impl)
     model = _model(lib, sizes, act)
-    optim = (
-        lib.optim.Adam(model.parameters(), lr=lr)
-        if opt == "adam"
-        else lib.optim.SGD(model.parameters(), lr=lr)
-    )
+    if opt == "adam":  # torch_fused: PyTorch's one-kernel Adam, the issue's second reference
+        kw = {"fused": True} if impl == "torch_fused" else {}
+        optim = lib.optim.Adam(model.parameters(), lr=lr, **kw)
+    else:
+        optim = lib.optim.SGD(model.parameters(), lr=lr)
     crit = lib.nn.CrossEntropyLoss()
     data = lib.utils.data
     # from_numpy shares X's memory (lib.tensor would copy it), so every implementation holds the
@@ -129,7 +129,9 @@ def build_digits(impl: str, quick: bool) -> Case:
     return Case(training(impl, [64, 50, 10], "tanh", "adam", 1e-3, X, y, 32), 1)
 
 
-def build_batch1(impl: str, quick: bool) -> Case:
+def build_batch1(impl: str, quick: bool) -> Case | None:
+    if impl == "torch_fused":  # SGD: no fused Adam to compare
+        return None
     X, y = digits()
     n = 300 if quick else len(X)
     return Case(training(impl, [64, 50, 10], "tanh", "sgd", 0.01, X[:n], y[:n], 1), n)
@@ -151,7 +153,7 @@ def build_numgrad(impl: str, quick: bool) -> Case | None:
     """Training by numerical gradients on digits batches: mlplab.train's vectorised central
     differences (``numerical_gradients`` + Adam) against the straightforward per-parameter loop
     (the floor column); PyTorch has no such path."""
-    if impl == "torch":
+    if impl.startswith("torch"):
         return None
     X, y = digits()
     batches = 1 if quick else 3
