@@ -326,5 +326,8 @@ def test_every_backward_graph_is_exercised(monkeypatch):
     _hvp(mlplab)
     x = mlplab.tensor([1.0, -2.0], dtype=mlplab.float64, requires_grad=True)
     mlplab.autograd.grad(MaskFn.apply(x * x, np.array([0.0, 2.0])).sum(), x, create_graph=True)
+    y = (x * 1).scatter(0, mlplab.tensor([0]), 2.0, reduce="add")  # torch has no derivative
+    with pytest.raises(RuntimeError, match="^derivative for aten::scatter is not implemented$"):
+        mlplab.autograd.grad(y.sum(), x, create_graph=True)
     assert sorted(c.__name__ for c in classes - seen) == []
     assert len(classes) >= 50

@@ -273,8 +273,8 @@ class Einsum(Op):
                 part = part.sum(axis=i, keepdims=True)
         shape = tuple(size[c] if c in seen else 1 for c in uniq)
         part = np.broadcast_to(part.reshape(shape), tuple(size[c] for c in uniq))
-        if len(uniq) == len(subs):
-            return np.ascontiguousarray(part)
+        if len(uniq) == len(subs):  # a fresh writeable array: the engine may keep it as a .grad
+            return part if part.flags.writeable and part.flags.c_contiguous else part.copy()
         grad = np.zeros(x.shape, g.dtype)
         np.einsum(subs + "->" + uniq, grad)[...] = part  # a writeable view of the diagonal
         return grad
