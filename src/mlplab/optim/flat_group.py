@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from .inplace import add_
+from .inplace import add_, padded_zeros
 
 __all__ = ["FlatGroup"]
 
@@ -20,7 +20,8 @@ class FlatGroup:
     ``i``'s piece of it (the array of its state Tensor); ``spans[i]`` is parameter ``i``'s
     ``(start, end)``. ``weight_arrays`` are the parameters' own arrays when the buffers were built
     (a rebound ``p.data`` makes the buffers stale) and ``weight_views`` their flat views;
-    ``weights`` is filled only for updates that read the weights.
+    ``weights`` is filled only for updates that read the weights. Every flat array comes from
+    :func:`~mlplab.optim.inplace.padded_zeros`, so ``add_`` between two of them needs no padded tail.
     """
 
     __slots__ = (
@@ -37,6 +38,7 @@ class FlatGroup:
         "scratch",
         "spare",
         "_pieces",
+        "_scatter",
     )
 
     def __init__(self, params: Any, names: tuple[str, ...], n_scratch: int) -> None:
@@ -51,13 +53,14 @@ class FlatGroup:
             self.spans.append((start, start + size))
             start += size
         dtype = self.weight_arrays[0].dtype
-        self.weights = np.empty(start, dtype=dtype)
-        self.grads = np.empty(start, dtype=dtype)
-        self.state = [np.empty(start, dtype=dtype) for _ in names]
+        self.weights = padded_zeros(start, dtype)
+        self.grads = padded_zeros(start, dtype)
+        self.state = [padded_zeros(start, dtype) for _ in names]
         self.views: list[list[np.ndarray]] = [[] for _ in names]
-        self.scratch = [np.empty(start, dtype=dtype) for _ in range(n_scratch)]  # the update's
-        self.spare = np.empty(start, dtype=dtype)  # the executor's, for the final add
+        self.scratch = [padded_zeros(start, dtype) for _ in range(n_scratch)]  # the update's
+        self.spare = padded_zeros(start, dtype)  # the executor's, for the final add
         self._pieces: dict[int, tuple[np.ndarray, list[np.ndarray]]] = {}
+        self._scatter = tuple(zip(self.weight_views, self.pieces(self.weights)))
 
     def pieces(self, buffer: np.ndarray) -> list[np.ndarray]:
         """Each parameter's piece of a flat ``buffer`` (cached: updates return the same buffers)."""
@@ -91,7 +94,7 @@ class FlatGroup:
         return np.concatenate(self.weight_views, out=self.weights)
 
     def scatter_weights(self) -> None:
-        for view, piece in zip(self.weight_views, self.pieces(self.weights)):
+        for view, piece in self._scatter:
             np.copyto(view, piece)
 
     def add_to_weights(self, direction: np.ndarray, alpha: float) -> None:
