@@ -38,7 +38,8 @@ class FlatGroup:
         "scratch",
         "spare",
         "_pieces",
-        "_scatter",
+        "_weight_pieces",
+        "_grad_pieces",
     )
 
     def __init__(self, params: Any, names: tuple[str, ...], n_scratch: int) -> None:
@@ -60,7 +61,13 @@ class FlatGroup:
         self.scratch = [padded_zeros(start, dtype) for _ in range(n_scratch)]  # the update's
         self.spare = padded_zeros(start, dtype)  # the executor's, for the final add
         self._pieces: dict[int, tuple[np.ndarray, list[np.ndarray]]] = {}
-        self._scatter = tuple(zip(self.weight_views, self.pieces(self.weights)))
+        # (array, its piece of the flat buffer shaped like it): copied by ``[...] =``, 2x np.copyto's speed
+        self._weight_pieces = tuple(
+            (w, piece.reshape(w.shape)) for w, piece in zip(self.weight_arrays, self.pieces(self.weights))
+        )
+        self._grad_pieces = tuple(
+            (p, piece.reshape(p._data.shape), piece) for p, piece in zip(self.params, self.pieces(self.grads))
+        )
 
     def pieces(self, buffer: np.ndarray) -> list[np.ndarray]:
         """Each parameter's piece of a flat ``buffer`` (cached: updates return the same buffers)."""
@@ -88,14 +95,25 @@ class FlatGroup:
                 views.append(view)
 
     def gather_grads(self) -> np.ndarray:
-        return np.concatenate([p.grad._data.ravel() for p in self.params], out=self.grads)
+        """The parameters' gradients, copied into ``grads``."""
+        for p, shaped, piece in self._grad_pieces:
+            g = p.grad._data
+            if g.shape == shaped.shape:
+                shaped[...] = g
+            else:  # a gradient of another shape and the same size, in C order
+                piece[...] = g.reshape(-1)
+        return self.grads
 
     def gather_weights(self) -> np.ndarray:
-        return np.concatenate(self.weight_views, out=self.weights)
+        """The parameters' weights, copied into ``weights``."""
+        for w, shaped in self._weight_pieces:
+            shaped[...] = w
+        return self.weights
 
     def scatter_weights(self) -> None:
-        for view, piece in self._scatter:
-            np.copyto(view, piece)
+        """``weights`` copied back into the parameters' arrays."""
+        for w, shaped in self._weight_pieces:
+            w[...] = shaped
 
     def add_to_weights(self, direction: np.ndarray, alpha: float) -> None:
         """``w <- w + alpha * direction`` (one rounding) for each parameter's piece of ``direction``."""
