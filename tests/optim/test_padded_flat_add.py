@@ -79,3 +79,32 @@ def test_the_registry_forgets_arrays_that_are_gone():
     del array
     gc.collect()
     assert key not in inplace._PADDED
+
+
+@pytest.mark.parametrize(
+    "shapes",
+    [[(50, 64), (50,), (10, 50), (10,)], [(90, 91), (91,), (10, 90), (10,)]],
+    ids=["digits-net", "flat-over-BLAS_PIECE"],
+)
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+def test_flat_sgd_step_is_bitwise_torch(shapes, momentum):
+    """The executor's flat step (axpy on the padded buffers, or add_ past BLAS_PIECE) is torch's SGD."""
+    import mlplab
+    from mlplab import optim
+
+    torch.set_num_threads(1)
+    rng = np.random.default_rng(5)
+    weights = [rng.normal(size=s).astype(np.float32) for s in shapes]
+    pm = [mlplab.tensor(w.copy(), requires_grad=True) for w in weights]
+    pt = [torch.tensor(w.copy(), requires_grad=True) for w in weights]
+    om, ot = optim.SGD(pm, lr=0.01, momentum=momentum), torch.optim.SGD(pt, lr=0.01, momentum=momentum)
+    for _ in range(4):
+        for a, b in zip(pm, pt):
+            g = (rng.normal(size=a.shape) * 10 ** rng.uniform(-3, 0, size=a.shape)).astype(np.float32)
+            a.grad = mlplab.tensor(g)
+            b.grad = torch.tensor(g)
+        om.step()
+        ot.step()
+        for a, b in zip(pm, pt):
+            np.testing.assert_array_equal(a._data.view(np.uint32), b.detach().numpy().view(np.uint32))
+    assert [len(f.params) for f in om._executor.flat_groups.values()] == [4]  # the flat path ran

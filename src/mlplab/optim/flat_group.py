@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from .inplace import add_, padded_zeros
+from .inplace import add_, padded_zeros, whole_block_axpy
 
 __all__ = ["FlatGroup"]
 
@@ -40,6 +40,8 @@ class FlatGroup:
         "_pieces",
         "_weight_pieces",
         "_grad_pieces",
+        "_padded",
+        "_axpy",
     )
 
     def __init__(self, params: Any, names: tuple[str, ...], n_scratch: int) -> None:
@@ -61,6 +63,8 @@ class FlatGroup:
         self.scratch = [padded_zeros(start, dtype) for _ in range(n_scratch)]  # the update's
         self.spare = padded_zeros(start, dtype)  # the executor's, for the final add
         self._pieces: dict[int, tuple[np.ndarray, list[np.ndarray]]] = {}
+        self._axpy: Any = None  # whole_block_axpy for the padded buffers, once the first add needs it
+        self._padded = {id(a): (a, a.base) for a in (self.grads, *self.state, *self.scratch, self.spare)}
         # (array, its piece of the flat buffer shaped like it): copied by ``[...] =``, 2x np.copyto's speed
         self._weight_pieces = tuple(
             (w, piece.reshape(w.shape)) for w, piece in zip(self.weight_arrays, self.pieces(self.weights))
@@ -123,5 +127,17 @@ class FlatGroup:
             return
         # one add_ over the gathered weights: each parameter's add_ would pay for its own padded tail
         weights = self.gather_weights()
-        add_(weights, direction, alpha, self.spare)
+        padded = self._padded.get(id(direction))
+        if padded is not None and padded[0] is direction:
+            # one of the flat arrays: axpy on the padded buffers themselves (whole blocks, no look-up)
+            y = weights.base
+            axpy = self._axpy
+            if axpy is None:
+                axpy = self._axpy = whole_block_axpy(y.dtype, y.size) or add_
+            if axpy is add_:
+                add_(y, padded[1], alpha, self.spare.base)
+            elif axpy(padded[1], y, a=alpha) is not y:  # pragma: no cover - f2py copies none of these
+                raise RuntimeError("axpy did not update in place")
+        else:
+            add_(weights, direction, alpha, self.spare)
         self.scatter_weights()

@@ -65,6 +65,17 @@ def _load_axpy() -> dict[np.dtype, Any]:
     return _AXPY
 
 
+def whole_block_axpy(dtype: np.dtype, n: int) -> Any:
+    """BLAS ``axpy(x, y, a=alpha)`` for ``n`` elements of ``dtype`` on contiguous 1-D arrays of whole
+    ``TAIL_BLOCK``-element blocks (``y <- y + alpha * x``, rounded once as :func:`add_`), to call
+    without :func:`add_`'s checks; None where :func:`add_` must do it (no SciPy, another dtype, an
+    empty array, or more than ``BLAS_PIECE`` elements)."""
+    if n == 0 or n % TAIL_BLOCK or n > BLAS_PIECE:
+        return None
+    table = _AXPY if _AXPY is not None else _load_axpy()
+    return table.get(np.dtype(dtype))
+
+
 def add_(y: np.ndarray, x: np.ndarray, alpha: float, spare: np.ndarray) -> np.ndarray:
     """``y <- y + alpha * x`` in place, rounded once, as PyTorch's ``y.add_(x, alpha=alpha)``.
 
