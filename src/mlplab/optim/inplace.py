@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["add", "add_", "addcdiv", "addcmul_", "gradient", "lerp_", "padded_zeros"]
+__all__ = ["add", "add_", "addcdiv", "addcmul_", "gradient", "lerp_", "padded_zeros", "whole_block_axpy"]
 
 BLAS_PIECE = 8192  # OpenBLAS runs an axpy of more than 10000 elements on a thread pool: slower here
 TAIL_BLOCK = 64  # axpy's kernels fuse the multiply-add on whole blocks of 16/32 elements, see add_
