@@ -108,3 +108,22 @@ def test_flat_sgd_step_is_bitwise_torch(shapes, momentum):
         for a, b in zip(pm, pt):
             np.testing.assert_array_equal(a._data.view(np.uint32), b.detach().numpy().view(np.uint32))
     assert [len(f.params) for f in om._executor.flat_groups.values()] == [4]  # the flat path ran
+
+
+def test_a_gradient_of_another_shape_is_gathered_in_c_order():
+    """mlplab accepts a ``.grad`` of the parameter's size and another shape: its elements in C order."""
+    import mlplab
+    from mlplab import optim
+
+    rng = np.random.default_rng(6)
+    weights = [rng.normal(size=s).astype(np.float32) for s in [(2, 3), (3,)]]
+    grads = [rng.normal(size=s).astype(np.float32) for s in [(3, 2), (3,)]]
+    params = [mlplab.tensor(w.copy(), requires_grad=True) for w in weights]
+    opt = optim.SGD(params, lr=0.1)
+    for p, g in zip(params, grads):
+        p.grad = mlplab.tensor(g)
+    opt.step()
+    assert [len(f.params) for f in opt._executor.flat_groups.values()] == [2]
+    for p, w, g in zip(params, weights, grads):
+        expected = torch.tensor(w.ravel()).add_(torch.tensor(g.ravel()), alpha=-0.1).numpy()
+        np.testing.assert_array_equal(p._data.ravel(), expected)

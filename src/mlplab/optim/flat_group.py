@@ -133,7 +133,8 @@ class FlatGroup:
             y = weights.base
             axpy = self._axpy
             if axpy is None:
-                axpy = self._axpy = whole_block_axpy(y.dtype, y.size) or add_
+                axpy = whole_block_axpy(y.dtype, y.size)
+                axpy = self._axpy = add_ if axpy is None else axpy
             if axpy is add_:
                 add_(y, padded[1], alpha, self.spare.base)
             elif axpy(padded[1], y, a=alpha) is not y:  # pragma: no cover - f2py copies none of these
