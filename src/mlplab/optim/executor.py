@@ -13,7 +13,9 @@ and the numbers come out bitwise the same. It uses that twice:
   each NumPy call costs about 0.5 us whatever its size. Those of a group are laid end to end
   (:class:`FlatGroup`): one array of their gradients, one per state entry, and the update runs
   once on the lot. Each parameter's state Tensor *is* a view of the flat state buffer, so the
-  state stays where ``state_dict`` and user code look for it.
+  state stays where ``state_dict`` and user code look for it. The flat arrays are padded to whole
+  blocks of ``inplace.TAIL_BLOCK`` (:func:`~mlplab.optim.inplace.padded_zeros`), so the final
+  add and the updates' ``add_``/``lerp_`` run BLAS ``axpy`` on whole blocks, with no tail copy.
 
 The update returns ``(direction, alpha)`` instead of writing the weights itself; the executor
 applies ``w <- w + alpha * direction`` (rounded once, as PyTorch's ``add_(alpha=)``). An update

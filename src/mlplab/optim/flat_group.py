@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from .inplace import add_
+from .inplace import add_, padded_zeros, whole_block_axpy
 
 __all__ = ["FlatGroup"]
 
@@ -20,7 +20,8 @@ class FlatGroup:
     ``i``'s piece of it (the array of its state Tensor); ``spans[i]`` is parameter ``i``'s
     ``(start, end)``. ``weight_arrays`` are the parameters' own arrays when the buffers were built
     (a rebound ``p.data`` makes the buffers stale) and ``weight_views`` their flat views;
-    ``weights`` is filled only for updates that read the weights.
+    ``weights`` is filled only for updates that read the weights. Every flat array comes from
+    :func:`~mlplab.optim.inplace.padded_zeros`, so ``add_`` between two of them needs no padded tail.
     """
 
     __slots__ = (
@@ -37,6 +38,10 @@ class FlatGroup:
         "scratch",
         "spare",
         "_pieces",
+        "_weight_pieces",
+        "_grad_pieces",
+        "_padded",
+        "_axpy",
     )
 
     def __init__(self, params: Any, names: tuple[str, ...], n_scratch: int) -> None:
@@ -51,13 +56,22 @@ class FlatGroup:
             self.spans.append((start, start + size))
             start += size
         dtype = self.weight_arrays[0].dtype
-        self.weights = np.empty(start, dtype=dtype)
-        self.grads = np.empty(start, dtype=dtype)
-        self.state = [np.empty(start, dtype=dtype) for _ in names]
+        self.weights = padded_zeros(start, dtype)
+        self.grads = padded_zeros(start, dtype)
+        self.state = [padded_zeros(start, dtype) for _ in names]
         self.views: list[list[np.ndarray]] = [[] for _ in names]
-        self.scratch = [np.empty(start, dtype=dtype) for _ in range(n_scratch)]  # the update's
-        self.spare = np.empty(start, dtype=dtype)  # the executor's, for the final add
+        self.scratch = [padded_zeros(start, dtype) for _ in range(n_scratch)]  # the update's
+        self.spare = padded_zeros(start, dtype)  # the executor's, for the final add
         self._pieces: dict[int, tuple[np.ndarray, list[np.ndarray]]] = {}
+        self._axpy: Any = None  # whole_block_axpy for the padded buffers, once the first add needs it
+        self._padded = {id(a): (a, a.base) for a in (self.grads, *self.state, *self.scratch, self.spare)}
+        # (array, its piece of the flat buffer shaped like it): copied by ``[...] =``, 2x np.copyto's speed
+        self._weight_pieces = tuple(
+            (w, piece.reshape(w.shape)) for w, piece in zip(self.weight_arrays, self.pieces(self.weights))
+        )
+        self._grad_pieces = tuple(
+            (p, piece.reshape(p._data.shape), piece) for p, piece in zip(self.params, self.pieces(self.grads))
+        )
 
     def pieces(self, buffer: np.ndarray) -> list[np.ndarray]:
         """Each parameter's piece of a flat ``buffer`` (cached: updates return the same buffers)."""
@@ -85,14 +99,25 @@ class FlatGroup:
                 views.append(view)
 
     def gather_grads(self) -> np.ndarray:
-        return np.concatenate([p.grad._data.ravel() for p in self.params], out=self.grads)
+        """The parameters' gradients, copied into ``grads``."""
+        for p, shaped, piece in self._grad_pieces:
+            g = p.grad._data
+            if g.shape == shaped.shape:
+                shaped[...] = g
+            else:  # a gradient of another shape and the same size, in C order
+                piece[...] = g.reshape(-1)
+        return self.grads
 
     def gather_weights(self) -> np.ndarray:
-        return np.concatenate(self.weight_views, out=self.weights)
+        """The parameters' weights, copied into ``weights``."""
+        for w, shaped in self._weight_pieces:
+            shaped[...] = w
+        return self.weights
 
     def scatter_weights(self) -> None:
-        for view, piece in zip(self.weight_views, self.pieces(self.weights)):
-            np.copyto(view, piece)
+        """``weights`` copied back into the parameters' arrays."""
+        for w, shaped in self._weight_pieces:
+            w[...] = shaped
 
     def add_to_weights(self, direction: np.ndarray, alpha: float) -> None:
         """``w <- w + alpha * direction`` (one rounding) for each parameter's piece of ``direction``."""
@@ -102,5 +127,18 @@ class FlatGroup:
             return
         # one add_ over the gathered weights: each parameter's add_ would pay for its own padded tail
         weights = self.gather_weights()
-        add_(weights, direction, alpha, self.spare)
+        padded = self._padded.get(id(direction))
+        if padded is not None and padded[0] is direction:
+            # one of the flat arrays: axpy on the padded buffers themselves (whole blocks, no look-up)
+            y = weights.base
+            axpy = self._axpy
+            if axpy is None:
+                axpy = whole_block_axpy(y.dtype, y.size)
+                axpy = self._axpy = add_ if axpy is None else axpy
+            if axpy is add_:
+                add_(y, padded[1], alpha, self.spare.base)
+            elif axpy(padded[1], y, a=alpha) is not y:  # pragma: no cover - f2py copies none of these
+                raise RuntimeError("axpy did not update in place")
+        else:
+            add_(weights, direction, alpha, self.spare)
         self.scatter_weights()

@@ -14,22 +14,43 @@ and :func:`gradient`, the first two lines every PyTorch update starts with (``ma
 weight decay).
 
 Each takes the scratch array(s) it may overwrite as arguments; none allocates.
+
+:func:`padded_zeros` makes the arrays an optimiser's flat buffers are made of: ``add_`` on two of
+them runs over whole blocks, without the padded copy of the tail (see there).
 """
 
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Any
 
 import numpy as np
 
-__all__ = ["add", "add_", "addcdiv", "addcmul_", "gradient", "lerp_"]
+__all__ = ["add", "add_", "addcdiv", "addcmul_", "gradient", "lerp_", "padded_zeros", "whole_block_axpy"]
 
 BLAS_PIECE = 8192  # OpenBLAS runs an axpy of more than 10000 elements on a thread pool: slower here
 TAIL_BLOCK = 64  # axpy's kernels fuse the multiply-add on whole blocks of 16/32 elements, see add_
 
 _AXPY: dict[np.dtype, Any] | None = None  # dtype -> BLAS axpy, loaded on first use
 _PADS = threading.local()  # dtype char -> (x, y) padding arrays of TAIL_BLOCK elements, per thread
+# id -> a weak reference to each live array made by padded_zeros (its .base, whole TAIL_BLOCKs, is
+# only ever its padding); the entry goes when the array does (a plain dict: 4x faster to look up)
+_PADDED: dict[int, weakref.ref[np.ndarray]] = {}
+_NOT_PADDED = weakref.ref(np.empty(0))  # a dead reference: what the lookup of another array finds
+
+
+def padded_zeros(n: int, dtype: Any) -> np.ndarray:
+    """``n`` zeros, the start of a buffer of whole ``TAIL_BLOCK``-element blocks that nothing else sees.
+
+    :func:`add_` with two such arrays of one size (``y`` the one written) runs ``axpy`` over their
+    whole buffers: every element is rounded once and the elements past ``n``, which no one reads,
+    take whatever comes; that saves the padded copy of the last ``n % TAIL_BLOCK`` elements (~4 us).
+    """
+    array = np.zeros(-(-n // TAIL_BLOCK) * TAIL_BLOCK, dtype=dtype)[:n]
+    key = id(array)
+    _PADDED[key] = weakref.ref(array, lambda _: _PADDED.pop(key, None))
+    return array
 
 
 def _load_axpy() -> dict[np.dtype, Any]:
@@ -44,6 +65,17 @@ def _load_axpy() -> dict[np.dtype, Any]:
     return _AXPY
 
 
+def whole_block_axpy(dtype: np.dtype, n: int) -> Any:
+    """BLAS ``axpy(x, y, a=alpha)`` for ``n`` elements of ``dtype`` on contiguous 1-D arrays of whole
+    ``TAIL_BLOCK``-element blocks (``y <- y + alpha * x``, rounded once as :func:`add_`), to call
+    without :func:`add_`'s checks; None where :func:`add_` must do it (no SciPy, another dtype, an
+    empty array, or more than ``BLAS_PIECE`` elements)."""
+    if n == 0 or n % TAIL_BLOCK or n > BLAS_PIECE:
+        return None
+    table = _AXPY if _AXPY is not None else _load_axpy()
+    return table.get(np.dtype(dtype))
+
+
 def add_(y: np.ndarray, x: np.ndarray, alpha: float, spare: np.ndarray) -> np.ndarray:
     """``y <- y + alpha * x`` in place, rounded once, as PyTorch's ``y.add_(x, alpha=alpha)``.
 
@@ -52,7 +84,8 @@ def add_(y: np.ndarray, x: np.ndarray, alpha: float, spare: np.ndarray) -> np.nd
     OpenBLAS's Haswell kernels round the last ``n % 32`` (float32) or ``n % 16`` (float64) elements
     twice (measured). So ``axpy`` runs on the first ``n - n % TAIL_BLOCK`` elements, in pieces of at
     most ``BLAS_PIECE`` (see there), and the rest through a zero-padded ``TAIL_BLOCK``-element copy:
-    every element rounded once, wherever it sits (bitwise PyTorch's ``add_``, tested). ``alpha == 1``
+    every element rounded once, wherever it sits (bitwise PyTorch's ``add_``, tested); where ``y`` and
+    ``x`` come from :func:`padded_zeros`, their padded buffers instead (no copy). ``alpha == 1``
     is a plain add (the product is exact, so the one rounding is the sum's). Without SciPy, for
     other dtypes or for non-contiguous arrays: two NumPy passes through ``spare`` (rounded twice).
     """
@@ -65,16 +98,30 @@ def add_(y: np.ndarray, x: np.ndarray, alpha: float, spare: np.ndarray) -> np.nd
         np.multiply(x, alpha, out=spare)
         return np.add(y, spare, out=y)
     whole = n - n % TAIL_BLOCK
-    if whole == n and n <= BLAS_PIECE:
-        if axpy(x, y, a=alpha) is not y:  # pragma: no cover - f2py copies only arrays we never pass
-            raise RuntimeError("axpy did not update in place")
+    if (
+        whole < n
+        and _PADDED.get(id(y), _NOT_PADDED)() is y
+        and _PADDED.get(id(x), _NOT_PADDED)() is x
+        and x.size == n
+    ):  # the padded buffers: whole blocks only
+        _axpy_blocks(axpy, y.base, x.base, alpha, y.base.size)
         return y
-    for start in range(0, whole, BLAS_PIECE):
-        end = min(start + BLAS_PIECE, whole)
-        axpy(x[start:end], y[start:end], a=alpha)
+    _axpy_blocks(axpy, y, x, alpha, whole)
     if whole < n:
         _padded_axpy(axpy, y[whole:], x[whole:], alpha)
     return y
+
+
+def _axpy_blocks(axpy: Any, y: np.ndarray, x: np.ndarray, alpha: float, whole: int) -> None:
+    """``y <- y + alpha * x`` by ``axpy`` on the first ``whole`` elements (whole ``TAIL_BLOCK``-element
+    blocks), in pieces of at most ``BLAS_PIECE``."""
+    if whole == y.size and whole <= BLAS_PIECE:
+        if axpy(x, y, a=alpha) is not y:  # pragma: no cover - f2py copies only arrays we never pass
+            raise RuntimeError("axpy did not update in place")
+        return
+    for start in range(0, whole, BLAS_PIECE):
+        end = min(start + BLAS_PIECE, whole)
+        axpy(x[start:end], y[start:end], a=alpha)
 
 
 def _padded_axpy(axpy: Any, y: np.ndarray, x: np.ndarray, alpha: float) -> None:
