@@ -148,12 +148,12 @@ __all__ = [
 ]
 __all__ += _functions.__all__
 
-_SUBMODULES = ("nn", "optim", "utils", "autograd")
+_SUBMODULES = ("nn", "optim", "utils", "autograd", "datasets")
 
 
 def __getattr__(name: str) -> object:
-    # ``mlplab.nn`` / ``mlplab.optim`` / ``mlplab.utils`` load on first use, so ``import mlplab as
-    # torch; torch.nn.Linear(...)`` works without importing every layer at start-up.
+    # ``mlplab.nn`` / ``mlplab.optim`` / ``mlplab.utils`` / ``mlplab.datasets`` load on first use, so
+    # ``import mlplab as torch; torch.nn.Linear(...)`` works without importing every layer at start-up.
     if name in _SUBMODULES:
         import importlib
 
@@ -163,7 +163,6 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module 'mlplab' has no attribute {name!r}")
 
 
-from . import datasets, utils  # noqa: E402
 from .serialization import SerializationError, load, save  # noqa: E402
 
-__all__ += ["SerializationError", "datasets", "load", "save", "utils"]
+__all__ += ["SerializationError", "load", "save"]  # submodules load lazily (__getattr__ above)
