@@ -161,8 +161,8 @@ def test_integer_tensors_as_torch(reduce: str, include_self: bool) -> None:
 def test_scatter_with_reduce_refuses_its_gradient_under_create_graph_too():
     """torch has no derivative for scatter(reduce=): with create_graph=True the error is the same."""
     x = mlplab.tensor([1.0, 2.0, 3.0], dtype=mlplab.float64, requires_grad=True)
-    y = (x * 1).scatter(
-        0, mlplab.tensor([0, 0]), mlplab.tensor([2.0, 3.0], dtype=mlplab.float64), reduce="add"
-    )
+    src = mlplab.tensor([2.0, 3.0], dtype=mlplab.float64)
+    with pytest.warns(UserWarning, match="reduce argument of torch.scatter with Tensor src is deprecated"):
+        y = (x * 1).scatter(0, mlplab.tensor([0, 0]), src, reduce="add")
     with pytest.raises(RuntimeError, match="^derivative for aten::scatter is not implemented$"):
         mlplab.autograd.grad(y.sum(), x, create_graph=True)
