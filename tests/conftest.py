@@ -55,20 +55,15 @@ def _chromium_path() -> str | None:
 def browser() -> Iterator[object]:
     """A headless Chromium driven by Playwright, shared by the session's browser tests.
 
-    The one reason to skip: no Chromium on this machine (Debian's ``chromium`` is a system package
-    that ``pip install -e '.[test]'`` cannot bring). Under ``MLPLAB_REQUIRE_BROWSER=1`` (set by
-    ``.ci/run``, which installs it) even that fails, so CI cannot pass without the browser tests.
-    Playwright comes with the test extra, and a Chromium that is present but does not start is a
-    broken machine: both fail everywhere.
+    Debian's ``chromium`` is a system package that ``pip install -e '.[test]'`` cannot bring, so
+    ``.ci/run`` installs it. Without it the browser tests fail, saying how to install it: what a
+    browser shows is tested in a real one, and a missing browser must not pass silently.
     """
     from playwright.sync_api import sync_playwright
 
     path = _chromium_path()
     if path is None:
-        reason = "no Chromium on PATH: apt-get install chromium (Debian)"
-        if os.environ.get("MLPLAB_REQUIRE_BROWSER") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        pytest.fail("the browser tests need Chromium on PATH: apt-get install chromium (Debian)")
     manager = sync_playwright().start()
     try:
         chromium = manager.chromium.launch(executable_path=path, headless=True, args=["--no-sandbox"])
