@@ -11,6 +11,7 @@
   once: :func:`mlplab.optim.inplace.add_` (PyTorch's ``add_(alpha=)``).
 - ``axpy(a, x, y)``: ``add_``'s rule for one element: ``y`` itself when ``a == 0`` (BLAS returns at
   once then), else ``fma(a, x, y)`` (which is ``x + y`` when ``a == 1``).
+- ``gradient(g, w, maximize, weight_decay)``: the preamble every update shares.
 - ``lerp(a, b, from_b, coefficient)``: :func:`mlplab.optim.inplace.lerp_`'s rule, its branch and
   coefficient chosen by :func:`lerp_coefficient` (outside the kernel, from the Python weight).
 """
@@ -23,7 +24,7 @@ import numpy as np
 from numba import njit
 from numba.extending import intrinsic, register_jitable
 
-__all__ = ["axpy", "fma", "jit", "lerp", "lerp_coefficient", "unused"]
+__all__ = ["axpy", "fma", "gradient", "jit", "lerp", "lerp_coefficient", "unused"]
 
 
 def jit(function: Any) -> Any:
@@ -48,6 +49,17 @@ def axpy(a: Any, x: Any, y: Any) -> Any:
     if a == 0:
         return y
     return fma(a, x, y)
+
+
+@register_jitable(inline="always")
+def gradient(gi: Any, wi: Any, maximize: bool, weight_decay: Any) -> Any:
+    """The gradient an update uses: ``-g`` when maximising, then ``g + weight_decay w`` (L2, rounded
+    as ``axpy``), as every reference update starts."""
+    if maximize:
+        gi = -gi
+    if weight_decay != 0:
+        gi = axpy(weight_decay, wi, gi)  # g <- g + weight_decay w
+    return gi
 
 
 @register_jitable(inline="always")

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ._jit import axpy, jit, lerp, lerp_coefficient, unused
+from ._jit import gradient, jit, lerp, lerp_coefficient, unused
 
 __all__ = ["adam", "nadam"]
 
@@ -32,12 +32,8 @@ def _adam(
     neg_step_size,
 ):
     for i in range(w.size):
-        gi = g[i]
-        if maximize:
-            gi = -gi
         wi = w[i]
-        if weight_decay != 0:
-            gi = axpy(weight_decay, wi, gi)  # g <- g + weight_decay w
+        gi = gradient(g[i], wi, maximize, weight_decay)  # g <- (-)g + weight_decay w
         if decay != 1:
             wi = wi * decay  # w <- w (1 - lr weight_decay)                      (AdamW)
         mi = lerp(m[i], gi, from_b, c1)  # m <- beta1 m + (1 - beta1) g
@@ -99,12 +95,8 @@ def _nadam(
     avg_coef,
 ):
     for i in range(w.size):
-        gi = g[i]
-        if maximize:
-            gi = -gi
         wi = w[i]
-        if weight_decay != 0:
-            gi = axpy(weight_decay, wi, gi)  # g <- g + weight_decay w
+        gi = gradient(g[i], wi, maximize, weight_decay)  # g <- (-)g + weight_decay w
         if decay != 1:
             wi = wi * decay  # w <- w (1 - lr weight_decay)                      (decoupled)
         mi = lerp(m[i], gi, from_b, c1)  # m <- beta1 m + (1 - beta1) g

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ._jit import axpy, jit, lerp, lerp_coefficient, unused
+from ._jit import axpy, gradient, jit, lerp, lerp_coefficient, unused
 
 __all__ = ["adagrad", "rmsprop"]
 
@@ -32,12 +32,8 @@ def _rmsprop(
     neg_lr,
 ):
     for i in range(w.size):
-        gi = g[i]
-        if maximize:
-            gi = -gi
         wi = w[i]
-        if weight_decay != 0:
-            gi = axpy(weight_decay, wi, gi)  # g <- g + weight_decay w
+        gi = gradient(g[i], wi, maximize, weight_decay)  # g <- (-)g + weight_decay w
         si = square_avg[i] * alpha + (gi * c) * gi  # S <- alpha S + (1 - alpha) g g
         square_avg[i] = si
         if centered:
@@ -83,12 +79,8 @@ def rmsprop(w: np.ndarray, g: np.ndarray, state: list[np.ndarray], s: Any) -> No
 @jit
 def _adagrad(w, g, total, maximize, weight_decay, eps, neg_clr):
     for i in range(w.size):
-        gi = g[i]
-        if maximize:
-            gi = -gi
         wi = w[i]
-        if weight_decay != 0:
-            gi = axpy(weight_decay, wi, gi)  # g <- g + weight_decay w
+        gi = gradient(g[i], wi, maximize, weight_decay)  # g <- (-)g + weight_decay w
         ti = total[i] + gi * gi  # G <- G + g g
         total[i] = ti
         w[i] = wi + (gi * neg_clr) / (np.sqrt(ti) + eps)  # w <- w - clr g / (sqrt(G) + eps)

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ._jit import axpy, jit, unused
+from ._jit import axpy, gradient, jit, unused
 
 __all__ = ["momentum", "sgd"]
 
@@ -15,12 +15,8 @@ __all__ = ["momentum", "sgd"]
 @jit
 def _sgd(w, g, buffer, maximize, weight_decay, use_momentum, first, momentum, c, nesterov, neg_lr):
     for i in range(w.size):
-        gi = g[i]
-        if maximize:
-            gi = -gi
         wi = w[i]
-        if weight_decay != 0:
-            gi = axpy(weight_decay, wi, gi)  # g <- g + weight_decay w
+        gi = gradient(g[i], wi, maximize, weight_decay)  # g <- (-)g + weight_decay w
         if use_momentum:
             if first:
                 bi = gi  # b <- g                                            (t = 1)
@@ -57,12 +53,8 @@ def sgd(w: np.ndarray, g: np.ndarray, state: list[np.ndarray], s: Any) -> None:
 @jit
 def _momentum(w, g, velocity, maximize, weight_decay, alpha, c, neg_lr):
     for i in range(w.size):
-        gi = g[i]
-        if maximize:
-            gi = -gi
         wi = w[i]
-        if weight_decay != 0:
-            gi = axpy(weight_decay, wi, gi)  # g <- g + weight_decay w
+        gi = gradient(g[i], wi, maximize, weight_decay)  # g <- (-)g + weight_decay w
         vi = axpy(c, gi, velocity[i] * alpha)  # v <- alpha v + (1 - alpha) g
         velocity[i] = vi
         w[i] = axpy(neg_lr, vi, wi)  # w <- w - lr v
