@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from dbl_harness import arrays, second  # tests/ is on sys.path
 
 import mlplab
 from mlplab.autograd import gradcheck, gradgradcheck
@@ -144,14 +145,7 @@ def _inplace_view(x):
 
 
 def _arrays(name: str) -> list[np.ndarray]:
-    rs = np.random.RandomState(sum(map(ord, name)))
-    out = []
-    for s in CASES[name][1]:
-        if isinstance(s, tuple) and s and s[0] == "pos":
-            out.append(rs.uniform(0.5, 2.0, s[1]))
-        else:
-            out.append(rs.randn(*s))
-    return out
+    return arrays(CASES, name)
 
 
 # float32 rounds away the finite differences' 1e-6 steps: checked against torch only
@@ -168,17 +162,7 @@ def test_gradcheck_and_gradgradcheck(name):
 
 def _second(lib, name):
     """(out, first derivatives v^T dy/dx, d/dx of sum(u * first)) for one case, in ``lib``."""
-    f = CASES[name][0]
-    xs = [lib.tensor(a, requires_grad=True) for a in _arrays(name)]
-    out = f(lib, *xs)
-    rs = np.random.RandomState(1)
-    v = lib.tensor(rs.randn(*out.shape))
-    gs = lib.autograd.grad(out, xs, v, create_graph=True)
-    s = sum((g * lib.tensor(rs.randn(*g.shape))).sum() for g in gs)
-    if not s.requires_grad:
-        return out, gs, None
-    hs = lib.autograd.grad(s, xs, allow_unused=True, materialize_grads=True)
-    return out, gs, hs
+    return second(lib, CASES, name)
 
 
 @pytest.mark.parametrize("name", list(CASES))
