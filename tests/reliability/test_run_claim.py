@@ -43,6 +43,17 @@ def test_temporary_files_are_unique_per_writer(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
 
 
+def test_taking_the_lock_removes_temporaries_a_killed_writer_left(tmp_path):
+    (tmp_path / "checkpoints").mkdir()
+    left = [tmp_path / ".history.json.k2_9xq0a.tmp", tmp_path / "checkpoints/.best.npz.0nvo5byz.tmp"]
+    kept = [tmp_path / "notes.tmp", tmp_path / ".x.tmp", tmp_path / "checkpoints/epoch_001.npz"]
+    for p in left + kept:
+        p.write_bytes(b"partial")
+    with RunLock(tmp_path):
+        assert [p.exists() for p in left] == [False, False]
+        assert [p.exists() for p in kept] == [True, True, True]
+
+
 def test_resume_of_a_finished_run_changes_nothing(run_cli, fresh_run):
     before = _snapshot(fresh_run)
     out, _ = ok(run_cli("train", "--resume", fresh_run))

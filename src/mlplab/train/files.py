@@ -8,13 +8,16 @@ same temporary file. A failed write removes its temporary file.
 A run directory is held by one process at a time: :class:`RunLock` takes an exclusive
 ``fcntl.flock`` on ``RUN/.lock`` (holding the pid) for the life of the run. The kernel drops the lock
 when the process dies, even by SIGKILL, so the lock file left behind never blocks a later
-``--resume``.
+``--resume``. A process killed mid-write (SIGKILL, power loss) leaves its temporary file behind;
+the next holder of the lock removes such leftovers (:meth:`RunLock.acquire`), since no other
+process can be writing there.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +31,7 @@ except ImportError:  # pragma: no cover - Windows: the O_EXCL lock file alone
     fcntl = None  # type: ignore[assignment]
 
 LOCK_FILE = ".lock"
+_TEMPORARY = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")  # mkstemp's ".NAME.<8 random>.tmp"
 
 
 @contextlib.contextmanager
@@ -112,7 +116,18 @@ class RunLock:
             os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         self.fd = fd
+        self._sweep_temporaries()
         return self
+
+    def _sweep_temporaries(self) -> None:
+        """Remove the temporary files a killed writer left in the run directory and its
+        ``checkpoints/`` (only the lock's holder writes there, so none of them is in use)."""
+        for folder in (self.dir, self.dir / "checkpoints"):
+            with contextlib.suppress(OSError):
+                for entry in os.scandir(folder):
+                    if entry.is_file(follow_symlinks=False) and _TEMPORARY.match(entry.name):
+                        with contextlib.suppress(OSError):
+                            os.unlink(entry.path)
 
     def _busy(self) -> str:
         try:
