@@ -306,6 +306,18 @@ def test_every_backward_graph_is_exercised(monkeypatch):
         (g,) = mlplab.autograd.grad(f(mlplab, x), x, create_graph=True)
         with pytest.raises(RuntimeError, match="is not implemented"):
             mlplab.autograd.grad(g.sum(), x, create_graph=True)
+    import test_double_backward_more as bags  # embedding_bag, SVD norms, scatter_reduce
+
+    for name in bags.CASES:
+        second(mlplab, bags.CASES, name)
+    for name in bags.BAGS:
+        bags._bag_first(mlplab, name)
+    bags._prod_two_zeros(mlplab)
+    from mlplab.ops.not_twice import DelayedError
+
+    x = mlplab.tensor([1.0, -2.0], dtype=mlplab.float64, requires_grad=True)
+    with pytest.raises(RuntimeError, match="^refused here$"):  # torch's Error node, create_graph too
+        mlplab.autograd.grad(DelayedError.apply(x * x, "refused here").sum(), x, create_graph=True)
     _third(mlplab)
     _hvp(mlplab)
     x = mlplab.tensor([1.0, -2.0], dtype=mlplab.float64, requires_grad=True)

@@ -15,14 +15,9 @@ import mlplab
 from mlplab.autograd.op import Op, sequence
 
 # ops whose backward is not yet written on tensors: none now (add one here, and to
-# docs/compatibility.md, when an op is added without a backward_graph)
-# Ops that arrived on other branches alongside this test; each refuses create_graph=True by name
-# (checked below for every op in this list) until its backward_graph is written.
-WITHOUT_DOUBLE_BACKWARD: set[str] = {
-    "mlplab.ops.embedding.EmbeddingBagFn",
-    "mlplab.ops.linalg.SingularNorm",
-    "mlplab.ops.select.ScatterReduce",
-}
+# docs/compatibility.md, when an op is added without a backward_graph; each one listed is checked
+# below to refuse create_graph=True by name)
+WITHOUT_DOUBLE_BACKWARD: set[str] = set()
 
 
 class Cube(Op):

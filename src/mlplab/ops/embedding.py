@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.op import Op
+from .not_twice import NotImplementedBackward, not_implemented_twice
 from .shape import IndexScatter
 
 
@@ -143,3 +144,17 @@ class EmbeddingBagFn(Op):
         gs = np.zeros(self.keep.shape, dtype=g.dtype)
         gs[self.keep] = np.einsum("ed,ed->e", g[self.bag], self.rows)
         return gw, gs
+
+    def backward_graph(self, g):
+        """As torch 2.13, which has no derivative of embedding_bag's backward: the first derivative,
+        on nodes that raise torch's errors when differentiated again (``NotImplementedError`` for the
+        weight's gradient, ``RuntimeError`` for the per-sample weights'), each recorded on what
+        torch's backward reads: g (and s) for the weight's, g and W for s's."""
+        grads = self.backward(g._data)
+        name = "EmbeddingBagBackwardBackward0"
+        if self.psw is None:
+            return NotImplementedBackward.apply(grads, "_embedding_bag_backward", name, g)
+        weight, psw = self.parents
+        gw = NotImplementedBackward.apply(grads[0], "_embedding_bag_backward", name, g, psw)
+        aten = "aten::_embedding_bag_per_sample_weights_backward"
+        return gw, not_implemented_twice(grads[1], aten, g, weight)

@@ -192,3 +192,125 @@ class SingularNorm(Op):
             i = slice(0, 1) if self.kind == 2 else slice(-1, None)
             d = u[..., :, i] @ vh[..., i, :]
         return np.moveaxis(g[..., None, None] * d, (-2, -1), self.dims)
+
+    def backward_graph(self, g):
+        """g times the same D(A), from U and V^T recorded as :class:`SvdFactor` ops of A, so that
+        the gradient is differentiated again (any order) as torch differentiates through its SVD."""
+        if self.keep:
+            g = g.squeeze(tuple(sorted(self.dims)))
+        if self.u is None:
+            return g._make(np.zeros(self.shape, g._data.dtype))
+        a = self.parents[0]
+        order = [j for j in range(a.dim()) if j not in self.dims] + list(self.dims)
+        m = a.permute(*order)
+        u, vh = SvdFactor.apply(m, "U"), SvdFactor.apply(m, "Vh")
+        if self.kind != "nuc":
+            i = 0 if self.kind == 2 else u.shape[-1] - 1
+            u, vh = u[..., :, i : i + 1], vh[..., i : i + 1, :]
+        d = (u @ vh) * g.unsqueeze(-1).unsqueeze(-1)
+        return d.permute(*[order.index(j) for j in range(a.dim())])
+
+
+class SvdFactor(Op):
+    r"""One factor of the thin SVD A = U diag(S) V^T of the matrices on the last two dims:
+    ``which`` = "U", "S" or "Vh". Used by the second derivative of :class:`SingularNorm`.
+
+    Its gradient is torch's ``svd_backward`` (real, thin) with the other factors' gradients 0:
+      gA = U [ (skew(U^T g_U) S + S skew(V^T g_V)) / E + diag(g_S) ] V^T  (+ the parts off the span:
+           (I - U U^T) g_U S^{-1} V^T when m > n, U S^{-1} g_Vh (I - V V^T) when m < n),
+    skew(X) = X - X^T, E_ij = s_j^2 - s_i^2 off the diagonal, 1 on it. A sign of a singular vector
+    is fixed by LAPACK (the same for every factor of the same A), so gauge-invariant functions of
+    the factors (u_i v_i^T, U V^T) have the derivatives of the norms.
+    """
+
+    arity = 1
+    backward_name = "LinalgSvdBackward0"
+
+    def forward(self, x, which):
+        self.which = which
+        u, s, vh = np.linalg.svd(x, full_matrices=False)
+        self.usv = (u, s, vh)
+        return {"U": u, "S": s, "Vh": vh}[which]
+
+    def backward(self, g):
+        grads = {w: (g if w == self.which else None) for w in ("S", "U", "Vh")}
+        return _svd_backward(*self.usv, grads["S"], grads["U"], grads["Vh"], _ARRAYS)
+
+    def backward_graph(self, g):
+        a = self.parents[0]
+        usv = (SvdFactor.apply(a, "U"), SvdFactor.apply(a, "S"), SvdFactor.apply(a, "Vh"))
+        grads = {w: (g if w == self.which else None) for w in ("S", "U", "Vh")}
+        return _svd_backward(*usv, grads["S"], grads["U"], grads["Vh"], _Tensors(g))
+
+
+class _Arrays:
+    """The few operations of :func:`_svd_backward` on NumPy arrays."""
+
+    @staticmethod
+    def mt(x):
+        return np.swapaxes(x, -1, -2)
+
+    @staticmethod
+    def const(a, like):
+        return a.astype(like.dtype)
+
+    @staticmethod
+    def col(x):
+        return x[..., :, None]
+
+    @staticmethod
+    def row(x):
+        return x[..., None, :]
+
+
+_ARRAYS = _Arrays()
+
+
+class _Tensors:
+    """The same on tensors (recorded)."""
+
+    def __init__(self, g):
+        self.g = g
+
+    @staticmethod
+    def mt(x):
+        return x.transpose(-1, -2)
+
+    def const(self, a, like):
+        return self.g._make(a.astype(self.g._data.dtype))
+
+    @staticmethod
+    def col(x):
+        return x.unsqueeze(-1)
+
+    @staticmethod
+    def row(x):
+        return x.unsqueeze(-2)
+
+
+def _svd_backward(u, s, vh, gs, gu, gvh, k):
+    """dL/dA from the gradients of the thin SVD's factors (None: 0), see :class:`SvdFactor`;
+    ``k`` supplies transpose, constants and the two broadcasts for arrays or tensors."""
+    m, n = u.shape[-2], vh.shape[-1]
+    if gu is None and gvh is None:
+        return u @ (k.col(gs) * vh)
+    eye = np.eye(s.shape[-1])
+    s2 = s * s
+    e = k.row(s2) - k.col(s2) + k.const(eye, s)
+    ga = None
+    if gu is not None:
+        uhgu = k.mt(u) @ gu
+        ga = (uhgu - k.mt(uhgu)) * k.row(s) / e
+    if gvh is not None:
+        vhgv = vh @ k.mt(gvh)
+        part = k.col(s) * (vhgv - k.mt(vhgv)) / e
+        ga = part if ga is None else ga + part
+    if gs is not None:
+        ga = ga + k.col(gs) * k.const(eye, s)
+    if m > n and gu is not None:
+        gus = gu / k.row(s)
+        return (u @ ga + gus - u @ (k.mt(u) @ gus)) @ vh
+    if m < n and gvh is not None:
+        sgvh = gvh / k.col(s)
+        return u @ (ga @ vh + sgvh - (sgvh @ k.mt(vh)) @ vh)
+    return u @ (ga @ vh)

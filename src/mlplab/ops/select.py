@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.op import OUTPUT, Op
+from .not_twice import DelayedError
 from .shape import Index, IndexScatter
 
 
@@ -135,13 +136,17 @@ class ScatterReduce(Op):
             out = out / count if x.dtype.kind == "f" else out // count
         self.key, self.s, self.x, self.hit, self.out, self.count = key, s, x, hit, out, count
         self.reduce, self.self_in, self.src_shape, self.n = reduce, include_self, src.shape, index.shape
+        self.index, self.dim = index, dim
         return out
 
-    def backward(self, g):
+    def _check_reduce(self) -> None:
         if self.given in ("max", "min"):
             raise RuntimeError(
                 f"Expected 'reduce' to be one of 'sum', 'prod', 'mean', 'amax', 'amin' but got {self.given}."
             )
+
+    def backward(self, g):
+        self._check_reduce()
         key, s, x, hit, r = self.key, self.s, self.x, self.hit, self.out
         keep = hit & self.self_in  # targets where x[t] is a member
         if self.reduce in ("sum", "mean"):
@@ -175,6 +180,61 @@ class ScatterReduce(Op):
 
         gx = np.where(self.hit, np.where(keep, g * others(x, nonzero, zeros), 0), g)
         gs = g[key] * others(s, nonzero[key], zeros[key])
+        return gx, gs
+
+    def backward_graph(self, g):
+        """The same gradients, recorded. sum, mean, amax, amin: g times constant masks and counts
+        (their second derivative is 0). prod, as torch writes it: g times the product of the other
+        members, i.e. the result divided by the member, or scatter_reduce run again with the member
+        set to 1 where it is 0 (x, or a src zero alone on its target); the src gradient of a target
+        with more than one src zero refuses to be differentiated again (torch's DelayedError)."""
+        self._check_reduce()
+        key, s, x, hit, r = self.key, self.s, self.x, self.hit, self.out
+        keep, dt = hit & self.self_in, g._data.dtype
+
+        def const(a):
+            return g._make(np.asarray(a, dt))
+
+        if self.reduce in ("sum", "mean"):
+            gt = g * const(1 / self.count) if self.reduce == "mean" else g
+            gx, gs = gt * const(~(hit & ~keep)), Index.apply(gt, key, True)
+        elif self.reduce == "prod":
+            gx, gs = self._prod_graph(g, keep, const)
+        else:
+            ties = (hit & (x == r)).astype(dt)
+            np.add.at(ties, key, (s == r[key]).astype(dt))
+            gt = g * const(1 / np.where(ties == 0, 1, ties))
+            gx = gt * const(~hit | (keep & (x == r)))
+            gs = Index.apply(gt, key, True) * const(s == r[key])
+        if tuple(self.n) != tuple(self.src_shape):
+            gs = IndexScatter.apply(gs, self.src_shape, tuple(slice(0, n) for n in self.n), False)
+        return gx if self.needs_input_grad[0] else None, gs if self.needs_input_grad[1] else None
+
+    def _prod_graph(self, g, keep, const):
+        """prod's two gradients on tensors (see backward_graph)."""
+        xt, st = self.parents
+        x, s, key, head = self.x, self.s, self.key, tuple(slice(0, n) for n in self.n)
+        args = (self.index, self.dim, "prod", self.self_in)
+        mx = xt * const(x != 0) + const(x == 0)
+        gx = g * ScatterReduce.apply(mx, st, *args) / mx * const(keep | ~self.hit)
+        zero = s == 0
+        zeros = np.zeros(x.shape, np.int64)
+        np.add.at(zeros, key, zero.astype(np.int64))
+        single = zero & (zeros[key] == 1)
+        lone = np.zeros(self.src_shape, bool)
+        lone[head] = single
+        sh = st if tuple(self.n) == tuple(self.src_shape) else Index.apply(st, head, False)
+        lone_one = ScatterReduce.apply(xt, st * const(~lone) + const(lone), *args)
+        result = ScatterReduce.apply(xt, st, *args)
+        by_lone = Index.apply(g * lone_one, key, True) * const(single)  # a lone zero: the others
+        by_result = Index.apply(g * result, key, True) / (sh * const(~zero) + const(zero))
+        gs = by_lone + by_result * const(~single)
+        if (zeros > 1).any():
+            gs = DelayedError.apply(
+                gs,
+                "scatter_reduce(): Double backward is unsupported for src when >1 zeros in src are "
+                "scattered to the same position in self",
+            )
         return gx, gs
 
 

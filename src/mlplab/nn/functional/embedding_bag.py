@@ -143,7 +143,7 @@ def embedding_bag(
         idx = idx[used]
         if psw is not None:
             psw = psw.reshape(-1)[Tensor._make(np.nonzero(used)[0])]
-    elif psw is not None:
+    elif psw is not None and psw._data.ndim != 1:  # as torch: a 1-D psw is passed as it is
         psw = psw.reshape(-1)
     return EmbeddingBagFn.apply(weight, psw, idx, bag, n_bags, mode, padding_idx, bool(scale_grad_by_freq))
 
