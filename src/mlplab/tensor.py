@@ -276,7 +276,7 @@ class Tensor(
     # ------------------------------------------------------------------ Python conversions
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with {self._data.size} values is ambiguous")
+            raise _compare.ambiguous(self._data.size)
         return bool(self._data.reshape(()))
 
     def __float__(self) -> float:

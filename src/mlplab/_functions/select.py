@@ -8,6 +8,7 @@ from ..ops.select import Einsum
 from ..tensor import Tensor
 from ._common import as_tensor as _t
 from ._common import public
+from .einsum_check import check_equation
 
 
 def sort(
@@ -95,15 +96,40 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple:
     return tuple(grids)
 
 
+def _subscript(n: Any) -> str:
+    """One entry of a sublist as a letter of the equation: 0-25 -> A-Z, 26-51 -> a-z, ``...``."""
+    if n is Ellipsis:
+        return "..."
+    if n >= 0 and n < 26:
+        return chr(ord("A") + n)
+    if n >= 26 and n < 52:
+        return chr(ord("a") + n - 26)
+    raise ValueError("einsum(): subscript in subscript list is not within the valid range [0, 52)")
+
+
 def einsum(*args: Any) -> Tensor:
-    """Einstein summation: ``einsum("ij,jk->ik", a, b)`` (or the operands as one list); the gradient
-    of each operand is another einsum (see :class:`mlplab.ops.select.Einsum`)."""
-    if not args or not isinstance(args[0], str):
+    """Einstein summation: ``einsum("ij,jk->ik", a, b)``, the operands as one list
+    (``einsum("ij,jk", [a, b])``), or torch's sublist form ``einsum(a, [0, 1], b, [1, 2], [0, 2])``
+    (each operand followed by its subscripts, integers in [0, 52) or ``...``; an optional output
+    sublist last), which is the same equation with 0-25 written A-Z and 26-51 a-z. The gradient of
+    each operand is another einsum (see :class:`mlplab.ops.select.Einsum`)."""
+    if len(args) < 2:
+        raise ValueError(
+            "einsum(): must specify the equation string and at least one operand, "
+            "or at least one operand and its subscripts list"
+        )
+    if isinstance(args[0], Tensor):  # the sublist form
+        spec = ",".join("".join(_subscript(n) for n in sub) for sub in args[1::2])
+        if len(args) % 2:
+            spec += "->" + "".join(_subscript(n) for n in args[-1])
+        args = (spec, *args[: len(args) - len(args) % 2 : 2])
+    if not isinstance(args[0], str):
         raise TypeError("einsum(): the first argument must be the equation string")
     spec, ops = args[0], args[1:]
     if len(ops) == 1 and isinstance(ops[0], (list, tuple)):
         ops = tuple(ops[0])
     ts = [_t(o) for o in ops]
+    check_equation(spec, [t._data.shape for t in ts])
     dts = {t._data.dtype for t in ts}
     if len(dts) > 1:
         raise RuntimeError(f"einsum(): expected operands of one dtype, got {sorted(str(d) for d in dts)}")

@@ -86,3 +86,9 @@ class CompareMixin:
         return self._make(np.isfinite(self._data))
 
     __hash__ = object.__hash__
+
+
+def ambiguous(size: int) -> RuntimeError:
+    """torch's error for ``bool(t)`` of a tensor of ``size`` != 1 elements."""
+    many = "no values" if size == 0 else "more than one value"
+    return RuntimeError(f"Boolean value of Tensor with {many} is ambiguous")
