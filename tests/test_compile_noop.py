@@ -52,3 +52,40 @@ def test_torchs_refusals_are_kept(lib) -> None:
         lib.compile(lambda x: x, mode="default", options={"max_autotune": True})
     with pytest.raises(RuntimeError, match="Model can't be None"):
         lib.compile()(None)
+
+
+@pytest.mark.parametrize("lib", [mlplab, torch], ids=["mlplab", "torch"])
+def test_module_compile_returns_none_and_checks_torch_compiles_arguments(lib) -> None:
+    """``model.compile(...)`` compiles in place in torch and returns None; the same arguments are
+    accepted, and the same ones refused with torch.compile's errors (torch's forward is not run
+    here: that would compile it)."""
+    model = lib.nn.Linear(3, 2)
+    assert model.compile() is None
+    assert model.compile(mode="max-autotune", fullgraph=True, dynamic=False) is None
+    assert model.compile(backend="eager", options=None, disable=False) is None
+    with pytest.raises(RuntimeError, match="^Either mode or options can be specified"):
+        model.compile(mode="default", options={"max_autotune": True})
+    with pytest.raises(TypeError, match=r"compile\(\) got an unexpected keyword argument 'speed'"):
+        model.compile(speed=2)
+
+
+def test_module_compile_keeps_the_forward_and_the_state() -> None:
+    """After ``model.compile()`` the module computes what it computed before (and what torch's
+    eager module computes from the same weights), with the same parameters and state_dict keys."""
+    rs = np.random.RandomState(0)
+    w, b, x = rs.randn(2, 3), rs.randn(2), rs.randn(4, 3)
+    model = mlplab.nn.Sequential(mlplab.nn.Linear(3, 2), mlplab.nn.Tanh()).double()
+    with mlplab.no_grad():
+        model[0].weight.copy_(mlplab.tensor(w))
+        model[0].bias.copy_(mlplab.tensor(b))
+    before = model(mlplab.tensor(x)).detach().numpy()
+    keys = list(model.state_dict())
+    assert model.compile(mode="reduce-overhead") is None
+    after = model(mlplab.tensor(x))
+    assert list(model.state_dict()) == keys
+    assert type(model) is mlplab.nn.Sequential
+    np.testing.assert_array_equal(after.detach().numpy(), before)
+    want = torch.tanh(torch.tensor(x) @ torch.tensor(w).T + torch.tensor(b)).numpy()
+    np.testing.assert_allclose(after.detach().numpy(), want, rtol=1e-12)
+    after.sum().backward()
+    assert model[0].weight.grad.shape == (2, 3)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from .._scope import compile as _compile
 from ..autograd.tensor_base import bump_version
 from ..tensor import Parameter, Tensor
 from .conversion import ConversionMixin
@@ -331,6 +332,14 @@ class Module(ForwardHooksMixin, StateDictMixin, ConversionMixin):
             m.apply(fn)
         fn(self)
         return self
+
+    def compile(self, *args: Any, **kwargs: Any) -> None:  # noqa: A003 - PyTorch's name
+        """``nn.Module.compile``: torch compiles the module's ``__call__`` in place with
+        ``torch.compile(self._call_impl, *args, **kwargs)`` and returns None. mlplab's
+        :func:`mlplab.compile` is torch's ``disable=True`` path (the callable itself), so the module
+        is left as it is: the arguments are checked as torch.compile checks them, the forward
+        runs eagerly and computes what the compiled one computes."""
+        _compile(self.__call__, *args, **kwargs)
 
     # ------------------------------------------------------------------ printing
     def _get_name(self) -> str:
