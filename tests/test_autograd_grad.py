@@ -122,6 +122,19 @@ def test_backward_with_inputs_and_autograd_backward():
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
 
 
+@pytest.mark.parametrize("lib", [mlplab, torch], ids=["mlplab", "torch"])
+def test_backward_inputs_that_do_not_require_grad_are_refused_as_torch(lib):
+    """An input that requires no grad: torch's retain_grad error, before anything is computed
+    (the leaf that does require grad gets no .grad); an empty inputs list: torch's error."""
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    c = lib.tensor([1.0])
+    with pytest.raises(RuntimeError, match="^can't retain_grad on Tensor that has requires_grad=False$"):
+        (x * 2).sum().backward(inputs=[x, c])
+    assert x.grad is None
+    with pytest.raises(RuntimeError, match="^`inputs` argument to `backward\\(\\)` cannot be empty.$"):
+        (x * 2).sum().backward(inputs=[])
+
+
 def _pruned(lib):
     """create_graph w.r.t. x only: the branch to w goes through amax, which mlplab cannot
     differentiate twice; it is never visited because it leads to no requested input."""

@@ -63,7 +63,6 @@ EXCEPTIONS: dict[str, str] = {
     "unique": "torch.unique is a (*args, **kwargs) dispatcher; mlplab takes Tensor.unique's parameters",
     "Tensor.requires_grad_": "the stub names the parameter `mode`, which torch's parser refuses; it takes "
     "`requires_grad=` (as mlplab)",
-    "Tensor.backward": "inputs= is not supported yet (autograd.grad is the way to restrict the leaves)",
     "numel": "the stub names the parameter `self`, which torch's parser refuses; it takes `input=`",
     "Tensor.to_sparse": "refused with NotImplementedError whatever its arguments (no sparse tensors)",
     "save": "pickle-free by design (.npz): pickle_module/pickle_protocol are accepted and ignored",

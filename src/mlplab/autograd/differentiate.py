@@ -290,6 +290,8 @@ def backward(
     ins = _as_tuple(inputs)
     if inputs is not None and not ins:
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    if any(not getattr(t, "_requires_grad", True) for t in ins):  # torch retain_grad()s each input
+        raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
     outs = _as_tuple(tensors)
     if len(outs) == 1 and not ins and not create_graph:
         g = grad_tensors[0] if isinstance(grad_tensors, (tuple, list)) else grad_tensors
