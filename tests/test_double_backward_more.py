@@ -85,6 +85,41 @@ for r in ("sum", "prod", "mean", "amax", "amin"):
             lambda L, x, s, r=r, inc=inc: _sr(L, x * x, s * x[:2, :].sum(), r, inc) * x,
             [pos(3, 5), pos(2, 4)],
         )
+INF = float("inf")
+CASES.update(
+    {
+        "prod_one_zero_all": (lambda L, x: _zeros(L, x, [(0, 1)]).prod() * x, [(2, 3)]),
+        "prod_zeros_dim": (lambda L, x: _zeros(L, x, [(0, 1), (0, 2), (1, 0)]).prod(1) ** 2, [(2, 4)]),
+        "prod_zero_keepdim": (lambda L, x: _zeros(L, x, [(1, 1)]).prod(0, keepdim=True) * x, [(3, 2)]),
+        "prod_two_zeros_third": (
+            lambda L, x: third_order(L, lambda t: _zeros(L, t, [(0, 0), (0, 2)]).prod(1), x),
+            [(2, 3)],
+        ),
+        "prod_one_zero_third_all": (
+            lambda L, x: third_order(L, lambda t: _zeros(L, t, [(1, 0)]).prod() * t.sum(), x),
+            [(2, 2)],
+        ),
+        "pairwise_inf": (
+            lambda L, x, y: L.nn.functional.pairwise_distance(x, y, p=INF) ** 2,
+            [(3, 4), (3, 4)],
+        ),
+        "pairwise_neg_inf": (
+            lambda L, x, y: L.nn.functional.pairwise_distance(x, y * y, p=-INF, keepdim=True) * x,
+            [(3, 4), (3, 4)],
+        ),
+        "pairwise_inf_third": (
+            lambda L, x: third_order(L, lambda t: L.nn.functional.pairwise_distance(t, t * t, p=INF) ** 3, x),
+            [(2, 3)],
+        ),
+        "triplet_inf": (
+            lambda L, x, y: L.nn.functional.triplet_margin_loss(x, y * 2, -x, p=INF),
+            [(3, 4), (3, 4)],
+        ),
+        "normalize_inf": (lambda L, x: L.nn.functional.normalize(x, p=INF) * x, [(3, 4)]),
+        "normalize_neg_inf_dim0": (lambda L, x: L.nn.functional.normalize(x * x, p=-INF, dim=0), [(3, 4)]),
+        "normalize_zero": (lambda L, x: L.nn.functional.normalize(x, p=0) * x, [(3, 4)]),
+    }
+)
 CASES["scatter_prod_zeros"] = (
     lambda L, x, s: _sr(L, _zeros(L, x, [(0, 2), (1, 1)]), _zeros(L, s, [(0, 0), (1, 2)]), "prod") ** 2,
     [(3, 5), (2, 4)],
@@ -212,3 +247,16 @@ def _spectral_penalty(lib, param: bool):
 def test_spectral_norm_gradient_penalty_matches_torch(param):
     for a, b in zip(_spectral_penalty(mlplab, param), _spectral_penalty(torch, param)):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_p0_distances_give_a_zero_first_derivative_under_create_graph():
+    """p = 0 counts non-zeros: torch's result has no derivative at all (its gradient is None);
+    mlplab's first derivative is zeros, with create_graph=True too, and nothing further."""
+    x = mlplab.tensor(np.random.RandomState(4).randn(3, 4), requires_grad=True)
+    for loss in (
+        mlplab.nn.functional.pairwise_distance(x, x * 2, p=0).sum(),
+        mlplab.nn.functional.triplet_margin_loss(x, x * 2, -x, p=0, margin=5.0),
+    ):
+        (g,) = mlplab.autograd.grad(loss, x, create_graph=True)
+        assert not g.requires_grad
+        np.testing.assert_array_equal(g.numpy(), np.zeros((3, 4)))

@@ -52,11 +52,13 @@ def pnorm_backward(v: np.ndarray, n: np.ndarray, p: float, g: np.ndarray, axis: 
 
 
 def pnorm_graph(v: Any, p: float, axis: int) -> Any:
-    """:func:`pnorm` on a tensor, recorded (p = 0 and +-inf are refused, as in the gradient)."""
-    if p == 0 or math.isinf(p):
-        raise RuntimeError(
-            f"mlplab cannot differentiate the {p}-norm twice (p = 0 and inf are not supported)"
-        )
+    """:func:`pnorm` on a tensor, recorded: max/min |v_i| for p = +-inf (ties share the gradient, as
+    torch's norm), the count of non-zeros for p = 0 (a constant: torch's has no derivative)."""
+    if p == 0:
+        return v._make(pnorm(v._data, 0, axis))
+    if math.isinf(p):
+        a = v.abs()
+        return a.amax(dim=axis, keepdim=True) if p > 0 else a.amin(dim=axis, keepdim=True)
     if p == 2:
         return (v * v).sum(dim=axis, keepdim=True).sqrt()
     if p == 1:
@@ -66,12 +68,17 @@ def pnorm_graph(v: Any, p: float, axis: int) -> Any:
 
 def pnorm_backward_graph(v: Any, n: np.ndarray, p: float, g: Any, axis: int) -> Any:
     """:func:`pnorm_backward` on tensors (``create_graph``): v and g tensors, n = pnorm(v) the array
-    (only its zeros are read: there the gradient is 0). p = 0 and +-inf are refused."""
-    if p == 0 or math.isinf(p):
-        raise RuntimeError(
-            f"mlplab cannot differentiate the {p}-norm distance twice (p = 0 and inf are not supported)"
-        )
+    (only its zeros are read: there the gradient is 0, and where |v_i| = n for p = +-inf: sign(v_i)
+    g / (the number of such i), as torch's, whose derivative in v is 0). p = 0: zeros, not recorded
+    (torch's p = 0 norm has no derivative)."""
+    if p == 0:
+        return v._make(np.zeros_like(v._data))
     dt = v._data.dtype
+    if math.isinf(p):
+        mask = np.abs(v._data) == n
+        return Sgn.apply(v) * (
+            (g / v._make(mask.sum(axis=axis, keepdims=True).astype(dt))) * v._make(mask.astype(dt))
+        )
     if p == 1:
         return g * v._make(np.sign(v._data))
     zero, nonzero = v._make((n == 0).astype(dt)), v._make((n != 0).astype(dt))
@@ -81,6 +88,24 @@ def pnorm_backward_graph(v: Any, n: np.ndarray, p: float, g: Any, axis: int) -> 
     a = v.abs()
     dist = (a**p).sum(dim=axis, keepdim=True) ** (1 / p)
     return v._make(np.sign(v._data)) * a ** (p - 1) * (g / (dist + zero) ** (p - 1) * nonzero)
+
+
+class Sgn(Op):
+    """y = sign(x), recorded (as torch's ``sgn`` in its inf-norm gradient);  dy/dx = 0: a gradient
+    built on it stays connected to x, with a zero derivative, as torch's is."""
+
+    arity = 1
+    backward_name = "SgnBackward0"
+
+    def forward(self, x):
+        self.shape, self.dtype = x.shape, x.dtype
+        return np.sign(x)
+
+    def backward(self, g):
+        return np.zeros(self.shape, g.dtype)
+
+    def backward_graph(self, g):
+        return g._make(np.zeros(self.shape, g._data.dtype))
 
 
 class PairwiseDistanceFn(Op):

@@ -48,15 +48,30 @@ class Prod(Op):
         return g * _exclusive_products(x, axis)
 
     def backward_graph(self, g):
-        """g y / x, recorded (y recomputed from x); refused where x has a zero."""
+        """g y / x, recorded (y recomputed from x); where x has a zero, g times the products of the
+        others computed as products themselves (:func:`_exclusive_products_graph`), so that every
+        order is exact, as torch's cumprod-based formula is."""
         x, axis = self.parents[0], self.axis
-        if not self.x.all():
-            raise RuntimeError("mlplab cannot differentiate prod twice where its input has a zero")
         if axis is None:
-            return g.reshape((1,) * self.x.ndim) * (Prod.apply(x, None, False) / x)
-        if not self.keep:
+            g = g.reshape((1,) * self.x.ndim)
+        elif not self.keep:
             g = g.unsqueeze(axis)
-        return g * (Prod.apply(x, axis, True) / x)
+        if self.x.all():
+            return g * (Prod.apply(x, axis, axis is not None) / x)
+        return g * _exclusive_products_graph(x, axis)
+
+
+def _exclusive_products_graph(x, axis):
+    """out_i = prod_{j != i} x_j along ``axis`` (None: all elements), recorded: the product over j
+    of M_ij = x_j (j != i), 1 (j = i), an (n, n) block per reduced line, exact where x has zeros."""
+    if axis is None:
+        return _exclusive_products_graph(x.reshape(-1), 0).reshape(tuple(x.shape))
+    a = axis % x.dim()
+    n, dt = x.shape[a], x._data.dtype
+    shape = [1] * (x.dim() + 1)
+    shape[a] = shape[a + 1] = n
+    eye = np.eye(n, dtype=dt).reshape(shape)
+    return Prod.apply(x.unsqueeze(a) * x._make(1 - eye) + x._make(eye), a + 1, False)
 
 
 class Bmm(MatMul):
