@@ -120,6 +120,46 @@ CASES.update(
         "normalize_zero": (lambda L, x: L.nn.functional.normalize(x, p=0) * x, [(3, 4)]),
     }
 )
+T3 = [[[1, 0], [2, 2], [0, 1]], [[2, 1], [0, 0], [1, 2]]]  # (N=2, d1=3, d2=2) class labels of C=3
+CASES.update(
+    {
+        "cross_entropy_3d": (
+            lambda L, x: L.nn.functional.cross_entropy(x * x, L.tensor([[1, 0, 2, 2], [0, 1, 1, 2]])),
+            [(2, 3, 4)],
+        ),
+        "cross_entropy_4d_none_weight_ignore": (
+            lambda L, x: (
+                L.nn.functional.cross_entropy(
+                    x,
+                    L.tensor(T3),
+                    weight=L.tensor([0.5, 2.0, 1.0], dtype=L.float64),
+                    ignore_index=1,
+                    reduction="none",
+                )
+                ** 2
+            ),
+            [(2, 3, 3, 2)],
+        ),
+        "cross_entropy_4d_smoothing_sum": (
+            lambda L, x: L.nn.functional.cross_entropy(
+                x * x, L.tensor(T3), label_smoothing=0.2, reduction="sum"
+            ),
+            [(2, 3, 3, 2)],
+        ),
+        "nll_3d": (
+            lambda L, x: L.nn.functional.nll_loss(
+                L.log_softmax(x, 1),
+                L.tensor([[1, 0, 2, 2], [0, 1, 1, 2]]),
+                weight=L.tensor([0.5, 2.0, 1.0], dtype=L.float64),
+            ),
+            [(2, 3, 4)],
+        ),
+        "nll_4d_none": (
+            lambda L, x: L.nn.functional.nll_loss(x * x, L.tensor(T3), reduction="none", ignore_index=2) * 3,
+            [(2, 3, 3, 2)],
+        ),
+    }
+)
 CASES["scatter_prod_zeros"] = (
     lambda L, x, s: _sr(L, _zeros(L, x, [(0, 2), (1, 1)]), _zeros(L, s, [(0, 0), (1, 2)]), "prod") ** 2,
     [(3, 5), (2, 4)],

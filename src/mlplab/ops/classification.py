@@ -165,9 +165,7 @@ class CrossEntropyFn(Op):
         """The same gradient on tensors: (A p + B) g_row, with p = softmax(x) the only part that
         depends on x; A (per row) and B (per row and class) hold the weights, labels and smoothing."""
         x = self.parents[0]
-        if x.dim() > 2:
-            raise RuntimeError("mlplab cannot differentiate cross_entropy twice for inputs of over 2 dims")
-        x2 = x.reshape(1, -1) if x.dim() == 1 else x
+        x2 = _rows_graph(x)  # (N, C, d1, ...): one row per prediction, as in forward
         n, c = self.e.shape
         eps, rw, keep, weight = self.eps, self.row_weight, self.keep, self.weight
         a = np.full(n, 1 - eps) if rw is None else rw * (1 - eps)
@@ -184,7 +182,7 @@ class CrossEntropyFn(Op):
             g = g / float(self.den)
         p = SoftmaxFn.apply(x2, 1)
         grad = (p * g._make(a.astype(dt)[:, None]) + g._make(b.astype(dt))) * g
-        return grad.reshape(tuple(x.shape))
+        return _unrows_graph(grad, tuple(x.shape))
 
 
 class CrossEntropyLabelsFn(CrossEntropyFn):
@@ -351,12 +349,10 @@ class NLLLossFn(Op):
 
     def backward_graph(self, g):
         """-w_{t_i} at (i, t_i), times the incoming gradient (recorded; a constant in x)."""
-        if len(self.shape) > 2:
-            raise RuntimeError("mlplab cannot differentiate nll_loss twice for inputs of over 2 dims")
         c = np.zeros(self.rows_shape, g._data.dtype)
         c[self.rows, self.labels] = -1 if self.row_weight is None else -self.row_weight
         if self.reduction == "none":
             g = g.reshape(-1, 1)
         elif self.reduction == "mean":
             g = g / float(self.den)
-        return (g._make(c) * g).reshape(self.shape)
+        return _unrows_graph(g._make(c) * g, tuple(self.shape))
