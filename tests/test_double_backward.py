@@ -308,8 +308,9 @@ def test_every_backward_graph_is_exercised(monkeypatch):
             mlplab.autograd.grad(g.sum(), x, create_graph=True)
     import test_double_backward_more as bags  # embedding_bag, SVD norms, scatter_reduce
 
-    for name in bags.CASES:
-        second(mlplab, bags.CASES, name)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # bags.NOT_FINITE's cases
+        for name in bags.CASES:
+            second(mlplab, bags.CASES, name)
     for name in bags.BAGS:
         bags._bag_first(mlplab, name)
     bags._prod_two_zeros(mlplab)

@@ -160,6 +160,22 @@ CASES.update(
         ),
     }
 )
+CASES.update(
+    {
+        "logsumexp_inf": (
+            lambda L, x: (
+                L.logsumexp(x + L.tensor([[0.0, INF, 0.0], [0.0, 0.0, 0.0], [-INF, -INF, -INF]]), 1) ** 2
+            ),
+            [(3, 3)],
+        ),
+        "logsumexp_neg_inf_keepdim": (
+            lambda L, x: L.logsumexp(x - L.tensor([[0.0, INF], [0.0, 0.0]]), 0, keepdim=True) * x,
+            [(2, 2)],
+        ),
+        "pow_negative_base": (lambda L, x: L.pow(-2.0, x) * x, [(3,)]),
+        "pow_zero_base": (lambda L, x: L.pow(0.0, x * L.tensor([1.0, 0.0, 1.0, 1.0])) * x, [(4,)]),
+    }
+)
 CASES["scatter_prod_zeros"] = (
     lambda L, x, s: _sr(L, _zeros(L, x, [(0, 2), (1, 1)]), _zeros(L, s, [(0, 0), (1, 2)]), "prod") ** 2,
     [(3, 5), (2, 4)],
@@ -174,7 +190,11 @@ CASES["scatter_mean_small_index"] = (
 )
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+# infinite or nan derivatives (as torch's, nan where torch has nan): compared with torch only
+NOT_FINITE = {"logsumexp_inf", "logsumexp_neg_inf_keepdim", "pow_negative_base", "pow_zero_base"}
+
+
+@pytest.mark.parametrize("name", sorted(set(CASES) - NOT_FINITE))
 def test_gradgradcheck(name):
     f = CASES[name][0]
     xs = [mlplab.tensor(a, requires_grad=True) for a in arrays(CASES, name)]
@@ -188,7 +208,12 @@ NOT_BY_TORCH = {"scatter_mean_small_index"}
 
 @pytest.mark.parametrize("name", sorted(set(CASES) - NOT_BY_TORCH))
 def test_second_derivatives_match_torch(name):
-    assert_matches_torch(CASES, name)
+    if name not in NOT_FINITE:
+        assert_matches_torch(CASES, name)
+        return
+    # inf * 0 in the ops' plain array backwards: NumPy warns where torch is silent (the values agree)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        assert_matches_torch(CASES, name)
 
 
 def _bag_first(lib, name):

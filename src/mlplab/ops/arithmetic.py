@@ -199,9 +199,16 @@ class RPowScalar(Op):
             return g * d
 
     def backward_graph(self, g):
-        if self.b <= 0:
-            raise RuntimeError(f"mlplab cannot differentiate {self.b} ** x twice for a base <= 0")
-        return g * (RPowScalar.apply(self.parents[0], self.b) * math.log(self.b))
+        """The same, recorded (z recomputed from x); for b <= 0 as torch: z ln b with ln 0 = -inf,
+        ln b = nan for b < 0, and 0 where b == 0 and x >= 0."""
+        x, b = self.parents[0], self.b
+        if b > 0:
+            return g * (RPowScalar.apply(x, b) * math.log(b))
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            d = RPowScalar.apply(x, b) * (-math.inf if b == 0 else math.nan)
+            if b == 0:
+                d = d.masked_fill(self.x >= 0, 0.0)
+            return g * d
 
 
 class AddScalar(Op):

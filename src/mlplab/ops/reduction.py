@@ -271,10 +271,10 @@ class LogSumExp(Op):
             return g * np.exp(self.x - self.s)
 
     def backward_graph(self, g):
-        if not self.finite:
-            raise RuntimeError("mlplab cannot differentiate logsumexp twice where the input is infinite")
+        """g e^{x - y}, recorded (y recomputed from x); with infinities, the nan of inf - inf as torch."""
         x = self.parents[0]
-        return g.reshape(_kept(self.x.shape, self.axis)) * (x - LogSumExp.apply(x, self.axis, True)).exp()
+        with np.errstate(invalid="ignore"):
+            return g.reshape(_kept(self.x.shape, self.axis)) * (x - LogSumExp.apply(x, self.axis, True)).exp()
 
 
 class Norm(Op):
