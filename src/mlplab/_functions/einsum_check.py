@@ -4,6 +4,8 @@ subscripts, and the sizes a subscript takes (equal within an operand, broadcasta
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 ELLIPSIS = "..."
 
 
@@ -72,8 +74,10 @@ def _check_output(rhs: str, offset: int, seen: set[str]) -> None:
         i += 1
 
 
-def check_equation(equation: str, shapes: list[tuple]) -> None:
-    """Raise torch's RuntimeError for an equation that does not fit the operands' ``shapes``."""
+@lru_cache(maxsize=256)  # a training loop calls einsum with the same equation and shapes each step
+def check_equation(equation: str, shapes: tuple) -> None:
+    """Raise torch's RuntimeError for an equation that does not fit the operands' ``shapes`` (a
+    tuple of shape tuples). A failing check raises each time: only passing ones are cached."""
     lhs, arrow, rhs = equation.partition("->")
     labels = _operand_labels(lhs, len(shapes))
     for i, (subs, shape) in enumerate(zip(labels, shapes)):

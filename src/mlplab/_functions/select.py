@@ -129,7 +129,7 @@ def einsum(*args: Any) -> Tensor:
     if len(ops) == 1 and isinstance(ops[0], (list, tuple)):
         ops = tuple(ops[0])
     ts = [_t(o) for o in ops]
-    check_equation(spec, [t._data.shape for t in ts])
+    check_equation(spec, tuple(t._data.shape for t in ts))
     dts = {t._data.dtype for t in ts}
     if len(dts) > 1:
         raise RuntimeError(f"einsum(): expected operands of one dtype, got {sorted(str(d) for d in dts)}")
