@@ -119,3 +119,13 @@ def test_bool_of_a_tensor_not_of_one_element_is_torchs_error(n):
             str(info.value)
             == f"Boolean value of Tensor with {'no values' if n == 0 else 'more than one value'} is ambiguous"
         )
+
+
+def test_a_checked_equation_is_checked_again_for_other_shapes():
+    """Passing checks are cached by (equation, shapes): the same equation with shapes that do not
+    fit still raises, every time."""
+    a, b = mlplab.ones(2, 3), mlplab.ones(3, 4)
+    assert mlplab.einsum(a, [0, 1], b, [1, 2], [0, 2]).shape == (2, 4)
+    for _ in range(2):
+        with pytest.raises(RuntimeError, match="^einsum\\(\\): subscript B has size 4 for operand 1"):
+            mlplab.einsum(a, [0, 1], mlplab.ones(4, 4), [1, 2], [0, 2])
