@@ -206,9 +206,7 @@ class RPowScalar(Op):
             return g * (RPowScalar.apply(x, b) * math.log(b))
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             d = RPowScalar.apply(x, b) * (-math.inf if b == 0 else math.nan)
-            if b == 0:
-                d = d.masked_fill(self.x >= 0, 0.0)
-            return g * d
+            return g * (d.masked_fill(self.x >= 0, 0.0) if b == 0 else d)
 
 
 class AddScalar(Op):
