@@ -284,9 +284,10 @@ def test_scatter_prod_with_two_zeros_on_one_target_refuses_the_second_derivative
     assert em[0].startswith("scatter_reduce(): Double backward is unsupported for src when >1 zeros")
 
 
-def _spectral_penalty(lib, param: bool):
+def _spectral_penalty(lib, param: bool, training: bool):
     """A gradient penalty ||dL/dx||^2 through a spectrally normalised Linear (training mode: a
-    power-iteration step, then sigma = u^T W v with u, v held fixed, as torch), differentiated
+    power-iteration step first; then, in both modes, sigma = u^T W v with u, v held fixed, as
+    torch), differentiated
     w.r.t. the original weight and the bias; u, v and the weights set from the same arrays."""
     rs = np.random.RandomState(11)
     lin = lib.nn.Linear(4, 3).double()
@@ -307,6 +308,7 @@ def _spectral_penalty(lib, param: bool):
         with lib.no_grad():
             lin.weight_u.copy_(lib.tensor(u0 / np.linalg.norm(u0)))
             lin.weight_v.copy_(lib.tensor(v0 / np.linalg.norm(v0)))
+    lin.train(training)
     x = lib.tensor(rs.randn(5, 4), requires_grad=True)
     out = lib.tanh(lin(x)).sum()
     (gx,) = lib.autograd.grad(out, x, create_graph=True)
@@ -315,9 +317,10 @@ def _spectral_penalty(lib, param: bool):
     return [penalty.detach().numpy(), gw.numpy(), gb.numpy()]
 
 
+@pytest.mark.parametrize("training", [True, False], ids=["train", "eval"])
 @pytest.mark.parametrize("param", [True, False], ids=["parametrizations", "hook"])
-def test_spectral_norm_gradient_penalty_matches_torch(param):
-    for a, b in zip(_spectral_penalty(mlplab, param), _spectral_penalty(torch, param)):
+def test_spectral_norm_gradient_penalty_matches_torch(param, training):
+    for a, b in zip(_spectral_penalty(mlplab, param, training), _spectral_penalty(torch, param, training)):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
 
 
