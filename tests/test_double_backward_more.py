@@ -335,3 +335,24 @@ def test_p0_distances_give_a_zero_first_derivative_under_create_graph():
         (g,) = mlplab.autograd.grad(loss, x, create_graph=True)
         assert not g.requires_grad
         np.testing.assert_array_equal(g.numpy(), np.zeros((3, 4)))
+
+
+def _norm_leaf(lib, p, dim):
+    """The gradient of a leaf's p-norm under create_graph=True, and its own derivative."""
+    x = lib.tensor(np.random.RandomState(6).randn(3, 4), requires_grad=True)
+    (g,) = lib.autograd.grad(lib.linalg.vector_norm(x, p, dim=dim).sum(), x, create_graph=True)
+    (h,) = lib.autograd.grad((g * g).sum() + g.sum(), x)
+    return g.requires_grad, g.detach().numpy(), h.numpy(force=True) if lib is torch else h.numpy()
+
+
+@pytest.mark.parametrize("p", [1.0, INF, -INF])
+@pytest.mark.parametrize("dim", [None, 1])
+def test_the_1_and_inf_norm_gradients_of_a_leaf_stay_connected_as_torch(p, dim):
+    """torch writes them sgn(x) * ...: differentiating them again gives zeros (torch's ZeroTensor),
+    not an error."""
+    rm, gm, hm = _norm_leaf(mlplab, p, dim)
+    rt, gt, ht = _norm_leaf(torch, p, dim)
+    assert rm and rt
+    np.testing.assert_allclose(gm, gt, rtol=1e-12, atol=1e-14)
+    np.testing.assert_array_equal(hm, ht)
+    np.testing.assert_array_equal(hm, np.zeros((3, 4)))

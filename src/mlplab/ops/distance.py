@@ -17,6 +17,7 @@ import numpy as np
 
 from ..autograd.op import Op, unbroadcast
 from ..autograd.tensor_ops import sum_to
+from .elementwise import Sgn
 
 
 def pnorm(v: np.ndarray, p: float, axis: int) -> np.ndarray:
@@ -88,24 +89,6 @@ def pnorm_backward_graph(v: Any, n: np.ndarray, p: float, g: Any, axis: int) -> 
     a = v.abs()
     dist = (a**p).sum(dim=axis, keepdim=True) ** (1 / p)
     return v._make(np.sign(v._data)) * a ** (p - 1) * (g / (dist + zero) ** (p - 1) * nonzero)
-
-
-class Sgn(Op):
-    """y = sign(x), recorded (as torch's ``sgn`` in its inf-norm gradient);  dy/dx = 0: a gradient
-    built on it stays connected to x, with a zero derivative, as torch's is."""
-
-    arity = 1
-    backward_name = "SgnBackward0"
-
-    def forward(self, x):
-        self.shape, self.dtype = x.shape, x.dtype
-        return np.sign(x)
-
-    def backward(self, g):
-        return np.zeros(self.shape, g.dtype)
-
-    def backward_graph(self, g):
-        return g._make(np.zeros(self.shape, g._data.dtype))
 
 
 class PairwiseDistanceFn(Op):

@@ -212,3 +212,21 @@ class Clone(Op):
 
     def backward_graph(self, g):
         return g
+
+
+class Sgn(Op):
+    """y = sign(x), recorded (as torch's ``sgn`` in its 1- and inf-norm gradients);  dy/dx = 0: a gradient
+    built on it stays connected to x, with a zero derivative, as torch's is."""
+
+    arity = 1
+    backward_name = "SgnBackward0"
+
+    def forward(self, x):
+        self.shape, self.dtype = x.shape, x.dtype
+        return np.sign(x)
+
+    def backward(self, g):
+        return np.zeros(self.shape, g.dtype)
+
+    def backward_graph(self, g):
+        return g._make(np.zeros(self.shape, g._data.dtype))

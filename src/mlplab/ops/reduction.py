@@ -8,6 +8,7 @@ import numpy as np
 
 from ..autograd.op import OUTPUT, Op
 from ..autograd.tensor_ops import expand_to
+from .elementwise import Sgn
 
 
 def _expand(g: np.ndarray, shape: tuple, axis, keepdim: bool) -> np.ndarray:
@@ -341,7 +342,11 @@ class Norm(Op):
             ones = np.ones(
                 self.y.shape if self.keep or self.axis is None else np.squeeze(self.y, self.axis).shape
             )
-            return g * g._make(self.backward(ones.astype(self.x.dtype)))
+            r = self.backward(ones.astype(self.x.dtype))
+            if p == 0:
+                return g * g._make(r)
+            # sign(x) * (g |r|): as torch's sgn(x) * ..., connected to x with a zero derivative
+            return Sgn.apply(x) * (g * g._make(np.abs(r)))
         if p != 2:
             a = x.abs()
             ya = Norm.apply(x, p, self.axis, True)
