@@ -114,6 +114,14 @@ CASES.update(
             lambda L, x: third_order(L, lambda t: L.nn.functional.pairwise_distance(t, t * t, p=INF) ** 3, x),
             [(2, 3)],
         ),
+        "triplet_l1": (
+            lambda L, x, y: L.nn.functional.triplet_margin_loss(x, y * 2, -x, p=1),
+            [(3, 4), (3, 4)],
+        ),
+        "pairwise_l1_keepdim": (
+            lambda L, x, y: L.nn.functional.pairwise_distance(x, y, p=1, keepdim=True) * 2,
+            [(3, 4), (3, 4)],
+        ),
         "triplet_inf": (
             lambda L, x, y: L.nn.functional.triplet_margin_loss(x, y * 2, -x, p=INF),
             [(3, 4), (3, 4)],

@@ -81,7 +81,7 @@ def pnorm_backward_graph(v: Any, n: np.ndarray, p: float, g: Any, axis: int) -> 
             (g / v._make(mask.sum(axis=axis, keepdims=True).astype(dt))) * v._make(mask.astype(dt))
         )
     if p == 1:
-        return g * v._make(np.sign(v._data))
+        return Sgn.apply(v) * g
     zero, nonzero = v._make((n == 0).astype(dt)), v._make((n != 0).astype(dt))
     if p == 2:
         dist = (v * v).sum(dim=axis, keepdim=True).sqrt()
