@@ -301,6 +301,40 @@ def test_in_place_changes_torch_refuses_raise_its_error(program):
     assert _error(mlplab, program) == message
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda L, y, w: y[1:].mul_(2), id="slice"),
+        pytest.param(lambda L, y, w: y[1].mul_(2), id="select"),
+        pytest.param(lambda L, y, w: y.view(3).mul_(2), id="view"),
+        pytest.param(lambda L, y, w: y.unsqueeze(0).t().mul_(2), id="t"),
+        pytest.param(lambda L, y, w: y[1:][0].mul_(2), id="select of slice"),
+        pytest.param(lambda L, y, w: y[:2].mul_(w), id="tracked operand"),
+        pytest.param(lambda L, y, w: y[1:].zero_(), id="zero_"),
+    ],
+)
+def test_a_view_of_a_no_grad_view_of_a_tensor_that_requires_grad_is_refused_as_in_torch(change):
+    def program(L, w, u):
+        x = L.ones(2, 3, dtype=L.float64) * w[0]
+        with L.no_grad():
+            y = x[0]
+        change(L, y, w)
+
+    message = _error(torch, program)
+    assert message.startswith("Output 0 of ")
+    assert _error(mlplab, program) == message
+
+
+def test_a_view_of_a_tensor_given_requires_grad_later_is_refused_as_in_torch():
+    def program(L, w, u):
+        b = _zeros(L, 3)
+        v = b[:2]
+        b.requires_grad_()
+        v[1:].add_(1)
+
+    assert _error(mlplab, program) == _error(torch, program)
+
+
 @pytest.mark.parametrize("make", ["no_grad", "unbind"])
 def test_a_refused_view_whose_base_changed_raises_torchs_error_when_its_gradient_is_needed(make):
     """PyTorch raises when such a view is used after its base changed; mlplab raises the same

@@ -16,7 +16,7 @@ from ..autograd import grad_mode
 from ..autograd.tensor_base import TensorBase, bump_version
 from ..autograd.view_bases import overlaps, writable
 from ..autograd.views import check_no_grad_view, no_grad_views
-from .inplace_view import _OVERLAP, is_shared, old_value, write_shared
+from .inplace_view import _OVERLAP, check_outside_view, is_shared, old_value, write_shared
 
 if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor imports this)
     from ..tensor import Tensor
@@ -58,6 +58,9 @@ class InplaceMixin:
             return False
         if no_grad_views:
             check_no_grad_view(self)
+        vc = self._version_counter
+        if vc is not None and vc[1]:  # a view, or a base with views
+            check_outside_view(self)
         if self._requires_grad:
             if self.grad_fn is None:
                 raise RuntimeError(

@@ -39,6 +39,10 @@ _MULTI_NO_GRAD = (
     "output views to be modified inplace. You should replace the inplace operation by an "
     "out-of-place one."
 )
+_NO_GRAD_VIEW_OF_VIEW = (
+    "Output 0 of {op} is a view of a view which was created in no_grad mode and is being modified "
+    "inplace with grad mode enabled. " + views._NO_GRAD_VIEW.split("enabled. ", 1)[1]
+)
 _CHANGED = (
     "A view was created in no_grad mode and its base or another view of its base has been "
     "modified inplace with grad mode enabled. "
@@ -46,6 +50,7 @@ _CHANGED = (
 #: the error PyTorch raises when a view of a base changed in place is used, by the view's kind
 _SIBLING = {
     "no_grad": _CHANGED + views._NO_GRAD_VIEW.split("enabled. ", 1)[1],
+    "no_grad_of_view": _CHANGED + views._NO_GRAD_VIEW.split("enabled. ", 1)[1],
     "multi": _CHANGED + _MULTI_NO_GRAD.split("enabled. ", 1)[1],
 }
 
@@ -106,6 +111,35 @@ def write_shared(t: Any, result: Any) -> Any:
     return t
 
 
+def _refusal(outside: tuple) -> str:
+    """PyTorch's message refusing an in-place change, with grad mode on, of a view recorded as
+    ``(base, kind, ...)`` (``autograd/view_bases.py``). PyTorch names the view's op only when the
+    view has a node (its base requires grad)."""
+    kind = outside[1]
+    if kind == "multi":
+        return _MULTI_NO_GRAD
+    if kind == "no_grad_of_view" and outside[0]._requires_grad:
+        return _NO_GRAD_VIEW_OF_VIEW.format(op=view_bases.op_name(outside[2]))
+    return views._NO_GRAD_VIEW
+
+
+def check_outside_view(t: Any) -> None:
+    """Raise PyTorch's error for an in-place change with grad mode on of ``t`` when it is a view
+    made outside the graph of a base that now requires grad: under no_grad (torch's no_grad
+    messages), or of a leaf (``requires_grad_()`` called on the base after the view was made)."""
+    m = view_bases.base_of(t)
+    if m is None:
+        return
+    base = m[0] if m.__class__ is tuple else m
+    if not base._requires_grad:
+        return  # a change with an operand that requires grad: write_shared decides
+    if m.__class__ is tuple:
+        if m[1] != "multi":  # an output of split/unbind whose base joined: its node refuses
+            raise RuntimeError(_refusal(m))
+    elif base.grad_fn is None:
+        raise RuntimeError(_LEAF)
+
+
 def _target(a: Any) -> Any:
     """The array to write ``a``'s elements through (a read-only view of an expanded tensor is
     written through the memory it views; ``check_writable`` refused overlapping ones)."""
@@ -127,7 +161,7 @@ def _through_outside_view(t: Any, outside: Any, result: Any) -> Any:
     ``(base, kind)``): the base gets a ``CopySlices`` node and ``t`` an ``AsStridedBackward0`` one
     on it, as in PyTorch (``autograd/view_bases.py``)."""
     if outside.__class__ is tuple:
-        raise RuntimeError(views._NO_GRAD_VIEW if outside[1] == "no_grad" else _MULTI_NO_GRAD)
+        raise RuntimeError(_refusal(outside))
     base = outside
     if base._requires_grad and base.grad_fn is None:
         raise RuntimeError(_LEAF)

@@ -6,11 +6,12 @@ knows: ``v.copy_(w)`` with ``w`` requiring grad gives the *base* ``b`` a ``CopyS
 ``b.requires_grad`` becomes True, and ``v`` (and every other view of ``b``) gets an
 ``AsStridedBackward0`` node on it. mlplab records the same facts where they are free:
 
-* ``_apply_view`` stores, on a view made without a node, its base in the tensor's ``_view_base``
+* ``Op``'s ``_apply_view`` stores, on a view made without a node, its base in the tensor's ``_view_base``
   slot (the root tensor, never another view; a strong reference, as PyTorch's ``_base``), or
   ``(base, kind)`` when PyTorch refuses to change it in place while recording: ``"no_grad"`` (made
-  under no_grad) or ``"multi"`` (an output of ``split``/``unbind``/``chunk``). A view of such a
-  view inherits its kind, as PyTorch's ``creation_meta`` does.
+  under no_grad; ``"no_grad_of_view"`` for a view of a view, whose message names the op) or
+  ``"multi"`` (an output of ``split``/``unbind``/``chunk``). A view of such a view inherits its
+  kind, as PyTorch's ``creation_meta`` does.
 * the base's own slot counts its views made this way: :data:`ONE`, then :data:`MANY`.
 
 The slot is left unset on every other tensor, so making a tensor costs nothing more; making such a
@@ -36,25 +37,29 @@ MANY = ("many views",)
 _as_strided = np.lib.stride_tricks.as_strided
 
 
-def note_view(first: Any, t: Any, recording: bool) -> None:
-    """Record on ``t``, a view of ``first`` made without a node, its base and kind (module
-    docstring); ``recording``: grad mode was on. ``first`` already had a version counter, so it
-    may itself be such a view."""
-    try:
-        m = first._view_base
-    except AttributeError:
-        m = None
-    if m is None or m is ONE or m is MANY:  # first is a base
-        first._view_base = MANY if m is ONE or m is MANY else ONE
-        t._view_base = first if recording else (first, "no_grad")
-        return
-    if m.__class__ is tuple:  # first is a view PyTorch refuses to change while recording
+def note_view_of_view(m: Any, t: Any, recording: bool, op: type, first: Any, rest: tuple) -> None:
+    """Record on ``t``, a view made without a node of a view whose ``_view_base`` is ``m`` (its
+    base, or ``(base, kind)``), the same base; the kind is inherited, or, when ``recording`` (grad
+    mode) is off, "no_grad_of_view" with how to name the op (``op`` applied to ``first``, ``rest``:
+    PyTorch's message names it). (``_apply_view`` records the views of a base itself.)"""
+    if m.__class__ is tuple:
         root = m[0]
-        t._view_base = m
+        kind = m[1]
+        t._view_base = m if kind == "multi" else (root, "no_grad_of_view", (op, first._data, rest))
     else:
         root = m
-        t._view_base = m if recording else (m, "no_grad")
+        t._view_base = m if recording else (m, "no_grad_of_view", (op, first._data, rest))
     root._view_base = MANY
+
+
+def op_name(how: tuple) -> str:
+    """PyTorch's name of the view op that made a "no_grad_of_view" view (``Slice``, ``Select``)."""
+    op, x, rest = how
+    fn = op.__new__(op)
+    fn.forward(x, *rest)
+    name = fn.name()
+    name = name[: -len("Backward0")] if name.endswith("Backward0") else name
+    return {"Permute": "T"}.get(name, name) if x.ndim <= 2 else name
 
 
 def base_of(t: Any) -> Any:
