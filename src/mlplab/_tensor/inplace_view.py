@@ -189,7 +189,8 @@ def _other_views(base: Any, t: Any) -> None:
     node on ``base``'s new one, as PyTorch regenerates theirs: ``AsStridedBackward0``, or, for one
     PyTorch refuses to use now (made under no_grad, an output of split/unbind), a node that
     raises its error when a gradient reaches it."""
-    if view_bases.had_views(base) is None:
+    seen = view_bases.had_views(base)
+    if seen is None or (seen is view_bases.ONE and t is not base):  # t was its only one
         return
     vc = base._version_counter
     for s, m in view_bases.other_views(base, vc, t):
