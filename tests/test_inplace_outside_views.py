@@ -409,3 +409,14 @@ def test_clamp_with_a_bound_that_requires_grad_is_refused_not_silent():
         with pytest.raises(RuntimeError, match="mlplab does not support clamp with a tensor bound"):
             change()
     assert b.tolist() == [0.0, 0.0, 0.0] and not b.requires_grad
+
+
+def test_a_view_whose_base_array_was_replaced_is_refused_not_silent():
+    """``b.data = ...`` gives the base other memory: the view's change cannot be recorded on it."""
+    w, _ = _leaves(mlplab)
+    b = _zeros(mlplab, 3)
+    v = b[:2]
+    b.data = _zeros(mlplab, 3)
+    with pytest.raises(RuntimeError, match=r"^mlplab does not support this in-place change: the view's base"):
+        v.copy_(w)
+    assert not b.requires_grad and b.tolist() == [0.0, 0.0, 0.0]
