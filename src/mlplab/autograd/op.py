@@ -285,6 +285,10 @@ def _apply_view(cls: type[Op], first: Any, *rest: Any) -> Any:
                         if m is not _MANY_VIEWS:
                             first._view_base = _MANY_VIEWS if m is _ONE_VIEW else _ONE_VIEW
                         t._view_base = first if _state.enabled else (first, "no_grad")
+                    elif m.__class__ is not tuple and _state.enabled:  # a view of a view: same base
+                        t._view_base = m
+                        if m._view_base is not _MANY_VIEWS:
+                            m._view_base = _MANY_VIEWS
                     else:
                         note_view_of_view(m, t, _state.enabled, cls, first, rest)
             t._version_counter = vc
