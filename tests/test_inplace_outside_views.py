@@ -420,3 +420,29 @@ def test_a_view_whose_base_array_was_replaced_is_refused_not_silent():
     with pytest.raises(RuntimeError, match=r"^mlplab does not support this in-place change: the view's base"):
         v.copy_(w)
     assert not b.requires_grad and b.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_the_search_for_other_views_runs_once_for_the_views_made_before_it(monkeypatch):
+    """Finding a base's other views walks every object (``gc``): it runs when a base with views
+    made outside the graph joins it, not again for each later change of the base."""
+    from mlplab.autograd import view_bases
+
+    calls = []
+    search = view_bases.other_views
+    monkeypatch.setattr(view_bases, "other_views", lambda *a: calls.append(a) or search(*a))
+    w, _ = _leaves(mlplab)
+    out = _zeros(mlplab, 4, 2)
+    first, last = out[0], out[3]
+    for t in range(4):
+        out[t].copy_(w * t)
+    assert len(calls) == 1 and last.requires_grad and first.requires_grad
+    single = _zeros(mlplab, 3)
+    single[:2].copy_(w)
+    single[2:].mul_(w[:1])
+    assert len(calls) == 1
+    with mlplab.no_grad():
+        late = single[1:]  # made under no_grad: the next change of its base must find it
+    single[:1].mul_(w[1:])
+    assert len(calls) == 2
+    with pytest.raises(RuntimeError, match="^A view was created in no_grad mode and its base"):
+        (late * 1).sum().backward()

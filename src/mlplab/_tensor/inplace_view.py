@@ -180,17 +180,21 @@ def _through_outside_view(t: Any, outside: Any, result: Any) -> Any:
     base._requires_grad = True
     t.grad_fn = AsStrided.node(base, index, t._version_counter[0], next(sequence))
     t._requires_grad = True
-    _other_views(base, t)
+    _other_views(base, t, only_t=True)  # t, a view made since the base's last search, may be all
     return t
 
 
-def _other_views(base: Any, t: Any) -> None:
+def _other_views(base: Any, t: Any, only_t: bool = False) -> None:
     """Give the other live views of ``base`` made outside the graph (which see the new values) a
     node on ``base``'s new one, as PyTorch regenerates theirs: ``AsStridedBackward0``, or, for one
     PyTorch refuses to use now (made under no_grad, an output of split/unbind), a node that
-    raises its error when a gradient reaches it."""
+    raises its error when a gradient reaches it. The search (``gc``) runs once for the views made
+    since the last one: the base's count of them starts again."""
     seen = view_bases.had_views(base)
-    if seen is None or (seen is view_bases.ONE and t is not base):  # t was its only one
+    if seen is None:
+        return
+    base._view_base = None  # every view of it made outside the graph so far is handled here
+    if seen is view_bases.ONE and only_t:  # t was the only one
         return
     vc = base._version_counter
     for s, m in view_bases.other_views(base, vc, t):
