@@ -6,8 +6,9 @@ knows: ``v.copy_(w)`` with ``w`` requiring grad gives the *base* ``b`` a ``CopyS
 ``b.requires_grad`` becomes True, and ``v`` (and every other view of ``b``) gets an
 ``AsStridedBackward0`` node on it. mlplab records the same facts where they are free:
 
-* ``Op``'s ``_apply_view`` stores, on a view made without a node, its base in the tensor's ``_view_base``
-  slot (the root tensor, never another view; a strong reference, as PyTorch's ``_base``), or
+* ``Op``'s ``_apply_view`` stores, on a view made without a node, its base in the tensor's
+  ``_view_base`` slot (the root tensor, never another view; a strong reference, as PyTorch's
+  ``_base``), or
   ``(base, kind)`` when PyTorch refuses to change it in place while recording: ``"no_grad"`` (made
   under no_grad; ``"no_grad_of_view"`` for a view of a view, whose message names the op) or
   ``"multi"`` (an output of ``split``/``unbind``/``chunk``). A view of such a view inherits its
@@ -19,8 +20,9 @@ view costs two slot writes. Where the elements of a view sit in its base is read
 memory addresses and strides when a change needs it (:func:`positions`), never stored.
 
 The other views of a base that joins the graph this way are found through the garbage collector
-(``gc.get_referrers`` of the version counter they share, :func:`other_views`): slow (it visits every
-object), so it runs only when the base has had more than the view being changed.
+(``gc.get_referrers`` of the version counter they share, :func:`other_views`): slow (it visits
+every object), so it runs only when views other than the one changed were made since the base's
+last search (``_tensor/inplace_view.py`` resets the count).
 """
 
 from __future__ import annotations
