@@ -326,5 +326,13 @@ def test_every_backward_graph_is_exercised(monkeypatch):
     y = (x * 1).scatter(0, mlplab.tensor([0]), 2.0, reduce="add")  # torch has no derivative
     with pytest.raises(RuntimeError, match="^derivative for aten::scatter is not implemented$"):
         mlplab.autograd.grad(y.sum(), x, create_graph=True)
+    b = mlplab.zeros(3, dtype=mlplab.float64)  # views made outside the graph (view_bases.py)
+    with mlplab.no_grad():
+        refused = b[2:]
+    v = b[:2]
+    v.mul_(x)  # b: CopySlices, v: AsStrided, refused: RefusedView
+    mlplab.autograd.grad((v * v).sum(), x, create_graph=True)
+    with pytest.raises(RuntimeError, match="^A view was created in no_grad mode and its base"):
+        mlplab.autograd.grad((refused * 1).sum(), x, create_graph=True)
     assert sorted(c.__name__ for c in classes - seen) == []
     assert len(classes) >= 50

@@ -58,6 +58,7 @@ PROGRAMS = {
     "imbalanced_classes": F32,
     "feedforward_basics": F32,
     "streaming_tags": F32,
+    "preallocated_outputs": F32,
 }
 
 

@@ -3,17 +3,24 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..autograd.tensor_base import TensorBase, bump_version
+from ..autograd.view_bases import overlaps, writable
 from ..ops import arithmetic as B
 from ..ops import shape as S
 from .arith import _scalar_array
+from .inplace_view import _OVERLAP
 from .shape import _dim_and_index, _one_dim
 
 # PyTorch's names of NumPy dtypes, for its messages
+_INDEX_PUT_EXPANDED = (
+    "Use of index_put_ on expanded tensors is deprecated. Please clone() the tensor before "
+    "performing this operation. This also applies to advanced indexing e.g. tensor[indices] = tensor"
+)
 _TORCH_TYPE = {
     "int32": "Int",
     "int16": "Short",
@@ -68,7 +75,22 @@ class IndexMixin:
                 v = v.type(self.dtype)
             self._rebind(S.SetItem.apply(self._old(), v, k))
             return
-        self._data[k] = value._data if isinstance(value, TensorBase) else value
+        v = value._data if isinstance(value, TensorBase) else value
+        try:
+            self._data[k] = v
+        except ValueError as e:  # read-only: an expanded tensor or a view of one (as _unwritable)
+            a = self._data
+            if a.flags.writeable:
+                raise
+            if adv:
+                if overlaps(a):
+                    warnings.warn(_INDEX_PUT_EXPANDED, UserWarning, stacklevel=2)
+            elif isinstance(a[k], np.ndarray) and overlaps(a[k]):  # the elements written
+                raise RuntimeError(_OVERLAP) from None
+            w = writable(a)
+            if w is None:
+                raise e from None
+            w[k] = v
         bump_version(self)
 
     def __len__(self) -> int:

@@ -5,6 +5,7 @@ Each adds one to the tensor's version (``_version``, shared with its views), as 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -13,14 +14,19 @@ import numpy as np
 from .. import random as _random
 from ..autograd import grad_mode
 from ..autograd.tensor_base import TensorBase, bump_version
+from ..autograd.view_bases import overlaps, writable
 from ..autograd.views import check_no_grad_view, no_grad_views
-from .inplace_view import is_shared, old_value, write_shared
+from .inplace_view import _OVERLAP, check_outside_view, is_shared, old_value, write_shared
 
 if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor imports this)
     from ..tensor import Tensor
 
 
 _gstate = grad_mode.state
+_MASKED_FILL_EXPANDED = (
+    "Use of masked_fill_ on expanded tensors is deprecated. Please clone() the tensor before "
+    "performing this operation. This also applies to advanced indexing e.g. tensor[mask] = scalar"
+)
 
 
 class InplaceMixin:
@@ -52,6 +58,9 @@ class InplaceMixin:
             return False
         if no_grad_views:
             check_no_grad_view(self)
+        vc = self._version_counter
+        if vc is not None and vc[1]:  # a view, or a base with views
+            check_outside_view(self)
         if self._requires_grad:
             if self.grad_fn is None:
                 raise RuntimeError(
@@ -115,7 +124,11 @@ class InplaceMixin:
             np.copyto(arr, self._data, casting="unsafe")
             self._data = arr
             return self
-        np.copyto(self._data, fn(self)._data, casting="unsafe")
+        r = fn(self)._data
+        try:
+            np.copyto(self._data, r, casting="unsafe")
+        except ValueError as e:
+            np.copyto(self._unwritable(e), r, casting="unsafe")
         return self._changed()
 
     def _overwritten(self, value: Any) -> Tensor:
@@ -123,6 +136,22 @@ class InplaceMixin:
         the old values, and the new ones are exactly ``value`` (``x * 0 + v`` would give -0.0 for
         negative x and NaN for infinite x)."""
         return self._old().masked_fill(np.ones(self._data.shape, np.bool_), value)
+
+    def _unwritable(self, err: ValueError, fills: bool = False) -> Any:
+        """The array an untracked in-place op writes when NumPy refused ``self``'s (``err``): an
+        expanded tensor, or a view of one, is a read-only NumPy array. PyTorch refuses to write
+        one whose elements share memory (``_OVERLAP``) unless the op writes one value everywhere
+        (``fills``: fill_, zero_, masked_fill_); a view of distinct elements of it
+        (``x.expand(2, 3)[0]``) is written through the memory it views."""
+        a = self._data
+        if a.flags.writeable:
+            raise err
+        if not fills and overlaps(a):
+            raise RuntimeError(_OVERLAP) from None
+        w = writable(a)
+        if w is None:
+            raise err
+        return w
 
     def _changed(self) -> Tensor:
         """Count an in-place change of the array (one version); returns self."""
@@ -139,7 +168,10 @@ class InplaceMixin:
         if self._records(o):
             return self._rebind(self._old().add(o, alpha=alpha))
         o = o._data if isinstance(o, TensorBase) else o
-        np.add(self._data, o if alpha == 1 else o * alpha, out=self._data, casting="unsafe")
+        try:
+            np.add(self._data, o if alpha == 1 else o * alpha, out=self._data, casting="unsafe")
+        except ValueError as e:
+            np.add(self._data, o if alpha == 1 else o * alpha, out=self._unwritable(e), casting="unsafe")
         return self._changed()
 
     def sub_(self, other: Any, *, alpha: float = 1) -> Tensor:
@@ -148,7 +180,10 @@ class InplaceMixin:
         if self._records(o):
             return self._rebind(self._old().sub(o, alpha=alpha))
         o = o._data if isinstance(o, TensorBase) else o
-        np.subtract(self._data, o if alpha == 1 else o * alpha, out=self._data, casting="unsafe")
+        try:
+            np.subtract(self._data, o if alpha == 1 else o * alpha, out=self._data, casting="unsafe")
+        except ValueError as e:
+            np.subtract(self._data, o if alpha == 1 else o * alpha, out=self._unwritable(e), casting="unsafe")
         return self._changed()
 
     def mul_(self, other: Any) -> Tensor:
@@ -156,7 +191,11 @@ class InplaceMixin:
         o = other
         if self._records(o):
             return self._rebind(self._old() * o)
-        np.multiply(self._data, o._data if isinstance(o, TensorBase) else o, out=self._data, casting="unsafe")
+        o = o._data if isinstance(o, TensorBase) else o
+        try:
+            np.multiply(self._data, o, out=self._data, casting="unsafe")
+        except ValueError as e:
+            np.multiply(self._data, o, out=self._unwritable(e), casting="unsafe")
         return self._changed()
 
     def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
@@ -166,7 +205,11 @@ class InplaceMixin:
         o = other
         if self._records(o):
             return self._rebind(self._old() / o)
-        np.divide(self._data, o._data if isinstance(o, TensorBase) else o, out=self._data, casting="unsafe")
+        o = o._data if isinstance(o, TensorBase) else o
+        try:
+            np.divide(self._data, o, out=self._data, casting="unsafe")
+        except ValueError as e:
+            np.divide(self._data, o, out=self._unwritable(e), casting="unsafe")
         return self._changed()
 
     def __iadd__(self, o: Any) -> Tensor:
@@ -186,7 +229,11 @@ class InplaceMixin:
         a, b = tensor1, tensor2
         if self._records(a, b):
             return self._rebind(self._old() + value * (self._other(a) * b))
-        self._data += value * (self._arr(a) * self._arr(b))
+        d = value * (self._arr(a) * self._arr(b))
+        try:
+            self._data += d
+        except ValueError as e:
+            np.add(self._data, d, out=self._unwritable(e), casting="same_kind")
         return self._changed()
 
     def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:
@@ -194,7 +241,11 @@ class InplaceMixin:
         a, b = tensor1, tensor2
         if self._records(a, b):
             return self._rebind(self._old() + value * (self._other(a) / b))
-        self._data += value * (self._arr(a) / self._arr(b))
+        d = value * (self._arr(a) / self._arr(b))
+        try:
+            self._data += d
+        except ValueError as e:
+            np.add(self._data, d, out=self._unwritable(e), casting="same_kind")
         return self._changed()
 
     def copy_(self, other: Any, non_blocking: bool = False) -> Tensor:
@@ -211,54 +262,83 @@ class InplaceMixin:
         if self._records(src):
             src = self._other(src)
             return self._rebind(self._overwritten(src))
-        np.copyto(self._data, b, casting="unsafe")
+        try:
+            np.copyto(self._data, b, casting="unsafe")
+        except ValueError as e:
+            np.copyto(self._unwritable(e), b, casting="unsafe")
         return self._changed()
 
     def fill_(self, value: Any) -> Tensor:
         """Set every element to ``value``."""
         if self._records(value):
             return self._rebind(self._overwritten(value))
-        self._data.fill(self._arr(value))
+        try:
+            self._data.fill(self._arr(value))
+        except ValueError as e:  # PyTorch's fill_ refuses an expanded tensor given a tensor value
+            self._unwritable(e, fills=not isinstance(value, TensorBase)).fill(self._arr(value))
         return self._changed()
 
     def zero_(self) -> Tensor:
         """Set every element to 0."""
         if self._records():
             return self._rebind(self._overwritten(0.0))
-        self._data.fill(0)
+        try:
+            self._data.fill(0)
+        except ValueError as e:
+            self._unwritable(e, fills=True).fill(0)
         return self._changed()
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         """Limit the values to [min, max] in place."""
-        if self._records():
+        if self._records(min, max):
             return self._rebind(self._old().clamp(min, max))
-        np.clip(self._data, min, max, out=self._data)
+        try:
+            np.clip(self._data, min, max, out=self._data)
+        except ValueError as e:
+            np.clip(self._data, min, max, out=self._unwritable(e))
         return self._changed()
 
     def uniform_(self, from_: float = 0, to: float = 1, *, generator: Any = None) -> Tensor:
         """Fill with samples from U(from_, to)."""
         self._check_inplace()
         r = _random.rng(generator)
-        self._data[...] = r.uniform(from_, to, self._data.shape)
+        try:
+            self._data[...] = r.uniform(from_, to, self._data.shape)
+        except ValueError as e:
+            self._unwritable(e)[...] = r.uniform(from_, to, self._data.shape)
         return self._changed()
 
     def normal_(self, mean: float = 0, std: float = 1, *, generator: Any = None) -> Tensor:
         """Fill with samples from N(mean, std^2)."""
         self._check_inplace()
         r = _random.rng(generator)
-        self._data[...] = r.normal(mean, std, self._data.shape)
+        try:
+            self._data[...] = r.normal(mean, std, self._data.shape)
+        except ValueError as e:
+            self._unwritable(e)[...] = r.normal(mean, std, self._data.shape)
         return self._changed()
 
     def bernoulli_(self, p: float = 0.5, *, generator: Any = None) -> Tensor:
         """Fill with 1 with probability p, else 0."""
         self._check_inplace()
-        self._data[...] = _random.rng(generator).random(self._data.shape) < p
+        try:
+            self._data[...] = _random.rng(generator).random(self._data.shape) < p
+        except ValueError as e:
+            self._unwritable(e)[...] = _random.rng(generator).random(self._data.shape) < p
         return self._changed()
 
     def masked_fill_(self, mask: Any, value: Any) -> Tensor:
         """In-place :meth:`masked_fill` (recorded when a graph is being built)."""
         if self._records(value):
             return self._rebind(self._old().masked_fill(mask, value))
-        m = mask._data if isinstance(mask, TensorBase) else np.asarray(mask)
-        self._data[np.broadcast_to(m, self._data.shape)] = self._arr(value)
+        m = np.broadcast_to(
+            mask._data if isinstance(mask, TensorBase) else np.asarray(mask), self._data.shape
+        )
+        try:
+            self._data[m] = self._arr(value)
+        except ValueError as e:
+            a = self._unwritable(e, fills=True)
+            if overlaps(self._data):
+                warnings.warn(_MASKED_FILL_EXPANDED, UserWarning, stacklevel=2)
+            a[m] = self._arr(value)
         return self._changed()

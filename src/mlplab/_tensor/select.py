@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..autograd.tensor_base import TensorBase
+from ..autograd.view_bases import mark_multi
 from ..ops import linalg as LA
 from ..ops import select as P
 from ..ops import shape as S
@@ -77,6 +78,8 @@ class SelectMixin:
             fn = "Split" if isinstance(split_size, (int, np.integer)) else "SplitWithSizes"
             for i, o in enumerate(out):
                 o.grad_fn.multi_view = (fn, i)
+        elif out:
+            mark_multi(out)
         return out
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple:
@@ -119,6 +122,8 @@ class SelectMixin:
         if out and out[0].grad_fn is not None:
             for i, o in enumerate(out):
                 o.grad_fn.multi_view = ("Unbind", i)
+        elif out:
+            mark_multi(out)
         return out
 
     def flip(self, *dims: Any) -> Tensor:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _dtype
+from ..autograd import grad_mode
 from ..ops import activation as A
 from ..ops import elementwise as U
 from .shape import _one_dim
@@ -59,6 +60,12 @@ class UnaryMixin:
         """Limit values to [min, max]; the gradient is 1 inside the bounds (inclusive), 0 outside."""
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        for b in (min, max):
+            if getattr(b, "_requires_grad", False) and grad_mode.state.enabled:
+                raise RuntimeError(
+                    "mlplab does not support clamp with a tensor bound that requires grad (its "
+                    "gradient would be lost); use torch.maximum / torch.minimum"
+                )
         return U.Clamp.apply(self, min, max)
 
     clip = clamp

@@ -27,7 +27,7 @@ import numpy as np
 from . import hooks as _hooks
 from .tensor_base import TensorBase, last_inplace, sequence
 from .views import changed as _views_changed
-from .views import current_view_node, refresh
+from .views import current_view_node, refresh, stale_view
 
 leaf_hooks = _hooks.leaf_hooks
 
@@ -49,12 +49,31 @@ _TYPE_NAMES = {
 }  # fmt: skip
 
 
+#: how PyTorch prints a node's name in that error where it differs from ``name()``
+_TORCH_NODE_NAMES = {"CopySlices": "torch::autograd::CopySlices"}
+
+
+class _Regenerated:
+    """Stands for the node PyTorch regenerates for a view whose memory changed (in that error)."""
+
+    @staticmethod
+    def name() -> str:
+        return "AsStridedBackward0"
+
+
+def _node_now(t: Any) -> Any:
+    """``t``'s node as PyTorch would show it now: a view whose memory changed since its node was
+    recorded has a regenerated ``AsStridedBackward0`` (``views.refresh``)."""
+    return _Regenerated if stale_view(t) is not None else t.grad_fn
+
+
 def _modified(dtype: Any, shape: tuple, producer: Any, version: int, expected: int) -> RuntimeError:
     """PyTorch's error for a saved tensor changed in place (its wording, up to the hint)."""
     kind = _TYPE_NAMES.get(np.dtype(dtype).name, np.dtype(dtype).name)
     which = ""
     if producer is not None:  # PyTorch drops "Backward0" from the node's name, "Backward" from others
-        which = f", which is output 0 of {re.sub(r'Backward(0$)?', '', producer.name())},"
+        name = _TORCH_NODE_NAMES.get(producer.name(), producer.name())
+        which = f", which is output 0 of {re.sub(r'Backward(0$)?', '', name)},"
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [torch.{kind}Tensor [{', '.join(str(n) for n in shape)}]]{which} is at version "
@@ -82,7 +101,7 @@ def _check_versions(node: Any) -> None:
                 vc = getattr(t, "_version_counter", None)
                 expected = 0 if recorded is None else recorded[j]
                 if vc is not None and vc[0] != expected:
-                    raise _modified(t._data.dtype, t._data.shape, t.grad_fn, vc[0], expected)
+                    raise _modified(t._data.dtype, t._data.shape, _node_now(t), vc[0], expected)
 
 
 def _recorded_producer(producer: Any, seq: int) -> Any:

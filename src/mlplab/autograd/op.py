@@ -20,6 +20,9 @@ import numpy as np
 
 from . import grad_mode
 from .tensor_base import TensorBase, sequence, version_counter
+from .view_bases import MANY as _MANY_VIEWS
+from .view_bases import ONE as _ONE_VIEW
+from .view_bases import note_view_of_view
 from .views import mark_no_grad_view
 
 _state = grad_mode.state
@@ -266,10 +269,28 @@ def _apply_view(cls: type[Op], first: Any, *rest: Any) -> Any:
         x = first._data
         if base is x or base is x.base or np.may_share_memory(t._data, x):
             vc = first._version_counter
-            if vc is None:
+            if vc is None:  # first is no view (a view has a counter): it is t's base
                 vc = version_counter(first, True)
+                if t.grad_fn is None:  # made outside the graph: remember its base (view_bases.py)
+                    first._view_base = _ONE_VIEW
+                    t._view_base = first if _state.enabled else (first, "no_grad")
             else:
                 vc[1] = True  # marked shared (tensor_base.share_version)
+                if t.grad_fn is None:
+                    try:
+                        m = first._view_base
+                    except AttributeError:  # first has a counter but never had such a view
+                        m = None
+                    if m is _MANY_VIEWS or m is _ONE_VIEW or m is None:  # first is t's base
+                        if m is not _MANY_VIEWS:
+                            first._view_base = _MANY_VIEWS if m is _ONE_VIEW else _ONE_VIEW
+                        t._view_base = first if _state.enabled else (first, "no_grad")
+                    elif m.__class__ is not tuple and _state.enabled:  # a view of a view: same base
+                        t._view_base = m
+                        if m._view_base is not _MANY_VIEWS:
+                            m._view_base = _MANY_VIEWS
+                    else:
+                        note_view_of_view(m, t, _state.enabled, cls, first, rest)
             t._version_counter = vc
             if first._requires_grad and not _state.enabled:
                 mark_no_grad_view(t)

@@ -38,7 +38,17 @@ last_inplace = [-1]
 class TensorBase:
     """Storage and autograd slots of a tensor; ``Tensor`` subclasses it (see module docstring)."""
 
-    __slots__ = ("_data", "_requires_grad", "grad", "grad_fn", "_version_counter", "__weakref__")
+    # ``_view_base``: set only on views made outside the graph and on their bases (never read
+    # unless set; see ``autograd/view_bases.py``)
+    __slots__ = (
+        "_data",
+        "_requires_grad",
+        "grad",
+        "grad_fn",
+        "_version_counter",
+        "_view_base",
+        "__weakref__",
+    )
 
     _data: np.ndarray
     _requires_grad: bool

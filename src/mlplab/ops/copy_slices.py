@@ -42,3 +42,68 @@ class CopySlices(Op):
         if self.needs_input_grad[1]:
             gr = g.reshape(-1)[g._make(self.index)]
         return gb, gr
+
+
+class AsStrided(Op):
+    """y = the elements of base b at flat positions p (a view made outside the graph, after its
+    base joined it by an in-place change: PyTorch's ``AsStridedBackward0``);
+    dL/db = dL/dy added at p (twice where p repeats, as an expanded view's does).
+
+    Not applied: :meth:`node` makes the node of an existing view ``y`` of ``b``
+    (``_tensor/inplace_view.py``)."""
+
+    arity = 1
+    is_view = True
+    returns_fresh_grads = True
+
+    @classmethod
+    def node(cls, b, index, version, sequence_number):
+        """The node of a view of tensor ``b`` at positions ``index`` (b's memory at ``version``)."""
+        fn = cls.__new__(cls)
+        fn.parents = (b,)
+        fn.needs_input_grad = (True,)
+        fn.sequence_number = sequence_number
+        fn.saved_versions = (version,)
+        fn.index, fn.shape = index, b._data.shape
+        return fn
+
+    def forward(self, x, index):
+        self.index, self.shape = index, x.shape
+        return x.reshape(-1)[index]
+
+    def backward(self, g):
+        out = np.zeros(int(np.prod(self.shape)), g.dtype)
+        np.add.at(out, self.index.reshape(-1), g.reshape(-1))
+        return out.reshape(self.shape)
+
+    def backward_graph(self, g):
+        flat = g._make(np.zeros(int(np.prod(self.shape)), g._data.dtype))
+        index = g._make(self.index.reshape(-1).astype(np.int64))
+        return flat.scatter_add(0, index, g.reshape(-1)).reshape(self.shape)
+
+    def replay(self, x, shape):
+        return x.reshape(-1)[self.index]
+
+
+class RefusedView(Op):
+    """The node of a view made under no_grad (or an output of ``split``/``unbind``) whose base
+    joined the graph by an in-place change made through another view: PyTorch raises when such a
+    view is used; mlplab raises the same error when a gradient reaches it."""
+
+    arity = 1
+    backward_name = "AsStridedBackward0"
+
+    @classmethod
+    def node(cls, b, message, sequence_number):
+        fn = cls.__new__(cls)
+        fn.parents = (b,)
+        fn.needs_input_grad = (True,)
+        fn.sequence_number = sequence_number
+        fn.message = message
+        return fn
+
+    def backward(self, g):
+        raise RuntimeError(self.message)
+
+    def backward_graph(self, g):
+        raise RuntimeError(self.message)

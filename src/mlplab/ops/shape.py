@@ -98,6 +98,8 @@ class Index(Op):
         return x[(*key, Ellipsis) if isinstance(key, tuple) else (key, Ellipsis)]
 
     def name(self) -> str:
+        if self.backward_name is not None:  # a node made again after an in-place change
+            return self.backward_name
         if self.adv:
             return "IndexBackward0"
         k = self.key if isinstance(self.key, tuple) else (self.key,)
