@@ -38,6 +38,22 @@ def test_linear_fast_products_bitwise_equal_matmul(dtype: type, shape: tuple) ->
     assert np.array_equal(bt.grad.numpy(), g.sum(0))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_linear_one_row_bias_gradient_bitwise_the_row_sum(dtype: type) -> None:
+    """Batch 1: the bias gradient is the row + 0, not a reduction; the same bits as g.sum(0), signed
+    zeros (the sum turns -0.0 into +0.0), NaN, infinities and subnormals included."""
+    g = np.array(
+        [[-0.0, 0.0, np.nan, -np.nan, np.inf, -np.inf, np.finfo(dtype).smallest_subnormal, -3.5]], dtype
+    )
+    for x_shape, g_in in (((1, 3), g), ((3,), g.reshape(-1))):  # a (1, in) batch and a 1-D input
+        x = mlplab.tensor(np.ones(x_shape, dtype))  # only b wants a gradient: no NaN products
+        w = mlplab.tensor(np.ones((8, 3), dtype))
+        b = mlplab.tensor(np.zeros(8, dtype), requires_grad=True)
+        LinearFn.apply(x, w, b).backward(mlplab.tensor(g_in))
+        assert b.grad.numpy().dtype == dtype and b.grad.numpy().tobytes() == g.sum(0).tobytes()
+        assert not np.signbit(b.grad.numpy()[0])  # -0.0 in, +0.0 out, as the reduction gives
+
+
 def test_linear_one_dim_and_batched_inputs_keep_matmul() -> None:
     rng = np.random.default_rng(3)
     w = rng.standard_normal((4, 6)).astype(np.float32)
