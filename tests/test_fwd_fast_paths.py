@@ -38,6 +38,22 @@ def test_linear_fast_products_bitwise_equal_matmul(dtype: type, shape: tuple) ->
     assert np.array_equal(bt.grad.numpy(), g.sum(0))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_linear_one_row_bias_gradient_bitwise_the_row_sum(dtype: type) -> None:
+    """Batch 1: the bias gradient is the row + 0, not a reduction; the same bits as g.sum(0), signed
+    zeros (the sum turns -0.0 into +0.0), NaN, infinities and subnormals included."""
+    g = np.array(
+        [[-0.0, 0.0, np.nan, -np.nan, np.inf, -np.inf, np.finfo(dtype).smallest_subnormal, -3.5]], dtype
+    )
+    for x_shape, g_in in (((1, 3), g), ((3,), g.reshape(-1))):  # a (1, in) batch and a 1-D input
+        x = mlplab.tensor(np.ones(x_shape, dtype))  # only b wants a gradient: no NaN products
+        w = mlplab.tensor(np.ones((8, 3), dtype))
+        b = mlplab.tensor(np.zeros(8, dtype), requires_grad=True)
+        LinearFn.apply(x, w, b).backward(mlplab.tensor(g_in))
+        assert b.grad.numpy().dtype == dtype and b.grad.numpy().tobytes() == g.sum(0).tobytes()
+        assert not np.signbit(b.grad.numpy()[0])  # -0.0 in, +0.0 out, as the reduction gives
+
+
 def test_linear_one_dim_and_batched_inputs_keep_matmul() -> None:
     rng = np.random.default_rng(3)
     w = rng.standard_normal((4, 6)).astype(np.float32)
@@ -214,3 +230,55 @@ def test_cross_entropy_labels_path_bitwise_equals_general_op(dtype: type, seed: 
     )
     tol = 1e-5 if dtype == np.float32 else 1e-12
     np.testing.assert_allclose(loss.item(), tl.item(), rtol=tol)
+
+
+ONE_ROW_LOGITS = [
+    [0.0, -200.0, -300.0],  # p = 1 for label 0: log p = 0, a loss the reduction turns into +0.0
+    [3.0, 3.0, 3.0],
+    [np.inf, 0.0, 1.0],
+    [np.nan, 0.0, 1.0],
+    [-np.inf, 0.0, 1.0],
+    [1e30, -1e30, 0.0],
+    [0.5, -0.25, 2.0],
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("row", ONE_ROW_LOGITS)
+@pytest.mark.parametrize("label", [0, 1, 2])
+def test_cross_entropy_labels_one_row_bitwise_equals_general_op(dtype: type, row: list, label: int) -> None:
+    """Batch 1 takes its own lines in CrossEntropyLabelsFn (one max, no sum): the same bits as the
+    general op, signed zeros, infinities and NaN included, for the loss and the gradient."""
+    from mlplab.ops.classification import CrossEntropyFn, CrossEntropyLabelsFn
+
+    x0 = np.array([row], dtype=dtype)
+    t = np.array([label])
+    out = []
+    with np.errstate(all="ignore"):
+        for make in (
+            lambda x: CrossEntropyLabelsFn.apply(x, t),
+            lambda x: CrossEntropyFn.apply(x, t, None, -100, 0.0, "mean", False),
+        ):
+            x = mlplab.tensor(x0, requires_grad=True)
+            loss = make(x)
+            loss.backward()
+            out.append((loss.detach().numpy(), x.grad.numpy()))
+    (lf, gf), (lp, gp) = out
+    assert lf.shape == lp.shape == () and lf.dtype == lp.dtype == dtype
+    assert lf.tobytes() == lp.tobytes() and gf.tobytes() == gp.tobytes()
+
+
+@pytest.mark.parametrize("n", [1, 31, 32, 33, 100])
+def test_cross_entropy_label_check_both_sides_of_the_short_batch_threshold(n: int) -> None:
+    """Out-of-range labels (negative, or >= C) leave the fast path and raise the general error,
+    whether the labels are checked by Python's max (short batches) or a NumPy reduction."""
+    rng = np.random.default_rng(n)
+    x = mlplab.tensor(rng.standard_normal((n, 4)).astype(np.float32), requires_grad=True)
+    good = rng.integers(0, 4, n)
+    loss = mlplab.nn.functional.cross_entropy(x, mlplab.tensor(good))
+    assert type(loss.grad_fn).__name__ == "CrossEntropyLabelsFn"
+    for bad_label in (-1, 4):
+        bad = good.copy()
+        bad[n // 2] = bad_label
+        with pytest.raises(IndexError, match=f"Target {bad_label} is out of bounds"):
+            mlplab.nn.functional.cross_entropy(x, mlplab.tensor(bad))

@@ -175,7 +175,7 @@ class Tensor(
         """The value of a one-element tensor as a Python number."""
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
-        return self._data.reshape(()).item()
+        return self._data.item()  # one element: ndarray.item() takes it whatever the shape
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """The underlying array (shared, not copied); ``force=True`` detaches first."""

@@ -202,18 +202,28 @@ class CrossEntropyLabelsFn(CrossEntropyFn):
     def forward(self, x, t):
         self.shape = x.shape
         n, c = x.shape
-        s = shift_by_max(x, 1)
+        # one row (batch 1): its maximum is the global one, which shift_by_max would take after a
+        # second reduction to check the spread, and the mean of one term is -term + 0, which is
+        # what the reduction computes (its sum starts from +0, so -0.0 comes out +0.0; NaN as is)
+        s = x - _max(x, None) if n == 1 else shift_by_max(x, 1)
         e = np.exp(s)
         self.row_sums = row_sums = row_sum(e)
         self.idx = idx = _row_starts(n, c) + t
         picked = s.take(idx) - np.log(row_sums).reshape(-1)  # log p_{i t_i}
         self.e, self.den = e, n
+        if n == 1:
+            np.negative(picked, out=picked)
+            picked += 0.0
+            return picked.reshape(())
         return np.asarray(_sum(np.negative(picked, out=picked)) / n)
 
     def backward(self, g):
         p = self.e / self.row_sums  # a fresh array: the gradient is built in it
-        p.reshape(-1)[self.idx] -= 1.0
-        p *= g / self.den
+        if self.den == 1:  # one row: a scalar index, cheaper than the fancy one (same rounding)
+            p.reshape(-1)[int(self.idx[0])] -= 1.0
+        else:
+            p.reshape(-1)[self.idx] -= 1.0
+        p *= g / self.den if self.den != 1 else g  # g / 1 is g, bit for bit
         return p
 
 

@@ -15,7 +15,7 @@ from ..autograd.tensor_ops import sum_to
 # matmul ufunc, so its result is bitwise the same (tests/ops/test_linear_fast.py checks it), but
 # without the ufunc machinery: 0.4-0.9 us less per product, most of a batch-1 step's matmul cost.
 _dot = np.dot
-_sum = np.add.reduce
+_sum, _add = np.add.reduce, np.add
 
 
 class MatMul(Op):
@@ -104,7 +104,11 @@ class LinearFn(Op):
                 g2, x2 = g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1])
         gw = _dot(g2.T, x2) if needs[1] else None
         if len(needs) == 3:
-            return gx, gw, (_sum(g2, 0) if needs[2] else None)
+            if not needs[2]:
+                return gx, gw, None
+            # one row (batch 1): its sum is the row + 0, bitwise what the reduction computes (it
+            # starts from +0: -0.0 comes out +0.0), in one elementwise call instead of a reduction
+            return gx, gw, (_add(g2.reshape(-1), 0.0) if g2.shape[0] == 1 else _sum(g2, 0))
         return gx, gw
 
     def backward_graph(self, g):

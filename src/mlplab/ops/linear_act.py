@@ -39,7 +39,12 @@ class LinearTanhFn(LinearFn):
 
     def backward(self, g):
         y = self.y
-        return LinearFn.backward(self, g * (1 - y * y))
+        d = y * y  # a fresh array: 1 - y^2 and its product with g are built in it
+        if d.dtype != g.dtype or d.shape != g.shape:  # what g * (1 - y * y) would promote or broadcast
+            return LinearFn.backward(self, g * (1 - d))
+        np.subtract(1, d, out=d)
+        d *= g  # (1 - y^2) g: the product g (1 - y^2), bit for bit
+        return LinearFn.backward(self, d)
 
     def backward_graph(self, g):
         y = LinearFn.apply(*self.parents).tanh()

@@ -184,7 +184,9 @@ class Executor:
             initial = optimizer.array_state(group)
             flat = self.flat_groups[index] = FlatGroup(params, tuple(initial), optimizer.scratch_count)
             flat.adopt_state(states, initial)
-        grads = flat.gather_grads()
+            grads = flat.gather_grads()
+        else:  # reused: _reusable has copied the gradients in
+            grads = flat.grads
         kernel = self.kernel(optimizer, group, grads.size, grads.dtype)
         if kernel is not None:  # one compiled pass writes the weights and the state
             weights = flat.gather_weights()
@@ -224,21 +226,13 @@ class Executor:
     def _reusable(
         self, optimizer: Optimizer, index: int, params: list[Tensor], names: tuple[str, ...]
     ) -> tuple[FlatGroup | None, list[dict[str, Any]]]:
-        """Group ``index``'s flat buffers, and its parameters' states, if the buffers still cover the
-        whole group: the same parameters with the same weight arrays, each with a gradient that
-        fits, and its state Tensors still the views (the common case, checked in one pass); else
-        ``(None, [_NO_STATE])``."""
+        """Group ``index``'s flat buffers, with the gradients copied in (:meth:`FlatGroup.take_grads`),
+        and its parameters' states, if the buffers still cover the whole group: the same parameters
+        with the same weight arrays, each with a gradient that fits, and its state Tensors still the
+        views (the common case, checked in one pass); else ``(None, [_NO_STATE])``."""
         flat = self.flat_groups.get(index)
-        if flat is None or flat.names != names or len(params) != len(flat.params):
+        if flat is None or flat.names != names or not flat.take_grads(params):
             return None, [_NO_STATE]
-        dtype = flat.grads.dtype
-        for p, kept, weights, size in zip(params, flat.params, flat.weight_arrays, flat.sizes):
-            grad = p.grad
-            if p is not kept or p._data is not weights or grad is None:
-                return None, [_NO_STATE]
-            g = grad._data
-            if g.size != size or (g.dtype is not dtype and g.dtype != dtype) or not g.flags.c_contiguous:
-                return None, [_NO_STATE]
         if not (names or optimizer.scalar_state):
             return flat, [_NO_STATE]
         state = optimizer.state

@@ -42,6 +42,7 @@ class FlatGroup:
         "_grad_pieces",
         "_padded",
         "_axpy",
+        "_rows",
     )
 
     def __init__(self, params: Any, names: tuple[str, ...], n_scratch: int) -> None:
@@ -71,6 +72,11 @@ class FlatGroup:
         )
         self._grad_pieces = tuple(
             (p, piece.reshape(p._data.shape), piece) for p, piece in zip(self.params, self.pieces(self.grads))
+        )
+        # per parameter, what take_grads checks and where it copies the gradient
+        self._rows = tuple(
+            (p, w, shaped, shaped.shape, piece)
+            for (p, shaped, piece), w in zip(self._grad_pieces, self.weight_arrays)
         )
 
     def pieces(self, buffer: np.ndarray) -> list[np.ndarray]:
@@ -107,6 +113,34 @@ class FlatGroup:
             else:  # a gradient of another shape and the same size, in C order
                 piece[...] = g.reshape(-1)
         return self.grads
+
+    def take_grads(self, params: Any) -> bool:
+        """Whether ``params`` are still this group's parameters, on the same weight arrays, each with
+        a gradient of their dtype and size (C-contiguous unless of the weights' shape); if so, the
+        gradients are copied into ``grads`` on the way (one pass for the test and the copy)."""
+        rows = self._rows
+        if len(params) != len(rows):
+            return False
+        dtype = self.grads.dtype
+        i = 0
+        for p in params:
+            kept, weights, shaped, shape, piece = rows[i]
+            i += 1
+            if p is not kept or p._data is not weights:
+                return False
+            grad = p.grad
+            if grad is None:
+                return False
+            g = grad._data
+            if g.dtype is not dtype and g.dtype != dtype:
+                return False
+            if g.shape == shape:
+                shaped[...] = g
+            elif g.size == piece.size and g.flags.c_contiguous:  # another shape, the same size
+                piece[...] = g.reshape(-1)
+            else:
+                return False
+        return True
 
     def gather_weights(self) -> np.ndarray:
         """The parameters' weights, copied into ``weights``."""

@@ -184,6 +184,12 @@ class DataLoader:
         index per tensor, without a generator of index slices in between (per batch, the loader
         then costs little more than the hand-written ``X[idx], y[idx]``)."""
         make = Tensor._make
+        if len(tensors) == 2:  # (inputs, labels): the list written out, no comprehension per batch
+            x, y = tensors
+            for i in range(0, stop, b):
+                idx = order[i : i + b]
+                yield [make(x._data[idx]), make(y._data[idx])]
+            return
         for i in range(0, stop, b):
             idx = order[i : i + b]
             yield [make(t._data[idx]) for t in tensors]
