@@ -29,6 +29,18 @@ def _restore_mlplab_globals() -> Iterator[None]:
 
 
 @pytest.fixture
+def torch_one_thread() -> Iterator[None]:
+    """PyTorch on one thread for the test (its kernels' summation order), restored afterwards so
+    later tests in the same worker see torch's default again."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture
 def run_cli(capsys, monkeypatch, tmp_path):
     """Run ``mlplab ARGS`` in-process from tmp_path; returns (exit_code, stdout, stderr)."""
     monkeypatch.chdir(tmp_path)

@@ -19,8 +19,7 @@ def _pair(rng, n, dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
-def test_add_is_bitwise_torch_add_at_every_length(dtype):
-    torch.set_num_threads(1)
+def test_add_is_bitwise_torch_add_at_every_length(dtype, torch_one_thread):
     rng = np.random.default_rng(0)
     for n in SIZES:
         for alpha in (0.1, -1e-3, 0.9999999, 3.0):

@@ -25,8 +25,7 @@ def _padded(values: np.ndarray, fill: float) -> np.ndarray:
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
-def test_add_on_padded_buffers_is_bitwise_torch_and_uses_the_padding(dtype):
-    torch.set_num_threads(1)
+def test_add_on_padded_buffers_is_bitwise_torch_and_uses_the_padding(dtype, torch_one_thread):
     rng = np.random.default_rng(2)
     for n in SIZES:
         for alpha in (0.1, -1e-3, 0.9999999):
@@ -87,12 +86,11 @@ def test_the_registry_forgets_arrays_that_are_gone():
     ids=["digits-net", "flat-over-BLAS_PIECE"],
 )
 @pytest.mark.parametrize("momentum", [0.0, 0.9])
-def test_flat_sgd_step_is_bitwise_torch(shapes, momentum):
+def test_flat_sgd_step_is_bitwise_torch(shapes, momentum, torch_one_thread):
     """The executor's flat step (axpy on the padded buffers, or add_ past BLAS_PIECE) is torch's SGD."""
     import mlplab
     from mlplab import optim
 
-    torch.set_num_threads(1)
     rng = np.random.default_rng(5)
     weights = [rng.normal(size=s).astype(np.float32) for s in shapes]
     pm = [mlplab.tensor(w.copy(), requires_grad=True) for w in weights]
