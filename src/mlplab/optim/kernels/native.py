@@ -23,9 +23,7 @@ import hashlib
 import os
 import platform
 import shutil
-import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -94,6 +92,9 @@ def _library_name(compiler: str) -> str:
 
 def _build(compiler: str, target: Path) -> bool:
     """Compile ``native.c`` into ``target`` (atomically); False when the compiler fails."""
+    import subprocess  # only here: a process that finds the library built never imports these
+    import tempfile
+
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
     os.close(fd)
