@@ -159,3 +159,27 @@ def test_a_subclass_that_changes_the_update_gets_no_kernel(backend):
     assert kernels.kernel_for(optim.AdamW([p]), backend) is adam is not None
     assert kernels.kernel_for(Halved([p]), backend) is None
     assert kernels.kernel_for(optim.Adamax([p]), backend) is None
+
+
+@pytest.mark.parametrize("backend", ["native", "numba"])
+def test_a_read_only_or_empty_gradient_is_read_the_same(backend):
+    """The C backend passes arrays by ``from_buffer``, which refuses read-only and empty arrays: those
+    go another way, with the same result."""
+    backend = _backend(backend)
+    rng = np.random.default_rng(3)
+    p = mlplab.tensor(np.zeros(3, np.float32), requires_grad=True)
+    opt = optim.Adam([p], lr=0.1)
+    kernel = kernels.kernel_for(opt, backend)
+    s = opt.scalars(opt.param_groups[0], opt.new_scalar_state({}))
+    w, g = rng.normal(size=100).astype(np.float32), rng.normal(size=100).astype(np.float32)
+    results = []
+    for writeable in (True, False):
+        w2, state = w.copy(), [np.zeros(100, np.float32), np.zeros(100, np.float32)]
+        g2 = g.copy()
+        g2.flags.writeable = writeable
+        kernel(w2, g2, state, s)
+        results.append(w2)
+    np.testing.assert_array_equal(results[0], results[1])
+    assert not np.array_equal(results[0], w)
+    empty = np.zeros(0, np.float32)
+    kernel(empty, empty.copy(), [empty.copy(), empty.copy()], s)  # nothing to do, and no error

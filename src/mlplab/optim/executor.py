@@ -47,8 +47,8 @@ Loading the C kernels costs a process ~4 ms and ~1 MiB once the library is built
 a machine builds it (10-12 s at load average 6 on the 2-core machine, once per source version and
 CPU, cached beside the package or in ``~/.cache/mlplab`` / ``MLPLAB_CACHE_DIR``). So by default an
 executor switches to them only after stepping ``KERNEL_MIN_WORK`` elements (~1.5 epochs of the
-784-256-256-10 net; never for the notes' small nets); the switch is invisible in the numbers. ``fused=True`` (or
-``executor.kernels = True``) uses them from the first step; ``fused=False`` (or
+784-256-256-10 net; never for the notes' small nets); the switch is invisible in the numbers.
+``fused=True`` (or ``executor.kernels = True``) uses them from the first step; ``fused=False`` (or
 ``executor.kernels = False``) keeps the NumPy reference path. Without a C compiler (or numba, when
 that backend is asked for), or for an optimiser without a kernel (or a subclass changing its
 update), the NumPy path runs.
