@@ -125,6 +125,12 @@ class Executor:
             _kernels = kernels
         if self._kernel is _UNSET:
             self._kernel = _kernels.kernel_for(optimizer)
+        if (
+            size * dtype.itemsize <= CHUNK_BYTES
+            and not optimizer.reads_weights(group)
+            and not optimizer.array_state(group)
+        ):  # plain SGD on a flat buffer: one axpy, nothing to fuse, and no gather/scatter of the
+            return None  # weights as the kernel needs (measured 105 -> 87 us a 784-256-256-10 step)
         return self._kernel
 
     def step_group(self, optimizer: Optimizer, index: int, group: dict[str, Any]) -> None:
