@@ -3,8 +3,11 @@
  * Each loop is the reference update (optim/adam.py, nadam.py, rmsprop.py, adagrad.py, sgd.py,
  * momentum.py) for one element, every line rounded as the NumPy reference rounds it: no fast-math,
  * -ffp-contract=off (so a * b + c stays two roundings), FMA only where the reference rounds once
- * (inplace.add_, PyTorch's add_(alpha=)). T is float or double; the scalars come in T, as the
- * reference's NumPy scalars are cast to the arrays' dtype. Built by native.py; tested bitwise.
+ * (inplace.add_, PyTorch's add_(alpha=)); -fno-trapping-math only lets the compiler compute both
+ * sides of a branch and keep one (values unchanged; FP exception flags are not looked at here).
+ * Subnormals are kept (no -ffast-math, so no flush-to-zero). T is float or double; the scalars
+ * come in T, as the reference's NumPy scalars are cast to the arrays' dtype. Built by native.py;
+ * tested bitwise (tests/optim/test_kernels_bitwise.py).
  * An option that leaves a state array out gets a loop of its own (a constant flag in an inlined
  * body), so that array, a 1-element stand-in, is never in the loop the compiler vectorises; so does
  * lerp's branch (from_b), without which GCC 12 gives up if-converting Adam's loop (not vectorised,
