@@ -43,8 +43,8 @@ measurement on a 256x784 Adam step (one thread, loaded 2-core machine, median of
 cannot express a fused multiply-add, so ``lerp_``/``add_`` come out different in ~30% of elements
 (measured), and where it is bitwise (Adagrad's line) it ran 5x slower than the NumPy chain.
 
-Loading the C kernels costs a process ~4 ms and ~1 MiB once the library is built; the first run on
-a machine builds it (10-12 s at load average 6 on the 2-core machine, once per source version and
+Loading the C kernels costs a process ~5 ms and ~2.5 MiB once the library is built; the first run on
+a machine builds it (1.3 s at load average 2.5 on the 2-core machine, once per source version and
 CPU, cached beside the package or in ``~/.cache/mlplab`` / ``MLPLAB_CACHE_DIR``). So by default an
 executor switches to them only after stepping ``KERNEL_MIN_WORK`` elements (~1.5 epochs of the
 784-256-256-10 net; never for the notes' small nets); the switch is invisible in the numbers.

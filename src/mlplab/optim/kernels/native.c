@@ -170,8 +170,10 @@
     }                                                                                          \
     void sgd_##S(T *w, const T *g, T *buffer, ptrdiff_t n, int maximize, T weight_decay,       \
                  int use_momentum, int first, T momentum, T c, int nesterov, T neg_lr) {       \
-        if (use_momentum && first)                                                             \
-            SGD_LOOP(S, 1, 1, nesterov);                                                       \
+        if (use_momentum && first && nesterov)                                                 \
+            SGD_LOOP(S, 1, 1, 1);                                                              \
+        else if (use_momentum && first)                                                        \
+            SGD_LOOP(S, 1, 1, 0);                                                              \
         else if (use_momentum && nesterov)                                                     \
             SGD_LOOP(S, 1, 0, 1);                                                              \
         else if (use_momentum)                                                                 \
