@@ -106,8 +106,9 @@ class Executor:
         """The compiled one-pass kernel for ``size`` elements of ``dtype`` in ``group``, or None.
 
         None where the group says ``fused=False`` or ``self.kernels`` is False (the NumPy reference
-        path), the dtype is not float32/float64, or the optimiser has no kernel. ``fused=True`` or
-        ``self.kernels = True`` load the kernels (import numba) at once; by default they are loaded
+        path), the dtype is not float32/float64, the optimiser has no kernel, or its update is one
+        axpy (plain SGD) on a buffer within one chunk. ``fused=True`` or ``self.kernels = True``
+        load the kernels (build or load the C library) at once; by default they are loaded
         once this executor has stepped ``KERNEL_MIN_WORK`` elements (see the module doc), and once
         loaded in a process they serve every executor.
         """
