@@ -1,7 +1,8 @@
-"""The compiled one-pass kernels (``optim.kernels``) give bitwise the readable NumPy update's numbers,
-float32 and float64, every option, on random arrays of awkward lengths with special values in them
-(inf, nan, signed zeros, subnormals, huge and tiny magnitudes), step after step. Bitwise means every
-bit, the sign of a zero included; only a NaN's sign and payload may differ (see ``_assert_same_bits``)."""
+"""The compiled one-pass kernels (``optim.kernels``, both backends: C and numba) give bitwise the
+readable NumPy update's numbers, float32 and float64, every option, on random arrays of awkward
+lengths with special values in them (inf, nan, signed zeros, subnormals, huge and tiny magnitudes),
+step after step. Bitwise means every bit, the sign of a zero included; only a NaN's sign and payload
+may differ (see ``_assert_same_bits``)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,30 @@ EXTRA = [
     ("SGD", {"lr": 0.1, "momentum": 1.0, "nesterov": True}),  # alpha 1: a plain add
     ("Adagrad", {"lr": 0.1, "eps": 0.0}),
     ("Momentum", {"lr": 0.1, "alpha": 0.0}),
+    # the C loops are split by these flags (one loop each): every split is run
+    ("Adam", {"lr": 1e-3, "betas": (0.3, 0.5)}),
+    ("NAdam", {"lr": 1e-3, "betas": (0.3, 0.5)}),
+    ("RMSprop", {"lr": 1e-2, "alpha": 0.3, "centered": True, "momentum": 0.5}),
+    ("SGD", {"lr": 0.1, "momentum": 0.5, "nesterov": True, "maximize": True}),
 ]
 SIZES = [1, 7, 31, 33, 100, 1000, 4099]
+
+
+def _backend(name):
+    """The kernels of backend ``name``; skipped only where it cannot load here (no C compiler, no
+    numba) -- the default backend must load on the development machine (see the test below)."""
+    if not kernels.available(name):
+        pytest.skip(f"the {name} kernels cannot load here")
+    return name
+
+
+def test_the_default_backend_is_native_and_loads():
+    """The default needs no LLVM in the process; on a machine with a C compiler it must load."""
+    import shutil
+
+    assert kernels.default_backend() == "native"
+    if shutil.which("cc"):
+        assert kernels.available("native")
 
 
 def _special(rng, n, dtype):
@@ -54,16 +77,18 @@ def _reference(opt, w, g, state, s):
     add_(w, direction, alpha, np.empty_like(w))
 
 
+@pytest.mark.parametrize("backend", ["native", "numba"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
 @pytest.mark.parametrize(
-    ("name", "kw"), KERNEL_CASES + EXTRA, ids=KERNEL_IDS + [f"extra{i}" for i in range(7)]
+    ("name", "kw"), KERNEL_CASES + EXTRA, ids=KERNEL_IDS + [f"extra{i}" for i in range(len(EXTRA))]
 )
-def test_kernel_is_bitwise_the_reference_update(name, kw, dtype):
+def test_kernel_is_bitwise_the_reference_update(name, kw, dtype, backend):
+    backend = _backend(backend)
     rng = np.random.default_rng(7)
     for n in SIZES:
         p = mlplab.tensor(np.zeros(n, dtype), requires_grad=True)
         opt = getattr(optim, name)([p], **kw)
-        kernel = kernels.kernel_for(opt)
+        kernel = kernels.kernel_for(opt, backend)
         assert kernel is not None
         group = opt.param_groups[0]
         names = list(opt.array_state(group))
@@ -120,13 +145,41 @@ def test_default_policy_switches_to_the_kernels_once_they_pay_bitwise(monkeypatc
         np.testing.assert_array_equal(a, b)
 
 
-def test_a_subclass_that_changes_the_update_gets_no_kernel():
+@pytest.mark.parametrize("backend", ["native", "numba"])
+def test_a_subclass_that_changes_the_update_gets_no_kernel(backend):
+    backend = _backend(backend)
+
     class Halved(optim.Adam):
         def update(self, w, g, state, scratch, s):
             direction, alpha = super().update(w, g, state, scratch, s)
             return direction, alpha / 2
 
     p = mlplab.tensor(np.zeros(3, np.float32), requires_grad=True)
-    assert kernels.kernel_for(optim.AdamW([p])) is kernels.kernel_for(optim.Adam([p])) is not None
-    assert kernels.kernel_for(Halved([p])) is None
-    assert kernels.kernel_for(optim.Adamax([p])) is None
+    adam = kernels.kernel_for(optim.Adam([p]), backend)
+    assert kernels.kernel_for(optim.AdamW([p]), backend) is adam is not None
+    assert kernels.kernel_for(Halved([p]), backend) is None
+    assert kernels.kernel_for(optim.Adamax([p]), backend) is None
+
+
+@pytest.mark.parametrize("backend", ["native", "numba"])
+def test_a_read_only_or_empty_gradient_is_read_the_same(backend):
+    """The C backend passes arrays by ``from_buffer``, which refuses read-only and empty arrays: those
+    go another way, with the same result."""
+    backend = _backend(backend)
+    rng = np.random.default_rng(3)
+    p = mlplab.tensor(np.zeros(3, np.float32), requires_grad=True)
+    opt = optim.Adam([p], lr=0.1)
+    kernel = kernels.kernel_for(opt, backend)
+    s = opt.scalars(opt.param_groups[0], opt.new_scalar_state({}))
+    w, g = rng.normal(size=100).astype(np.float32), rng.normal(size=100).astype(np.float32)
+    results = []
+    for writeable in (True, False):
+        w2, state = w.copy(), [np.zeros(100, np.float32), np.zeros(100, np.float32)]
+        g2 = g.copy()
+        g2.flags.writeable = writeable
+        kernel(w2, g2, state, s)
+        results.append(w2)
+    np.testing.assert_array_equal(results[0], results[1])
+    assert not np.array_equal(results[0], w)
+    empty = np.zeros(0, np.float32)
+    kernel(empty, empty.copy(), [empty.copy(), empty.copy()], s)  # nothing to do, and no error

@@ -30,30 +30,28 @@ then computed once, from the first, and copied to the others. A parameter that s
 state loaded by hand, or a non-contiguous array makes the executor take the per-tensor path.
 
 **Compiled kernels.** For Adam/AdamW, NAdam, RMSprop, Adagrad, SGD and Momentum,
-:mod:`mlplab.optim.kernels` holds the whole step (update and final add) as one numba loop over the
+:mod:`mlplab.optim.kernels` holds the whole step (update and final add) as one loop over the
 arrays: one pass over memory instead of ~10, every line rounded as the NumPy reference rounds it
-(bitwise equal, tested on random arrays with inf/nan/zeros/subnormals, float32 and float64; a
-``fma`` intrinsic where the reference rounds once, no fastmath, so LLVM contracts nothing else).
-The tool was chosen by measurement on a 256x784 Adam step (one thread, loaded 2-core machine,
-median of 15): NumPy ``out=`` chains 378 us (float32) / 681 us (float64), numba 43 / 118 us.
-numexpr was ruled out: it cannot express a fused multiply-add, so ``lerp_``/``add_`` come out
-different in ~30% of elements (measured), and where it is bitwise (Adagrad's line) it ran 5x
-slower than the NumPy chain. Whole step on the 784-256-256-10 parameters, against PyTorch's
-default (``benchmarks/optim.py``, one thread, median of 15, two runs at load average 4 and 10 on
-a shared 2-core machine): Adam, AdamW, NAdam, RMSprop and Adagrad 0.12-0.24x, SGD with momentum
-0.5x, plain SGD 0.65-0.9x (the NumPy path in the same runs: 0.61-1.32x). The 784-256-256-10 Adam
-training step (b128, float32) takes 0.78x the time with the kernels, bitwise the same weights.
+(bitwise equal, tested on random arrays with inf/nan/zeros/subnormals, float32 and float64; ``fma``
+where the reference rounds once, no fast-math, so the compiler contracts nothing else). The loops
+are C (``kernels/native.c``, built once with the system C compiler and cached on disk, called
+through ctypes), the default, or numba (``MLPLAB_OPTIM_KERNELS=numba``): as fast, but numba brings
+LLVM into the process, which took the 784-256-256-10 training run's peak RSS from 231 to 346 MiB
+(the hand-written NumPy floor: 223 MiB; measured, see ``kernels/native.py``). The tool was chosen by
+measurement on a 256x784 Adam step (one thread, loaded 2-core machine, median of 15): NumPy
+``out=`` chains 378 us (float32) / 681 us (float64), numba 43 / 118 us. numexpr was ruled out: it
+cannot express a fused multiply-add, so ``lerp_``/``add_`` come out different in ~30% of elements
+(measured), and where it is bitwise (Adagrad's line) it ran 5x slower than the NumPy chain.
 
-Loading them costs a process numba's import and its first cache load (measured 0.55 s at load
-average 6, 2.3 s at load 10; the first run on a machine also compiles: 3.5-5 s at load 10, then
-cached on disk beside the package, or in numba's user cache dir / ``NUMBA_CACHE_DIR`` where the
-package is read-only), so by default an executor switches to them only after stepping
-``KERNEL_MIN_WORK`` elements (~1.5 epochs of the 784-256-256-10 net; never for the notes' small
-nets), where the ~2 ns per element they save has paid for it; the switch is invisible in the
-numbers. ``fused=True`` (or ``executor.kernels = True``) uses them from the first step;
-``fused=False`` (or ``executor.kernels = False``) keeps the NumPy reference path. Without numba
-installed, or for an optimiser without a kernel (or a subclass changing its update), the NumPy
-path runs.
+Loading the C kernels costs a process ~5 ms and ~2.5 MiB once the library is built; the first run on
+a machine builds it (1.3 s at load average 2.5 on the 2-core machine, once per source version and
+CPU, cached beside the package or in ``~/.cache/mlplab`` / ``MLPLAB_CACHE_DIR``). So by default an
+executor switches to them only after stepping ``KERNEL_MIN_WORK`` elements (~1.5 epochs of the
+784-256-256-10 net; never for the notes' small nets); the switch is invisible in the numbers.
+``fused=True`` (or ``executor.kernels = True``) uses them from the first step; ``fused=False`` (or
+``executor.kernels = False``) keeps the NumPy reference path. Without a C compiler (or numba, when
+that backend is asked for), or for an optimiser without a kernel (or a subclass changing its
+update), the NumPy path runs.
 """
 
 from __future__ import annotations
@@ -108,8 +106,9 @@ class Executor:
         """The compiled one-pass kernel for ``size`` elements of ``dtype`` in ``group``, or None.
 
         None where the group says ``fused=False`` or ``self.kernels`` is False (the NumPy reference
-        path), the dtype is not float32/float64, or the optimiser has no kernel. ``fused=True`` or
-        ``self.kernels = True`` load the kernels (import numba) at once; by default they are loaded
+        path), the dtype is not float32/float64, the optimiser has no kernel, or its update is one
+        axpy (plain SGD) on a buffer within one chunk. ``fused=True`` or ``self.kernels = True``
+        load the kernels (build or load the C library) at once; by default they are loaded
         once this executor has stepped ``KERNEL_MIN_WORK`` elements (see the module doc), and once
         loaded in a process they serve every executor.
         """
@@ -127,6 +126,12 @@ class Executor:
             _kernels = kernels
         if self._kernel is _UNSET:
             self._kernel = _kernels.kernel_for(optimizer)
+        if (
+            size * dtype.itemsize <= CHUNK_BYTES
+            and not optimizer.reads_weights(group)
+            and not optimizer.array_state(group)
+        ):  # plain SGD on a flat buffer: one axpy, nothing to fuse, and no gather/scatter of the
+            return None  # weights as the kernel needs (measured 105 -> 87 us a 784-256-256-10 step)
         return self._kernel
 
     def step_group(self, optimizer: Optimizer, index: int, group: dict[str, Any]) -> None:

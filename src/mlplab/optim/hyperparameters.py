@@ -24,10 +24,10 @@ required = _RequiredParameter()
 
 FOREACH_DOC = """\
     foreach, fused: accepted so PyTorch code runs unchanged, stored in the param group where
-        PyTorch stores them. ``fused=True`` runs the compiled one-pass kernel (``optim.kernels``,
-        numba) from the first step, ``fused=False`` the NumPy reference update only, None (default)
-        switches to the kernel once it pays (see ``optim.executor``); the numbers are bitwise the
-        same either way. foreach is ignored (timings against PyTorch in benchmarks/optim.py).
+        PyTorch stores them. ``fused=True`` runs the compiled one-pass kernel (``optim.kernels``:
+        C, numba on request) from the first step, ``fused=False`` the NumPy reference update only,
+        None (default) switches to the kernel once it pays (see ``optim.executor``); the numbers are
+        bitwise the same either way. foreach is ignored (timings against PyTorch in benchmarks/optim.py).
     capturable, differentiable: accepted when False (their default). True is refused at once, as
         PyTorch refuses it for CPU parameters at the first step: capturable=True (AssertionError)
         needs CUDA graphs, differentiable=True (RuntimeError) autograd through an in-place step."""

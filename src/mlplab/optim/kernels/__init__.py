@@ -1,63 +1,94 @@
-"""Compiled one-pass optimiser updates (numba), the fast path :mod:`mlplab.optim.executor` runs.
+"""Compiled one-pass optimiser updates, the fast path :mod:`mlplab.optim.executor` runs.
 
 Each kernel does an optimiser's whole step -- its ``update`` and the executor's final
 ``w <- w + alpha * direction`` -- in one loop over the arrays, element by element, rounding every
 line exactly as the readable NumPy reference does (tested bitwise, float32 and float64, every option).
 
-This package is imported only when a kernel is first needed (numba's import costs ~0.3 s), never by
-``import mlplab``. :func:`kernel_for` gives the kernel of an optimiser, or None when there is none:
-numba missing, or a class whose ``update``, ``scalars`` or ``array_state`` is not the one a kernel
-mirrors (a subclass that changes its update gets the reference path, never a wrong kernel).
+Two backends hold the same loops: ``"native"`` (C, ``native.c``, built once with the system C
+compiler and called through ctypes; the default) and ``"numba"`` (``adam.py``, ``rms.py``,
+``sgd.py``). They run about equally fast, but numba brings LLVM into the process (+120 MiB peak
+RSS, see ``native.py``), so it runs only on request: ``MLPLAB_OPTIM_KERNELS=numba`` in the
+environment, or ``kernel_for(optimizer, "numba")``. ``MLPLAB_OPTIM_KERNELS=none`` turns the kernels
+off (the NumPy path). Where the chosen backend cannot load (no C compiler; numba not installed) the
+NumPy path runs.
+
+This package is imported only when a kernel is first needed, never by ``import mlplab``.
+:func:`kernel_for` gives the kernel of an optimiser, or None when there is none: the backend
+missing, or a class whose ``update``, ``scalars`` or ``array_state`` is not the one a kernel mirrors
+(a subclass that changes its update gets the reference path, never a wrong kernel).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Kernel", "available", "kernel_for"]
+__all__ = ["BACKENDS", "Kernel", "available", "default_backend", "kernel_for"]
 
 Kernel = Callable[[np.ndarray, np.ndarray, list[np.ndarray], Any], None]
+BACKENDS = ("native", "numba", "none")
 
-_TABLE: dict[str, Kernel] | None = None  # "module.Class" of the optimiser -> its kernel
-_MISSING = False
-
-
-def _load() -> dict[str, Kernel]:
-    global _TABLE, _MISSING
-    try:
-        from . import adam, rms, sgd
-    except (ImportError, RuntimeError):  # no numba, or numba finds no writable cache dir
-        _MISSING = True  # the NumPy reference path only
-        _TABLE = {}
-        return _TABLE
-    _TABLE = {  # by name: importing the optimiser classes here would close an import circle
-        "mlplab.optim.adam.Adam": adam.adam,  # AdamW inherits Adam's update and scalars
-        "mlplab.optim.nadam.NAdam": adam.nadam,
-        "mlplab.optim.rmsprop.RMSprop": rms.rmsprop,
-        "mlplab.optim.adagrad.Adagrad": rms.adagrad,
-        "mlplab.optim.sgd.SGD": sgd.sgd,
-        "mlplab.optim.momentum.Momentum": sgd.momentum,
-    }
-    return _TABLE
+# "module.Class" of the optimiser -> its loop (by name: importing the classes here would close an
+# import circle); AdamW inherits Adam's update and scalars
+_LOOPS = {
+    "mlplab.optim.adam.Adam": "adam",
+    "mlplab.optim.nadam.NAdam": "nadam",
+    "mlplab.optim.rmsprop.RMSprop": "rmsprop",
+    "mlplab.optim.adagrad.Adagrad": "adagrad",
+    "mlplab.optim.sgd.SGD": "sgd",
+    "mlplab.optim.momentum.Momentum": "momentum",
+}
+_TABLES: dict[str, dict[str, Kernel]] = {}  # backend -> loop name -> kernel ({}: it cannot load)
 
 
-def available() -> bool:
-    """Whether the kernels can run (numba importable); imports them on the first call."""
-    if _TABLE is None:
-        _load()
-    return not _MISSING
+def default_backend() -> str:
+    """``$MLPLAB_OPTIM_KERNELS`` (``native``, ``numba`` or ``none``), ``native`` when unset."""
+    name = os.environ.get("MLPLAB_OPTIM_KERNELS", "").strip().lower() or "native"
+    if name not in BACKENDS:
+        raise ValueError(f"MLPLAB_OPTIM_KERNELS: expected one of {', '.join(BACKENDS)}, got {name!r}")
+    return name
 
 
-def kernel_for(optimizer: Any) -> Kernel | None:
-    """The kernel of ``optimizer``'s class, or None (see the module doc)."""
-    table = _TABLE if _TABLE is not None else _load()
+def _load(backend: str) -> dict[str, Kernel]:
+    table: dict[str, Kernel] = {}
+    if backend == "native":
+        from . import native
+
+        table = native.load() or {}
+    elif backend == "numba":
+        try:
+            from . import adam, rms, sgd
+        except (ImportError, RuntimeError):  # no numba, or numba finds no writable cache dir
+            pass
+        else:
+            table = {"adam": adam.adam, "nadam": adam.nadam, "rmsprop": rms.rmsprop,
+                     "adagrad": rms.adagrad, "sgd": sgd.sgd, "momentum": sgd.momentum}  # fmt: skip
+    _TABLES[backend] = table
+    return table
+
+
+def available(backend: str | None = None) -> bool:
+    """Whether ``backend``'s kernels (default: :func:`default_backend`) can run; loads them."""
+    backend = backend or default_backend()
+    table = _TABLES.get(backend)
+    return bool(table if table is not None else _load(backend))
+
+
+def kernel_for(optimizer: Any, backend: str | None = None) -> Kernel | None:
+    """The kernel of ``optimizer``'s class in ``backend`` (default: :func:`default_backend`), or None
+    (see the module doc)."""
+    backend = backend or default_backend()
+    table = _TABLES.get(backend)
+    if table is None:
+        table = _load(backend)
     cls = type(optimizer)
     for base in cls.__mro__:
-        kernel = table.get(f"{base.__module__}.{base.__qualname__}")
-        if kernel is not None:
+        loop = _LOOPS.get(f"{base.__module__}.{base.__qualname__}")
+        if loop is not None:
+            kernel = table.get(loop)
             same = all(getattr(cls, name) is getattr(base, name) for name in _MIRRORED)
             return kernel if same else None
     return None

@@ -13,18 +13,17 @@
   once then), else ``fma(a, x, y)`` (which is ``x + y`` when ``a == 1``).
 - ``gradient(g, w, maximize, weight_decay)``: the preamble every update shares.
 - ``lerp(a, b, from_b, coefficient)``: :func:`mlplab.optim.inplace.lerp_`'s rule, its branch and
-  coefficient chosen by :func:`lerp_coefficient` (outside the kernel, from the Python weight).
+  coefficient chosen by :func:`.args.lerp_coefficient` (outside the kernel, from the Python weight).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from numba import njit
 from numba.extending import intrinsic, register_jitable
 
-__all__ = ["axpy", "fma", "gradient", "jit", "lerp", "lerp_coefficient", "unused"]
+__all__ = ["axpy", "fma", "gradient", "jit", "lerp"]
 
 
 def jit(function: Any) -> Any:
@@ -69,26 +68,3 @@ def lerp(a: Any, b: Any, from_b: bool, coefficient: Any) -> Any:
     if from_b:
         return axpy(coefficient, b - a, b)
     return axpy(coefficient, b - a, a)
-
-
-def lerp_coefficient(weight: float, dtype: Any) -> tuple[bool, Any]:
-    """``inplace.lerp_``'s choice for ``weight``: ``(False, weight)`` (from ``a``) when ``|weight| < 0.5``,
-    else ``(True, weight - 1)`` (from ``b``; ``weight - 1`` rounded in ``dtype``), cast to ``dtype``."""
-    cast = dtype.type
-    if abs(weight) < 0.5:
-        return False, cast(weight)
-    return True, cast(cast(weight) - cast(1))
-
-
-_UNUSED: dict[Any, np.ndarray] = {}
-
-
-def unused(dtype: Any) -> np.ndarray:
-    """A 1-element array to pass for a state array an option leaves out (never read or written there).
-
-    Not an alias of a real argument: LLVM vectorises a loop only where its arrays do not overlap.
-    """
-    array = _UNUSED.get(dtype)
-    if array is None:
-        array = _UNUSED[dtype] = np.zeros(1, dtype=dtype)
-    return array

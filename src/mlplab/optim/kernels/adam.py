@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ._jit import gradient, jit, lerp, lerp_coefficient, unused
+from . import args
+from ._jit import gradient, jit, lerp
 
 __all__ = ["adam", "nadam"]
 
@@ -52,28 +53,8 @@ def _adam(
 
 def adam(w: np.ndarray, g: np.ndarray, state: list[np.ndarray], s: Any) -> None:
     """One Adam/AdamW step of ``w`` (flat arrays), the scalars ``s`` as ``Adam.scalars`` returns them."""
-    beta1, beta2, eps, weight_decay, decay, amsgrad, maximize, step_size, bias_correction2_sqrt = s
-    cast = w.dtype.type
-    from_b, c1 = lerp_coefficient(1 - beta1, w.dtype)
-    v_max = state[2] if amsgrad else unused(w.dtype)
-    _adam(
-        w,
-        g,
-        state[0],
-        state[1],
-        v_max,
-        maximize,
-        cast(weight_decay),
-        cast(1 if decay is None else decay),
-        from_b,
-        c1,
-        cast(beta2),
-        cast(1 - beta2),
-        amsgrad,
-        cast(bias_correction2_sqrt),
-        cast(eps),
-        cast(-step_size),
-    )
+    arrays, scalars = args.adam(w, g, state, s)
+    _adam(*arrays, *scalars)
 
 
 @jit
@@ -110,23 +91,5 @@ def _nadam(
 
 def nadam(w: np.ndarray, g: np.ndarray, state: list[np.ndarray], s: Any) -> None:
     """One NAdam step of ``w`` (flat arrays), the scalars ``s`` as ``NAdam.scalars`` returns them."""
-    beta1, beta2, eps, weight_decay, decay, maximize, bias_correction2, grad_coef, avg_coef = s
-    cast = w.dtype.type
-    from_b, c1 = lerp_coefficient(1 - beta1, w.dtype)
-    _nadam(
-        w,
-        g,
-        state[0],
-        state[1],
-        maximize,
-        cast(weight_decay),
-        cast(1 if decay is None else decay),
-        from_b,
-        c1,
-        cast(beta2),
-        cast(1 - beta2),
-        cast(bias_correction2),
-        cast(eps),
-        cast(grad_coef),
-        cast(avg_coef),
-    )
+    arrays, scalars = args.nadam(w, g, state, s)
+    _nadam(*arrays, *scalars)

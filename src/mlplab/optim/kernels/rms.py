@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ._jit import axpy, gradient, jit, lerp, lerp_coefficient, unused
+from . import args
+from ._jit import axpy, gradient, jit, lerp
 
 __all__ = ["adagrad", "rmsprop"]
 
@@ -52,28 +53,8 @@ def _rmsprop(
 
 def rmsprop(w: np.ndarray, g: np.ndarray, state: list[np.ndarray], s: Any) -> None:
     """One RMSprop step of ``w`` (flat arrays), the scalars ``s`` as ``RMSprop.scalars`` returns them."""
-    lr, alpha, eps, weight_decay, momentum, centered, maximize = s
-    cast = w.dtype.type
-    from_b, c_avg = lerp_coefficient(1 - alpha, w.dtype)
-    buffer = state[1] if momentum > 0 else unused(w.dtype)
-    _rmsprop(
-        w,
-        g,
-        state[0],
-        buffer,
-        state[-1] if centered else unused(w.dtype),
-        maximize,
-        cast(weight_decay),
-        cast(alpha),
-        cast(1 - alpha),
-        centered,
-        from_b,
-        c_avg,
-        cast(eps),
-        cast(momentum),
-        momentum > 0,
-        cast(-lr),
-    )
+    arrays, scalars = args.rmsprop(w, g, state, s)
+    _rmsprop(*arrays, *scalars)
 
 
 @jit
@@ -88,6 +69,5 @@ def _adagrad(w, g, total, maximize, weight_decay, eps, neg_clr):
 
 def adagrad(w: np.ndarray, g: np.ndarray, state: list[np.ndarray], s: Any) -> None:
     """One Adagrad step of ``w`` (flat arrays), the scalars ``s`` as ``Adagrad.scalars`` returns them."""
-    clr, eps, weight_decay, maximize = s
-    cast = w.dtype.type
-    _adagrad(w, g, state[0], maximize, cast(weight_decay), cast(eps), cast(-clr))
+    arrays, scalars = args.adagrad(w, g, state, s)
+    _adagrad(*arrays, *scalars)

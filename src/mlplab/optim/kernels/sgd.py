@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ._jit import axpy, gradient, jit, unused
+from . import args
+from ._jit import axpy, gradient, jit
 
 __all__ = ["momentum", "sgd"]
 
@@ -32,22 +33,8 @@ def _sgd(w, g, buffer, maximize, weight_decay, use_momentum, first, momentum, c,
 
 def sgd(w: np.ndarray, g: np.ndarray, state: list[np.ndarray], s: Any) -> None:
     """One SGD step of ``w`` (flat arrays), the scalars ``s`` as ``SGD.scalars`` returns them."""
-    lr, momentum, dampening, weight_decay, nesterov, maximize, first = s
-    cast = w.dtype.type
-    buffer = state[0] if momentum != 0 else unused(w.dtype)
-    _sgd(
-        w,
-        g,
-        buffer,
-        maximize,
-        cast(weight_decay),
-        momentum != 0,
-        first,
-        cast(momentum),
-        cast(1 - dampening),
-        nesterov,
-        cast(-lr),
-    )
+    arrays, scalars = args.sgd(w, g, state, s)
+    _sgd(*arrays, *scalars)
 
 
 @jit
@@ -62,6 +49,5 @@ def _momentum(w, g, velocity, maximize, weight_decay, alpha, c, neg_lr):
 
 def momentum(w: np.ndarray, g: np.ndarray, state: list[np.ndarray], s: Any) -> None:
     """One Momentum step of ``w`` (flat arrays), the scalars ``s`` as ``Momentum.scalars`` returns them."""
-    lr, alpha, weight_decay, maximize = s
-    cast = w.dtype.type
-    _momentum(w, g, state[0], maximize, cast(weight_decay), cast(alpha), cast(1 - alpha), cast(-lr))
+    arrays, scalars = args.momentum(w, g, state, s)
+    _momentum(*arrays, *scalars)
