@@ -16,6 +16,7 @@ dropped and the command goes on: the training finishes and its run directory is 
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -26,8 +27,10 @@ try:  # Typer >= 0.2x vendors Click; older releases depend on it
 except ImportError:  # pragma: no cover
     from click import exceptions as _cx
 
+from ..train.report_worker import ReportWorker
 from . import commands as commands
 from . import playground_command as playground_command
+from . import train_command
 from .app import app
 from .compare_command import describe_compare
 from .guards import PipeGuard, describe_error, on_sigterm, stderr_line
@@ -39,11 +42,37 @@ _Abort = getattr(typer, "Abort", KeyboardInterrupt)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the Typer app, turning user errors into one line and exit status 2."""
+    """Entry point: run the Typer app, turning user errors into one line and exit status 2.
+
+    ``mlplab train`` run as a command (``argv`` None: the console script or ``python -m
+    mlplab.cli``) starts a report worker process first (:mod:`mlplab.train.report_worker`): it
+    imports matplotlib and scikit-learn's metrics while the run trains, then draws the figures and
+    the report. ``MLPLAB_REPORT_WORKER=0`` turns it off, ``=1`` turns it on for ``main(argv)``."""
+    args = sys.argv[1:] if argv is None else argv
+    worker = _report_worker(args, default=argv is None)
+    try:
+        _main(args)
+    finally:
+        if worker is not None:
+            train_command.use_report_worker(None)
+            worker.close()
+
+
+def _report_worker(args: list[str], default: bool) -> ReportWorker | None:
+    """Start a report worker for a ``train`` command that will report (None otherwise)."""
+    setting = os.environ.get("MLPLAB_REPORT_WORKER", "").strip()
+    wanted = default if setting == "" else setting != "0"
+    if not wanted or not args or args[0] != "train" or {"--help", "-h"} & set(args):
+        return None
+    worker = ReportWorker.start()
+    train_command.use_report_worker(worker)
+    return worker
+
+
+def _main(args: list[str]) -> None:
     describe_train()
     describe_compare()
     cmd = typer.main.get_command(app)
-    args = sys.argv[1:] if argv is None else argv
     if not args:
         args = ["--help"]
     guard = PipeGuard(sys.stdout)

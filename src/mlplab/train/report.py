@@ -44,22 +44,49 @@ def report_on_test_split(
     """Score ``model`` on the test split, write ``report.txt`` and the figure into ``out_dir``;
     returns the metrics and the report text. Regression: the loss stays in standardised units
     (what was minimised), MAE/MSE/R^2 are in the data's own units."""
+    metrics, y, pred = score_test_split(model, spec, x_test, y_test, target_scaler)
+    text = render_report(spec.task, metrics, y, pred, class_names, out_dir)
+    atomic_write(out_dir / "report.txt", text)
+    return metrics, text
+
+
+def score_test_split(
+    model: Any, spec: LossSpec, x_test: np.ndarray, y_test: np.ndarray, target_scaler: Any = None
+) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
+    """The model's metrics on the test split, the targets and the predictions (labels; or values in
+    the data's own units for regression): what :func:`render_report` needs, computed with the model."""
     y = spec.target(y_test)
     out = predict_outputs(model, x_test)
     metrics = score(out, y, spec)
     pred = spec.predict(out)
     if spec.task == "classification":
+        return metrics, y, pred
+    y0, p0 = to_original(y, target_scaler), to_original(pred, target_scaler)
+    return {"loss": metrics["loss"], **regression_metrics(p0, y0)}, y0, p0
+
+
+def render_report(
+    task: str,
+    metrics: dict[str, float],
+    y: np.ndarray,
+    pred: np.ndarray,
+    class_names: Sequence[str],
+    out_dir: Path,
+) -> str:
+    """Draw the test split's figure into ``out_dir`` (``confusion.png``, or ``pred_vs_true.png``
+    for regression) and return the report's text: scikit-learn's classification report, or the
+    regression metrics. Needs no model, so a report worker process can run it
+    (:mod:`.report_worker`)."""
+    out_dir = Path(out_dir)
+    if task == "classification":
         text = classification_text(y, pred, class_names)
         plot_confusion(y, pred, class_names, out_dir / "confusion.png")
-    else:
-        y0, p0 = to_original(y, target_scaler), to_original(pred, target_scaler)
-        metrics = {"loss": metrics["loss"], **regression_metrics(p0, y0)}
-        text = "regression metrics on the test split (original units)\n" + "".join(
-            f"{k:>6}: {v:.4f}\n" for k, v in metrics.items()
-        )
-        plot_pred_vs_true(y0, p0, out_dir / "pred_vs_true.png")
-    atomic_write(out_dir / "report.txt", text)
-    return metrics, text
+        return text
+    text = "regression metrics on the test split (original units)\n" + "".join(
+        f"{k:>6}: {v:.4f}\n" for k, v in metrics.items()
+    )
+    plot_pred_vs_true(y, pred, out_dir / "pred_vs_true.png")
+    return text
 
 
 def write_metrics(path: Path, content: dict[str, Any]) -> None:
