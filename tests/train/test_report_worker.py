@@ -1,6 +1,7 @@
-"""The report worker process (mlplab.train.report_worker): the same files and text as a run that
-draws in its own process, the worker's errors raised as the run's own would be, a dead worker
-reported in one line with exit status 2 (the finished epochs kept), and no worker left behind."""
+"""The report worker process (mlplab.train.report_worker, mlplab.cli.report_process): the same
+files and text as a run that draws in its own process, the worker's errors raised as the run's own
+would be, a dead worker reported in one line with exit status 2 (the finished epochs kept), and no
+worker left behind."""
 
 import os
 import signal
@@ -14,8 +15,9 @@ import numpy as np
 import pytest
 
 from mlplab import cli
+from mlplab.cli import report_process as rp
 from mlplab.train import report_worker as rw
-from mlplab.train.report import render_report
+from mlplab.train.render import render_report
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 FILES = ("report.txt", "curves.png", "history.csv", "model.npz", "split.npz", "config.json")
@@ -70,7 +72,7 @@ def test_the_command_uses_a_worker_by_default_and_not_for_help(monkeypatch, tmp_
         started.append(1)
         return None  # as when no process can be started: the run draws in its own process
 
-    monkeypatch.setattr(rw.ReportWorker, "start", staticmethod(fake_start))
+    monkeypatch.setattr(rp.ReportWorker, "start", staticmethod(fake_start))
     monkeypatch.delenv("MLPLAB_REPORT_WORKER", raising=False)
     monkeypatch.chdir(tmp_path)
     assert cli._report_worker(["train", "--epochs", "1"], default=True) is None and started == [1]
@@ -90,7 +92,7 @@ def test_a_job_error_is_raised_as_the_run_would_raise_it(tmp_path):
     missing = tmp_path / "no" / "such"
     with pytest.raises(FileNotFoundError) as here:
         render_report("classification", {}, y, y, ["a", "b"], missing)
-    worker = rw.ReportWorker.start()
+    worker = rp.ReportWorker.start()
     assert worker is not None
     job = {
         "curves": None,
@@ -113,11 +115,11 @@ def test_a_job_error_is_raised_as_the_run_would_raise_it(tmp_path):
 
 
 def test_a_worker_killed_before_its_reply_is_one_clear_error(tmp_path):
-    worker = rw.ReportWorker.start()
+    worker = rp.ReportWorker.start()
     assert worker is not None
     worker.proc.kill()
     worker.proc.wait()
-    with pytest.raises(rw.ReportWorkerError, match=r"killed by signal 9 before it wrote the report"):
+    with pytest.raises(rp.ReportWorkerError, match=r"killed by signal 9 before it wrote the report"):
         worker.render({"curves": None, "report": {}})
     worker.close()
 
@@ -132,9 +134,9 @@ def test_a_dead_worker_exits_2_keeps_the_epochs_and_resume_reports(run_cli, monk
             stderr=errfile,
             text=True,
         )
-        return rw.ReportWorker(proc, errfile)
+        return rp.ReportWorker(proc, errfile)
 
-    monkeypatch.setattr(rw.ReportWorker, "start", staticmethod(dying))
+    monkeypatch.setattr(rp.ReportWorker, "start", staticmethod(dying))
     monkeypatch.setenv("MLPLAB_REPORT_WORKER", "1")
     code, _, err = run_cli("train", "--epochs", "2", "--quiet", "--out", "r")
     assert code == 2
@@ -162,7 +164,7 @@ def _children(pid):
         except OSError:
             continue
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == pid and b"mlplab.train.report_worker" in cmd:
+        if ppid == pid and b"report_worker import serve" in cmd:
             found.append(int(entry.name))
     return found
 

@@ -16,42 +16,42 @@ dropped and the command goes on: the training finishes and its run directory is 
 
 from __future__ import annotations
 
+import importlib
 import os
-import signal
 import sys
+from typing import Any
 
-import typer
-
-try:  # Typer >= 0.2x vendors Click; older releases depend on it
-    from typer._click import exceptions as _cx
-except ImportError:  # pragma: no cover
-    from click import exceptions as _cx
-
-from ..train.report_worker import ReportWorker
-from . import commands as commands
-from . import playground_command as playground_command
-from . import train_command
-from .app import app
-from .compare_command import describe_compare
-from .guards import PipeGuard, describe_error, on_sigterm, stderr_line
-from .train_command import describe_train
+from .report_process import ReportWorker
 
 __all__ = ["app", "main"]
 
-_Abort = getattr(typer, "Abort", KeyboardInterrupt)
+#: the Typer app and the modules that build it, imported on first use: ``mlplab train`` starts its
+#: report worker before them
+_LAZY = ("app", "commands", "compare_command", "entry", "guards", "playground_command", "train_command")
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    entry = importlib.import_module(".entry", __name__)
+    globals()["app"] = entry.app  # the Typer app, not the module mlplab.cli.app of the same name
+    return globals()[name] if name == "app" else importlib.import_module(f".{name}", __name__)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the Typer app, turning user errors into one line and exit status 2.
 
     ``mlplab train`` run as a command (``argv`` None: the console script or ``python -m
-    mlplab.cli``) starts a report worker process first (:mod:`mlplab.train.report_worker`): it
+    mlplab.cli``) first starts a report worker process (:mod:`mlplab.train.report_worker`): it
     imports matplotlib and scikit-learn's metrics while the run trains, then draws the figures and
     the report. ``MLPLAB_REPORT_WORKER=0`` turns it off, ``=1`` turns it on for ``main(argv)``."""
-    args = sys.argv[1:] if argv is None else argv
+    args = sys.argv[1:] if argv is None else list(argv)
     worker = _report_worker(args, default=argv is None)
+    from . import entry, train_command
+
+    train_command.use_report_worker(worker)
     try:
-        _main(args)
+        entry.run_command_line(args)
     finally:
         if worker is not None:
             train_command.use_report_worker(None)
@@ -59,45 +59,10 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _report_worker(args: list[str], default: bool) -> ReportWorker | None:
-    """Start a report worker for a ``train`` command that will report (None otherwise)."""
+    """Start a report worker for a ``train`` command line (None for any other, for ``--help``,
+    where ``MLPLAB_REPORT_WORKER=0``, or where no process can be started)."""
     setting = os.environ.get("MLPLAB_REPORT_WORKER", "").strip()
     wanted = default if setting == "" else setting != "0"
     if not wanted or not args or args[0] != "train" or {"--help", "-h"} & set(args):
         return None
-    worker = ReportWorker.start()
-    train_command.use_report_worker(worker)
-    return worker
-
-
-def _main(args: list[str]) -> None:
-    describe_train()
-    describe_compare()
-    cmd = typer.main.get_command(app)
-    if not args:
-        args = ["--help"]
-    guard = PipeGuard(sys.stdout)
-    sys.stdout = guard  # type: ignore[assignment]
-    term = on_sigterm()
-    try:
-        rv = cmd.main(args=args, prog_name="mlplab", standalone_mode=False)
-        code = rv if isinstance(rv, int) else 0
-    except typer.Exit as e:
-        code = e.exit_code
-    except _Abort:
-        typer.echo("mlplab: aborted", err=True)
-        code = 130
-    except _cx.UsageError as e:
-        msg = e.format_message().replace("\n", " ")
-        typer.echo(f"mlplab: error: {msg}", err=True)
-        code = 2
-    except (ValueError, OSError, MemoryError) as e:
-        stderr_line(f"mlplab: error: {describe_error(e)}")
-        code = 2
-    except KeyboardInterrupt:
-        stderr_line("mlplab: interrupted")
-        code = 130
-    finally:
-        sys.stdout = guard.stream
-        if term is not None:
-            signal.signal(signal.SIGTERM, term)
-    sys.exit(code)
+    return ReportWorker.start()

@@ -54,15 +54,52 @@ def padded_zeros(n: int, dtype: Any) -> np.ndarray:
 
 
 def _load_axpy() -> dict[np.dtype, Any]:
-    """SciPy's BLAS axpy (SciPy comes with scikit-learn), imported lazily: it costs ~0.3 s."""
+    """SciPy's BLAS axpy (SciPy comes with scikit-learn), loaded on first use."""
     global _AXPY
     try:
-        from scipy.linalg import blas
-
-        _AXPY = {np.dtype(np.float32): blas.saxpy, np.dtype(np.float64): blas.daxpy}
+        fblas = _scipy_fblas()
+        _AXPY = {np.dtype(np.float32): fblas.saxpy, np.dtype(np.float64): fblas.daxpy}
     except ImportError:  # pragma: no cover - NumPy fallback
         _AXPY = {}
     return _AXPY
+
+
+def _scipy_fblas() -> Any:
+    """SciPy's f2py wrappers of BLAS (``scipy.linalg._fblas``, whose functions ``scipy.linalg.blas``
+    re-exports), loaded from their extension file without importing ``scipy.linalg``: the
+    package's ``__init__`` imports all of SciPy's linear algebra (~0.3 s, most of a small run's
+    training time), the extension ~10 ms. Where the file is not found or does not load alone, the
+    package's import gives it (the same functions)."""
+    import importlib.machinery
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    loaded = sys.modules.get("scipy.linalg._fblas")
+    if loaded is not None:
+        return loaded
+    spec = importlib.util.find_spec("scipy")
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        for root in locations:
+            path = Path(root) / "linalg" / f"_fblas{suffix}"
+            if not path.is_file():
+                continue
+            try:
+                loader = importlib.machinery.ExtensionFileLoader("scipy.linalg._fblas", str(path))
+                module_spec = importlib.util.spec_from_file_location(
+                    "scipy.linalg._fblas", path, loader=loader
+                )
+                if module_spec is None:
+                    break
+                module = importlib.util.module_from_spec(module_spec)
+                loader.exec_module(module)
+                return module
+            except (ImportError, OSError):
+                break
+    from scipy.linalg import _fblas
+
+    return _fblas
 
 
 def whole_block_axpy(dtype: np.dtype, n: int) -> Any:

@@ -12,24 +12,19 @@ from typing import Any
 import numpy as np
 
 from .build import to_original
-from .figures import plot_confusion, plot_pred_vs_true
 from .files import atomic_write
 from .loop import predict_outputs, score
 from .losses import LossSpec
 from .metrics import regression_metrics
+from .render import classification_text, render_report
 
-
-def classification_text(y_true: np.ndarray, y_pred: np.ndarray, class_names: Sequence[str]) -> str:
-    """scikit-learn's classification report (precision, recall, f1, support per class)."""
-    from sklearn.metrics import classification_report
-
-    return classification_report(
-        y_true,
-        y_pred,
-        labels=list(range(len(class_names))),
-        target_names=[str(c) for c in class_names],
-        zero_division=0,
-    )
+__all__ = [
+    "classification_text",
+    "render_report",
+    "report_on_test_split",
+    "score_test_split",
+    "write_metrics",
+]
 
 
 def report_on_test_split(
@@ -63,30 +58,6 @@ def score_test_split(
         return metrics, y, pred
     y0, p0 = to_original(y, target_scaler), to_original(pred, target_scaler)
     return {"loss": metrics["loss"], **regression_metrics(p0, y0)}, y0, p0
-
-
-def render_report(
-    task: str,
-    metrics: dict[str, float],
-    y: np.ndarray,
-    pred: np.ndarray,
-    class_names: Sequence[str],
-    out_dir: Path,
-) -> str:
-    """Draw the test split's figure into ``out_dir`` (``confusion.png``, or ``pred_vs_true.png``
-    for regression) and return the report's text: scikit-learn's classification report, or the
-    regression metrics. Needs no model, so a report worker process can run it
-    (:mod:`.report_worker`)."""
-    out_dir = Path(out_dir)
-    if task == "classification":
-        text = classification_text(y, pred, class_names)
-        plot_confusion(y, pred, class_names, out_dir / "confusion.png")
-        return text
-    text = "regression metrics on the test split (original units)\n" + "".join(
-        f"{k:>6}: {v:.4f}\n" for k, v in metrics.items()
-    )
-    plot_pred_vs_true(y, pred, out_dir / "pred_vs_true.png")
-    return text
 
 
 def write_metrics(path: Path, content: dict[str, Any]) -> None:

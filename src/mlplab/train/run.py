@@ -36,7 +36,7 @@ from .files import atomic_write
 from .loop import Trainer, TrainState
 from .optimizers import OPTIMIZERS
 from .report import render_report, score_test_split, write_metrics
-from .report_worker import ReportWorker, array_to_json
+from .report_worker import array_to_json
 from .run_dir import claim_run_dir, new_run_dir, read_run_config, remove_unfinished_run, write_split
 
 __all__ = ["Run", "claim_run_dir", "new_run_dir", "read_run_config", "remove_unfinished_run"]
@@ -52,13 +52,13 @@ class Run:
         *,
         quiet: bool = False,
         stream: Any = None,
-        reporter: ReportWorker | None = None,
+        reporter: Any = None,
     ) -> None:
         self.dir = Path(run_dir)
         self.quiet = quiet
         self.stream = stream
-        #: draws the figures and the report text in another process (see :mod:`.report_worker`);
-        #: None: in this process
+        #: draws the figures and the report in another process: an object with ``render(job) ->
+        #: text`` (``mlplab.cli.report_process.ReportWorker``, see :mod:`.report_worker`); None: here
         self.reporter = reporter
         manual_seed(cfg.seed)
         self.data = d = load_data(cfg)
