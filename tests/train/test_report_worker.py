@@ -232,3 +232,15 @@ def test_not_a_tty_prints_the_same_report(tmp_path):
         outs.append(out.stdout)
     report = (tmp_path / "a" / "report.txt").read_text().rstrip()
     assert report in outs[0] and report in outs[1]
+
+
+def test_the_cli_package_imports_typer_only_when_a_command_runs():
+    probe = (
+        "import sys, mlplab.cli as c\n"
+        "before = 'typer' in sys.modules or 'mlplab.train' in sys.modules\n"
+        "import typer\n"
+        "print(before, isinstance(c.app, typer.Typer), c.train_command.__name__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], env=_env(), capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "True", "mlplab.cli.train_command"]
