@@ -1,5 +1,5 @@
 """The report worker process (mlplab.train.report_worker, mlplab.cli.report_process): the same
-files and text as a run that draws in its own process, the worker's errors raised as the run's own
+files and text as a run that computes its report alone, the worker's errors raised as the run's own
 would be, a dead worker reported in one line with exit status 2 (the finished epochs kept), and no
 worker left behind."""
 
@@ -17,7 +17,7 @@ import pytest
 from mlplab import cli
 from mlplab.cli import report_process as rp
 from mlplab.train import report_worker as rw
-from mlplab.train.render import render_report
+from mlplab.train.render import classification_tables
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 FILES = ("report.txt", "curves.png", "history.csv", "model.npz", "split.npz", "config.json")
@@ -87,40 +87,68 @@ def test_the_command_uses_a_worker_by_default_and_not_for_help(monkeypatch, tmp_
     cli.train_command.use_report_worker(None)
 
 
-def test_a_job_error_is_raised_as_the_run_would_raise_it(tmp_path):
-    y = np.array([0, 1, 1, 0])
-    missing = tmp_path / "no" / "such"
-    with pytest.raises(FileNotFoundError) as here:
-        render_report("classification", {}, y, y, ["a", "b"], missing)
+def test_the_worker_gives_scikit_learns_tables():
+    rng = np.random.default_rng(1)
+    y, pred = rng.integers(0, 4, 50), rng.integers(0, 4, 50)
+    names = ["w", "x", "y", "z"]
     worker = rp.ReportWorker.start()
     assert worker is not None
-    job = {
-        "curves": None,
-        "report": {
-            "task": "classification",
-            "metrics": {},
-            "y": rw.array_to_json(y),
-            "pred": rw.array_to_json(y),
-            "class_names": ["a", "b"],
-            "out_dir": str(missing),
-        },
-    }
     try:
-        with pytest.raises(FileNotFoundError) as there:
-            worker.render(job)
+        worker.submit({"y": rw.array_to_json(y), "pred": rw.array_to_json(pred), "class_names": names})
+        reply = worker.result()
+    finally:
+        worker.close()
+    text, cm = classification_tables(y, pred, names)
+    assert reply["text"] == text
+    got = rw.array_from_json(reply["cm"])
+    assert got.dtype == cm.dtype and np.array_equal(got, cm) and cm.sum() == 50
+
+
+def test_a_job_error_is_raised_as_the_run_would_raise_it():
+    y, pred = np.array([0, 1, 1, 0]), np.array([0, 1, 1])
+    with pytest.raises(ValueError) as here:
+        classification_tables(y, pred, ["a", "b"])
+    worker = rp.ReportWorker.start()
+    assert worker is not None
+    try:
+        worker.submit({"y": rw.array_to_json(y), "pred": rw.array_to_json(pred), "class_names": ["a", "b"]})
+        with pytest.raises(ValueError) as there:
+            worker.result()
     finally:
         worker.close()
     assert str(there.value) == str(here.value)
     assert worker.proc.poll() is not None
 
 
-def test_a_worker_killed_before_its_reply_is_one_clear_error(tmp_path):
+@pytest.mark.parametrize(
+    "error",
+    [FileNotFoundError(2, "No such file or directory", "/x/y"), OSError("plain"), MemoryError("big")],
+)
+def test_errors_cross_with_their_type_and_message(error):
+    with pytest.raises(type(error)) as e:
+        rp._raise(rw.error_record(error))
+    assert type(e.value) is type(error) and str(e.value) == str(error)
+
+
+def test_any_other_error_carries_the_workers_traceback():
+    try:
+        raise KeyError("deep inside")
+    except KeyError as e:
+        record = rw.error_record(e)
+    with pytest.raises(RuntimeError, match=r"the report worker failed: KeyError: 'deep inside'") as e:
+        rp._raise(record)
+    assert "Traceback" in str(e.value)
+
+
+def test_a_worker_killed_before_its_reply_is_one_clear_error():
     worker = rp.ReportWorker.start()
     assert worker is not None
     worker.proc.kill()
     worker.proc.wait()
+    zeros = rw.array_to_json(np.zeros(2))
+    worker.submit({"y": zeros, "pred": zeros, "class_names": []})
     with pytest.raises(rp.ReportWorkerError, match=r"killed by signal 9 before it wrote the report"):
-        worker.render({"curves": None, "report": {}})
+        worker.result()
     worker.close()
 
 

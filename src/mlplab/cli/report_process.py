@@ -1,12 +1,13 @@
 """The run's side of the report worker (:mod:`mlplab.train.report_worker`): ``mlplab train``
-starts it first thing, before the command line's own imports, and the run hands it the figures
-and the report to draw at the end (``Run(..., reporter=worker)``).
+starts it first thing, before the command line's own imports, and the run hands it the test
+split's labels at the end (``Run(..., reporter=worker)``) for scikit-learn's report and confusion
+matrix.
 
 An error in the worker's job is raised here as the run's own process would have raised it (an
 ``OSError`` with its errno, message and file name, a ``MemoryError``, a ``ValueError``), any other
 as a ``RuntimeError`` carrying the worker's traceback. A worker that stops without replying raises
 :class:`ReportWorkerError`, an ``OSError``: the command prints it on one line, exits with status
-2, keeps the finished epochs and says how to resume (the resumed run draws the report).
+2, keeps the finished epochs and says how to resume (the resumed run writes the report).
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ class ReportWorkerError(OSError):
 
 class ReportWorker:
     """A report worker process. :meth:`start` starts one (None where no process can be started:
-    the run then draws in its own process); :meth:`render` sends the job and returns the report's
-    text; :meth:`close` ends the process if it still runs (the command always calls it)."""
+    the run then computes everything itself); :meth:`submit` sends the job, :meth:`result` waits
+    for the reply; :meth:`close` ends the process if it still runs (the command always calls it)."""
 
     def __init__(self, proc: subprocess.Popen[str], errfile: IO[bytes]) -> None:
         self.proc = proc
@@ -71,18 +72,22 @@ class ReportWorker:
             return None
         return cls(proc, errfile)
 
-    def render(self, job: dict[str, Any]) -> str:
-        """Send ``job`` (see ``mlplab.train.report_worker.run_job``), wait, return the report's
-        text; the job's error is raised here. A worker renders one job."""
+    def submit(self, job: dict[str, Any]) -> None:
+        """Send ``job`` (see ``mlplab.train.report_worker.run_job``); :meth:`result` waits for the
+        reply. A worker takes one job."""
         if self.used:
-            raise RuntimeError("a report worker renders one job; this one was used")
+            raise RuntimeError("a report worker takes one job; this one has had its job")
         self.used = True
-        assert self.proc.stdin is not None and self.proc.stdout is not None
+        assert self.proc.stdin is not None
         try:
             self.proc.stdin.write(json.dumps(job) + "\n")
             self.proc.stdin.close()
         except BrokenPipeError:
-            pass  # it is gone: the empty reply below says how
+            pass  # it is gone: result() says how
+
+    def result(self) -> dict[str, Any]:
+        """Wait for the reply to the job :meth:`submit` sent; the job's error is raised here."""
+        assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
         if not line:
             raise ReportWorkerError(self._died())
@@ -90,7 +95,7 @@ class ReportWorker:
         self.close()
         if not reply.get("ok"):
             _raise(reply.get("error") or {})
-        return str(reply["text"])
+        return dict(reply)
 
     def _died(self) -> str:
         """Why the worker stopped, in one line (its exit status, its last line on stderr)."""

@@ -1,23 +1,24 @@
-"""The report worker's side: a process that imports matplotlib and scikit-learn's metrics while
-the run trains, then draws the run's figures and returns its report text.
+"""The report worker's side: a process that imports scikit-learn's metrics while the run trains,
+then computes the test split's classification report and confusion matrix.
 
-Those imports cost more than the default run's training (about 1 s for ``sklearn.metrics`` with
-the SciPy it loads, 0.4 s for matplotlib, on the development machine); in the run's own process
-they come after the last epoch, so a run costs their sum. Started at the beginning of the
-command (:mod:`mlplab.cli.report_process` starts it and talks to it), the worker imports them on
-the machine's other core while the run trains, and a run costs about the larger of the two
-instead. The figures and the text come from the functions the run's own process uses
-(:func:`.figures.plot_curves`, :func:`.render.render_report`), so the files are the same.
+``import sklearn.metrics`` (with the SciPy it loads) costs about 1 s on the development machine,
+ten times the default run's training; in the run's own process it comes after the last epoch.
+Started at the beginning of the command (:mod:`mlplab.cli.report_process` starts it and talks to
+it), the worker imports it on the machine's other core while the run trains; the run draws the
+figures itself meanwhile (matplotlib, ~0.4 s, stays in the run's process: the two halves then take
+about as long). The tables are scikit-learn's own (:func:`.render.classification_tables`), so the
+report and the figure are the same as when the run computes them itself.
 
 The worker loads this module, :mod:`.render` and :mod:`.figures` without running mlplab's
 ``__init__`` (which imports the whole library, ~0.4 s it does not need): they import nothing of
 mlplab beyond each other.
 
-Protocol: one JSON line on standard input (the job, see :func:`run_job`), one JSON line back on
-standard output: ``{"ok": true, "text": ...}`` or ``{"ok": false, "error": {...}}`` (the error's
-type, message, errno and file name, and its traceback). The worker ignores SIGINT (Ctrl-C is the
-run's to handle; the run ends the worker), exits when its standard input closes without a job (a
-run killed by SIGKILL leaves no worker behind), and keeps its standard output for the reply.
+Protocol: one JSON line on standard input (the job: ``y``, ``pred`` as :func:`array_to_json`
+writes them, ``class_names``), one JSON line back on standard output: ``{"ok": true, "text": ...,
+"cm": ...}`` or ``{"ok": false, "error": {...}}`` (the error's type, message, errno and file name,
+and its traceback). The worker ignores SIGINT (Ctrl-C is the run's to handle; the run ends the
+worker), exits when its standard input closes without a job (a run killed by SIGKILL leaves no
+worker behind), and keeps its standard output for the reply.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ import os
 import signal
 import sys
 import traceback
-from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
@@ -47,32 +47,18 @@ def array_from_json(d: dict[str, Any]) -> np.ndarray:
     return np.asarray(d["data"], dtype=np.dtype(d["dtype"])).reshape(d["shape"])
 
 
-def run_job(job: dict[str, Any]) -> str:
-    """Draw the job's learning curves (``job["curves"]``: the arguments of ``plot_curves``, or
-    None) and its test report (``job["report"]``: those of ``render_report``, arrays as
-    :func:`array_to_json` writes them); returns the report's text."""
-    from .figures import plot_curves
-    from .render import render_report
+def run_job(job: dict[str, Any]) -> dict[str, Any]:
+    """scikit-learn's classification report and confusion matrix of the job's labels."""
+    from .render import classification_tables
 
-    curves = job.get("curves")
-    if curves is not None:
-        plot_curves(curves["history"], curves["path"], curves["task"], title=curves["title"])
-    r = job["report"]
-    return render_report(
-        r["task"],
-        r["metrics"],
-        array_from_json(r["y"]),
-        array_from_json(r["pred"]),
-        r["class_names"],
-        Path(r["out_dir"]),
-    )
+    y, pred = array_from_json(job["y"]), array_from_json(job["pred"])
+    text, cm = classification_tables(y, pred, job["class_names"])
+    return {"text": text, "cm": array_to_json(cm)}
 
 
 def _warm_up() -> None:
     """Import what the job needs while the run trains (an import error shows when the job runs)."""
     try:
-        import matplotlib.backends.backend_agg  # noqa: F401
-        import matplotlib.figure  # noqa: F401
         import sklearn.metrics  # noqa: F401
 
         from . import render  # noqa: F401
@@ -104,7 +90,7 @@ def serve(stdin: IO[str] | None = None) -> int:
     if not line.strip():
         return 0  # the run ended (or was killed) with no report to draw
     try:
-        out: dict[str, Any] = {"ok": True, "text": run_job(json.loads(line))}
+        out: dict[str, Any] = {"ok": True, **run_job(json.loads(line))}
     except BaseException as e:  # noqa: BLE001 - every error goes back to the run
         out = {"ok": False, "error": error_record(e)}
     try:

@@ -36,7 +36,7 @@ from .files import atomic_write
 from .loop import Trainer, TrainState
 from .optimizers import OPTIMIZERS
 from .report import render_report, score_test_split, write_metrics
-from .report_worker import array_to_json
+from .report_worker import array_from_json, array_to_json
 from .run_dir import claim_run_dir, new_run_dir, read_run_config, remove_unfinished_run, write_split
 
 __all__ = ["Run", "claim_run_dir", "new_run_dir", "read_run_config", "remove_unfinished_run"]
@@ -57,8 +57,9 @@ class Run:
         self.dir = Path(run_dir)
         self.quiet = quiet
         self.stream = stream
-        #: draws the figures and the report in another process: an object with ``render(job) ->
-        #: text`` (``mlplab.cli.report_process.ReportWorker``, see :mod:`.report_worker`); None: here
+        #: computes scikit-learn's report and confusion matrix in another process: an object with
+        #: ``submit(job)`` and ``result()`` (``mlplab.cli.report_process.ReportWorker``, see
+        #: :mod:`.report_worker`); None: in this process
         self.reporter = reporter
         manual_seed(cfg.seed)
         self.data = d = load_data(cfg)
@@ -168,20 +169,18 @@ class Run:
         d, cfg = self.data, self.cfg
         save(self.model.state_dict(), self.dir / "model.npz")
         write_history(self.dir, self.state.history)
-        curves = None
+        metrics, y, pred = score_test_split(self.model, self.spec, d.x_test, d.y_test, d.target_scaler)
+        worker = self.reporter if d.task == "classification" else None
+        if worker is not None:  # scikit-learn's tables come from the worker while this process draws
+            worker.submit({"y": array_to_json(y), "pred": array_to_json(pred), "class_names": d.class_names})
         if self.state.history:
             title = f"{cfg.data or cfg.dataset}: {cfg.optimizer}, lr {cfg.lr:g}"
-            curves = {"history": self.state.history, "path": str(self.dir / "curves.png"), "task": d.task}
-            curves["title"] = title
-        metrics, y, pred = score_test_split(self.model, self.spec, d.x_test, d.y_test, d.target_scaler)
-        report = {"task": d.task, "metrics": metrics, "class_names": d.class_names, "out_dir": str(self.dir)}
-        if self.reporter is not None:
-            job = {"curves": curves, "report": {**report, "y": array_to_json(y), "pred": array_to_json(pred)}}
-            text = self.reporter.render(job)
-        else:
-            if curves is not None:
-                plot_curves(curves["history"], curves["path"], curves["task"], title=curves["title"])
-            text = render_report(d.task, metrics, y, pred, d.class_names, self.dir)
+            plot_curves(self.state.history, self.dir / "curves.png", d.task, title=title)
+        tables = None
+        if worker is not None:
+            reply = worker.result()
+            tables = (str(reply["text"]), array_from_json(reply["cm"]))
+        text = render_report(d.task, metrics, y, pred, d.class_names, self.dir, tables)
         atomic_write(self.dir / "report.txt", text)
         out: dict[str, Any] = {"test": metrics, "epochs": self.state.epoch}
         if elapsed is not None:
