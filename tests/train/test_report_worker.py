@@ -272,3 +272,19 @@ def test_the_cli_package_imports_typer_only_when_a_command_runs():
     out = subprocess.run([sys.executable, "-c", probe], env=_env(), capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["False", "True", "mlplab.cli.train_command"]
+
+
+def test_a_command_process_ends_with_its_status_and_all_its_output(capsys):
+    # a command process skips the interpreter's teardown (mlplab.cli._end_process): its status and
+    # every line it printed must still come out, through a pipe
+    with pytest.raises(SystemExit) as e:
+        cli.main(["--help"])
+    assert e.value.code == 0
+    in_process = capsys.readouterr().out
+    helped = subprocess.run(
+        [sys.executable, "-m", "mlplab.cli", "--help"], env=_env(), capture_output=True, text=True
+    )
+    assert helped.returncode == 0 and helped.stdout == in_process and in_process.count("\n") > 5
+    bad = subprocess.run(_command("--epochs", "0", "--quiet"), env=_env(), capture_output=True, text=True)
+    assert bad.returncode == 2
+    assert bad.stderr == "mlplab: error: --epochs must be a finite number >= 1, got 0\n"

@@ -16,6 +16,7 @@ dropped and the command goes on: the training finishes and its run directory is 
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import os
 import sys
@@ -23,7 +24,7 @@ from typing import Any
 
 from .report_process import ReportWorker
 
-__all__ = ["app", "main"]
+__all__ = ["app", "command", "main"]
 
 #: the Typer app and the modules that build it, imported on first use: ``mlplab train`` starts its
 #: report worker before them
@@ -43,8 +44,9 @@ def main(argv: list[str] | None = None) -> None:
 
     ``mlplab train`` run as a command (``argv`` None: the console script or ``python -m
     mlplab.cli``) first starts a report worker process (:mod:`mlplab.train.report_worker`): it
-    imports matplotlib and scikit-learn's metrics while the run trains, then draws the figures and
-    the report. ``MLPLAB_REPORT_WORKER=0`` turns it off, ``=1`` turns it on for ``main(argv)``."""
+    imports scikit-learn's metrics while the run trains, then computes the classification report
+    and the confusion matrix. ``MLPLAB_REPORT_WORKER=0`` turns it off, ``=1`` turns it on for
+    ``main(argv)``."""
     args = sys.argv[1:] if argv is None else list(argv)
     worker = _report_worker(args, default=argv is None)
     from . import entry, train_command
@@ -56,6 +58,38 @@ def main(argv: list[str] | None = None) -> None:
         if worker is not None:
             train_command.use_report_worker(None)
             worker.close()
+
+
+def command() -> None:
+    """The ``mlplab`` program (the console script, ``python -m mlplab.cli``): :func:`main`, then the
+    end of the process without the interpreter's teardown (see :func:`_end_process`)."""
+    atexit.register(_end_process)  # registered before the run's own handlers, so it runs after them
+    try:
+        main()
+    except SystemExit as e:
+        _EXIT_STATUS.append(e.code if isinstance(e.code, int) else 0 if e.code is None else 1)
+        raise
+
+
+#: the status of the command this process ran (see _end_process)
+_EXIT_STATUS: list[int] = []
+
+
+def _end_process() -> None:
+    """The last exit handler of the ``mlplab`` program (:func:`command`): once the command has
+    finished (its files closed, its threads joined, the other exit handlers run), flush the
+    standard streams and end the process with the command's status, skipping the interpreter's
+    teardown of every module it imported. That teardown does nothing a finished command needs and
+    took ~0.35 s of a ``mlplab train`` (1 s when the run imported scikit-learn itself), measured
+    under load. A command that did not finish (an uncaught error) exits the usual way."""
+    if not _EXIT_STATUS:
+        return
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+    os._exit(_EXIT_STATUS[-1])
 
 
 def _report_worker(args: list[str], default: bool) -> ReportWorker | None:
