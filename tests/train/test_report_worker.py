@@ -3,7 +3,9 @@ files and text as a run that computes its report alone, the worker's errors rais
 would be, a dead worker reported in one line with exit status 2 (the finished epochs kept), and no
 worker left behind."""
 
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -288,3 +290,26 @@ def test_a_command_process_ends_with_its_status_and_all_its_output(capsys):
     bad = subprocess.run(_command("--epochs", "0", "--quiet"), env=_env(), capture_output=True, text=True)
     assert bad.returncode == 2
     assert bad.stderr == "mlplab: error: --epochs must be a finite number >= 1, got 0\n"
+
+
+def test_with_a_worker_the_runs_process_imports_no_scikit_learn_or_scipy(tmp_path):
+    probe = (
+        "import json, sys\n"
+        "from mlplab.cli import main\n"
+        "try:\n"
+        "    main(['train', '--epochs', '1', '--quiet', '--out', 'r'])\n"
+        "except SystemExit as e:\n"
+        "    assert e.code == 0, e.code\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    env = _env(MLPLAB_REPORT_WORKER="1", MLPLAB_CACHE_DIR=str(tmp_path / "cache"))
+    for _ in range(2):  # the first run fills the data cache (scikit-learn's datasets)
+        out = subprocess.run(
+            [sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True
+        )
+        assert out.returncode == 0, out.stderr
+        shutil.rmtree(tmp_path / "r")
+    modules = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert "matplotlib.figure" in modules  # the probe sees what the run imported
+    assert not {m for m in modules if m.split(".")[0] in ("sklearn", "torch")}
+    assert not {m for m in modules if m.startswith("scipy.linalg") and m != "scipy.linalg._fblas"}
