@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from rel_helpers import call
 
 from mlplab import cli
-from mlplab.train import report
+from mlplab.train import render
 
 pytestmark = pytest.mark.slow
 
@@ -99,8 +99,8 @@ def argv(draw):
 def no_fit(monkeypatch, tmp_path):
     """Skip the fit and the figures; every example runs in its own directory."""
     monkeypatch.setattr(cli.train_command, "_fit_and_report", lambda run, quiet, fresh=False: None)
-    monkeypatch.setattr(report, "plot_confusion", lambda *a, **k: None)
-    monkeypatch.setattr(report, "plot_pred_vs_true", lambda *a, **k: None)
+    monkeypatch.setattr(render, "plot_confusion", lambda *a, **k: None)
+    monkeypatch.setattr(render, "plot_pred_vs_true", lambda *a, **k: None)
     monkeypatch.chdir(tmp_path)
     return itertools.count()
 

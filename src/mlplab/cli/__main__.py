@@ -1,5 +1,5 @@
 """``python -m mlplab.cli``: the same as the ``mlplab`` command."""
 
-from . import main
+from . import command
 
-main()
+command()

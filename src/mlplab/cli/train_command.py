@@ -15,6 +15,9 @@ from ..train.config import CHOICES, RunConfig, all_options, load_toml, option
 from .app import app
 from .guards import describe_error
 
+#: the report worker of this command, if :func:`mlplab.cli.main` started one (see use_report_worker)
+_REPORT_WORKER: Any = None
+
 _TYPES: dict[str, Any] = {"int": int, "float": float, "bool": bool, "str": str, "path": Path}
 
 
@@ -159,13 +162,20 @@ describe_train()
 app.command()(train)
 
 
+def use_report_worker(worker: Any) -> None:
+    """The report worker (:class:`~mlplab.train.report_worker.ReportWorker`) the next run draws
+    its figures and report with; None: the run draws them in this process."""
+    global _REPORT_WORKER
+    _REPORT_WORKER = worker
+
+
 def _train_new(cfg: Any, out: str | None, quiet: bool) -> None:
     from ..train.run import Run, claim_run_dir, remove_unfinished_run
 
     run_dir, lock = claim_run_dir(out, cfg.data or cfg.dataset)
     run = None
     try:
-        run = Run(cfg, run_dir, quiet=quiet)
+        run = Run(cfg, run_dir, quiet=quiet, reporter=_REPORT_WORKER)
         run.write_config()
         cfg = run.cfg
         if not quiet:
@@ -221,7 +231,7 @@ def _resume(run_dir: Path, epochs: int | None, quiet: bool) -> None:
             # a cosine schedule keeps the period it was started with
             t_max = cfg.t_max or (cfg.epochs if cfg.scheduler == "cosine" else None)
             cfg = cfg.merged({"epochs": epochs, "t_max": t_max})
-        run = Run(cfg, run_dir, quiet=quiet)
+        run = Run(cfg, run_dir, quiet=quiet, reporter=_REPORT_WORKER)
         done = run.restore()
         for skipped in run.checkpoints.skipped:
             typer.echo(f"mlplab train: skipped checkpoint {skipped}", err=True)

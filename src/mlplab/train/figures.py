@@ -60,13 +60,20 @@ def plot_curves(
 
 
 def plot_confusion(
-    y_true: np.ndarray, y_pred: np.ndarray, class_names: Sequence[str], path: str | Path, title: str = ""
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    class_names: Sequence[str],
+    path: str | Path,
+    title: str = "",
+    cm: np.ndarray | None = None,
 ) -> None:
-    """Confusion matrix of the test split with counts in each cell."""
-    from sklearn.metrics import confusion_matrix
-
+    """Confusion matrix of the test split with counts in each cell: scikit-learn's
+    ``confusion_matrix``, or ``cm`` where it was computed already (by the report worker)."""
     labels = list(range(len(class_names)))
-    cm = confusion_matrix(y_true, y_pred, labels=labels)
+    if cm is None:
+        from sklearn.metrics import confusion_matrix
+
+        cm = confusion_matrix(y_true, y_pred, labels=labels)
     n = len(labels)
     size = max(4.5, 0.55 * n + 2.5)
     fig = _figure((size + 1, size))

@@ -12,24 +12,19 @@ from typing import Any
 import numpy as np
 
 from .build import to_original
-from .figures import plot_confusion, plot_pred_vs_true
 from .files import atomic_write
 from .loop import predict_outputs, score
 from .losses import LossSpec
 from .metrics import regression_metrics
+from .render import classification_text, render_report
 
-
-def classification_text(y_true: np.ndarray, y_pred: np.ndarray, class_names: Sequence[str]) -> str:
-    """scikit-learn's classification report (precision, recall, f1, support per class)."""
-    from sklearn.metrics import classification_report
-
-    return classification_report(
-        y_true,
-        y_pred,
-        labels=list(range(len(class_names))),
-        target_names=[str(c) for c in class_names],
-        zero_division=0,
-    )
+__all__ = [
+    "classification_text",
+    "render_report",
+    "report_on_test_split",
+    "score_test_split",
+    "write_metrics",
+]
 
 
 def report_on_test_split(
@@ -44,22 +39,25 @@ def report_on_test_split(
     """Score ``model`` on the test split, write ``report.txt`` and the figure into ``out_dir``;
     returns the metrics and the report text. Regression: the loss stays in standardised units
     (what was minimised), MAE/MSE/R^2 are in the data's own units."""
+    metrics, y, pred = score_test_split(model, spec, x_test, y_test, target_scaler)
+    text = render_report(spec.task, metrics, y, pred, class_names, out_dir)
+    atomic_write(out_dir / "report.txt", text)
+    return metrics, text
+
+
+def score_test_split(
+    model: Any, spec: LossSpec, x_test: np.ndarray, y_test: np.ndarray, target_scaler: Any = None
+) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
+    """The model's metrics on the test split, the targets and the predictions (labels; or values in
+    the data's own units for regression): what :func:`render_report` needs, computed with the model."""
     y = spec.target(y_test)
     out = predict_outputs(model, x_test)
     metrics = score(out, y, spec)
     pred = spec.predict(out)
     if spec.task == "classification":
-        text = classification_text(y, pred, class_names)
-        plot_confusion(y, pred, class_names, out_dir / "confusion.png")
-    else:
-        y0, p0 = to_original(y, target_scaler), to_original(pred, target_scaler)
-        metrics = {"loss": metrics["loss"], **regression_metrics(p0, y0)}
-        text = "regression metrics on the test split (original units)\n" + "".join(
-            f"{k:>6}: {v:.4f}\n" for k, v in metrics.items()
-        )
-        plot_pred_vs_true(y0, p0, out_dir / "pred_vs_true.png")
-    atomic_write(out_dir / "report.txt", text)
-    return metrics, text
+        return metrics, y, pred
+    y0, p0 = to_original(y, target_scaler), to_original(pred, target_scaler)
+    return {"loss": metrics["loss"], **regression_metrics(p0, y0)}, y0, p0
 
 
 def write_metrics(path: Path, content: dict[str, Any]) -> None:

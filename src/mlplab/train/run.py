@@ -32,9 +32,11 @@ from .callbacks import Checkpoint, EarlyStopping, History, ProgressBar, TensorBo
 from .checkpoint import Checkpoints
 from .config import RunConfig, save_json
 from .figures import plot_curves
+from .files import atomic_write
 from .loop import Trainer, TrainState
 from .optimizers import OPTIMIZERS
-from .report import report_on_test_split, write_metrics
+from .report import render_report, score_test_split, write_metrics
+from .report_worker import array_from_json, array_to_json
 from .run_dir import claim_run_dir, new_run_dir, read_run_config, remove_unfinished_run, write_split
 
 __all__ = ["Run", "claim_run_dir", "new_run_dir", "read_run_config", "remove_unfinished_run"]
@@ -43,10 +45,22 @@ __all__ = ["Run", "claim_run_dir", "new_run_dir", "read_run_config", "remove_unf
 class Run:
     """One run directory: builds everything from a config, trains, checkpoints, reports."""
 
-    def __init__(self, cfg: RunConfig, run_dir: Path, *, quiet: bool = False, stream: Any = None) -> None:
+    def __init__(
+        self,
+        cfg: RunConfig,
+        run_dir: Path,
+        *,
+        quiet: bool = False,
+        stream: Any = None,
+        reporter: Any = None,
+    ) -> None:
         self.dir = Path(run_dir)
         self.quiet = quiet
         self.stream = stream
+        #: computes scikit-learn's report and confusion matrix in another process: an object with
+        #: ``submit(job)`` and ``result()`` (``mlplab.cli.report_process.ReportWorker``, see
+        #: :mod:`.report_worker`); None: in this process
+        self.reporter = reporter
         manual_seed(cfg.seed)
         self.data = d = load_data(cfg)
         self.spec = build_loss(cfg, d.task, d.n_classes, d.n_targets)
@@ -155,12 +169,19 @@ class Run:
         d, cfg = self.data, self.cfg
         save(self.model.state_dict(), self.dir / "model.npz")
         write_history(self.dir, self.state.history)
+        metrics, y, pred = score_test_split(self.model, self.spec, d.x_test, d.y_test, d.target_scaler)
+        worker = self.reporter if d.task == "classification" else None
+        if worker is not None:  # scikit-learn's tables come from the worker while this process draws
+            worker.submit({"y": array_to_json(y), "pred": array_to_json(pred), "class_names": d.class_names})
         if self.state.history:
             title = f"{cfg.data or cfg.dataset}: {cfg.optimizer}, lr {cfg.lr:g}"
             plot_curves(self.state.history, self.dir / "curves.png", d.task, title=title)
-        metrics, text = report_on_test_split(
-            self.model, self.spec, d.x_test, d.y_test, d.class_names, self.dir, d.target_scaler
-        )
+        tables = None
+        if worker is not None:
+            reply = worker.result()
+            tables = (str(reply["text"]), array_from_json(reply["cm"]))
+        text = render_report(d.task, metrics, y, pred, d.class_names, self.dir, tables)
+        atomic_write(self.dir / "report.txt", text)
         out: dict[str, Any] = {"test": metrics, "epochs": self.state.epoch}
         if elapsed is not None:
             out["train_seconds"] = elapsed
