@@ -54,6 +54,8 @@ def test_torchs_refusals_are_kept(lib) -> None:
         lib.compile()(None)
 
 
+# torch's Module.compile imports its compiler stack, whose torch.jit module warns on import
+@pytest.mark.filterwarnings("ignore:`torch.jit.script_method` is deprecated:DeprecationWarning")
 @pytest.mark.parametrize("lib", [mlplab, torch], ids=["mlplab", "torch"])
 def test_module_compile_returns_none_and_checks_torch_compiles_arguments(lib) -> None:
     """``model.compile(...)`` compiles in place in torch and returns None; the same arguments are
