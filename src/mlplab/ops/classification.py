@@ -208,13 +208,13 @@ class CrossEntropyLabelsFn(CrossEntropyFn):
         s = x - _max(x, None) if n == 1 else shift_by_max(x, 1)
         e = np.exp(s)
         self.row_sums = row_sums = row_sum(e)
+        self.e, self.den = e, n
+        if n == 1:  # the same operations on NumPy scalars of x's dtype: same roundings, fewer calls
+            self.idx = t.copy()  # row 0 starts at 0
+            picked = s[0, t[0]] - np.log(row_sums[0, 0])  # log p_{0 t_0}
+            return np.asarray(-picked + 0.0)
         self.idx = idx = _row_starts(n, c) + t
         picked = s.take(idx) - np.log(row_sums).reshape(-1)  # log p_{i t_i}
-        self.e, self.den = e, n
-        if n == 1:
-            np.negative(picked, out=picked)
-            picked += 0.0
-            return picked.reshape(())
         return np.asarray(_sum(np.negative(picked, out=picked)) / n)
 
     def backward(self, g):

@@ -56,6 +56,7 @@ update), the NumPy path runs.
 
 from __future__ import annotations
 
+import operator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -97,6 +98,8 @@ class Executor:
 
     def __init__(self) -> None:
         self.flat_groups: dict[int, FlatGroup] = {}
+        # group index -> (its parameter list, the fused ones, the rest) as last split (see step_group)
+        self.splits: dict[int, tuple[list[Tensor], list[Tensor], list[Tensor]]] = {}
         self.scratch_pools: dict[np.dtype, list[np.ndarray]] = {}
         self.kernels: bool | None = None  # True/False: kernels always/never; None: once they pay
         self.work = 0  # elements stepped so far
@@ -138,10 +141,15 @@ class Executor:
         """One update of every parameter of ``group`` (the ``index``-th) that has a gradient."""
         initial = optimizer.array_state(group)
         names = tuple(initial)
-        flat, states = self._reusable(optimizer, index, group["params"], names)
+        params = group["params"]
+        flat, states = self._reusable(optimizer, index, params, names)
         alone: Any = ()
+        split_now = False
         if flat is None:  # not every parameter is small, or something changed since the last step
-            fused, alone = _split([p for p in group["params"] if p.grad is not None])
+            flat, states, fused, alone = self._reuse_split(optimizer, index, params, names)
+        if flat is None:
+            split_now = True
+            fused, alone = _split([p for p in params if p.grad is not None])
             if fused:
                 flat, states = self._reusable(optimizer, index, fused, names)
             if fused and flat is None and (initial or optimizer.scalar_state):
@@ -152,8 +160,16 @@ class Executor:
             fused = flat.params
         if fused and not self._step_flat(optimizer, index, group, fused, states, flat):
             alone, fused = list(fused) + list(alone), ()
-        for p in alone:
-            self._step_alone(optimizer, group, p, initial)
+        if split_now:  # kept for the next steps where every parameter was stepped, some fused
+            if fused and alone and len(fused) + len(alone) == len(params):
+                self.splits[index] = (list(params), list(fused), list(alone))
+            else:
+                self.splits.pop(index, None)
+        if alone:
+            stateless = not (initial or optimizer.scalar_state)
+            scalars = optimizer.scalars(group, _NO_STATE) if stateless else None
+            for p in alone:
+                self._step_alone(optimizer, group, p, initial, scalars)
         # the weights changed in place: their versions go up as PyTorch's step's do
         writes = optimizer.inplace_writes(group)
         if fused:
@@ -209,12 +225,15 @@ class Executor:
         return True
 
     def _step_alone(
-        self, optimizer: Optimizer, group: dict[str, Any], p: Tensor, initial: dict[str, float]
+        self, optimizer: Optimizer, group: dict[str, Any], p: Tensor, initial: dict[str, float], scalars: Any
     ) -> None:
-        """The update of one parameter on its own arrays (in chunks, see :meth:`_run_chunks`)."""
-        keeps_state = initial or optimizer.scalar_state
-        state = optimizer.new_scalar_state(optimizer.state[p]) if keeps_state else _NO_STATE
-        scalars = optimizer.scalars(group, state)
+        """The update of one parameter on its own arrays (in chunks, see :meth:`_run_chunks`);
+        ``scalars``: the step's scalars of a stateless optimiser (one for all), else None."""
+        if scalars is None:
+            state = optimizer.new_scalar_state(optimizer.state[p])
+            scalars = optimizer.scalars(group, state)
+        else:
+            state = _NO_STATE
         arrays = []
         for name, value in initial.items():
             held = state.get(name)
@@ -227,6 +246,27 @@ class Executor:
             kernel(w.reshape(-1), g.reshape(-1), [a.reshape(-1) for a in arrays], scalars)
             return
         self._run_chunks(optimizer, w, g, arrays, scalars)
+
+    def _reuse_split(
+        self, optimizer: Optimizer, index: int, params: list[Tensor], names: tuple[str, ...]
+    ) -> tuple[FlatGroup | None, list[dict[str, Any]], Any, Any]:
+        """The last step's split of group ``index`` into flat buffers and the rest, if the group
+        holds the same parameters, each again with a gradient, and the flat buffers are
+        :meth:`_reusable`; else ``(None, [_NO_STATE], (), ())``. Where a parameter could now be
+        fused that was not (say its gradient became contiguous), it stays alone: both paths give
+        bitwise the same numbers."""
+        split = self.splits.get(index)
+        if split is not None:
+            kept, fused, alone = split
+            if len(kept) == len(params) and all(map(operator.is_, kept, params)):
+                for p in alone:
+                    if p.grad is None:
+                        break
+                else:
+                    flat, states = self._reusable(optimizer, index, fused, names)
+                    if flat is not None:
+                        return flat, states, fused, alone
+        return None, [_NO_STATE], (), ()
 
     def _reusable(
         self, optimizer: Optimizer, index: int, params: list[Tensor], names: tuple[str, ...]
