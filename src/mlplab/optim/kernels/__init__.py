@@ -31,15 +31,17 @@ __all__ = ["BACKENDS", "Kernel", "available", "default_backend", "kernel_for"]
 Kernel = Callable[[np.ndarray, np.ndarray, list[np.ndarray], Any], None]
 BACKENDS = ("native", "numba", "none")
 
-# "module.Class" of the optimiser -> its loop (by name: importing the classes here would close an
-# import circle); AdamW inherits Adam's update and scalars
+# "module.Class" of the optimiser below the top package -> its loop (by name: importing the classes
+# here would close an import circle; without the package's own name, a copy of mlplab imported
+# under another name, as benchmarks/ab_inprocess.py does, finds its kernels too); AdamW inherits
+# Adam's update and scalars
 _LOOPS = {
-    "mlplab.optim.adam.Adam": "adam",
-    "mlplab.optim.nadam.NAdam": "nadam",
-    "mlplab.optim.rmsprop.RMSprop": "rmsprop",
-    "mlplab.optim.adagrad.Adagrad": "adagrad",
-    "mlplab.optim.sgd.SGD": "sgd",
-    "mlplab.optim.momentum.Momentum": "momentum",
+    "optim.adam.Adam": "adam",
+    "optim.nadam.NAdam": "nadam",
+    "optim.rmsprop.RMSprop": "rmsprop",
+    "optim.adagrad.Adagrad": "adagrad",
+    "optim.sgd.SGD": "sgd",
+    "optim.momentum.Momentum": "momentum",
 }
 _TABLES: dict[str, dict[str, Kernel]] = {}  # backend -> loop name -> kernel ({}: it cannot load)
 
@@ -86,7 +88,7 @@ def kernel_for(optimizer: Any, backend: str | None = None) -> Kernel | None:
         table = _load(backend)
     cls = type(optimizer)
     for base in cls.__mro__:
-        loop = _LOOPS.get(f"{base.__module__}.{base.__qualname__}")
+        loop = _LOOPS.get(f"{base.__module__.partition('.')[2]}.{base.__qualname__}")
         if loop is not None:
             kernel = table.get(loop)
             same = all(getattr(cls, name) is getattr(base, name) for name in _MIRRORED)
