@@ -47,7 +47,7 @@ for _name in _UNARY + _INPLACE:
     globals()[_name] = _unary(_name, _name.endswith("_"))
 
 
-def round_(input: Tensor, *, decimals: int = 0) -> Tensor:
+def round_(input: Tensor, *, decimals: int | None = None) -> Tensor:
     """In place :func:`round`."""
     return input.round_(decimals=decimals)
 

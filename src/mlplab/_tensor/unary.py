@@ -9,11 +9,12 @@ import numpy as np
 
 from .. import _dtype
 from ..autograd import grad_mode
+from ..autograd.tensor_base import TensorBase
 from ..ops import activation as A
 from ..ops import elementwise as U
 from ..ops import unary_special as S
 from .shape import _one_dim
-from .unary_math import UnaryMathMixin
+from .unary_math import UnaryMathMixin, _refuse_bool
 
 if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor imports this)
     from ..tensor import Tensor
@@ -37,6 +38,8 @@ class UnaryMixin(UnaryMathMixin):
         return U.Sqrt.apply(self if self._data.dtype.kind == "f" else self._f())
 
     def abs(self) -> Tensor:
+        if self._data.dtype == np.bool_:
+            _refuse_bool(self, "abs_cpu")
         return U.Abs.apply(self)
 
     def sin(self) -> Tensor:
@@ -68,6 +71,10 @@ class UnaryMixin(UnaryMathMixin):
                     "mlplab does not support clamp with a tensor bound that requires grad (its "
                     "gradient would be lost); use torch.maximum / torch.minimum"
                 )
+        if isinstance(min, TensorBase):  # a bound without grad: its array
+            min = min._data  # noqa: A001
+        if isinstance(max, TensorBase):
+            max = max._data  # noqa: A001
         return U.Clamp.apply(self, min, max)
 
     clip = clamp
@@ -78,23 +85,28 @@ class UnaryMixin(UnaryMathMixin):
     # returned as a copy of itself.
     def sign(self) -> Tensor:
         """-1, 0 or 1 elementwise (zero gradient)."""
+        if self._data.dtype == np.bool_:
+            return self._make(self._data.copy())
         return S.Sign.apply(self)
 
-    def round(self, *, decimals: int = 0) -> Tensor:
-        """Round half to even, to ``decimals`` decimal places, as PyTorch (zero gradient)."""
+    def round(self, *, decimals: int | None = None) -> Tensor:
+        """Round half to even, to ``decimals`` decimal places (0 if None), as PyTorch (zero gradient)."""
         if self._data.dtype.kind != "f":
-            return self._make(np.round(self._data, decimals))
+            _refuse_bool(self, "round_vml_cpu")
+            return self._make(np.round(self._data, decimals or 0))
         return S.Round.apply(self, decimals)
 
     def floor(self) -> Tensor:
         """The largest integer <= x (zero gradient)."""
         if self._data.dtype.kind != "f":
+            _refuse_bool(self, "floor_vml_cpu")
             return self._make(self._data.copy())
         return S.Floor.apply(self)
 
     def ceil(self) -> Tensor:
         """The smallest integer >= x (zero gradient)."""
         if self._data.dtype.kind != "f":
+            _refuse_bool(self, "ceil_vml_cpu")
             return self._make(self._data.copy())
         return S.Ceil.apply(self)
 

@@ -36,12 +36,24 @@ _SCALAR_NAME = {
     "bool": "Bool",
 }
 
+_BOOL_NEG = (
+    "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a "
+    "mask, use the `~` or `logical_not()` operator instead."
+)
+
+
+def _refuse_bool(t: Tensor, kernel: str) -> None:
+    """PyTorch has no ``kernel`` for bool tensors (abs, trunc, round, floor, ceil): neither has mlplab."""
+    if t._data.dtype == np.bool_:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
 
 def _inplace(
-    name: str, floating: bool = True, sig: Callable[..., Any] = lambda self: None
+    name: str, floating: bool = True, sig: Callable[..., Any] = lambda self: None, graph: bool = True
 ) -> Callable[..., Tensor]:
     """The in-place form ``x.name_(...)`` of the method ``name``: x <- x.name(...), x returned;
-    ``sig``: its parameters (what ``inspect.signature`` and the signature test read)."""
+    ``sig``: its parameters (what ``inspect.signature`` and the signature test read); ``graph``
+    False: PyTorch has no derivative for it (its gradient raises NotImplementedError)."""
 
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         if floating and self._data.dtype.kind != "f":
@@ -50,6 +62,9 @@ def _inplace(
                 f"desired output type {_SCALAR_NAME[self.dtype.name]}"
             )
         fn = getattr(type(self), name)
+        if not graph:  # recorded as a node whose backward raises, as PyTorch records it
+            what, node = f"inplace version of {name}", name.capitalize() + "Backward1"
+            return self._apply_(lambda t: S.NoDerivative.apply(t, fn(t.detach())._data, what, node))
         return self._apply_(lambda t: fn(t, *args, **kwargs))
 
     method.__name__ = method.__qualname__ = name + "_"
@@ -156,7 +171,7 @@ class UnaryMathMixin:
 
     def digamma(self) -> Tensor:
         """psi(x) = d/dx ln Gamma(x)."""
-        return S.Polygamma.apply(self._fl(), 0)
+        return S.Digamma.apply(self._fl(), 0)
 
     def polygamma(self, n: int) -> Tensor:
         """psi^(n)(x), the n-th derivative of digamma."""
@@ -174,6 +189,7 @@ class UnaryMathMixin:
     def trunc(self) -> Tensor:
         """x rounded towards 0 (recorded with a zero gradient, as PyTorch)."""
         if self._data.dtype.kind != "f":
+            _refuse_bool(self, "trunc_vml_cpu")
             return self._make(self._data.copy())
         return S.Trunc.apply(self)
 
@@ -190,6 +206,8 @@ class UnaryMathMixin:
 
     def sgn(self) -> Tensor:
         """sign(x) (for real tensors; complex ones are not supported by mlplab)."""
+        if self._data.dtype == np.bool_:
+            return self._make(self._data.copy())
         return Sgn.apply(self)
 
     def signbit(self) -> Tensor:
@@ -223,10 +241,13 @@ class UnaryMathMixin:
 
     def absolute(self) -> Tensor:
         """|x| (alias of :meth:`abs`)."""
+        _refuse_bool(self, "abs_cpu")
         return self.abs()  # type: ignore[attr-defined]
 
     def negative(self) -> Tensor:
         """-x (alias of :meth:`neg`)."""
+        if self._data.dtype == np.bool_:
+            raise RuntimeError(_BOOL_NEG)
         return self.neg()  # type: ignore[attr-defined]
 
     def clamp_min(self, min: Any) -> Tensor:  # noqa: A002 - PyTorch's name
@@ -244,9 +265,11 @@ class UnaryMathMixin:
         return self.clamp_(None, max)  # type: ignore[attr-defined]
 
     # ---- in-place forms
-    (tan_, sinh_, cosh_, asin_, acos_, atan_, asinh_, acosh_, atanh_) = (
-        _inplace(n) for n in ("tan", "sinh", "cosh", "asin", "acos", "atan", "asinh", "acosh", "atanh")
+    (tan_, sinh_, cosh_, asin_, acos_, atan_) = (
+        _inplace(n) for n in ("tan", "sinh", "cosh", "asin", "acos", "atan")
     )
+    # PyTorch 2.13 has no derivative for these three in place
+    (asinh_, acosh_, atanh_) = (_inplace(n, graph=False) for n in ("asinh", "acosh", "atanh"))
     arcsin_, arccos_, arctan_ = asin_, acos_, atan_
     arcsinh_, arccosh_, arctanh_ = asinh_, acosh_, atanh_
     (exp_, log_, sqrt_, sin_, cos_, tanh_, sigmoid_) = (
@@ -255,15 +278,17 @@ class UnaryMathMixin:
     (exp2_, expm1_, log2_, log10_, log1p_, rsqrt_, reciprocal_) = (
         _inplace(n) for n in ("exp2", "expm1", "log2", "log10", "log1p", "rsqrt", "reciprocal")
     )
-    (erf_, erfc_, erfinv_, lgamma_, digamma_, i0_, sinc_, deg2rad_, rad2deg_, frac_) = (
+    (erf_, erfc_, erfinv_, lgamma_, digamma_, i0_, sinc_, deg2rad_, rad2deg_) = (
         _inplace(n)
-        for n in ("erf", "erfc", "erfinv", "lgamma", "digamma", "i0", "sinc", "deg2rad", "rad2deg", "frac")
+        for n in ("erf", "erfc", "erfinv", "lgamma", "digamma", "i0", "sinc", "deg2rad", "rad2deg")
     )
-    (abs_, neg_, square_, sign_, sgn_, trunc_, floor_, ceil_) = (
-        _inplace(n, floating=False) for n in ("abs", "neg", "square", "sign", "sgn", "trunc", "floor", "ceil")
+    (abs_, neg_, square_, sign_, sgn_, trunc_, floor_, ceil_, frac_) = (
+        _inplace(n, floating=False)
+        for n in ("abs", "neg", "square", "sign", "sgn", "trunc", "floor", "ceil", "frac")
     )
-    absolute_, negative_, fix_ = abs_, neg_, trunc_
+    absolute_, fix_ = abs_, trunc_
+    negative_ = _inplace("negative", floating=False)
     polygamma_ = _inplace("polygamma", sig=lambda self, n: None)
     logit_ = _inplace("logit", sig=lambda self, eps=None: None)
-    round_ = _inplace("round", floating=False, sig=lambda self, *, decimals=0: None)
+    round_ = _inplace("round", floating=False, sig=lambda self, *, decimals=None: None)
     nan_to_num_ = _inplace("nan_to_num", False, lambda self, nan=None, posinf=None, neginf=None: None)
