@@ -81,6 +81,7 @@ UNARY = [
     ("ceil", "nonint"),
     ("sign", "any"),
     ("sgn", "any"),
+    ("angle", "any"),
     ("nan_to_num", "any"),
 ]
 NAMES = [n for n, _ in UNARY]
@@ -186,7 +187,7 @@ def test_second_derivatives_match_torch(name) -> None:
             np.testing.assert_allclose(m, t, rtol=1e-10, atol=1e-12, err_msg=what)
 
 
-@pytest.mark.parametrize("name", ["round", "floor", "ceil", "trunc", "fix", "sign", "sgn"])
+@pytest.mark.parametrize("name", ["round", "floor", "ceil", "trunc", "fix", "sign", "sgn", "angle"])
 def test_piecewise_constant_functions_are_recorded_with_a_zero_gradient(name) -> None:
     a = _draw("nonint", (5,), 4)
     xt = torch.tensor(a, requires_grad=True)
@@ -282,6 +283,34 @@ def test_boolean_predicates() -> None:
         assert_close(
             getattr(mlplab, name)(mlplab.tensor([1, -2])), getattr(torch, name)(torch.tensor([1, -2]))
         )
+
+
+@pytest.mark.parametrize("name", ["conj", "conj_physical", "resolve_conj", "resolve_neg", "real"])
+def test_complex_functions_return_a_real_tensor_itself(name) -> None:
+    x = mlplab.tensor([1.0, -2.0], requires_grad=True)
+    xt = torch.tensor([1.0, -2.0], requires_grad=True)
+    assert getattr(torch, name)(xt) is xt  # torch returns the input itself too
+    assert getattr(mlplab, name)(x) is x
+    assert (x.real if name == "real" else getattr(x, name)()) is x
+    yt, y = xt * 1.0, x * 1.0
+    assert yt.conj_physical_() is yt and y.conj_physical_() is y
+    assert y.grad_fn.name() == yt.grad_fn.name()
+    for t in (x, xt):
+        with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+            t.conj_physical_()
+    assert mlplab.is_conj(x) is torch.is_conj(xt) is False and x.is_neg() is xt.is_neg() is False
+
+
+def test_imag_of_a_real_tensor_is_refused_as_in_torch() -> None:
+    for lib in (torch, mlplab):
+        with pytest.raises(
+            RuntimeError, match="^imag is not implemented for tensors with non-complex dtypes"
+        ):
+            lib.imag(lib.ones(2))
+        with pytest.raises(
+            RuntimeError, match="^imag is not implemented for tensors with non-complex dtypes"
+        ):
+            lib.ones(2).imag  # noqa: B018 - the property raises
 
 
 def test_positive_is_the_input_itself() -> None:

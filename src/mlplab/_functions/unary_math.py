@@ -14,16 +14,17 @@ from ._common import public
 
 # f(input) -> input.f(): the input may be anything ``mlplab.tensor`` accepts
 _UNARY = (
-    "absolute acos acosh arccos arccosh arcsin arcsinh arctan arctanh asin asinh atan atanh "
-    "cosh deg2rad digamma erf erfc erfinv exp2 expm1 fix frac i0 isneginf isposinf isreal lgamma "
-    "log10 log1p log2 negative positive rad2deg reciprocal rsqrt sgn signbit sinc sinh tan trunc"
+    "absolute acos acosh angle arccos arccosh arcsin arcsinh arctan arctanh asin asinh atan atanh "
+    "conj conj_physical cosh deg2rad digamma erf erfc erfinv exp2 expm1 fix frac i0 isneginf "
+    "isposinf isreal lgamma log10 log1p log2 negative positive rad2deg reciprocal resolve_conj "
+    "resolve_neg rsqrt sgn signbit sinc sinh tan trunc"
 ).split()
 # f_(input) -> input.f_(): in place, so the input must be a tensor
 _INPLACE = (
     "abs_ acos_ acosh_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_ asinh_ atan_ atanh_ "
-    "ceil_ cos_ cosh_ deg2rad_ erf_ erfc_ exp2_ exp_ expm1_ fix_ floor_ frac_ i0_ log10_ log1p_ "
-    "log2_ log_ neg_ negative_ rad2deg_ reciprocal_ rsqrt_ sigmoid_ sin_ sinc_ sinh_ sqrt_ square_ "
-    "tan_ tanh_ trunc_"
+    "ceil_ conj_physical_ cos_ cosh_ deg2rad_ erf_ erfc_ exp2_ exp_ expm1_ fix_ floor_ frac_ i0_ "
+    "log10_ log1p_ log2_ log_ neg_ negative_ rad2deg_ reciprocal_ rsqrt_ sigmoid_ sin_ sinc_ sinh_ "
+    "sqrt_ square_ tan_ tanh_ trunc_"
 ).split()
 
 
@@ -45,6 +46,24 @@ def _unary(name: str, in_place: bool) -> Callable[[Tensor], Tensor]:
 
 for _name in _UNARY + _INPLACE:
     globals()[_name] = _unary(_name, _name.endswith("_"))
+
+
+def real(input: Tensor) -> Tensor:
+    """The real part: ``input`` itself for mlplab's real tensors."""
+    return _t(input).real
+
+
+def imag(input: Tensor) -> Tensor:
+    """The imaginary part: refused, as PyTorch refuses it for a real tensor."""
+    return _t(input).imag
+
+
+def is_conj(input: Tensor) -> bool:
+    return False
+
+
+def is_neg(input: Tensor) -> bool:
+    return False
 
 
 def round_(input: Tensor, *, decimals: int | None = None) -> Tensor:

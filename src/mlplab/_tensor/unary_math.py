@@ -1,7 +1,8 @@
-"""More elementwise functions of ``Tensor``: trigonometric and hyperbolic functions and their
-inverses (with NumPy's ``arc*`` aliases), exp2/expm1, log2/log10/log1p, rsqrt, reciprocal, erf and
-the gamma family, i0, sinc, logit, nan_to_num, trunc/frac, sgn/signbit, isposinf/isneginf/isreal,
-clamp_min/clamp_max, and the in-place ``x.f_()`` of these and of the older unary methods.
+"""More elementwise functions of ``Tensor``: trigonometric and hyperbolic functions and their inverses
+(with NumPy's ``arc*`` aliases), exp2/expm1, log2/log10/log1p, rsqrt, reciprocal, erf and the gamma
+family, i0, sinc, logit, nan_to_num, trunc/frac, sgn/signbit, isposinf/isneginf/isreal,
+clamp_min/clamp_max, angle and the real-tensor forms of conj/real/imag, and the in-place ``x.f_()``
+of these and of the older unary methods.
 
 As in PyTorch, a function with a fractional result converts an integer or bool tensor to the
 default float dtype first; its in-place form refuses one (the result cannot be written back).
@@ -18,7 +19,7 @@ import numpy as np
 from .. import _dtype
 from ..ops import unary_math as M
 from ..ops import unary_special as S
-from ..ops.elementwise import Sgn
+from ..ops.elementwise import Clone, Sgn
 
 if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor imports this)
     from ..tensor import Tensor
@@ -249,6 +250,38 @@ class UnaryMathMixin:
         if self._data.dtype == np.bool_:
             raise RuntimeError(_BOOL_NEG)
         return self.neg()  # type: ignore[attr-defined]
+
+    # ---- complex-number functions, on mlplab's real tensors (no complex dtypes)
+    def angle(self) -> Tensor:
+        """arg(x): pi where x < 0, else 0 (zero gradient)."""
+        return S.Angle.apply(self._fl())
+
+    def conj(self) -> Tensor:
+        """The complex conjugate: self itself for a real tensor, as PyTorch."""
+        return self  # type: ignore[return-value]
+
+    conj_physical = resolve_conj = resolve_neg = conj
+
+    def conj_physical_(self) -> Tensor:
+        """In place :meth:`conj_physical`: the values stay (a real tensor), the in-place rules apply."""
+        return self._apply_(Clone.apply, "ConjPhysicalBackward1")
+
+    def is_conj(self) -> bool:
+        return False
+
+    def is_neg(self) -> bool:
+        return False
+
+    @property
+    def real(self) -> Tensor:
+        """The real part: self itself for a real tensor, as PyTorch."""
+        return self  # type: ignore[return-value]
+
+    @property
+    def imag(self) -> Tensor:
+        raise RuntimeError(
+            "imag is not implemented for tensors with non-complex dtypes (mlplab has no complex dtypes)."
+        )
 
     def clamp_min(self, min: Any) -> Tensor:  # noqa: A002 - PyTorch's name
         """max(x, min)."""

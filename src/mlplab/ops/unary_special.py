@@ -343,3 +343,15 @@ class NoDerivative(Op):
 
     def backward_graph(self, g):
         return self.backward(g)
+
+
+class Angle(Sgn):
+    """y = arg(x) for real x: pi where x < 0, else 0 (NaN stays NaN);  dy/dx = 0 (recorded, as
+    PyTorch)."""
+
+    backward_name = "AngleBackward0"
+
+    def forward(self, x):
+        self.shape = x.shape
+        y = np.where(x < 0, np.asarray(math.pi, x.dtype), np.zeros((), x.dtype))
+        return np.where(np.isnan(x), x, y)
