@@ -122,3 +122,18 @@ def test_top_level_in_place_functions() -> None:
     mlplab.threshold_(xm, 1.0, -1.0)
     torch.threshold_(xt, 1.0, -1.0)
     assert_close(xm, xt)
+
+
+@pytest.mark.parametrize("name", ["clamp_", "clip_"])
+def test_clamp_in_place_function_and_clip_method(name) -> None:
+    a = _draw("any", (3, 4), 12)
+
+    def f(t, x):
+        y = x * 1.0
+        assert getattr(t, name)(y, -0.5, 0.7) is y
+        z = x * 2.0
+        assert getattr(z, name)(min=0.1) is z
+        return y * z
+
+    check(f, a)
+    check(f, a, dtype=np.float32)

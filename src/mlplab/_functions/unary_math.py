@@ -109,6 +109,14 @@ def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002 - PyTorch's name
     return _t(input).clamp_max(max)
 
 
+def clamp_(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """In place :func:`clamp`: ``input`` limited to [min, max] and returned."""
+    return input.clamp_(min, max)
+
+
+clip_ = clamp_
+
+
 def clamp_min_(input: Tensor, min: Any) -> Tensor:  # noqa: A002
     return input.clamp_min_(min)
 

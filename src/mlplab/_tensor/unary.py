@@ -38,7 +38,7 @@ class UnaryMixin(UnaryMathMixin):
         return U.Sqrt.apply(self if self._data.dtype.kind == "f" else self._f())
 
     def abs(self) -> Tensor:
-        if self._data.dtype == np.bool_:
+        if self._data.dtype.kind == "b":
             _refuse_bool(self, "abs_cpu")
         return U.Abs.apply(self)
 
@@ -85,7 +85,7 @@ class UnaryMixin(UnaryMathMixin):
     # returned as a copy of itself.
     def sign(self) -> Tensor:
         """-1, 0 or 1 elementwise (zero gradient)."""
-        if self._data.dtype == np.bool_:
+        if self._data.dtype.kind == "b":
             return self._make(self._data.copy())
         return S.Sign.apply(self)
 

@@ -45,7 +45,7 @@ _BOOL_NEG = (
 
 def _refuse_bool(t: Tensor, kernel: str) -> None:
     """PyTorch has no ``kernel`` for bool tensors (abs, trunc, round, floor, ceil): neither has mlplab."""
-    if t._data.dtype == np.bool_:
+    if t._data.dtype.kind == "b":
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
@@ -207,7 +207,7 @@ class UnaryMathMixin:
 
     def sgn(self) -> Tensor:
         """sign(x) (for real tensors; complex ones are not supported by mlplab)."""
-        if self._data.dtype == np.bool_:
+        if self._data.dtype.kind == "b":
             return self._make(self._data.copy())
         return Sgn.apply(self)
 
@@ -227,7 +227,7 @@ class UnaryMathMixin:
 
     def positive(self) -> Tensor:
         """+x: self itself, as PyTorch."""
-        if self._data.dtype == np.bool_:
+        if self._data.dtype.kind == "b":
             raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
         return self  # type: ignore[return-value]
 
@@ -247,7 +247,7 @@ class UnaryMathMixin:
 
     def negative(self) -> Tensor:
         """-x (alias of :meth:`neg`)."""
-        if self._data.dtype == np.bool_:
+        if self._data.dtype.kind == "b":
             raise RuntimeError(_BOOL_NEG)
         return self.neg()  # type: ignore[attr-defined]
 
@@ -290,6 +290,10 @@ class UnaryMathMixin:
     def clamp_max(self, max: Any) -> Tensor:  # noqa: A002 - PyTorch's name
         """min(x, max)."""
         return self.clamp(None, max)  # type: ignore[attr-defined]
+
+    def clip_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        """Alias of :meth:`clamp_`."""
+        return self.clamp_(min, max)  # type: ignore[attr-defined]
 
     def clamp_min_(self, min: Any) -> Tensor:  # noqa: A002
         return self.clamp_(min, None)  # type: ignore[attr-defined]
