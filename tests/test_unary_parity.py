@@ -137,6 +137,27 @@ def test_integer_and_bool_inputs_as_torch(name, np_dtype) -> None:
     assert_close(m, t)
 
 
+SPECIAL = np.array(
+    [0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, -1.0, 0.5, -0.5, 2.0, -3.0, 1e-8, 30.0, -30.0, 1e30]
+)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", CHECKED)
+def test_special_values(name, dtype) -> None:
+    """0, -0, +-inf, NaN, the integers, tiny and huge inputs: values and gradients as torch's."""
+    a = SPECIAL.astype(dtype)
+    xt, xm = torch.tensor(a, requires_grad=True), mlplab.tensor(a, requires_grad=True)
+    yt, ym = getattr(torch, name)(xt), getattr(mlplab, name)(xm)
+    assert_close(ym, yt, "value", tol={"rtol": 1e-5 if dtype == np.float32 else 1e-10, "atol": 0})
+    if name != "positive":
+        yt.backward(torch.ones_like(yt))
+        ym.backward(mlplab.ones_like(ym))
+        assert_close(
+            xm.grad, xt.grad, "grad", tol={"rtol": 1e-5 if dtype == np.float32 else 1e-10, "atol": 0}
+        )
+
+
 def test_frac_of_an_integer_tensor_is_not_implemented_as_in_torch() -> None:
     with pytest.raises(NotImplementedError, match="frac_cpu"):
         torch.frac(torch.tensor([1, 2]))

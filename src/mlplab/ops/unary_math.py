@@ -2,15 +2,32 @@ r"""More elementwise functions y_i = f(x_i), dL/dx_i = f'(x_i) g_i: trigonometri
 functions and their inverses, exp2/expm1, log2/log10/log1p, rsqrt, reciprocal, deg2rad/rad2deg.
 
 Each ``backward_graph`` writes the same derivative with tensor ops, so it differentiates again.
+Forward and backward run without NumPy's floating-point warnings (:func:`quiet`).
 """
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from ..autograd.op import OUTPUT, Op
+
+
+def quiet(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``f`` without NumPy's floating-point warnings: as PyTorch, these functions return inf and
+    NaN where the mathematics gives them (tan near pi/2, sinh(1000), asin(2), 1/0) and say nothing."""
+
+    @functools.wraps(f)
+    def run(*args: Any) -> Any:
+        with np.errstate(all="ignore"):
+            return f(*args)
+
+    return run
+
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
@@ -22,10 +39,12 @@ class Tan(Op):
     arity = 1
     saves = (OUTPUT,)
 
+    @quiet
     def forward(self, x):
         self.y = y = np.tan(x)
         return y
 
+    @quiet
     def backward(self, g):
         return g * (1 + self.y * self.y)
 
@@ -40,10 +59,12 @@ class Sinh(Op):
     arity = 1
     saves = (0,)
 
+    @quiet
     def forward(self, x):
         self.x = x
         return np.sinh(x)
 
+    @quiet
     def backward(self, g):
         return g * np.cosh(self.x)
 
@@ -57,10 +78,12 @@ class Cosh(Op):
     arity = 1
     saves = (0,)
 
+    @quiet
     def forward(self, x):
         self.x = x
         return np.cosh(x)
 
+    @quiet
     def backward(self, g):
         return g * np.sinh(self.x)
 
@@ -74,11 +97,13 @@ class Asin(Op):
     arity = 1
     saves = (0,)
 
+    @quiet
     def forward(self, x):
         self.x = x
         with np.errstate(invalid="ignore"):
             return np.arcsin(x)
 
+    @quiet
     def backward(self, g):
         x = self.x
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -95,11 +120,13 @@ class Acos(Op):
     arity = 1
     saves = (0,)
 
+    @quiet
     def forward(self, x):
         self.x = x
         with np.errstate(invalid="ignore"):
             return np.arccos(x)
 
+    @quiet
     def backward(self, g):
         x = self.x
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -116,10 +143,12 @@ class Atan(Op):
     arity = 1
     saves = (0,)
 
+    @quiet
     def forward(self, x):
         self.x = x
         return np.arctan(x)
 
+    @quiet
     def backward(self, g):
         x = self.x
         return g / (1 + x * x)
@@ -135,10 +164,12 @@ class Asinh(Op):
     arity = 1
     saves = (0,)
 
+    @quiet
     def forward(self, x):
         self.x = x
         return np.arcsinh(x)
 
+    @quiet
     def backward(self, g):
         x = self.x
         return g / np.sqrt(x * x + 1)
@@ -154,11 +185,13 @@ class Acosh(Op):
     arity = 1
     saves = (0,)
 
+    @quiet
     def forward(self, x):
         self.x = x
         with np.errstate(invalid="ignore"):
             return np.arccosh(x)
 
+    @quiet
     def backward(self, g):
         x = self.x
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -175,11 +208,13 @@ class Atanh(Op):
     arity = 1
     saves = (0,)
 
+    @quiet
     def forward(self, x):
         self.x = x
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.arctanh(x)
 
+    @quiet
     def backward(self, g):
         x = self.x
         with np.errstate(divide="ignore"):
@@ -196,10 +231,12 @@ class Exp2(Op):
     arity = 1
     saves = (OUTPUT,)
 
+    @quiet
     def forward(self, x):
         self.y = y = np.exp2(x)
         return y
 
+    @quiet
     def backward(self, g):
         return g * (self.y * _LN2)
 
@@ -213,10 +250,12 @@ class Expm1(Op):
     arity = 1
     saves = (OUTPUT,)
 
+    @quiet
     def forward(self, x):
         self.y = y = np.expm1(x)
         return y
 
+    @quiet
     def backward(self, g):
         return g * (self.y + 1)
 
@@ -230,11 +269,13 @@ class Log2(Op):
     arity = 1
     saves = (0,)
 
+    @quiet
     def forward(self, x):
         self.x = x
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log2(x)
 
+    @quiet
     def backward(self, g):
         with np.errstate(divide="ignore"):
             return g / (self.x * _LN2)
@@ -249,11 +290,13 @@ class Log10(Op):
     arity = 1
     saves = (0,)
 
+    @quiet
     def forward(self, x):
         self.x = x
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log10(x)
 
+    @quiet
     def backward(self, g):
         with np.errstate(divide="ignore"):
             return g / (self.x * _LN10)
@@ -268,11 +311,13 @@ class Log1p(Op):
     arity = 1
     saves = (0,)
 
+    @quiet
     def forward(self, x):
         self.x = x
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log1p(x)
 
+    @quiet
     def backward(self, g):
         with np.errstate(divide="ignore"):
             return g / (self.x + 1)
@@ -287,11 +332,13 @@ class Rsqrt(Op):
     arity = 1
     saves = (OUTPUT,)
 
+    @quiet
     def forward(self, x):
         with np.errstate(divide="ignore", invalid="ignore"):
             self.y = y = 1 / np.sqrt(x)
         return y
 
+    @quiet
     def backward(self, g):
         y = self.y
         return g * (-0.5 * y * y * y)
@@ -307,11 +354,13 @@ class Reciprocal(Op):
     arity = 1
     saves = (OUTPUT,)
 
+    @quiet
     def forward(self, x):
         with np.errstate(divide="ignore"):
             self.y = y = 1 / x
         return y
 
+    @quiet
     def backward(self, g):
         y = self.y
         return g * -(y * y)
@@ -327,9 +376,11 @@ class Deg2Rad(Op):
     arity = 1
     scale = math.pi / 180
 
+    @quiet
     def forward(self, x):
         return x * self.scale
 
+    @quiet
     def backward(self, g):
         return g * self.scale
 

@@ -16,6 +16,7 @@ import numpy as np
 from ..autograd.op import Op
 from .arithmetic import Where
 from .elementwise import Exp, Sgn
+from .unary_math import quiet
 
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 _SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2
@@ -65,10 +66,12 @@ class Erf(Op):
     arity = 1
     saves = (0,)
 
+    @quiet
     def forward(self, x):
         self.x = x
         return _same(_special().erf(x), x)
 
+    @quiet
     def backward(self, g):
         x = self.x
         return g * (_TWO_OVER_SQRT_PI * np.exp(-(x * x)))
@@ -84,10 +87,12 @@ class Erfc(Op):
     arity = 1
     saves = (0,)
 
+    @quiet
     def forward(self, x):
         self.x = x
         return _same(_special().erfc(x), x)
 
+    @quiet
     def backward(self, g):
         x = self.x
         return g * (-_TWO_OVER_SQRT_PI * np.exp(-(x * x)))
@@ -103,11 +108,13 @@ class Erfinv(Op):
     arity = 1
     saves = (0,)
 
+    @quiet
     def forward(self, x):
         self.x = x
         self.y = y = _same(_special().erfinv(x), x)
         return y
 
+    @quiet
     def backward(self, g):
         y = self.y
         with np.errstate(over="ignore"):
@@ -126,10 +133,12 @@ class Polygamma(Op):
     arity = 1
     saves = (0,)
 
+    @quiet
     def forward(self, x, n):
         self.x, self.n = x, n
         return _polygamma(n, x)
 
+    @quiet
     def backward(self, g):
         return g * _polygamma(self.n + 1, self.x)
 
@@ -143,15 +152,18 @@ class Digamma(Polygamma):
 
 
 class Lgamma(Op):
-    """y = ln |Gamma(x)|;  dy/dx = digamma(x)."""
+    """y = ln |Gamma(x)| (+inf at -inf, where SciPy gives -inf);  dy/dx = digamma(x)."""
 
     arity = 1
     saves = (0,)
 
+    @quiet
     def forward(self, x):
         self.x = x
-        return _same(_special().gammaln(x), x)
+        y = _same(_special().gammaln(x), x)
+        return np.where(x == -np.inf, np.asarray(np.inf, x.dtype), y)  # ln|Gamma(-inf)| = +inf, as PyTorch
 
+    @quiet
     def backward(self, g):
         return g * _polygamma(0, self.x)
 
@@ -166,12 +178,14 @@ class BesselI(Op):
     arity = 1
     saves = (0,)
 
+    @quiet
     def forward(self, x, n):
         self.x, self.n = x, n
         sp = _special()
         r = sp.i0(x) if n == 0 else sp.i1(x) if n == 1 else sp.iv(n, x)
         return _same(r, x)
 
+    @quiet
     def backward(self, g):
         x, n = self.x, self.n
         if n == 0:
@@ -194,10 +208,12 @@ class Sinc(Op):
     arity = 1
     saves = (0,)
 
+    @quiet
     def forward(self, x):
         self.x = x
         return np.sinc(x)
 
+    @quiet
     def backward(self, g):
         x = self.x
         px = np.pi * x
@@ -221,6 +237,7 @@ class Logit(Op):
     arity = 1
     saves = (0,)
 
+    @quiet
     def forward(self, x, eps):
         self.x, self.eps = x, eps
         z = x if eps is None else np.clip(x, eps, 1 - eps)
@@ -232,17 +249,18 @@ class Logit(Op):
             return (x < 0) | (x > 1), np.nan
         return (x < self.eps) | (x > 1 - self.eps), 0.0
 
+    @quiet
     def backward(self, g):
         x = self.x
         out, fill = self._outside(x)
         with np.errstate(divide="ignore", invalid="ignore"):
-            d = g / (x * (1 - x))
+            d = g / (x * (1 - x) + 0.0)  # + 0.0: -0.0 -> +0.0 (PyTorch: d/dx at x = -0.0 is +inf)
         return np.where(out, np.asarray(fill, d.dtype), d)
 
     def backward_graph(self, g):
         x = self.parents[0]
         out, fill = self._outside(x._data)
-        d = g / (x * (1 - x))
+        d = g / (x * (1 - x) + 0.0)
         return Where.apply(x._make(out), x._make(np.asarray(fill, x._data.dtype)), d)
 
 
@@ -253,10 +271,12 @@ class NanToNum(Op):
     arity = 1
     saves = (0,)
 
+    @quiet
     def forward(self, x, nan, posinf, neginf):
         self.finite = np.isfinite(x)
         return np.nan_to_num(x, nan=0.0 if nan is None else nan, posinf=posinf, neginf=neginf)
 
+    @quiet
     def backward(self, g):
         return g * self.finite
 
@@ -269,9 +289,11 @@ class Frac(Op):
 
     arity = 1
 
+    @quiet
     def forward(self, x):
         return x - np.trunc(x)
 
+    @quiet
     def backward(self, g):
         return g
 
@@ -290,6 +312,7 @@ class Round(Sgn):
 
     backward_name = "RoundBackward0"
 
+    @quiet
     def forward(self, x, decimals=None):
         self.shape = x.shape
         if decimals is None:
@@ -303,6 +326,7 @@ class Floor(Sgn):
 
     backward_name = "FloorBackward0"
 
+    @quiet
     def forward(self, x):
         self.shape = x.shape
         return np.floor(x)
@@ -313,6 +337,7 @@ class Ceil(Sgn):
 
     backward_name = "CeilBackward0"
 
+    @quiet
     def forward(self, x):
         self.shape = x.shape
         return np.ceil(x)
@@ -323,6 +348,7 @@ class Trunc(Sgn):
 
     backward_name = "TruncBackward0"
 
+    @quiet
     def forward(self, x):
         self.shape = x.shape
         return np.trunc(x)
@@ -334,10 +360,12 @@ class NoDerivative(Op):
 
     arity = 1
 
+    @quiet
     def forward(self, x, y, what, node_name):
         self.what, self.backward_name = what, node_name
         return y
 
+    @quiet
     def backward(self, g):
         raise NotImplementedError(f"the derivative for '{self.what}' is not implemented.")
 
@@ -351,6 +379,7 @@ class Angle(Sgn):
 
     backward_name = "AngleBackward0"
 
+    @quiet
     def forward(self, x):
         self.shape = x.shape
         y = np.where(x < 0, np.asarray(math.pi, x.dtype), np.zeros((), x.dtype))
