@@ -314,6 +314,9 @@ def test_every_backward_graph_is_exercised(monkeypatch):
     for name in bags.BAGS:
         bags._bag_first(mlplab, name)
     bags._prod_two_zeros(mlplab)
+    import test_unary_parity as unary  # the elementwise family: tan, erf, lgamma, round, ...
+
+    unary.exercise_second_derivatives()
     from mlplab.ops.not_twice import DelayedError
 
     x = mlplab.tensor([1.0, -2.0], dtype=mlplab.float64, requires_grad=True)

@@ -5,6 +5,7 @@ does the work; one module per family:
     pointwise.py   arithmetic, elementwise functions, comparisons, where, clamp
     reduce.py      sum, mean, var/std, max/min, norm, argmax, all/any, cumsum, count_nonzero
     shape.py       reshape, cat/stack, split/chunk, narrow/select/unbind, flip/roll/tile, gather/scatter, ...
+    unary_math.py  trigonometric, hyperbolic, special (erf, lgamma, ...), rounding, in-place forms
     select.py      sort, argsort, topk, unique, bincount, histc, einsum, outer, diag
 
 A function that takes ``dim`` also takes NumPy's ``axis`` (and ``keepdims`` for ``keepdim``) where
@@ -15,9 +16,17 @@ from . import pointwise as _pointwise
 from . import reduce as _reduce
 from . import select as _select
 from . import shape as _shape
+from . import unary_math as _unary_math
 from .pointwise import *  # noqa: F403
 from .reduce import *  # noqa: F403
 from .select import *  # noqa: F403
 from .shape import *  # noqa: F403  (its function ``select`` shadows the module of that name here)
+from .unary_math import *  # noqa: F403
 
-__all__ = sorted(set(_pointwise.__all__) | set(_reduce.__all__) | set(_shape.__all__) | set(_select.__all__))
+__all__ = sorted(
+    set(_pointwise.__all__)
+    | set(_reduce.__all__)
+    | set(_shape.__all__)
+    | set(_select.__all__)
+    | set(_unary_math.__all__)
+)

@@ -65,7 +65,7 @@ def sign(input: Tensor) -> Tensor:
     return input.sign()
 
 
-def round(input: Tensor, *, decimals: int = 0) -> Tensor:
+def round(input: Tensor, *, decimals: int | None = None) -> Tensor:
     return input.round(decimals=decimals)
 
 

@@ -9,16 +9,19 @@ import numpy as np
 
 from .. import _dtype
 from ..autograd import grad_mode
+from ..autograd.tensor_base import TensorBase
 from ..ops import activation as A
 from ..ops import elementwise as U
+from ..ops import unary_special as S
 from .shape import _one_dim
+from .unary_math import UnaryMathMixin, _refuse_bool
 
 if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor imports this)
     from ..tensor import Tensor
 
 
-class UnaryMixin:
-    """Elementwise functions (mixed into ``Tensor``)."""
+class UnaryMixin(UnaryMathMixin):
+    """Elementwise functions (mixed into ``Tensor``); the rarer ones are in :mod:`.unary_math`."""
 
     __slots__ = ()
 
@@ -35,6 +38,8 @@ class UnaryMixin:
         return U.Sqrt.apply(self if self._data.dtype.kind == "f" else self._f())
 
     def abs(self) -> Tensor:
+        if self._data.dtype.kind == "b":
+            _refuse_bool(self, "abs_cpu")
         return U.Abs.apply(self)
 
     def sin(self) -> Tensor:
@@ -66,25 +71,44 @@ class UnaryMixin:
                     "mlplab does not support clamp with a tensor bound that requires grad (its "
                     "gradient would be lost); use torch.maximum / torch.minimum"
                 )
+        if isinstance(min, TensorBase):  # a bound without grad: its array
+            min = min._data  # noqa: A001
+        if isinstance(max, TensorBase):
+            max = max._data  # noqa: A001
         return U.Clamp.apply(self, min, max)
 
     clip = clamp
 
-    # Piecewise-constant functions: their derivative is 0 almost everywhere, so the result is
-    # not recorded in the graph (PyTorch records a zero gradient; the leaves' grads agree).
+    # Piecewise-constant functions: their derivative is 0 almost everywhere; they are recorded
+    # with a zero gradient, as PyTorch records them (``x.round().requires_grad`` is True, and the
+    # straight-through ``(x.round() - x).detach() + x`` works either way). An integer tensor is
+    # returned as a copy of itself.
     def sign(self) -> Tensor:
-        """-1, 0 or 1 elementwise (not differentiated)."""
-        return self._make(np.sign(self._data))
+        """-1, 0 or 1 elementwise (zero gradient)."""
+        if self._data.dtype.kind == "b":
+            return self._make(self._data.copy())
+        return S.Sign.apply(self)
 
-    def round(self, *, decimals: int = 0) -> Tensor:
-        """Round half to even, as PyTorch (not differentiated)."""
-        return self._make(np.round(self._data, decimals))
+    def round(self, *, decimals: int | None = None) -> Tensor:
+        """Round half to even, to ``decimals`` decimal places (0 if None), as PyTorch (zero gradient)."""
+        if self._data.dtype.kind != "f":
+            _refuse_bool(self, "round_vml_cpu")
+            return self._make(np.round(self._data, decimals or 0))
+        return S.Round.apply(self, decimals)
 
     def floor(self) -> Tensor:
-        return self._make(np.floor(self._data))
+        """The largest integer <= x (zero gradient)."""
+        if self._data.dtype.kind != "f":
+            _refuse_bool(self, "floor_vml_cpu")
+            return self._make(self._data.copy())
+        return S.Floor.apply(self)
 
     def ceil(self) -> Tensor:
-        return self._make(np.ceil(self._data))
+        """The smallest integer >= x (zero gradient)."""
+        if self._data.dtype.kind != "f":
+            _refuse_bool(self, "ceil_vml_cpu")
+            return self._make(self._data.copy())
+        return S.Ceil.apply(self)
 
     def softmax(self, dim: Any = None, dtype: Any = None, *, axis: Any = None) -> Tensor:
         r"""softmax(x)_i = e^{x_i} / \sum_j e^{x_j} along ``dim`` (max-shifted: never overflows);

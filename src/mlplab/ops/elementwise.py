@@ -11,6 +11,12 @@ import numpy as np
 from ..autograd.op import OUTPUT, Op
 
 
+def _sign(x):
+    """sign(x) with PyTorch's sign(NaN) = 0 (NumPy's is NaN)."""
+    y = np.sign(x)
+    return np.where(np.isnan(y), 0, y) if y.dtype.kind == "f" else y
+
+
 class Neg(Op):
     """y = -x;  dy/dx = -1."""
 
@@ -82,7 +88,7 @@ class Sqrt(Op):
 
 
 class Abs(Op):
-    """y = |x|;  dy/dx = sign(x) (0 at 0, as PyTorch)."""
+    """y = |x|;  dy/dx = sign(x) (0 at 0 and at NaN, as PyTorch)."""
 
     arity = 1
     saves = (0,)
@@ -92,10 +98,10 @@ class Abs(Op):
         return np.abs(x)
 
     def backward(self, g):
-        return g * np.sign(self.x)
+        return g * _sign(self.x)
 
     def backward_graph(self, g):
-        return g * g._make(np.sign(self.x))
+        return g * g._make(_sign(self.x))
 
 
 class Sin(Op):
@@ -223,7 +229,7 @@ class Sgn(Op):
 
     def forward(self, x):
         self.shape, self.dtype = x.shape, x.dtype
-        return np.sign(x)
+        return _sign(x)
 
     def backward(self, g):
         return np.zeros(self.shape, g.dtype)
