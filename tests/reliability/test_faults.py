@@ -208,3 +208,27 @@ def test_a_writer_close_that_fails_within_the_timeout_still_raises():
     with pytest.raises(OSError, match="No space left"):
         close_writer(w, timeout=5)
     assert w.all_writers is None
+
+
+class _InterruptedWriter(_BadWriter):
+    """A close interrupted (Ctrl-C, SIGTERM) while tensorboardX joined its worker thread: the
+    thread is still alive and reading the queue."""
+
+    def close(self):
+        raise KeyboardInterrupt
+
+
+def test_an_interrupted_close_leaves_the_queue_of_a_live_worker_thread_open():
+    w = _InterruptedWriter()
+    ev = w.all_writers["x"].event_writer
+    q = ev._event_queue
+    stop = threading.Event()
+    ev._worker = threading.Thread(target=stop.wait, daemon=True)
+    ev._worker.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            close_writer(w)
+        assert q.cancelled and not q.closed and ev._closed and w.all_writers is None
+    finally:
+        stop.set()
+        ev._worker.join()

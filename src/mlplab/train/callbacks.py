@@ -193,15 +193,19 @@ def close_writer(writer: Any, timeout: float | None = None) -> None:
 def _abandon(writer: Any, close_queues: bool = True) -> None:
     """Cancel a SummaryWriter's queue feeder threads and its atexit close (see close_writer).
 
-    ``close_queues=False`` for a writer still being closed: its worker thread still reads the
-    queue, and closing it under the thread would print the thread's traceback."""
+    ``close_queues=False`` for a writer still being closed. Either way a queue whose worker thread
+    is still alive stays open (a Ctrl-C or SIGTERM inside tensorboardX's close can interrupt the
+    join of that thread): closing it under the thread made the thread print an OSError traceback
+    ("handle is closed"), seen once in a compare run stopped by Ctrl-C."""
     for fw in list((getattr(writer, "all_writers", None) or {}).values()):
         ev = getattr(fw, "event_writer", None)
         queue = getattr(ev, "_event_queue", None)
+        thread = getattr(ev, "_worker", None)
+        reading = thread is not None and thread.is_alive()
         if queue is not None:
             with contextlib.suppress(Exception):
                 queue.cancel_join_thread()  # exit does not wait for its feeder thread
-                if close_queues:
+                if close_queues and not reading:
                     queue.close()
         if ev is not None:
             ev._closed = True  # its atexit close becomes a no-op
