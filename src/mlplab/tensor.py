@@ -19,7 +19,7 @@ import numpy as np
 from . import _dtype
 from . import _format as _fmt
 from ._tensor import arith as _arith
-from ._tensor import binary_inplace as _binary_inplace
+from ._tensor import blas as _blas
 from ._tensor import compare as _compare
 from ._tensor import device as _device
 from ._tensor import index as _index
@@ -53,7 +53,7 @@ class Tensor(
     _select.SelectMixin,
     _new_mixin.NewMixin,
     _inplace.InplaceMixin,
-    _binary_inplace.BinaryInplaceMixin,
+    _blas.BlasMixin,
 ):
     """A multi-dimensional array with autograd (see module docstring)."""
 
