@@ -19,8 +19,8 @@ import numpy as np
 from . import _dtype
 from . import _format as _fmt
 from ._tensor import arith as _arith
-from ._tensor import blas as _blas
 from ._tensor import compare as _compare
+from ._tensor import compat as _compat
 from ._tensor import device as _device
 from ._tensor import index as _index
 from ._tensor import inplace as _inplace
@@ -53,7 +53,7 @@ class Tensor(
     _select.SelectMixin,
     _new_mixin.NewMixin,
     _inplace.InplaceMixin,
-    _blas.BlasMixin,
+    _compat.CompatMixin,
 ):
     """A multi-dimensional array with autograd (see module docstring)."""
 

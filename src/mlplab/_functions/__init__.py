@@ -7,6 +7,7 @@ does the work; one module per family:
     shape.py       reshape, cat/stack, split/chunk, narrow/select/unbind, flip/roll/tile, gather/scatter, ...
     binary.py      atan2, hypot, fmod, lerp, logaddexp, logical/bitwise ops, divide/multiply aliases
     blas.py        addmm/addmv/addr/addbmm/baddbmm, addcmul/addcdiv, mv, inner, tensordot, kron, trace
+    more.py        cumprod, median, quantile, nansum, diff, movedim, hstack, atleast_2d, nonzero, ...
     select.py      sort, argsort, topk, unique, bincount, histc, einsum, outer, diag
 
 A function that takes ``dim`` also takes NumPy's ``axis`` (and ``keepdims`` for ``keepdim``) where
@@ -15,12 +16,14 @@ torch's argument parser does.
 
 from . import binary as _binary
 from . import blas as _blas
+from . import more as _more
 from . import pointwise as _pointwise
 from . import reduce as _reduce
 from . import select as _select
 from . import shape as _shape
 from .binary import *  # noqa: F403
 from .blas import *  # noqa: F403
+from .more import *  # noqa: F403
 from .pointwise import *  # noqa: F403
 from .reduce import *  # noqa: F403
 from .select import *  # noqa: F403
@@ -29,6 +32,7 @@ from .shape import *  # noqa: F403  (its function ``select`` shadows the module 
 __all__ = sorted(
     set(_binary.__all__)
     | set(_blas.__all__)
+    | set(_more.__all__)
     | set(_pointwise.__all__)
     | set(_reduce.__all__)
     | set(_shape.__all__)

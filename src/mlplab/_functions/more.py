@@ -1,0 +1,230 @@
+"""Reductions, scans, order statistics and dimension handling as top-level functions
+(``torch.cumprod``, ``torch.median``, ``torch.quantile``, ``torch.movedim``, ``torch.hstack``,
+``torch.atleast_2d``, ``torch.broadcast_tensors`` ...). Each calls the Tensor method that does the
+work (:mod:`mlplab._tensor.reduce_more`, :mod:`mlplab._tensor.shape_more`) or composes them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._tensor.shape import Size
+from ..tensor import Tensor
+from ._common import public
+from .shape import cat
+
+
+def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    """y_j = prod_{i <= j} x_j along ``dim``."""
+    return input.cumprod(dim, dtype=dtype)
+
+
+def logcumsumexp(input: Tensor, dim: int) -> Tensor:
+    """y_j = log sum_{i <= j} exp(x_i) along ``dim``."""
+    return input.logcumsumexp(dim)
+
+
+def cummax(input: Tensor, dim: int) -> Any:
+    return input.cummax(dim)
+
+
+def cummin(input: Tensor, dim: int) -> Any:
+    return input.cummin(dim)
+
+
+def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Any = None, append: Any = None) -> Tensor:
+    """The n-th forward difference along ``dim``."""
+    return input.diff(n, dim, prepend, append)
+
+
+def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    return input.nansum(dim, keepdim, dtype=dtype)
+
+
+def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    return input.nanmean(dim, keepdim, dtype=dtype)
+
+
+def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    return input.median(dim, keepdim)
+
+
+def nanmedian(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    return input.nanmedian(dim, keepdim)
+
+
+def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+    return input.kthvalue(k, dim, keepdim)
+
+
+def quantile(
+    input: Tensor, q: Any, dim: Any = None, keepdim: bool = False, *, interpolation: str = "linear"
+) -> Tensor:
+    return input.quantile(q, dim, keepdim, interpolation=interpolation)
+
+
+def nanquantile(
+    input: Tensor, q: Any, dim: Any = None, keepdim: bool = False, *, interpolation: str = "linear"
+) -> Tensor:
+    return input.nanquantile(q, dim, keepdim, interpolation=interpolation)
+
+
+def aminmax(input: Tensor, *, dim: Any = None, keepdim: bool = False) -> Any:
+    return input.aminmax(dim=dim, keepdim=keepdim)
+
+
+def std_mean(input: Tensor, dim: Any = None, *, correction: Any = None, keepdim: bool = False) -> tuple:
+    """(std, mean) over ``dim`` with Bessel's ``correction`` (1 when None)."""
+    c = 1 if correction is None else correction
+    return input.std(dim, correction=c, keepdim=keepdim), input.mean(dim, keepdim)
+
+
+def var_mean(input: Tensor, dim: Any = None, *, correction: Any = None, keepdim: bool = False) -> tuple:
+    """(var, mean) over ``dim`` with Bessel's ``correction`` (1 when None)."""
+    c = 1 if correction is None else correction
+    return input.var(dim, correction=c, keepdim=keepdim), input.mean(dim, keepdim)
+
+
+def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
+    return input.movedim(source, destination)
+
+
+moveaxis = movedim
+
+
+def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
+    return input.transpose(axis0, axis1)
+
+
+def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    return input.transpose(dim0, dim1)
+
+
+def ravel(input: Tensor) -> Tensor:
+    return input.reshape(-1)
+
+
+def flipud(input: Tensor) -> Tensor:
+    return input.flipud()
+
+
+def fliplr(input: Tensor) -> Tensor:
+    return input.fliplr()
+
+
+def rot90(input: Tensor, k: int = 1, dims: Any = (0, 1)) -> Tensor:
+    return input.rot90(k, dims)
+
+
+def unflatten(input: Tensor, dim: int, sizes: Any) -> Tensor:
+    return input.unflatten(dim, sizes)
+
+
+def broadcast_to(input: Tensor, size: Any) -> Tensor:
+    return input.broadcast_to(size)
+
+
+def broadcast_shapes(*shapes: Any) -> Any:
+    """The shape the given shapes broadcast to (PyTorch's rules, NumPy's arithmetic)."""
+    try:
+        return Size(np.broadcast_shapes(*[(s,) if isinstance(s, int) else tuple(s) for s in shapes]))
+    except ValueError:
+        raise RuntimeError(
+            f"Shape mismatch: objects cannot be broadcast to a single shape: {shapes}"
+        ) from None
+
+
+def broadcast_tensors(*tensors: Tensor) -> tuple:
+    """Each tensor expanded to the shape they broadcast to."""
+    shape = broadcast_shapes(*[t.shape for t in tensors])
+    return tuple(t.expand(*shape) for t in tensors)
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
+    return input.nonzero(as_tuple=as_tuple)
+
+
+def argwhere(input: Tensor) -> Tensor:
+    return input.nonzero()
+
+
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+    return input.masked_select(mask)
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:
+    return input.take(index)
+
+
+def t(input: Tensor) -> Tensor:
+    return input.t()
+
+
+def detach(input: Tensor) -> Tensor:
+    return input.detach()
+
+
+def atleast_1d(*tensors: Any) -> Any:
+    """Each tensor with at least one dimension (a 0-d one becomes shape (1,))."""
+    return _atleast(tensors, lambda x: x.reshape(1) if x.dim() == 0 else x)
+
+
+def atleast_2d(*tensors: Any) -> Any:
+    """Each tensor with at least two dimensions (leading 1s added)."""
+    return _atleast(tensors, lambda x: x.reshape(*([1] * (2 - x.dim())), *x.shape) if x.dim() < 2 else x)
+
+
+def atleast_3d(*tensors: Any) -> Any:
+    """Each tensor with at least three dimensions: () -> (1, 1, 1), (n,) -> (1, n, 1), (m, n) -> (m, n, 1)."""
+
+    def f(x: Tensor) -> Tensor:
+        if x.dim() == 0:
+            return x.reshape(1, 1, 1)
+        if x.dim() == 1:
+            return x.reshape(1, x.shape[0], 1)
+        if x.dim() == 2:
+            return x.unsqueeze(-1)
+        return x
+
+    return _atleast(tensors, f)
+
+
+def _atleast(tensors: tuple, f: Any) -> Any:
+    if len(tensors) == 1 and not isinstance(tensors[0], Tensor):
+        return tuple(f(x) for x in tensors[0])
+    out = tuple(f(x) for x in tensors)
+    return out[0] if len(out) == 1 else out
+
+
+def hstack(tensors: Any) -> Tensor:
+    """cat along dimension 1, or 0 for 1-D tensors."""
+    ts = atleast_1d(tuple(tensors))
+    return cat(ts, 0 if ts[0].dim() == 1 else 1)
+
+
+def vstack(tensors: Any) -> Tensor:
+    """cat along dimension 0 of the tensors made at least 2-D."""
+    return cat(atleast_2d(tuple(tensors)), 0)
+
+
+row_stack = vstack
+
+
+def dstack(tensors: Any) -> Tensor:
+    """cat along dimension 2 of the tensors made at least 3-D."""
+    return cat(atleast_3d(tuple(tensors)), 2)
+
+
+def column_stack(tensors: Any) -> Tensor:
+    """Columns side by side: 0-d and 1-D tensors become (n, 1) columns, then cat along dimension 1."""
+    cols = [t.reshape(t.numel(), 1) if t.dim() <= 1 else t for t in tensors]
+    return cat(cols, 1)
+
+
+def concatenate(tensors: Any, dim: int = 0, *, axis: int | None = None) -> Tensor:
+    """``cat`` (torch's NumPy-style name; ``axis`` as NumPy spells ``dim``)."""
+    return cat(tensors, dim, axis=axis)
+
+
+__all__ = public(globals(), __name__)
