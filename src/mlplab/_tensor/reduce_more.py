@@ -167,7 +167,7 @@ class ReduceMoreMixin:
         d = _one_dim(dim, self._data.ndim)
         n = self._data.shape[d] if self._data.ndim else 1
         if not 1 <= k <= n:
-            raise IndexError(f"kthvalue(): selected number k out of range for dimension {dim}")
+            raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim}")
         return Kthvalue(*self._order_stat(d, keepdim, lambda nans, n_: np.full(nans.shape, k - 1)))
 
     def aminmax(self, *, dim: Any = None, keepdim: bool = False) -> Any:
@@ -190,12 +190,15 @@ class ReduceMoreMixin:
         if qa.ndim > 1:
             raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
         if ((qa < 0) | (qa > 1)).any():
-            raise RuntimeError(f"{name}() q values must be in the range [0, 1]")
+            bad = f" but got {float(qa)}" if qa.ndim == 0 else ""
+            raise RuntimeError(
+                f"{name}() q {'must' if qa.ndim == 0 else 'values must'} be in the range [0, 1]{bad}"
+            )
         modes = ("linear", "lower", "higher", "midpoint", "nearest")
         if interpolation not in modes:
             raise RuntimeError(
-                f"{name}() interpolation must be one of linear, lower, higher, midpoint or nearest. "
-                f"Got {interpolation}"
+                f"{name}() interpolation must be one of linear, lower, higher, midpoint or nearest, "
+                f"but got {interpolation}"
             )
         x = self.reshape(-1) if dim is None else self.movedim(_one_dim(dim, self._data.ndim), -1)
         s = x.sort(-1).values
@@ -204,6 +207,8 @@ class ReduceMoreMixin:
         nans = np.isnan(a).sum(-1, keepdims=True)
         valid = n - nans if ignore_nan else np.full(nans.shape, n)
         pos = np.atleast_1d(qa).astype(a.dtype) * (valid - 1).astype(a.dtype)  # (..., Q)
+        if not ignore_nan:  # a slice holding NaN gives NaN: its last sorted element, a NaN, as torch
+            pos = np.where(nans > 0, (n - 1) * np.ones((), a.dtype), pos)
         pos = np.maximum(pos, 0)
         lo, hi = np.floor(pos), np.ceil(pos)
         if interpolation == "nearest":
@@ -217,8 +222,6 @@ class ReduceMoreMixin:
         else:
             w = np.full(pos.shape, 0.5, a.dtype) if interpolation == "midpoint" else pos - lo
             r = vlo.lerp(vhi, x._make(w.astype(a.dtype)))
-        if not ignore_nan:  # a NaN anywhere in the slice makes its quantiles NaN
-            r = r.masked_fill(x._make(np.broadcast_to(nans > 0, r.shape)), float("nan"))
         if dim is not None and keepdim:
             r = r.unsqueeze(_one_dim(dim, self._data.ndim))
         elif dim is None and keepdim:
