@@ -133,7 +133,7 @@ class ShapeMoreMixin:
         """The elements where ``mask`` (broadcast with self) is True, as a 1-D tensor."""
         m = mask._data if hasattr(mask, "_data") else np.asarray(mask)
         if m.dtype != np.bool_:
-            raise RuntimeError(f"masked_select: expected BoolTensor for mask, got {mask.dtype}")
+            raise RuntimeError("masked_select: expected BoolTensor for mask")
         shape = np.broadcast_shapes(self._data.shape, m.shape)
         x = self if self._data.shape == shape else self.expand(*shape)
         return x[self._make(np.broadcast_to(m, shape))]
