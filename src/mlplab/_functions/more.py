@@ -227,4 +227,118 @@ def concatenate(tensors: Any, dim: int = 0, *, axis: int | None = None) -> Tenso
     return cat(tensors, dim, axis=axis)
 
 
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+    return input.index_add(dim, index, source, alpha=alpha)
+
+
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    return input.index_copy(dim, index, source)
+
+
+def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
+    return input.index_fill(dim, index, value)
+
+
+def repeat_interleave(
+    input: Tensor, repeats: Any, dim: int | None = None, *, output_size: int | None = None
+) -> Tensor:
+    """Each element (slice along ``dim``) repeated ``repeats`` times (the input flattened when
+    ``dim`` is None)."""
+    return input.repeat_interleave(repeats, dim, output_size=output_size)
+
+
+def _tri(fn: Any, row: int, col: int, offset: int, dtype: Any, requires_grad: bool) -> Tensor:
+    r, c = fn(row, offset, col)
+    t = Tensor._make(np.stack([r, c]).astype(np.int64).reshape(2, -1))
+    t = t if dtype is None else t.type(dtype)
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def tril_indices(
+    row: int, col: int, offset: int = 0, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """The (2, N) row and column indices of the lower triangle of a row x col matrix."""
+    return _tri(np.tril_indices, row, col, offset, dtype, requires_grad)
+
+
+def triu_indices(
+    row: int, col: int, offset: int = 0, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """The (2, N) row and column indices of the upper triangle of a row x col matrix."""
+    return _tri(np.triu_indices, row, col, offset, dtype, requires_grad)
+
+
+def _search(seq: np.ndarray, values: np.ndarray, side: str, out_int32: bool) -> Tensor:
+    if seq.ndim <= 1:
+        r = np.searchsorted(seq.reshape(-1), values, side=side)
+    else:
+        if seq.shape[:-1] != values.shape[:-1]:
+            raise RuntimeError(
+                "torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 dimensions "
+                f"of boundaries tensor and input value tensor must match, but we got boundaries tensor "
+                f"{list(seq.shape)} and input value tensor {list(values.shape)}"
+            )
+        s2, v2 = seq.reshape(-1, seq.shape[-1]), values.reshape(-1, values.shape[-1])
+        r = np.stack([np.searchsorted(a, b, side=side) for a, b in zip(s2, v2)]).reshape(values.shape)
+    return Tensor._make(np.asarray(r, np.int32 if out_int32 else np.int64))
+
+
+def searchsorted(
+    sorted_sequence: Tensor,
+    input: Any,
+    *,
+    out_int32: bool = False,
+    right: bool = False,
+    side: str | None = None,
+    sorter: Any = None,
+) -> Tensor:
+    """Where each value of ``input`` would be inserted in the innermost dimension of
+    ``sorted_sequence`` to keep it sorted (the first such place, or the last with ``right``)."""
+    if side is not None and side not in ("left", "right"):
+        raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but got {side}")
+    if side == "left" and right:
+        raise RuntimeError(
+            "torch.searchsorted(): side and right can't be set to opposites, got side of left while "
+            "right was True"
+        )
+    seq = sorted_sequence._data
+    if sorter is not None:
+        seq = np.take_along_axis(seq, sorter._data, -1)
+    v = input._data if isinstance(input, Tensor) else np.asarray(input)
+    return _search(seq, v, "right" if right or side == "right" else "left", out_int32)
+
+
+def bucketize(input: Any, boundaries: Tensor, *, out_int32: bool = False, right: bool = False) -> Tensor:
+    """The bucket of each element of ``input`` among the 1-D sorted ``boundaries``: i with
+    boundaries[i-1] < x <= boundaries[i] (``right``: boundaries[i-1] <= x < boundaries[i])."""
+    if boundaries.dim() != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries.dim()})")
+    v = input._data if isinstance(input, Tensor) else np.asarray(input)
+    return _search(boundaries._data, v, "right" if right else "left", out_int32)
+
+
+def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False, invert: bool = False) -> Tensor:
+    """True where an element of ``elements`` is among ``test_elements`` (False with ``invert``)."""
+    e = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
+    t = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    return Tensor._make(np.isin(e, t, invert=invert))
+
+
+def cdist(
+    x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary"
+) -> Tensor:
+    """The p-norm distance between each row of x1 (..., P, M) and each row of x2 (..., R, M):
+    out[..., i, j] = ||x1[..., i, :] - x2[..., j, :]||_p."""
+    if x1.dim() < 2 or x2.dim() < 2:
+        k, d = (1, x1.dim()) if x1.dim() < 2 else (2, x2.dim())
+        raise RuntimeError(f"cdist only supports at least 2D tensors, X{k} got: {d}D")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(
+            f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}"
+        )
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    return (x1.unsqueeze(-2) - x2.unsqueeze(-3)).norm(p, dim=-1)
+
+
 __all__ = public(globals(), __name__)

@@ -5,12 +5,13 @@ scans, more dimension handling and introspection."""
 from __future__ import annotations
 
 from .blas import BlasMixin
+from .index_more import IndexMoreMixin
 from .reduce_more import ReduceMoreMixin
 from .shape_more import ShapeMoreMixin
 
 
-class CompatMixin(BlasMixin, ReduceMoreMixin, ShapeMoreMixin):
+class CompatMixin(BlasMixin, ReduceMoreMixin, ShapeMoreMixin, IndexMoreMixin):
     """:class:`BlasMixin` (with the binary ones it builds on), :class:`ReduceMoreMixin`,
-    :class:`ShapeMoreMixin` (mixed into ``Tensor``)."""
+    :class:`ShapeMoreMixin`, :class:`IndexMoreMixin` (mixed into ``Tensor``)."""
 
     __slots__ = ()
