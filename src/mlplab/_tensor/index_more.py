@@ -40,8 +40,8 @@ class IndexMoreMixin:
         n = np.asarray(index._data).size
         if source is not None and self._data.ndim and source.shape[d] != n:
             raise RuntimeError(
-                f"{name}(): Number of indices ({n}) should be equal to source.size(dim): ({source.shape[d]}), "
-                f"for dim: {d}"
+                f"{name}(): Number of indices ({n}) should be equal to source.size(dim): "
+                f"({source.shape[d]}), for dim: {d}"
             )
         return d
 
