@@ -137,3 +137,51 @@ def test_bad_input_raises_torchs_error(case: tuple) -> None:
     t, m = caught
     assert type(m) is type(t), f"{type(m).__name__} vs torch {type(t).__name__}: {m}"
     assert str(m) == str(t)
+
+
+SPLITS: list[tuple[str, Callable]] = [
+    ("tensor_split sections", lambda L, a: L.tensor_split(a, 3)),
+    ("tensor_split indices", lambda L, a: L.tensor_split(a, [1, 4], dim=1)),
+    ("tensor_split tensor", lambda L, a: a.tensor_split(L.tensor([2, -1]), 1)),
+    ("tensor_split past end", lambda L, a: a.tensor_split([2, 9], 1)),
+    ("hsplit", lambda L, a: L.hsplit(a, 5)),
+    ("hsplit indices", lambda L, a: a.hsplit([2, 3])),
+    ("vsplit", lambda L, a: L.vsplit(a, 2)),
+    ("dsplit", lambda L, a: L.dsplit(a.reshape(2, 2, 5), [1, 3])),
+]
+
+
+@pytest.mark.parametrize("case", SPLITS, ids=[c[0] for c in SPLITS])
+def test_splits_match_torch(case: tuple) -> None:
+    name, fn = case
+    a = R(4, 5)
+    grads = []
+    for L in (torch, mlplab):
+        x = L.tensor(a, requires_grad=True)
+        parts = fn(L, x)
+        sum(p.sum() * (k + 1) for k, p in enumerate(parts)).backward()
+        grads.append((parts, x.grad))
+    (tp, tg), (mp, mg) = grads
+    assert len(mp) == len(tp)
+    for m, t in zip(mp, tp):
+        assert_close(m, t)
+    assert_close(mg, tg)
+
+
+SPLIT_ERRORS: list[tuple[str, Callable]] = [
+    ("hsplit indivisible", lambda L: L.hsplit(L.ones(2, 5), 2)),
+    ("tensor_split 0", lambda L: L.tensor_split(L.ones(4), 0)),
+    ("vsplit 1-D", lambda L: L.vsplit(L.ones(5), 1)),
+    ("dsplit 2-D", lambda L: L.dsplit(L.ones(2, 4), 2)),
+]
+
+
+@pytest.mark.parametrize("case", SPLIT_ERRORS, ids=[c[0] for c in SPLIT_ERRORS])
+def test_split_errors_are_torchs(case: tuple) -> None:
+    name, fn = case
+    caught = []
+    for L in (torch, mlplab):
+        with pytest.raises(RuntimeError) as e:
+            fn(L)
+        caught.append(str(e.value))
+    assert caught[1] == caught[0]

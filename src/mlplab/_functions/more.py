@@ -341,4 +341,20 @@ def cdist(
     return (x1.unsqueeze(-2) - x2.unsqueeze(-3)).norm(p, dim=-1)
 
 
+def tensor_split(input: Tensor, tensor_indices_or_sections: Any, dim: int = 0) -> tuple:
+    return input.tensor_split(tensor_indices_or_sections, dim)
+
+
+def hsplit(input: Tensor, sections: Any) -> tuple:
+    return input.hsplit(sections)
+
+
+def vsplit(input: Tensor, sections: Any) -> tuple:
+    return input.vsplit(sections)
+
+
+def dsplit(input: Tensor, sections: Any) -> tuple:
+    return input.dsplit(sections)
+
+
 __all__ = public(globals(), __name__)

@@ -116,6 +116,48 @@ class ShapeMoreMixin:
         """``expand(size)``: the tensor seen with ``size`` (-1 keeps a dimension)."""
         return self.expand(*_shape_args(size))
 
+    def tensor_split(self, tensor_indices_or_sections: Any, dim: int = 0) -> tuple:
+        """Views along ``dim``: n sections (the first size % n one element longer) for an int n,
+        or the pieces between the given indices for a list (or a 1-D tensor) of them."""
+        d = _one_dim(dim, self._data.ndim)
+        size = self._data.shape[d]
+        s = tensor_indices_or_sections
+        s = s._data.tolist() if hasattr(s, "_data") else s
+        if isinstance(s, (int, np.integer)):
+            if s <= 0:
+                raise RuntimeError(f"number of sections must be larger than 0, got {s}")
+            q, r = divmod(size, int(s))
+            bounds = np.cumsum([0] + [q + 1] * r + [q] * (int(s) - r)).tolist()
+        else:
+            idx = [min(max(int(i) if i >= 0 else int(i) + size, 0), size) for i in s]
+            bounds = [0, *idx, size]
+        return tuple(self.narrow(d, a, max(b - a, 0)) for a, b in zip(bounds[:-1], bounds[1:]))
+
+    def _split_nd(self, name: str, dim: int, need: int, sections: Any) -> tuple:
+        if self._data.ndim < need:
+            raise RuntimeError(
+                f"torch.{name} requires a tensor with at least {need} dimension, but got a tensor with "
+                f"{self._data.ndim} dimensions!"
+            )
+        if isinstance(sections, (int, np.integer)) and self._data.shape[dim] % sections:
+            raise RuntimeError(
+                f"torch.{name} attempted to split along dimension {dim}, but the size of the dimension "
+                f"{self._data.shape[dim]} is not divisible by the split_size {sections}!"
+            )
+        return self.tensor_split(sections, dim)
+
+    def hsplit(self, sections: Any) -> tuple:
+        """``tensor_split`` along dimension 1 (0 for a 1-D tensor); an int must divide the size."""
+        return self._split_nd("hsplit", 1 if self._data.ndim > 1 else 0, 1, sections)
+
+    def vsplit(self, sections: Any) -> tuple:
+        """``tensor_split`` along dimension 0 of a tensor of at least 2 dimensions."""
+        return self._split_nd("vsplit", 0, 2, sections)
+
+    def dsplit(self, sections: Any) -> tuple:
+        """``tensor_split`` along dimension 2 of a tensor of at least 3 dimensions."""
+        return self._split_nd("dsplit", 2, 3, sections)
+
     # ------------------------------------------------------------------ selection
     def nonzero(self, *, as_tuple: bool = False) -> Any:
         """The indices of the nonzero elements: an (n, ndim) int64 tensor, or with ``as_tuple`` one
