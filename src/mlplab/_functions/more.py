@@ -58,6 +58,10 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any
     return input.kthvalue(k, dim, keepdim)
 
 
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> Any:
+    return input.mode(dim, keepdim)
+
+
 def quantile(
     input: Tensor, q: Any, dim: Any = None, keepdim: bool = False, *, interpolation: str = "linear"
 ) -> Tensor:

@@ -35,6 +35,7 @@ Cummax, Cummin, Median, Nanmedian, Kthvalue = (
     _result(n) for n in ("cummax", "cummin", "median", "nanmedian", "kthvalue")
 )
 Aminmax = _result("aminmax", ("min", "max"))
+Mode = _result("mode")
 
 
 class ReduceMoreMixin:
@@ -169,6 +170,23 @@ class ReduceMoreMixin:
         if not 1 <= k <= n:
             raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim}")
         return Kthvalue(*self._order_stat(d, keepdim, lambda nans, n_: np.full(nans.shape, k - 1)))
+
+    def mode(self, dim: int = -1, keepdim: bool = False) -> Any:
+        """(values, indices): the most frequent value along ``dim`` (the smallest of equally frequent
+        ones) and the position of its last occurrence, as torch."""
+        d = _one_dim(dim, self._data.ndim)
+        if self._data.ndim == 0:
+            return Mode(self.clone(), self._make(np.zeros((), np.int64)))
+        a = np.moveaxis(self._data, d, -1)
+        rows = a.reshape(-1, a.shape[-1])
+        best = np.zeros(rows.shape[0], np.int64)
+        for r, row in enumerate(rows):
+            vals, counts = np.unique(row, return_counts=True)
+            v = vals[np.argmax(counts)]  # unique sorts: the first maximum is the smallest value
+            best[r] = np.flatnonzero(row == v)[-1] if v == v else np.flatnonzero(row != row)[-1]
+        i = self._make(np.ascontiguousarray(np.moveaxis(best.reshape(*a.shape[:-1], 1), -1, d)))
+        v = self.gather(d, i)
+        return Mode(v, i) if keepdim else Mode(v.squeeze(d), i.squeeze(d))
 
     def aminmax(self, *, dim: Any = None, keepdim: bool = False) -> Any:
         """(min, max) over ``dim`` (every element when None)."""
