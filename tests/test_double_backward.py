@@ -314,6 +314,15 @@ def test_every_backward_graph_is_exercised(monkeypatch):
     for name in bags.BAGS:
         bags._bag_first(mlplab, name)
     bags._prod_two_zeros(mlplab)
+    import test_binary_double_backward as binary  # branch binary: ops/binary.py, ops/scan.py
+    import test_reduce_more_parity as scans
+
+    for cases in (binary.CASES, scans.SECOND):
+        for name in cases:
+            second(mlplab, cases, name)
+    h = mlplab.tensor([1.0, -2.0], dtype=mlplab.float64, requires_grad=True)
+    with pytest.raises(RuntimeError, match="^derivative for aten::heaviside is not implemented$"):
+        mlplab.autograd.grad(mlplab.heaviside(h * 1, h.detach()).sum(), h, create_graph=True)
     from mlplab.ops.not_twice import DelayedError
 
     x = mlplab.tensor([1.0, -2.0], dtype=mlplab.float64, requires_grad=True)
