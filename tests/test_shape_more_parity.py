@@ -185,3 +185,26 @@ def test_split_errors_are_torchs(case: tuple) -> None:
             fn(L)
         caught.append(str(e.value))
     assert caught[1] == caught[0]
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [lambda y: y.t_(), lambda y: y.swapaxes_(0, 1), lambda y: y.swapdims_(1, 0)],
+    ids=["t_", "swapaxes_", "swapdims_"],
+)
+def test_inplace_transposes_match_torch(fn: Callable) -> None:
+    a = R(2, 3)
+    res = []
+    for L in (torch, mlplab):
+        x = L.tensor(a, requires_grad=True)
+        y = x * 2
+        assert fn(y) is y
+        (y * L.tensor(np.arange(6.0).reshape(3, 2))).sum().backward()
+        z = L.tensor(a)
+        fn(z)
+        res.append((y, x.grad, z, z._version))
+        with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+            fn(L.tensor(a, requires_grad=True))
+    for m, t in zip(res[1][:3], res[0][:3]):
+        assert_close(m, t)
+    assert res[1][3] == res[0][3]

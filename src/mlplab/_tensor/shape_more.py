@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..autograd.tensor_base import bump_version
+from .inplace_view import is_shared
 from .shape import _one_dim, _shape_args
 
 if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor imports this)
@@ -55,6 +57,36 @@ class ShapeMoreMixin:
     def swapdims(self, dim0: int, dim1: int) -> Tensor:
         """``transpose(dim0, dim1)``."""
         return self.transpose(dim0, dim1)
+
+    def _transpose_(self, dim0: int, dim1: int, name: str) -> Tensor:
+        """self becomes its transpose (its shape changes; the memory is the same)."""
+        if self._records():
+            if is_shared(self):
+                raise RuntimeError(
+                    f"{name}: mlplab does not support an in-place transpose of a tensor that shares its "
+                    "memory with a view while recording (use the out-of-place form)"
+                )
+            r = self._old().transpose(dim0, dim1)
+            bump_version(self)
+            r.grad_fn.replaces = self.grad_fn
+            self._data, self.grad_fn, self._requires_grad = r._data, r.grad_fn, True
+            return self
+        self._data = self._data.swapaxes(_one_dim(dim0, self._data.ndim), _one_dim(dim1, self._data.ndim))
+        return self._changed()
+
+    def t_(self) -> Tensor:
+        """self <- self.t(), in place (at most 2-D)."""
+        if self._data.ndim > 2:
+            raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D")
+        return self._transpose_(0, -1 if self._data.ndim else 0, "t_")
+
+    def swapaxes_(self, axis0: int, axis1: int) -> Tensor:
+        """self <- self.transpose(axis0, axis1), in place."""
+        return self._transpose_(axis0, axis1, "swapaxes_")
+
+    def swapdims_(self, dim0: int, dim1: int) -> Tensor:
+        """self <- self.transpose(dim0, dim1), in place."""
+        return self._transpose_(dim0, dim1, "swapdims_")
 
     def ravel(self) -> Tensor:
         """The elements as one dimension (``reshape(-1)``)."""
