@@ -122,6 +122,8 @@ ERRORS: list[tuple[str, Callable, tuple]] = [
     ("movedim lengths", lambda L, a: L.movedim(a, (0, 1), (1,)), (R(2, 3, 4),)),
     ("unflatten sizes", lambda L, a: L.unflatten(a, 1, (4, 2)), (R(2, 6),)),
     ("take out of range", lambda L, a, i: L.take(a, i), (R(2, 2), np.array([4]))),
+    ("broadcast_shapes", lambda L, a: L.broadcast_shapes(a.shape, (4, 1, 5), (2, 1, 3)), (R(2, 1),)),
+    ("broadcast_tensors", lambda L, a, b: L.broadcast_tensors(a, b), (R(2, 3), R(4))),
     ("masked_select float mask", lambda L, a, m: L.masked_select(a, m), (R(2), R(2))),
 ]
 

@@ -130,19 +130,35 @@ def broadcast_to(input: Tensor, size: Any) -> Tensor:
 
 
 def broadcast_shapes(*shapes: Any) -> Any:
-    """The shape the given shapes broadcast to (PyTorch's rules, NumPy's arithmetic)."""
-    try:
-        return Size(np.broadcast_shapes(*[(s,) if isinstance(s, int) else tuple(s) for s in shapes]))
-    except ValueError:
-        raise RuntimeError(
-            f"Shape mismatch: objects cannot be broadcast to a single shape: {shapes}"
-        ) from None
+    """The shape the given shapes broadcast to: right-aligned, each dimension the one size other
+    than 1 that appears there (1 when none does)."""
+    shapes = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
+    out = [1] * max((len(s) for s in shapes), default=0)
+    for k, sh in enumerate(shapes):
+        for d in range(-1, -len(sh) - 1, -1):
+            if out[d] == 1:
+                out[d] = sh[d]
+            elif sh[d] != 1 and sh[d] != out[d]:
+                raise RuntimeError(
+                    f"Attempting to broadcast a dimension of length {sh[d]} at {d}! Mismatching argument at "
+                    f"index {k} had {sh}; but expected shape should be broadcastable to {out}"
+                )
+    return Size(out)
 
 
 def broadcast_tensors(*tensors: Tensor) -> tuple:
     """Each tensor expanded to the shape they broadcast to."""
-    shape = broadcast_shapes(*[t.shape for t in tensors])
-    return tuple(t.expand(*shape) for t in tensors)
+    acc: tuple = ()
+    for t in tensors:
+        a, b = acc[::-1], tuple(t.shape)[::-1]
+        for i in range(min(len(a), len(b))):
+            if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+                raise RuntimeError(
+                    f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) at "
+                    f"non-singleton dimension {max(len(a), len(b)) - 1 - i}"
+                )
+        acc = tuple(np.broadcast_shapes(acc, tuple(t.shape)))
+    return tuple(t.expand(*acc) for t in tensors)
 
 
 def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:

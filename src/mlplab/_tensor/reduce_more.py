@@ -59,8 +59,12 @@ class ReduceMoreMixin:
         return self._into(lambda t: t.cumprod(dim, dtype=dtype))
 
     def logcumsumexp(self, dim: int) -> Tensor:
-        """y_j = log sum_{i <= j} exp(x_i) along ``dim``, stable (integers become the default float)."""
-        x = self if self._data.dtype.kind == "f" else self.float()
+        """y_j = log sum_{i <= j} exp(x_i) along ``dim``, stable (floating dtypes only, as torch)."""
+        x = self
+        if x._data.dtype.kind != "f":
+            raise NotImplementedError(
+                f"\"logcumsumexp_out_cpu\" not implemented for '{_torch_name(x._data.dtype)}'"
+            )
         d = _one_dim(dim, x._data.ndim)
         if x._data.ndim == 0:
             return SC.LogCumSumExp.apply(x.reshape(1), 0).reshape(())

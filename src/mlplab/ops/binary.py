@@ -108,7 +108,8 @@ class _Modulo(Op):
 
     def forward(self, x, y):
         self.x, self.y = x, y
-        return self._fn(x, y)
+        with np.errstate(divide="ignore", invalid="ignore"):  # x mod 0 is NaN, as in torch
+            return self._fn(x, y)
 
     def _q(self):
         with np.errstate(divide="ignore", invalid="ignore"):
