@@ -24,6 +24,11 @@ DIFFERENTIABLE: list[tuple[str, Callable, tuple]] = [
     ("atan2 broadcast", lambda L, a, b: L.atan2(a, b), (R(3, 1), R(4))),
     ("arctan2 method", lambda L, a, b: a.arctan2(b), (R(2, 3), R(3))),
     ("hypot", lambda L, a, b: L.hypot(a, b), (NZ(3, 4), R(4))),
+    ("atan2 float, int", lambda L, a, b: L.atan2(a, b), (R(2, 3), np.array([1, -2, 0]))),
+    ("hypot float, int", lambda L, a, b: L.hypot(a, b), (NZ(2, 3), np.array([1, -2, 0]))),
+    ("xlogy int, float", lambda L, a, b: L.xlogy(a, b), (np.array([0, 2, -1]), P(2, 3))),
+    ("fmax float, bool", lambda L, a, b: L.fmax(a, b), (R(2, 3), np.array([True, False, True]))),
+    ("lerp tensor weight 0-d", lambda L, a, b, w: L.lerp(a, b, w), (R(2, 3), R(2, 3), np.array(0.7))),
     ("copysign", lambda L, a, b: L.copysign(a, b), (NZ(3, 4), NZ(3, 4))),
     ("copysign scalar", lambda L, a: a.copysign(-1.0), (NZ(5),)),
     ("fmod", lambda L, a, b: L.fmod(a, b), (R(3, 4) * 3, NZ(4))),
@@ -249,3 +254,37 @@ def test_bad_input_raises_torchs_error(case: tuple) -> None:
         assert str(m) == str(t)
     else:
         assert str(t).split(" (")[0] in str(m) or "must match" in str(m)
+
+
+def test_mixed_float_widths_promote_as_torch() -> None:
+    """float32 with float64 computes in float64, values and gradients as torch's. atan2 is compared
+    at float32 tolerance: torch's backward squares the float32 operand in float32 (x * x before
+    the promotion), mlplab in float64 after it."""
+    a32, b64 = R(2, 3).astype(np.float32), R(3)
+    f32_tol = {"rtol": 1e-6, "atol": 1e-7}
+    cases = [(lambda L, a, b: L.atan2(a, b), f32_tol), (lambda L, a, b: L.logaddexp(a, b), None)]
+    for f, tol in [*cases, (lambda L, a, b: L.fmin(a, b), None)]:
+        res = []
+        for L in (torch, mlplab):
+            a, b = L.tensor(a32, requires_grad=True), L.tensor(b64, requires_grad=True)
+            out = f(L, a, b)
+            out.sum().backward()
+            res.append((out, a.grad, b.grad))
+        assert_close(res[1][0], res[0][0])
+        for m, t in zip(res[1][1:], res[0][1:]):
+            assert_close(m, t, "grad", tol)
+
+
+def test_inplace_through_a_view_reaches_the_base_as_torch() -> None:
+    a, w0 = R(2, 3), R(3)
+    res = []
+    for L in (torch, mlplab):
+        w = L.tensor(w0, requires_grad=True)
+        base = L.tensor(a)
+        base[0].atan2_(w)
+        base[1].lerp_(w, 0.25)
+        (base * L.tensor(np.arange(6.0).reshape(2, 3))).sum().backward()
+        res.append((base, w.grad, base.requires_grad))
+    assert_close(res[1][0], res[0][0])
+    assert_close(res[1][1], res[0][1])
+    assert res[1][2] and res[0][2]
