@@ -200,6 +200,15 @@ def test_inplace_on_a_non_leaf_is_differentiated_as_torch(case: tuple) -> None:
         assert_close(grads[1], grads[0], "grad")
 
 
+def test_xlogy_of_two_numbers_is_refused_as_torch() -> None:
+    msgs = []
+    for L in (torch, mlplab):
+        with pytest.raises(TypeError) as e:
+            L.xlogy(2, 3)
+        msgs.append(str(e.value))
+    assert msgs[1] == msgs[0]
+
+
 def test_not_differentiated_functions_raise_torchs_error_in_backward() -> None:
     for L in (torch, mlplab):
         x = L.tensor([1.5, -2.0], requires_grad=True)

@@ -89,6 +89,14 @@ ERRORS: list[tuple[str, Callable]] = [
     ("index_add count", lambda L: L.index_add(L.ones(3, 2), 0, L.tensor([0, 1]), L.ones(3, 2))),
     ("repeat_interleave negative", lambda L: L.repeat_interleave(L.ones(2), L.tensor([1, -1]))),
     ("bucketize 2-D boundaries", lambda L: L.bucketize(L.ones(2), L.ones(2, 2))),
+    ("index_add float index", lambda L: L.index_add(L.ones(3), 0, L.tensor([0.0]), L.ones(1))),
+    ("index_add 2-D index", lambda L: L.index_add(L.ones(3), 0, L.tensor([[0]]), L.ones(1))),
+    ("index_copy count", lambda L: L.index_copy(L.ones(3, 2), 0, L.tensor([0]), L.ones(2, 2))),
+    ("index_copy 2-D index", lambda L: L.index_copy(L.ones(3), 0, L.tensor([[0]]), L.ones(1))),
+    ("index_copy float index", lambda L: L.index_copy(L.ones(3), 0, L.tensor([0.0]), L.ones(1))),
+    ("index_fill 2-D index", lambda L: L.index_fill(L.ones(3), 0, L.tensor([[0]]), 1.0)),
+    ("index_fill float index", lambda L: L.index_fill(L.ones(3), 0, L.tensor([0.0]), 1.0)),
+    ("take int32 index", lambda L: L.take(L.ones(3), L.tensor([0], dtype=L.int32))),
     ("searchsorted side", lambda L: L.searchsorted(L.ones(2), L.ones(2), side="middle")),
 ]
 

@@ -99,6 +99,10 @@ def test_indices_match_torch() -> None:
         assert_close(m.indices, t.indices)
 
 
+def test_median_of_nothing_is_nan_as_torch() -> None:
+    assert_close(mlplab.median(mlplab.ones(0)), torch.median(torch.ones(0)))
+
+
 def test_integer_inputs_match_torch() -> None:
     i = np.array([[3, 1, 2], [0, 5, -1]])
     for f in (
@@ -135,6 +139,7 @@ ERRORS: list[tuple[str, Callable, tuple]] = [
     ("quantile ints", lambda L, a: L.quantile(a, 0.5), (np.array([1, 2]),)),
     ("quantile mode", lambda L, a: L.quantile(a, 0.5, interpolation="cubic"), (R(3),)),
     ("diff 0-d", lambda L, a: L.diff(a), (R(),)),
+    ("diff prepend dims", lambda L, a, p: L.diff(a, prepend=p), (R(2, 3), R(3))),
     ("cumprod dim", lambda L, a: L.cumprod(a, 2), (R(2, 3),)),
     ("kthvalue k", lambda L, a: L.kthvalue(a, 4, 0), (R(3),)),
 ]

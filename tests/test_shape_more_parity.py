@@ -121,6 +121,7 @@ ERRORS: list[tuple[str, Callable, tuple]] = [
     ("movedim repeated", lambda L, a: L.movedim(a, (0, 0), (1, 2)), (R(2, 3, 4),)),
     ("movedim lengths", lambda L, a: L.movedim(a, (0, 1), (1,)), (R(2, 3, 4),)),
     ("unflatten sizes", lambda L, a: L.unflatten(a, 1, (4, 2)), (R(2, 6),)),
+    ("unflatten inferred", lambda L, a: L.unflatten(a, 1, (4, -1)), (R(2, 6),)),
     ("take out of range", lambda L, a, i: L.take(a, i), (R(2, 2), np.array([4]))),
     ("broadcast_shapes", lambda L, a: L.broadcast_shapes(a.shape, (4, 1, 5), (2, 1, 3)), (R(2, 1),)),
     ("broadcast_tensors", lambda L, a, b: L.broadcast_tensors(a, b), (R(2, 3), R(4))),

@@ -192,7 +192,15 @@ def xlogy(input: Any, other: Any) -> Tensor:
     """input * log(other), 0 where input == 0: see :meth:`Tensor.xlogy`."""
     if isinstance(input, Tensor):
         return input.xlogy(other)
-    return _t(other)._other(input).xlogy(other)
+    if not isinstance(other, Tensor):
+        raise TypeError(
+            f"xlogy() received an invalid combination of arguments - got ({type(input).__name__}, "
+            f"{type(other).__name__}), but expected one of:\n"
+            " * (Tensor input, Tensor other, *, Tensor out = None)\n"
+            " * (Number self, Tensor other, *, Tensor out = None)\n"
+            " * (Tensor input, Number other, *, Tensor out = None)\n"
+        )
+    return other._other(input).xlogy(other)
 
 
 def divide(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:

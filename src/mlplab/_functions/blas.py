@@ -52,8 +52,8 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
 
 
 def ger(input: Tensor, vec2: Tensor) -> Tensor:
-    """outer(input, vec2)."""
-    return input.outer(vec2)
+    """outer(input, vec2) of two vectors."""
+    return input.ger(vec2)
 
 
 def inner(input: Tensor, other: Tensor) -> Tensor:
@@ -83,9 +83,7 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
     else:
         da, db = ([d] if isinstance(d, int) else list(d) for d in dims)
         if len(da) != len(db):
-            raise RuntimeError(
-                f"both dimension lists should have same length but got {len(da)} and {len(db)}"
-            )
+            raise RuntimeError("both dimension lists should have same length")
     for i, j in zip(da, db):
         if a.shape[i] != b.shape[j]:
             raise RuntimeError(

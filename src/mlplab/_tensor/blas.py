@@ -138,7 +138,10 @@ class BlasMixin(BinaryInplaceMixin):
         return self.matmul(vec)
 
     def ger(self, vec2: Tensor) -> Tensor:
-        """outer(self, vec2) (torch's older name)."""
+        """outer(self, vec2) (torch's older name) of two vectors."""
+        for name, v in (("self", self), ("vec2", vec2)):
+            if v.dim() != 1:
+                raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {v.dim()}-D")
         return self.outer(vec2)
 
     def inner(self, other: Tensor) -> Tensor:

@@ -14,13 +14,40 @@ if TYPE_CHECKING:  # type hints only, never imported at run time (mlplab.tensor 
     from ..tensor import Tensor
 
 
-def _spread(index: Any, d: int, shape: tuple) -> np.ndarray:
+_NAMES = {"int64": "Long", "int32": "Int", "float32": "Float", "float64": "Double", "bool": "Bool"}
+# op -> (index dtypes taken, error for an index of more than one dimension, error for another dtype),
+# each error torch's type and message
+_INDEX_RULES = {
+    "index_add_": (
+        ("int64", "int32"),
+        (
+            IndexError,
+            "index_add_(): Index is supposed to be a vector, but got dim: {nd} with type: {t} and size: {s}",
+        ),
+        (RuntimeError, "index_add_(): Expected dtype int32/int64 for index but got: {t}"),
+    ),
+    "index_copy_": (
+        ("int64",),
+        (IndexError, "index_copy_(): Index should have dimension 1 or 0 (got {nd})"),
+        (RuntimeError, "index_copy_(): Expected a long tensor for index, but got {t}"),
+    ),
+    "index_fill_": (
+        ("int64",),
+        (RuntimeError, "Index has to be a vector/scalar"),
+        (IndexError, "index_fill_(): Expected dtype int64 for index."),
+    ),
+}
+
+
+def _spread(name: str, index: Any, d: int, shape: tuple) -> np.ndarray:
     """The 1-D ``index`` laid along dimension ``d`` of an array of ``shape`` (len(index) there)."""
     i = np.asarray(index._data if hasattr(index, "_data") else index)
+    kinds, (dim_err, dim_msg), (type_err, type_msg) = _INDEX_RULES[name]
+    t = _NAMES.get(i.dtype.name, i.dtype.name)
     if i.ndim > 1:
-        raise IndexError("index_add_(): Index is supposed to be a vector")
-    if i.dtype != np.int64 and i.dtype != np.int32:
-        raise IndexError(f"index_add_(): Expected dtype int32/int64 for index but got: {i.dtype}")
+        raise dim_err(dim_msg.format(nd=i.ndim, t=t, s=list(i.shape)))
+    if i.dtype.name not in kinds:
+        raise type_err(type_msg.format(t=t))
     view = [1] * len(shape)
     if view:
         view[d] = i.size
@@ -39,9 +66,13 @@ class IndexMoreMixin:
         d = _one_dim(dim, self._data.ndim)
         n = np.asarray(index._data).size
         if source is not None and self._data.ndim and source.shape[d] != n:
-            raise RuntimeError(
-                f"{name}(): Number of indices ({n}) should be equal to source.size(dim): "
-                f"({source.shape[d]}), for dim: {d}"
+            if name == "index_add_":
+                raise RuntimeError(
+                    f"{name}(): Number of indices ({n}) should be equal to source.size(dim): "
+                    f"({source.shape[d]}), for dim: {d}"
+                )
+            raise IndexError(
+                f"{name}(): Number of indices ({n}) should be equal to source.size(dim) ({source.shape[d]})"
             )
         return d
 
@@ -50,18 +81,18 @@ class IndexMoreMixin:
         (repeated indices accumulate)."""
         d = self._index_check("index_add_", dim, index, source)
         src = source if alpha == 1 else source * alpha
-        return self.scatter_add(d, self._make(_spread(index, d, tuple(source.shape))), src)
+        return self.scatter_add(d, self._make(_spread("index_add_", index, d, tuple(source.shape))), src)
 
     def index_copy(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
         """self with ``source[.., k, ..]`` copied to ``self[.., index[k], ..]`` along ``dim``."""
         d = self._index_check("index_copy_", dim, index, source)
-        return self.scatter(d, self._make(_spread(index, d, tuple(source.shape))), source)
+        return self.scatter(d, self._make(_spread("index_copy_", index, d, tuple(source.shape))), source)
 
     def index_fill(self, dim: int, index: Tensor, value: Any) -> Tensor:
         """self with ``value`` at every ``self[.., index[k], ..]`` along ``dim``."""
         d = _one_dim(dim, self._data.ndim)
         v = value.item() if hasattr(value, "_data") else value
-        return self.scatter(d, self._make(_spread(index, d, tuple(self.shape))), v)
+        return self.scatter(d, self._make(_spread("index_fill_", index, d, tuple(self.shape))), v)
 
     def index_add_(self, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
         """``index_add`` in place."""

@@ -108,6 +108,8 @@ class ReduceMoreMixin:
         if self._data.ndim == 0:
             raise RuntimeError("diff expects input to be at least one-dimensional")
         d = _one_dim(dim, self._data.ndim)
+        if any(p is not None and p.dim() != self.dim() for p in (prepend, append)):
+            raise RuntimeError("diff expects prepend or append to be the same dimension as input")
         parts = [p for p in (prepend, self, append) if p is not None]
         x = S.Cat.apply(d, *parts) if len(parts) > 1 else self
         for _ in range(n):
@@ -159,6 +161,8 @@ class ReduceMoreMixin:
     def median(self, dim: Any = None, keepdim: bool = False) -> Any:
         """The lower median along ``dim`` (element (n-1)//2 in sorted order; NaN if a NaN is there):
         a value without ``dim``, else (values, indices)."""
+        if dim is None and self._data.size == 0:  # torch: the median of nothing is NaN
+            return self._make(np.full((), np.nan, self._data.dtype))
         v, i = self._order_stat(dim, keepdim, lambda nans, n: np.where(nans > 0, n - nans, (n - 1) // 2))
         return v if dim is None else Median(v, i)
 

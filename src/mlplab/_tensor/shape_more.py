@@ -129,6 +129,7 @@ class ShapeMoreMixin:
         n = self._data.ndim
         d = _one_dim(dim, n)
         sizes = [int(s) for s in sizes]
+        given = list(sizes)
         if not sizes:
             raise RuntimeError("unflatten: sizes must be non-empty")
         shape = list(self._data.shape)
@@ -139,7 +140,7 @@ class ShapeMoreMixin:
             sizes[sizes.index(-1)] = shape[d] // known if known else 0
         if int(np.prod(sizes)) != shape[d]:
             raise RuntimeError(
-                f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+                f"unflatten: Provided sizes {given} don't multiply up to the size of dim {dim} "
                 f"({shape[d]}) in the input tensor"
             )
         return self.reshape(*shape[:d], *sizes, *shape[d + 1 :])
@@ -216,7 +217,11 @@ class ShapeMoreMixin:
         """The elements of the flattened tensor at ``index`` (result shaped like ``index``)."""
         i = index._data
         if i.dtype != np.int64:
-            raise RuntimeError(f"take(): Expected a long tensor for index, but got {index.dtype}")
+            names = {"int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+            t = names.get(
+                i.dtype.name, {"float32": "Float", "float64": "Double"}.get(i.dtype.name, i.dtype.name)
+            )
+            raise RuntimeError(f"take(): Expected a long tensor for index, but got {t}")
         n = self._data.size
         if i.size and (i.max() >= n or i.min() < -n):
             bad = int(i.max()) if i.max() >= n else int(i.min())
