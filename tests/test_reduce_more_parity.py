@@ -156,3 +156,19 @@ def test_bad_input_raises_torchs_error(case: tuple) -> None:
     t, m = caught
     assert type(m) is type(t), f"{type(m).__name__} vs torch {type(t).__name__}: {m}"
     assert str(m) == str(t)
+
+
+def test_cumprod_in_place_matches_torch() -> None:
+    a = R(3, 4)
+    res = []
+    for L in (torch, mlplab):
+        w = L.tensor(a, requires_grad=True)
+        y = w * 1.5
+        assert y.cumprod_(1) is y
+        y.backward(L.tensor(np.linspace(-1, 1, 12).reshape(3, 4)))
+        z = L.tensor(a)
+        z.cumprod_(0)
+        res.append((y, w.grad, z, z._version))
+    for m, t in zip(res[1][:3], res[0][:3]):
+        assert_close(m, t)
+    assert res[1][3] == res[0][3]
