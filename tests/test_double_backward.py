@@ -317,6 +317,15 @@ def test_every_backward_graph_is_exercised(monkeypatch):
     import test_unary_parity as unary  # the elementwise family: tan, erf, lgamma, round, ...
 
     unary.exercise_second_derivatives()
+    import test_binary_double_backward as binary  # branch binary: ops/binary.py, ops/scan.py
+    import test_reduce_more_parity as scans
+
+    for cases in (binary.CASES, scans.SECOND):
+        for name in cases:
+            second(mlplab, cases, name)
+    h = mlplab.tensor([1.0, -2.0], dtype=mlplab.float64, requires_grad=True)
+    with pytest.raises(RuntimeError, match="^derivative for aten::heaviside is not implemented$"):
+        mlplab.autograd.grad(mlplab.heaviside(h * 1, h.detach()).sum(), h, create_graph=True)
     from mlplab.ops.not_twice import DelayedError
 
     x = mlplab.tensor([1.0, -2.0], dtype=mlplab.float64, requires_grad=True)

@@ -4,10 +4,8 @@ The array lives in ``_data``; ``.data`` returns a detached Tensor sharing it (as
 ``w.data = ...`` and ``w.data.zero_()`` work as in the notes. Every differentiable method is a thin
 call into one ``Op`` in :mod:`mlplab.ops`.
 
-This module holds the class itself: storage, construction, attributes, dtype conversion, the
-autograd entry points and printing, plus ``Parameter``. The operator and method families come from
-one mixin per concept in :mod:`mlplab._tensor` (arithmetic, elementwise functions, comparisons,
-reductions, shapes, indexing, in-place ops).
+This module holds the class itself (storage, construction, attributes, dtypes, autograd entry points,
+printing) and ``Parameter``; the method families are one mixin per concept in :mod:`mlplab._tensor`.
 """
 
 from __future__ import annotations
@@ -22,6 +20,7 @@ from . import _dtype
 from . import _format as _fmt
 from ._tensor import arith as _arith
 from ._tensor import compare as _compare
+from ._tensor import compat as _compat
 from ._tensor import device as _device
 from ._tensor import index as _index
 from ._tensor import inplace as _inplace
@@ -54,6 +53,7 @@ class Tensor(
     _select.SelectMixin,
     _new_mixin.NewMixin,
     _inplace.InplaceMixin,
+    _compat.CompatMixin,
 ):
     """A multi-dimensional array with autograd (see module docstring)."""
 

@@ -13,6 +13,11 @@ entry points, printing) inherits its operators and methods from these mixins:
     device.py    devices as on a CPU-only torch build (``device``, ``to``, ``cpu``, ``cuda``)
     select.py    split/chunk, flip/roll, repeat/tile, scatter, sort/topk, unique, tril/diag, ...
     new.py       ``new_zeros``, ``new_ones``, ``new_full``, ``new_empty``, ``new_tensor``
+    compat.py    one mixin gathering the families added for torch compatibility:
+      binary.py, binary_inplace.py   atan2, hypot, fmod, lerp, logical/bitwise ops ... and ``atan2_`` ...
+      blas.py                        addmm, addmv, addr, baddbmm, addcmul, mv, inner, kron, trace
+      reduce_more.py                 cumprod, cummax, median, quantile, nansum, diff, mode, aminmax
+      shape_more.py, index_more.py   movedim, rot90, tensor_split, nonzero, take, index_add, stride ...
 
 Each mixin has ``__slots__ = ()`` so ``Tensor`` keeps its slots (declared by
 :class:`mlplab.autograd.tensor_base.TensorBase`) and no instance dict. The mixins never name the
