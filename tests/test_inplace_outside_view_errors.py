@@ -139,7 +139,7 @@ def test_a_base_saved_before_it_joined_the_graph_raises_at_backward_as_in_torch(
 
     torch_message = run(torch)
     assert "which is output 0 of torch::autograd::CopySlices, is at version 1;" in torch_message
-    assert run(mlplab).split(" Hint:")[0] == torch_message.split(" Hint:")[0]
+    assert run(mlplab) == torch_message  # the hint too
 
 
 @pytest.mark.parametrize(
@@ -163,9 +163,9 @@ def test_a_saved_view_changed_names_the_node_as_torch_does(program):
         changed.mul_(2)
         with pytest.raises(RuntimeError) as e:
             y.sum().backward()
-        return str(e.value).split(" Hint:")[0]
+        return str(e.value)
 
-    assert run(mlplab) == run(torch)
+    assert run(mlplab) == run(torch)  # the hint too
 
 
 def test_clamp_with_a_bound_that_requires_grad_is_refused_not_silent():

@@ -68,7 +68,7 @@ def _node_now(t: Any) -> Any:
 
 
 def _modified(dtype: Any, shape: tuple, producer: Any, version: int, expected: int) -> RuntimeError:
-    """PyTorch's error for a saved tensor changed in place (its wording, up to the hint)."""
+    """PyTorch's error for a saved tensor changed in place (its wording, hint included)."""
     kind = _TYPE_NAMES.get(np.dtype(dtype).name, np.dtype(dtype).name)
     which = ""
     if producer is not None:  # PyTorch drops "Backward0" from the node's name, "Backward" from others
@@ -77,8 +77,9 @@ def _modified(dtype: Any, shape: tuple, producer: Any, version: int, expected: i
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [torch.{kind}Tensor [{', '.join(str(n) for n in shape)}]]{which} is at version "
-        f"{version}; expected version {expected} instead. Hint: do the in-place change after "
-        "backward(), or use the out-of-place form (x = x * 2 instead of x.mul_(2))."
+        f"{version}; expected version {expected} instead. Hint: enable anomaly detection to find "
+        "the operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True, check_nan=False)."
     )
 
 

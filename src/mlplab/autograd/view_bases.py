@@ -55,13 +55,13 @@ def note_view_of_view(m: Any, t: Any, recording: bool, op: type, first: Any, res
 
 
 def op_name(how: tuple) -> str:
-    """PyTorch's name of the view op that made a "no_grad_of_view" view (``Slice``, ``Select``)."""
+    """PyTorch's name of the view op that made a "no_grad_of_view" view (``Slice``, ``Select``,
+    ``Squeeze1``): its node's name without ``Backward0`` (``Backward`` before another digit)."""
     op, x, rest = how
     fn = op.__new__(op)
     fn.forward(x, *rest)
-    name = fn.name()
-    name = name[: -len("Backward0")] if name.endswith("Backward0") else name
-    return {"Permute": "T"}.get(name, name) if x.ndim <= 2 else name
+    name = fn.name()  # "SelectBackward0" -> "Select", "SqueezeBackward1" -> "Squeeze1"
+    return name[: -len("Backward0")] if name.endswith("Backward0") else name.replace("Backward", "")
 
 
 def base_of(t: Any) -> Any:

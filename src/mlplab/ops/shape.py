@@ -57,6 +57,42 @@ class Permute(Op):
         return x.transpose(np.argsort(self.inv))
 
 
+class Unsqueeze(Reshape):
+    """``unsqueeze``: a reshape inserting one axis of size 1 (PyTorch's ``UnsqueezeBackward0``)."""
+
+    backward_name = "UnsqueezeBackward0"
+
+
+class Squeeze(Reshape):
+    """``squeeze()``: a reshape dropping every size-1 axis (PyTorch's ``SqueezeBackward0``)."""
+
+    backward_name = "SqueezeBackward0"
+
+
+class SqueezeDim(Reshape):
+    """``squeeze(dim)`` (PyTorch's ``SqueezeBackward1``)."""
+
+    backward_name = "SqueezeBackward1"
+
+
+class SqueezeDims(Reshape):
+    """``squeeze((d0, d1, ...))`` (PyTorch's ``SqueezeBackward2``)."""
+
+    backward_name = "SqueezeBackward2"
+
+
+class Transpose(Permute):
+    """``transpose(d0, d1)``: a permutation swapping two axes (PyTorch's ``TransposeBackward0``)."""
+
+    backward_name = "TransposeBackward0"
+
+
+class T(Permute):
+    """``t()`` of a tensor of at most 2 dims (PyTorch's ``TBackward0``)."""
+
+    backward_name = "TBackward0"
+
+
 class Expand(Op):
     """y = x broadcast to a larger shape (a view);  dL/dx = dL/dy summed over broadcast axes."""
 
