@@ -99,7 +99,7 @@ class Tensor(
     # ------------------------------------------------------------------ attributes
     @property
     def requires_grad(self) -> bool:
-        return self._requires_grad
+        return self._requires_grad is not False  # a bool, or a view_bases.RefusedUse (True)
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
@@ -157,6 +157,9 @@ class Tensor(
 
     @property
     def is_leaf(self) -> bool:
+        r = self._requires_grad
+        if r is not True and r is not False:  # a view PyTorch refuses to use: it raises here too
+            raise RuntimeError(r.message)
         return self.grad_fn is None
 
     def numel(self) -> int:
@@ -179,7 +182,7 @@ class Tensor(
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """The underlying array (shared, not copied); ``force=True`` detaches first."""
-        if self._requires_grad and not force:
+        if self._requires_grad is not False and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
             )
@@ -260,7 +263,7 @@ class Tensor(
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward."""
-        if not self._requires_grad:
+        if self._requires_grad is False:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is not None:
             self.grad_fn.retained_output = self
@@ -395,6 +398,6 @@ def _format(t: Tensor) -> str:
         suffixes.append(f"dtype={_dtype.from_numpy_dtype(dt)!r}")
     if t.grad_fn is not None:
         suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
-    elif t._requires_grad:
+    elif t._requires_grad is not False:
         suffixes.append("requires_grad=True")
     return _fmt.add_suffixes("tensor(" + _fmt.array_str(a, 7), suffixes, 7)

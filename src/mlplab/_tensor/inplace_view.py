@@ -187,9 +187,10 @@ def _through_outside_view(t: Any, outside: Any, result: Any) -> Any:
 def _other_views(base: Any, t: Any, only_t: bool = False) -> None:
     """Give the other live views of ``base`` made outside the graph (which see the new values) a
     node on ``base``'s new one, as PyTorch regenerates theirs: ``AsStridedBackward0``, or, for one
-    PyTorch refuses to use now (made under no_grad, an output of split/unbind), a node that
-    raises its error when a gradient reaches it. The search (``gc``) runs once for the views made
-    since the last one: the base's count of them starts again."""
+    PyTorch refuses to use now (made under no_grad, an output of split/unbind), a node PyTorch's
+    repr shows as ``Invalid`` and a ``_requires_grad`` that raises PyTorch's error when an op
+    uses the view with grad mode on (``view_bases.RefusedUse``). The search (``gc``) runs once
+    for the views made since the last one: the base's count of them starts again."""
     seen = view_bases.had_views(base)
     if seen is None:
         return
@@ -198,8 +199,10 @@ def _other_views(base: Any, t: Any, only_t: bool = False) -> None:
         return
     vc = base._version_counter
     for s, m in view_bases.other_views(base, vc, t):
-        if m.__class__ is tuple:
+        if m.__class__ is tuple:  # its use with grad mode on raises (view_bases.RefusedUse)
             s.grad_fn = RefusedView.node(base, _SIBLING[m[1]], next(sequence))
+            s._requires_grad = view_bases.RefusedUse(_SIBLING[m[1]])
+            continue
         else:
             index = view_bases.positions(base._data, s._data)
             if index is None:  # no longer in the base's memory: it does not see the change

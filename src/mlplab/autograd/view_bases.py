@@ -32,11 +32,42 @@ from typing import Any
 
 import numpy as np
 
+from .grad_mode import state as _grad_state
+
 #: markers in a base's ``_view_base``: one view / several views were made of it outside the graph
 ONE = ("one view",)
 MANY = ("many views",)
 
 _as_strided = np.lib.stride_tricks.as_strided
+
+
+class RefusedUse:
+    """The ``_requires_grad`` of a view PyTorch refuses to use with grad mode on: one made under
+    no_grad (or by ``split``/``unbind``) whose base, or another view of it, was then changed in
+    place with grad mode on (PyTorch's ``CreationMeta`` check when the view's ``grad_fn`` is read).
+
+    Every op decides whether to record by testing its inputs' ``_requires_grad`` for truth, so the
+    test itself raises PyTorch's error: with grad mode on :meth:`__bool__` raises ``message``; with
+    it off the view requires grad (True) and is used as in PyTorch. Ordinary tensors hold a plain
+    bool there, so no op pays for the check."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __bool__(self) -> bool:
+        if _grad_state.enabled:
+            raise RuntimeError(self.message)
+        return True
+
+    def __eq__(self, other: object) -> bool:  # ``True in needs`` (a general op's test) compares
+        return bool(self) == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return "True"
 
 
 def note_view_of_view(m: Any, t: Any, recording: bool, op: type, first: Any, rest: tuple) -> None:
@@ -121,7 +152,9 @@ def other_views(base: Any, vc: list, but: Any) -> list:
     require grad, except ``but``: found through the garbage collector (module docstring)."""
     found = []
     for s in gc.get_referrers(vc):
-        if s is but or s is base or getattr(s, "_version_counter", None) is not vc or s._requires_grad:
+        if s is but or s is base or getattr(s, "_version_counter", None) is not vc:
+            continue
+        if s._requires_grad is not False:  # joined already (or refused: never test it for truth)
             continue
         m = base_of(s)
         if m is not None and (m[0] if m.__class__ is tuple else m) is base:

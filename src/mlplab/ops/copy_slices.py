@@ -88,10 +88,12 @@ class AsStrided(Op):
 class RefusedView(Op):
     """The node of a view made under no_grad (or an output of ``split``/``unbind``) whose base
     joined the graph by an in-place change made through another view: PyTorch raises when such a
-    view is used; mlplab raises the same error when a gradient reaches it."""
+    view is used with grad mode on, and so does mlplab (its ``_requires_grad`` is a
+    ``view_bases.RefusedUse``); this node only names it as PyTorch's repr does (``Invalid``) and
+    raises the same error if a gradient ever reaches it."""
 
     arity = 1
-    backward_name = "AsStridedBackward0"
+    backward_name = "Invalid"
 
     @classmethod
     def node(cls, b, message, sequence_number):
