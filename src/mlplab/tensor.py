@@ -157,10 +157,7 @@ class Tensor(
 
     @property
     def is_leaf(self) -> bool:
-        r = self._requires_grad
-        if r is not True and r is not False:  # a view PyTorch refuses to use: it raises here too
-            raise RuntimeError(r.message)
-        return self.grad_fn is None
+        return self.grad_fn is None if self._requires_grad.__class__ is bool else self._requires_grad.refuse()
 
     def numel(self) -> int:
         return int(self._data.size)

@@ -107,6 +107,7 @@ def write_shared(t: Any, result: Any) -> Any:
     if base is not t:
         views.refresh(t, sequence)  # t's view node, made again on the new base node
         t._requires_grad = True
+    views.regenerate(t, base, sequence)  # the other views' nodes, as PyTorch shows them
     _other_views(base, t)
     return t
 

@@ -61,6 +61,10 @@ class RefusedUse:
             raise RuntimeError(self.message)
         return True
 
+    def refuse(self) -> bool:
+        """Raise the error whatever the grad mode (``is_leaf``: PyTorch reads ``grad_fn``)."""
+        raise RuntimeError(self.message)
+
     def __eq__(self, other: object) -> bool:  # ``True in needs`` (a general op's test) compares
         return bool(self) == other
 

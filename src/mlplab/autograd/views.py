@@ -18,6 +18,7 @@ graphs without one pay nothing.
 
 from __future__ import annotations
 
+import gc
 import math
 import weakref
 from typing import Any
@@ -138,3 +139,42 @@ def stale_view(t: Any) -> tuple | None:
         return None
     now = t._version_counter[0]
     return None if _version_seen(node, 0) == now else (id(node), now)
+
+
+def regenerate(t: Any, base: Any, sequence: Any) -> None:
+    """After an in-place change of ``t`` (``base`` or a view of it) with grad mode on, give every
+    other live view in the graph of the same memory its node as of now (``AsStridedBackward0``):
+    PyTorch regenerates a view's ``grad_fn`` when it is read after its memory changed, and
+    ``grad_fn`` here is a plain slot, so it is made now (:func:`refresh`).
+
+    Finding the views: ``_apply_view`` counts the views recorded in the graph since the last
+    search in the shared counter ``vc`` (``vc[1]``: 2 for one, 3 for more); the search walks the
+    garbage collector's referrers of ``vc`` (slow: every object) only when a view other than ``t``'s
+    own chain may exist, and keeps weak references to what it found in ``vc[2]``."""
+    vc = t._version_counter
+    mark = vc[1]
+    if mark is not True and mark is not False:  # views in the graph were made since the last search
+        if mark == 2 and base is not t and len(vc) == 2:  # the one view made is t: nothing else
+            vc[1] = True
+            return
+        found = [
+            weakref.ref(s)
+            for s in gc.get_referrers(vc)
+            if getattr(s, "_version_counter", None) is vc and s is not base and _is_graph_view(s)
+        ]
+        if len(vc) == 2:
+            vc.append(found)
+        else:
+            vc[2] = found
+        vc[1] = True
+    elif len(vc) == 2:
+        return
+    for r in vc[2]:
+        s = r()
+        if s is not None and s is not t:
+            refresh(s, sequence)
+
+
+def _is_graph_view(s: Any) -> bool:
+    node = getattr(s, "grad_fn", None)
+    return node is not None and getattr(node, "is_view", False) and shares_memory(s, node)
