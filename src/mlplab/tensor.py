@@ -33,7 +33,7 @@ from ._tensor import unary as _unary
 from ._tensor.arith import _raise_broadcast, _result_dtype, _scalar_array  # noqa: F401 - re-exported
 from ._tensor.reduce import MaxResult, MinResult  # noqa: F401 - re-exported
 from ._tensor.shape import Size, _norm_dim, _one_dim, _shape_args  # noqa: F401 - re-exported
-from .autograd import differentiate, engine, hooks
+from .autograd import differentiate, engine, hooks, view_bases
 from .autograd.tensor_base import TensorBase, share_version
 from .ops.elementwise import Cast, Clone
 
@@ -118,7 +118,7 @@ class Tensor(
                 "computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach()."
             )
-        self._requires_grad = bool(requires_grad)
+        view_bases.set_requires_grad(self, bool(requires_grad))
         return self
 
     @property

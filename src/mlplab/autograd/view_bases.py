@@ -74,6 +74,44 @@ class RefusedUse:
         return "True"
 
 
+class _NoEdge:
+    """The ``_requires_grad`` of a view made outside the graph of a base later given
+    ``requires_grad_()``: PyTorch's view then requires grad (it reads its base's flag) and stays a
+    leaf without a gradient accumulator, so ops on it record nodes while no gradient reaches it
+    (``.grad`` stays None; ``autograd.grad`` finds it unused). True for every test; the engine
+    accumulates nothing into a leaf holding it."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __eq__(self, other: object) -> bool:
+        return other is True or other is self
+
+    __hash__ = object.__hash__
+
+    @staticmethod
+    def refuse() -> bool:  # ``is_leaf``: a leaf
+        return True
+
+    def __repr__(self) -> str:
+        return "True"
+
+
+#: see :class:`_NoEdge`
+NO_EDGE = _NoEdge()
+
+
+def set_requires_grad(t: Any, flag: bool) -> None:
+    """``t.requires_grad_(flag)`` of a leaf; its views made outside the graph before it was given
+    ``requires_grad`` now require grad too, with no edge to it (:data:`NO_EDGE`), as in PyTorch."""
+    t._requires_grad = flag
+    if flag and had_views(t) is not None:
+        for s, _ in other_views(t, t._version_counter, None):
+            s._requires_grad = NO_EDGE
+
+
 def note_view_of_view(m: Any, t: Any, recording: bool, op: type, first: Any, rest: tuple) -> None:
     """Record on ``t``, a view made without a node of a view whose ``_view_base`` is ``m`` (its
     base, or ``(base, kind)``), the same base; the kind is inherited, or, when ``recording`` (grad
