@@ -43,6 +43,16 @@ VIEW_OPS = [
     ("diagonal", lambda L, t: t.diagonal()),
 ]
 
+#: (id, ops returning several views of a (4, 3) tensor)
+MULTI_VIEW_OPS = [
+    ("split", lambda L, t: t.split(2)),
+    ("split sizes", lambda L, t: t.split([1, 3])),
+    ("torch.split", lambda L, t: L.split(t, 3)),
+    ("chunk", lambda L, t: t.chunk(2, 1)),
+    ("unbind", lambda L, t: t.unbind(1)),
+    ("torch.unbind", lambda L, t: L.unbind(t)),
+]
+
 
 def _leaf(L):
     return L.tensor([[float(i + 4 * j) for i in range(4)] for j in range(3)], requires_grad=True)
@@ -92,3 +102,14 @@ def test_flatten_of_a_0d_tensor_is_a_new_1d_view_as_torch():
         t = L.tensor(2.0)
         f = t.flatten()
         assert f is not t and tuple(f.shape) == (1,)
+
+
+@pytest.mark.parametrize(("name", "op"), MULTI_VIEW_OPS, ids=[n for n, _ in MULTI_VIEW_OPS])
+def test_multi_view_node_names_are_torchs(name, op):
+    def names(L):
+        x = L.tensor([[float(i + 3 * j) for i in range(3)] for j in range(4)], requires_grad=True) * 1
+        return [type(o.grad_fn).__name__ if L is torch else o.grad_fn.name() for o in op(L, x)]
+
+    expected = names(torch)
+    assert expected[0] in ("SplitBackward0", "SplitWithSizesBackward0", "UnbindBackward0")
+    assert names(mlplab) == expected

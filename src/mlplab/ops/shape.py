@@ -136,6 +136,9 @@ class Index(Op):
     def name(self) -> str:
         if self.backward_name is not None:  # a node made again after an in-place change
             return self.backward_name
+        multi = self.__dict__.get("multi_view")  # an output of split/chunk/unbind (_tensor/select.py)
+        if multi is not None:
+            return multi[0] + "Backward0"
         if self.adv:
             return "IndexBackward0"
         k = self.key if isinstance(self.key, tuple) else (self.key,)
