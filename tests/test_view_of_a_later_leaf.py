@@ -1,8 +1,11 @@
-"""Views made outside the graph of a tensor later given ``requires_grad_()``, against PyTorch 2.13.
+"""Views that require grad with no edge to their base, against PyTorch 2.13.
 
-PyTorch's view reads its base's flag: it then reports ``requires_grad=True``, stays a leaf with no
-``grad_fn``, and ops on it record nodes, but it has no gradient accumulator, so no gradient reaches
-it or its base through it (``.grad`` stays None, ``autograd.grad`` finds it unused). Each case runs
+Two kinds: a view made outside the graph of a tensor later given ``requires_grad_()``, and a view
+made under ``no_grad`` of a tensor that requires grad. PyTorch's view reads its base's flag: it
+reports ``requires_grad=True``, stays a leaf with no ``grad_fn``, and ops on it record nodes, but it
+has no gradient accumulator, so no gradient reaches it or its base through it (``.grad`` stays
+None, ``autograd.grad`` finds it unused). A view made under no_grad whose memory then changes in
+place (under no_grad too) raises PyTorch's error at its next use with grad mode on. Each case runs
 the same program on both libraries and compares what it returns (or the error it raises).
 """
 
@@ -44,7 +47,37 @@ def _t(L):
     return b, v
 
 
-MAKES = [("slice", _plain), ("under no_grad", _no_grad), ("view of a view", _view_of_a_view), ("t", _t)]
+def _no_grad_view_of_a_leaf(L):
+    b = L.zeros(2, 3, requires_grad=True)
+    with L.no_grad():
+        v = b.t()
+    return b, v
+
+
+def _no_grad_view_of_a_graph_tensor(L):
+    a = L.ones(3, requires_grad=True)
+    b = a * 2
+    with L.no_grad():
+        v = b[1:]
+    return a, v
+
+
+def _no_grad_view_of_a_no_grad_view(L):
+    b = L.zeros(2, 3, requires_grad=True)
+    with L.no_grad():
+        v = b[0][1:]
+    return b, v
+
+
+MAKES = [
+    ("slice", _plain),
+    ("under no_grad", _no_grad),
+    ("view of a view", _view_of_a_view),
+    ("t", _t),
+    ("no_grad view of a leaf", _no_grad_view_of_a_leaf),
+    ("no_grad view of a graph tensor", _no_grad_view_of_a_graph_tensor),
+    ("no_grad view of a no_grad view", _no_grad_view_of_a_no_grad_view),
+]
 
 
 def _value(L, x):
@@ -78,6 +111,26 @@ USES = [
     ("in place", lambda L, b, v: v.add_(1)),
 ]
 
+#: uses after an in-place change under no_grad, for the views made under no_grad of a tensor that
+#: requires grad (the views of a later leaf differ there: docs/compatibility.md)
+CHANGED_USES = [
+    ("in place under no_grad, then used", lambda L, b, v: (_no_grad_add(L, v), v * 2)),
+    ("base changed under no_grad, then used", lambda L, b, v: (_no_grad_add(L, b), v * 2)),
+    ("view of it changed under no_grad, then used", lambda L, b, v: (_no_grad_add(L, v[:1]), v.sum())),
+    ("changed under no_grad, then is_leaf", lambda L, b, v: (_no_grad_add(L, v), v.is_leaf)),
+    ("changed under no_grad, used under no_grad", lambda L, b, v: (_no_grad_add(L, v), _no_grad_mul(L, v))),
+]
+
+
+def _no_grad_add(L, t):
+    with L.no_grad():
+        t.add_(1)
+
+
+def _no_grad_mul(L, t):
+    with L.no_grad():
+        return t * 2
+
 
 def _outcome(L, make, use):
     b, v = make(L)
@@ -90,6 +143,12 @@ def _outcome(L, make, use):
 @pytest.mark.parametrize(("use_name", "use"), USES, ids=[n for n, _ in USES])
 @pytest.mark.parametrize(("make_name", "make"), MAKES, ids=[n for n, _ in MAKES])
 def test_view_of_a_tensor_given_requires_grad_later_is_torchs(make_name, make, use_name, use):
+    assert _outcome(mlplab, make, use) == _outcome(torch, make, use)
+
+
+@pytest.mark.parametrize(("use_name", "use"), CHANGED_USES, ids=[n for n, _ in CHANGED_USES])
+@pytest.mark.parametrize(("make_name", "make"), MAKES[4:], ids=[n for n, _ in MAKES[4:]])
+def test_no_grad_view_changed_under_no_grad_is_torchs(make_name, make, use_name, use):
     assert _outcome(mlplab, make, use) == _outcome(torch, make, use)
 
 

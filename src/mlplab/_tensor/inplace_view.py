@@ -79,9 +79,12 @@ def old_value(t: Any) -> Any:
 
 def write_shared(t: Any, result: Any) -> Any:
     """Make ``t`` the recorded ``result`` of an in-place op by writing into its shared array."""
-    check_writable(t)
     chain = views.view_chain(t)
     base, base_node = chain[-1]
+    if base_node is None and base._requires_grad.__class__ is view_bases.NoGradView:
+        if base is not t:  # a view of a view made under no_grad: PyTorch refuses it before all else
+            raise RuntimeError(_NO_GRAD_VIEW_OF_VIEW.format(op=view_bases.short_name(t.grad_fn.name())))
+    check_writable(t)
     if len(chain) == 1:
         outside = view_bases.base_of(t)
         if outside is not None:  # a view made outside the graph: its base joins it

@@ -26,7 +26,7 @@ from . import hooks as _hooks
 from .grad_mode import enable_grad, no_grad
 from .hooks import HOOKS_ONLY
 from .tensor_base import TensorBase, last_inplace, sequence
-from .view_bases import NO_EDGE
+from .view_bases import NO_EDGE_TYPES
 from .views import changed as _views_changed
 from .views import current_view_node, refresh, stale_view
 
@@ -200,7 +200,7 @@ def _run(roots: tuple, seeds: list, targets: dict | None, retain_graph: bool, cr
 
 def _leaf(t: Any, g: Any, create_graph: bool) -> None:
     """Accumulate into a leaf's ``.grad``; with ``create_graph`` the sum is recorded (out of place)."""
-    if not create_graph or t._requires_grad is NO_EDGE:
+    if not create_graph or t._requires_grad.__class__ in NO_EDGE_TYPES:
         engine._accumulate_leaf(t, g)  # (nothing for a NO_EDGE view)
         return
     if g.dtype != t.dtype:
@@ -260,7 +260,7 @@ def grad(
         found = _run(outs, seeds, {id(t): t for t in ins}, retain, create_graph)
     result = []
     for i, t in enumerate(ins):
-        g = None if t._requires_grad is NO_EDGE else found.get(id(t))  # no edge reaches it
+        g = None if t._requires_grad.__class__ in NO_EDGE_TYPES else found.get(id(t))  # no edge reaches it
         if g is None:
             if not allow_unused:
                 raise RuntimeError(

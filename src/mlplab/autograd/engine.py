@@ -26,7 +26,7 @@ import numpy as np
 
 from . import hooks as _hooks
 from .tensor_base import TensorBase, last_inplace, sequence
-from .view_bases import NO_EDGE as _NO_EDGE
+from .view_bases import NO_EDGE_TYPES
 from .views import changed as _views_changed
 from .views import current_view_node, refresh, stale_view
 
@@ -127,7 +127,7 @@ def _accumulate_leaf(t: Any, g: np.ndarray, owned: bool = False) -> None:
     ``owned``: ``g`` is referenced by nothing else (``Op.returns_fresh_grads``), so it may
     become the new ``.grad`` as it is; otherwise it is copied.
     """
-    if t._requires_grad is _NO_EDGE:  # a view PyTorch gives no gradient accumulator
+    if t._requires_grad.__class__ in NO_EDGE_TYPES:  # a view PyTorch gives no gradient accumulator
         return
     data = t._data
     if g.dtype != data.dtype:
@@ -265,7 +265,7 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
                     and input_grad.__class__ is _ndarray  # a 0-d gradient may be a NumPy scalar
                     and input_grad.shape == (leaf_data := tensor._data).shape
                     and input_grad.dtype == leaf_data.dtype
-                    and tensor._requires_grad is not _NO_EDGE
+                    and tensor._requires_grad is True  # (else _accumulate_leaf decides)
                 ):
                     # the usual leaf case (a layer's weight after zero_grad), inlined
                     # (Tensor._make written out, as in _accumulate_leaf)

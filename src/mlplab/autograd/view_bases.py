@@ -103,6 +103,37 @@ class _NoEdge:
 NO_EDGE = _NoEdge()
 
 
+class NoGradView(_NoEdge):
+    """The ``_requires_grad`` of a view made under no_grad of a tensor that requires grad: as in
+    PyTorch it requires grad with no edge to its base (:class:`_NoEdge`), until its memory changes
+    in place (``vc``, its version counter, passes ``version``); then its use with grad mode on
+    raises ``message`` (PyTorch's check when such a view's ``grad_fn`` is read)."""
+
+    __slots__ = ("vc", "version", "message")
+
+    def __init__(self, vc: list, message: str) -> None:
+        self.vc, self.version, self.message = vc, vc[0], message
+
+    def __bool__(self) -> bool:
+        if _grad_state.enabled and self.vc[0] != self.version:
+            raise RuntimeError(self.message)
+        return True
+
+    def __eq__(self, other: object) -> bool:
+        return bool(self) == other
+
+    __hash__ = object.__hash__
+
+    def refuse(self) -> bool:  # ``is_leaf``: a leaf, or the error once its memory changed
+        if self.vc[0] != self.version:
+            raise RuntimeError(self.message)
+        return True
+
+
+#: the ``_requires_grad`` values of leaves that take no gradient (the engine's test)
+NO_EDGE_TYPES = (_NoEdge, NoGradView)
+
+
 def set_requires_grad(t: Any, flag: bool) -> None:
     """``t.requires_grad_(flag)`` of a leaf; its views made outside the graph before it was given
     ``requires_grad`` now require grad too, with no edge to it (:data:`NO_EDGE`), as in PyTorch."""
@@ -133,7 +164,12 @@ def op_name(how: tuple) -> str:
     op, x, rest = how
     fn = op.__new__(op)
     fn.forward(x, *rest)
-    name = fn.name()  # "SelectBackward0" -> "Select", "SqueezeBackward1" -> "Squeeze1"
+    return short_name(fn.name())
+
+
+def short_name(name: str) -> str:
+    """A node's name as PyTorch's view messages print it: "SelectBackward0" -> "Select",
+    "SqueezeBackward1" -> "Squeeze1"."""
     return name[: -len("Backward0")] if name.endswith("Backward0") else name.replace("Backward", "")
 
 
@@ -196,7 +232,8 @@ def other_views(base: Any, vc: list, but: Any) -> list:
     for s in gc.get_referrers(vc):
         if s is but or s is base or getattr(s, "_version_counter", None) is not vc:
             continue
-        if s._requires_grad is not False:  # joined already (or refused: never test it for truth)
+        r = s._requires_grad  # never tested for truth: it may be a RefusedUse
+        if r is True or r.__class__ is RefusedUse or r is NO_EDGE:  # joined, refused, or a leaf
             continue
         m = base_of(s)
         if m is not None and (m[0] if m.__class__ is tuple else m) is base:

@@ -23,6 +23,8 @@ import math
 import weakref
 from typing import Any
 
+from .view_bases import NoGradView
+
 #: set once an in-place change of memory shared by views has been recorded (the engine's gate)
 changed = [False]
 
@@ -39,11 +41,21 @@ _NO_GRAD_VIEW = (
 )
 
 
+#: PyTorch's error when such a view is used after its memory changed in place
+_CHANGED_NO_GRAD = (
+    "A view was created in no_grad mode and its base or another view of its base has been "
+    "modified inplace with grad mode enabled. " + _NO_GRAD_VIEW.split("enabled. ", 1)[1]
+)
+
+
 def mark_no_grad_view(t: Any) -> None:
     """Remember that view ``t`` was made under no_grad of a tensor that requires grad: PyTorch
-    refuses to change it in place with grad mode on (:func:`check_no_grad_view`)."""
+    refuses to change it in place with grad mode on (:func:`check_no_grad_view`); it requires grad
+    with no edge, and its use with grad mode on after its memory changed raises
+    (``view_bases.NoGradView``)."""
     k = id(t)
     no_grad_views[k] = weakref.ref(t, lambda _, k=k: no_grad_views.pop(k, None))
+    t._requires_grad = NoGradView(t._version_counter, _CHANGED_NO_GRAD)
 
 
 def check_no_grad_view(t: Any) -> None:
