@@ -200,8 +200,10 @@ def _run(roots: tuple, seeds: list, targets: dict | None, retain_graph: bool, cr
 
 def _leaf(t: Any, g: Any, create_graph: bool) -> None:
     """Accumulate into a leaf's ``.grad``; with ``create_graph`` the sum is recorded (out of place)."""
-    if not create_graph or t._requires_grad.__class__ in NO_EDGE_TYPES:
-        engine._accumulate_leaf(t, g)  # (nothing for a NO_EDGE view)
+    if t._requires_grad.__class__ in NO_EDGE_TYPES:  # a view with no accumulator (view_bases)
+        return
+    if not create_graph:
+        engine._accumulate_leaf(t, g)
         return
     if g.dtype != t.dtype:
         g = g.to(t.dtype)

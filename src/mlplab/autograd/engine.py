@@ -127,8 +127,6 @@ def _accumulate_leaf(t: Any, g: np.ndarray, owned: bool = False) -> None:
     ``owned``: ``g`` is referenced by nothing else (``Op.returns_fresh_grads``), so it may
     become the new ``.grad`` as it is; otherwise it is copied.
     """
-    if t._requires_grad.__class__ in NO_EDGE_TYPES:  # a view PyTorch gives no gradient accumulator
-        return
     data = t._data
     if g.dtype != data.dtype:
         g = g.astype(data.dtype)
@@ -210,6 +208,8 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
     fn = root.grad_fn
     if fn is None:
         hooked = _hooks.leaf_entry(root) if leaf_hooks else None
+        if hooked is not None and root._requires_grad.__class__ in NO_EDGE_TYPES:
+            return  # a view with no gradient accumulator (view_bases.no_edge)
         _accumulate_leaf(root, g if hooked is None else _hooks.run(root, hooked, g))
         return
 
@@ -265,7 +265,6 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
                     and input_grad.__class__ is _ndarray  # a 0-d gradient may be a NumPy scalar
                     and input_grad.shape == (leaf_data := tensor._data).shape
                     and input_grad.dtype == leaf_data.dtype
-                    and tensor._requires_grad is True  # (else _accumulate_leaf decides)
                 ):
                     # the usual leaf case (a layer's weight after zero_grad), inlined
                     # (Tensor._make written out, as in _accumulate_leaf)
@@ -287,7 +286,8 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
         if not heap:
             if pending:
                 for leaf, hooks, total in pending.values():
-                    _accumulate_leaf(leaf, _hooks.run(leaf, hooks, total))
+                    if leaf._requires_grad.__class__ not in NO_EDGE_TYPES:  # (view_bases.no_edge)
+                        _accumulate_leaf(leaf, _hooks.run(leaf, hooks, total))
             return
         node = heappop(heap)[1]
         g = take_grad(node)

@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from . import hooks as _hooks
 from .grad_mode import state as _grad_state
 
 #: markers in a base's ``_view_base``: one view / several views were made of it outside the graph
@@ -79,7 +80,8 @@ class _NoEdge:
     ``requires_grad_()``: PyTorch's view then requires grad (it reads its base's flag) and stays a
     leaf without a gradient accumulator, so ops on it record nodes while no gradient reaches it
     (``.grad`` stays None; ``autograd.grad`` finds it unused). True for every test; the engine
-    accumulates nothing into a leaf holding it."""
+    accumulates nothing into a leaf holding it (:func:`no_edge` gives it a hook, so the engine
+    meets it only on its hooked-leaf path)."""
 
     __slots__ = ()
 
@@ -134,13 +136,24 @@ class NoGradView(_NoEdge):
 NO_EDGE_TYPES = (_NoEdge, NoGradView)
 
 
+def _no_edge_hook(g: Any) -> None:
+    """A leaf hook that changes nothing: it routes a no-edge view's gradient through the engine's
+    hooked-leaf path, which drops it (:func:`no_edge`), so ordinary leaves pay no test."""
+
+
+def no_edge(t: Any, flag: Any) -> None:
+    """Make view ``t`` require grad with no edge (``flag``: :data:`NO_EDGE` or a NoGradView)."""
+    t._requires_grad = flag
+    _hooks.register(t, _no_edge_hook)
+
+
 def set_requires_grad(t: Any, flag: bool) -> None:
     """``t.requires_grad_(flag)`` of a leaf; its views made outside the graph before it was given
     ``requires_grad`` now require grad too, with no edge to it (:data:`NO_EDGE`), as in PyTorch."""
     t._requires_grad = flag
     if flag and had_views(t) is not None:
         for s, _ in other_views(t, t._version_counter, None):
-            s._requires_grad = NO_EDGE
+            no_edge(s, NO_EDGE)
 
 
 def note_view_of_view(m: Any, t: Any, recording: bool, op: type, first: Any, rest: tuple) -> None:

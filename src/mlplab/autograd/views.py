@@ -23,7 +23,7 @@ import math
 import weakref
 from typing import Any
 
-from .view_bases import NoGradView
+from .view_bases import NoGradView, no_edge
 
 #: set once an in-place change of memory shared by views has been recorded (the engine's gate)
 changed = [False]
@@ -55,7 +55,7 @@ def mark_no_grad_view(t: Any) -> None:
     (``view_bases.NoGradView``)."""
     k = id(t)
     no_grad_views[k] = weakref.ref(t, lambda _, k=k: no_grad_views.pop(k, None))
-    t._requires_grad = NoGradView(t._version_counter, _CHANGED_NO_GRAD)
+    no_edge(t, NoGradView(t._version_counter, _CHANGED_NO_GRAD))
 
 
 def check_no_grad_view(t: Any) -> None:
