@@ -104,3 +104,30 @@ def test_a_regenerated_view_node_leads_to_the_base_node_as_torchs():
     assert _name(torch, ty.grad_fn) == _name(mlplab, y.grad_fn) == "AsStridedBackward0"
     assert type(ty.grad_fn.next_functions[0][0]).__name__ == "MulBackward0"
     assert y.grad_fn.parents[0] is x and x.grad_fn.name() == "MulBackward0"
+
+
+def _view_changed_then_base_changed(L):
+    a, x = _x(L)
+    y = x[0]
+    y.mul_(2)
+    x.mul_(3)
+    return a, [y], (y * 5).sum()
+
+
+def _views_made_in_a_loop_with_one_kept(L):
+    a, x = _x(L)
+    kept = x[2]
+    for i in range(2):
+        x[i].mul_(i + 2)
+    x.add_(1)
+    return a, [kept], (kept * 7).sum()
+
+
+@pytest.mark.parametrize(
+    "program", [_view_changed_then_base_changed, _views_made_in_a_loop_with_one_kept], ids=["twice", "loop"]
+)
+def test_views_changed_again_show_torchs_node(program):
+    names, grad = _run(mlplab, program)
+    t_names, t_grad = _run(torch, program)
+    assert names == t_names == ["AsStridedBackward0"]
+    np.testing.assert_allclose(grad, t_grad, rtol=1e-12, atol=1e-12)

@@ -166,19 +166,23 @@ def regenerate(t: Any, base: Any, sequence: Any) -> None:
     vc = t._version_counter
     mark = vc[1]
     if mark is not True and mark is not False:  # views in the graph were made since the last search
-        if mark == 2 and base is not t and len(vc) == 2:  # the one view made is t: nothing else
-            vc[1] = True
-            return
-        found = [
-            weakref.ref(s)
-            for s in gc.get_referrers(vc)
-            if getattr(s, "_version_counter", None) is vc and s is not base and _is_graph_view(s)
-        ]
+        vc[1] = True
+        known = vc[2] if len(vc) > 2 else []
+        if (
+            mark == 2 and base is not t and t.grad_fn.parents[0] is base and not any(r() is t for r in known)
+        ):  # the one view made since is t itself, of the base: no search
+            found = [r for r in known if r() is not None]
+            found.append(weakref.ref(t))
+        else:
+            found = [
+                weakref.ref(s)
+                for s in gc.get_referrers(vc)
+                if getattr(s, "_version_counter", None) is vc and s is not base and _is_graph_view(s)
+            ]
         if len(vc) == 2:
             vc.append(found)
         else:
             vc[2] = found
-        vc[1] = True
     elif len(vc) == 2:
         return
     for r in vc[2]:
