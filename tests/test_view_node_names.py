@@ -113,3 +113,19 @@ def test_multi_view_node_names_are_torchs(name, op):
     expected = names(torch)
     assert expected[0] in ("SplitBackward0", "SplitWithSizesBackward0", "UnbindBackward0")
     assert names(mlplab) == expected
+
+
+@pytest.mark.parametrize(("name", "op"), MULTI_VIEW_OPS, ids=[n for n, _ in MULTI_VIEW_OPS])
+def test_multi_view_of_a_no_grad_view_changed_in_place_raises_torchs_error(name, op):
+    def error(L):
+        y = _leaf(L) * 1
+        with L.no_grad():
+            v = y.narrow(0, 0, 3)
+        out = op(L, v.t())  # (4, 3), as the table expects
+        with pytest.raises(RuntimeError) as e:
+            out[-1].mul_(2)
+        return str(e.value)
+
+    expected = error(torch)
+    assert "is the output of a function that returns multiple views" in expected
+    assert error(mlplab) == expected

@@ -83,6 +83,9 @@ def write_shared(t: Any, result: Any) -> Any:
     base, base_node = chain[-1]
     if base_node is None and base._requires_grad.__class__ is view_bases.NoGradView:
         if base is not t:  # a view of a view made under no_grad: PyTorch refuses it before all else
+            multi = getattr(t.grad_fn, "multi_view", None)  # (an output of split: that error)
+            if multi is not None:
+                raise RuntimeError(_MULTI.format(i=multi[1], fn=multi[0]))
             raise RuntimeError(_NO_GRAD_VIEW_OF_VIEW.format(op=view_bases.short_name(t.grad_fn.name())))
     check_writable(t)
     if len(chain) == 1:
