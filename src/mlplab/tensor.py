@@ -32,7 +32,7 @@ from ._tensor import unary as _unary
 from ._tensor.arith import _raise_broadcast, _result_dtype, _scalar_array  # noqa: F401 - re-exported
 from ._tensor.reduce import MaxResult, MinResult  # noqa: F401 - re-exported
 from ._tensor.shape import Size, _norm_dim, _one_dim, _shape_args  # noqa: F401 - re-exported
-from .autograd import differentiate, engine, hooks
+from .autograd import differentiate, engine, hooks, view_bases
 from .autograd.tensor_base import TensorBase, share_version
 from .ops.elementwise import Cast, Clone
 
@@ -99,7 +99,7 @@ class Tensor(
     # ------------------------------------------------------------------ attributes
     @property
     def requires_grad(self) -> bool:
-        return self._requires_grad
+        return self._requires_grad is not False  # a bool, or a view_bases.RefusedUse (True)
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
@@ -118,7 +118,7 @@ class Tensor(
                 "computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach()."
             )
-        self._requires_grad = bool(requires_grad)
+        view_bases.set_requires_grad(self, bool(requires_grad))
         return self
 
     @property
@@ -157,7 +157,7 @@ class Tensor(
 
     @property
     def is_leaf(self) -> bool:
-        return self.grad_fn is None
+        return self.grad_fn is None if self._requires_grad.__class__ is bool else self._requires_grad.refuse()
 
     def numel(self) -> int:
         return int(self._data.size)
@@ -179,7 +179,7 @@ class Tensor(
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """The underlying array (shared, not copied); ``force=True`` detaches first."""
-        if self._requires_grad and not force:
+        if self._requires_grad is not False and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
             )
@@ -260,7 +260,7 @@ class Tensor(
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward."""
-        if not self._requires_grad:
+        if self._requires_grad is False:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is not None:
             self.grad_fn.retained_output = self
@@ -395,6 +395,6 @@ def _format(t: Tensor) -> str:
         suffixes.append(f"dtype={_dtype.from_numpy_dtype(dt)!r}")
     if t.grad_fn is not None:
         suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
-    elif t._requires_grad:
+    elif t._requires_grad is not False:
         suffixes.append("requires_grad=True")
     return _fmt.add_suffixes("tensor(" + _fmt.array_str(a, 7), suffixes, 7)

@@ -79,9 +79,15 @@ def old_value(t: Any) -> Any:
 
 def write_shared(t: Any, result: Any) -> Any:
     """Make ``t`` the recorded ``result`` of an in-place op by writing into its shared array."""
-    check_writable(t)
     chain = views.view_chain(t)
     base, base_node = chain[-1]
+    if base_node is None and base._requires_grad.__class__ is view_bases.NoGradView:
+        if base is not t:  # a view of a view made under no_grad: PyTorch refuses it before all else
+            multi = getattr(t.grad_fn, "multi_view", None)  # (an output of split: that error)
+            if multi is not None:
+                raise RuntimeError(_MULTI.format(i=multi[1], fn=multi[0]))
+            raise RuntimeError(_NO_GRAD_VIEW_OF_VIEW.format(op=view_bases.short_name(t.grad_fn.name())))
+    check_writable(t)
     if len(chain) == 1:
         outside = view_bases.base_of(t)
         if outside is not None:  # a view made outside the graph: its base joins it
@@ -107,6 +113,7 @@ def write_shared(t: Any, result: Any) -> Any:
     if base is not t:
         views.refresh(t, sequence)  # t's view node, made again on the new base node
         t._requires_grad = True
+    views.regenerate(t, base, sequence)  # the other views' nodes, as PyTorch shows them
     _other_views(base, t)
     return t
 
@@ -187,9 +194,10 @@ def _through_outside_view(t: Any, outside: Any, result: Any) -> Any:
 def _other_views(base: Any, t: Any, only_t: bool = False) -> None:
     """Give the other live views of ``base`` made outside the graph (which see the new values) a
     node on ``base``'s new one, as PyTorch regenerates theirs: ``AsStridedBackward0``, or, for one
-    PyTorch refuses to use now (made under no_grad, an output of split/unbind), a node that
-    raises its error when a gradient reaches it. The search (``gc``) runs once for the views made
-    since the last one: the base's count of them starts again."""
+    PyTorch refuses to use now (made under no_grad, an output of split/unbind), a node PyTorch's
+    repr shows as ``Invalid`` and a ``_requires_grad`` that raises PyTorch's error when an op
+    uses the view with grad mode on (``view_bases.RefusedUse``). The search (``gc``) runs once
+    for the views made since the last one: the base's count of them starts again."""
     seen = view_bases.had_views(base)
     if seen is None:
         return
@@ -198,8 +206,10 @@ def _other_views(base: Any, t: Any, only_t: bool = False) -> None:
         return
     vc = base._version_counter
     for s, m in view_bases.other_views(base, vc, t):
-        if m.__class__ is tuple:
+        if m.__class__ is tuple:  # its use with grad mode on raises (view_bases.RefusedUse)
             s.grad_fn = RefusedView.node(base, _SIBLING[m[1]], next(sequence))
+            s._requires_grad = view_bases.RefusedUse(_SIBLING[m[1]])
+            continue
         else:
             index = view_bases.positions(base._data, s._data)
             if index is None:  # no longer in the base's memory: it does not see the change

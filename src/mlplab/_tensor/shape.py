@@ -132,7 +132,7 @@ class ShapeMixin:
     reshape_as = view_as
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-        """Merge dimensions start_dim..end_dim into one."""
+        """Merge dimensions start_dim..end_dim into one (the tensor itself when they are one)."""
         shp = self._data.shape
         if not shp:
             return self.reshape(1)
@@ -140,6 +140,8 @@ class ShapeMixin:
         e = _one_dim(end_dim, len(shp))
         if s > e:
             raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+        if s == e:
+            return self  # nothing to merge: PyTorch returns the tensor itself, not a view
         new = shp[:s] + (int(np.prod(shp[s : e + 1], dtype=np.int64)),) + shp[e + 1 :]
         return S.Reshape.apply(self, new)
 
@@ -159,12 +161,13 @@ class ShapeMixin:
         axes = list(range(n))
         a, b = _one_dim(dim0, n), _one_dim(dim1, n)
         axes[a], axes[b] = axes[b], axes[a]
-        return S.Permute.apply(self, tuple(axes))
+        return S.Transpose.apply(self, tuple(axes))
 
     def t(self) -> Tensor:
-        if self._data.ndim > 2:
-            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D")
-        return self.T
+        n = self._data.ndim
+        if n > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
+        return S.T.apply(self, _SWAP if n == 2 else tuple(range(n)))
 
     def unsqueeze(self, dim: int | None = None, *, axis: int | None = None) -> Tensor:
         """A new axis of size 1 at ``dim`` (``axis``: NumPy's spelling, which torch accepts too)."""
@@ -174,16 +177,17 @@ class ShapeMixin:
         n = self._data.ndim + 1
         d = _one_dim(dim, n)
         shp = self._data.shape
-        return S.Reshape.apply(self, shp[:d] + (1,) + shp[d:])
+        return S.Unsqueeze.apply(self, shp[:d] + (1,) + shp[d:])
 
     def squeeze(self, dim: Any = None, *, axis: Any = None) -> Tensor:
         """Drop size-1 axes (all, or those of ``dim``; ``axis``: NumPy's spelling of ``dim``)."""
         dim = _axis_for(dim, axis, None)
         shp = self._data.shape
         if dim is None:
-            return S.Reshape.apply(self, tuple(s for s in shp if s != 1))
+            return S.Squeeze.apply(self, tuple(s for s in shp if s != 1))
         dims = _norm_dim(dim, len(shp)) or ()
-        return S.Reshape.apply(self, tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1)))
+        op = S.SqueezeDims if isinstance(dim, (tuple, list)) else S.SqueezeDim
+        return op.apply(self, tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1)))
 
     def expand(self, *size: Any) -> Tensor:
         """Broadcast to a larger shape without copying (-1 keeps a size)."""

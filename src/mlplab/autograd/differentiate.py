@@ -26,6 +26,7 @@ from . import hooks as _hooks
 from .grad_mode import enable_grad, no_grad
 from .hooks import HOOKS_ONLY
 from .tensor_base import TensorBase, last_inplace, sequence
+from .view_bases import NO_EDGE_TYPES
 from .views import changed as _views_changed
 from .views import current_view_node, refresh, stale_view
 
@@ -199,6 +200,8 @@ def _run(roots: tuple, seeds: list, targets: dict | None, retain_graph: bool, cr
 
 def _leaf(t: Any, g: Any, create_graph: bool) -> None:
     """Accumulate into a leaf's ``.grad``; with ``create_graph`` the sum is recorded (out of place)."""
+    if t._requires_grad.__class__ in NO_EDGE_TYPES:  # a view with no accumulator (view_bases)
+        return
     if not create_graph:
         engine._accumulate_leaf(t, g)
         return
@@ -259,7 +262,7 @@ def grad(
         found = _run(outs, seeds, {id(t): t for t in ins}, retain, create_graph)
     result = []
     for i, t in enumerate(ins):
-        g = found.get(id(t))
+        g = None if t._requires_grad.__class__ in NO_EDGE_TYPES else found.get(id(t))  # no edge reaches it
         if g is None:
             if not allow_unused:
                 raise RuntimeError(

@@ -26,6 +26,7 @@ import numpy as np
 
 from . import hooks as _hooks
 from .tensor_base import TensorBase, last_inplace, sequence
+from .view_bases import NO_EDGE_TYPES
 from .views import changed as _views_changed
 from .views import current_view_node, refresh, stale_view
 
@@ -68,7 +69,7 @@ def _node_now(t: Any) -> Any:
 
 
 def _modified(dtype: Any, shape: tuple, producer: Any, version: int, expected: int) -> RuntimeError:
-    """PyTorch's error for a saved tensor changed in place (its wording, up to the hint)."""
+    """PyTorch's error for a saved tensor changed in place (its wording, hint included)."""
     kind = _TYPE_NAMES.get(np.dtype(dtype).name, np.dtype(dtype).name)
     which = ""
     if producer is not None:  # PyTorch drops "Backward0" from the node's name, "Backward" from others
@@ -77,8 +78,9 @@ def _modified(dtype: Any, shape: tuple, producer: Any, version: int, expected: i
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [torch.{kind}Tensor [{', '.join(str(n) for n in shape)}]]{which} is at version "
-        f"{version}; expected version {expected} instead. Hint: do the in-place change after "
-        "backward(), or use the out-of-place form (x = x * 2 instead of x.mul_(2))."
+        f"{version}; expected version {expected} instead. Hint: enable anomaly detection to find "
+        "the operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True, check_nan=False)."
     )
 
 
@@ -206,6 +208,8 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
     fn = root.grad_fn
     if fn is None:
         hooked = _hooks.leaf_entry(root) if leaf_hooks else None
+        if hooked is not None and root._requires_grad.__class__ in NO_EDGE_TYPES:
+            return  # a view with no gradient accumulator (view_bases.no_edge)
         _accumulate_leaf(root, g if hooked is None else _hooks.run(root, hooked, g))
         return
 
@@ -282,7 +286,8 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
         if not heap:
             if pending:
                 for leaf, hooks, total in pending.values():
-                    _accumulate_leaf(leaf, _hooks.run(leaf, hooks, total))
+                    if leaf._requires_grad.__class__ not in NO_EDGE_TYPES:  # (view_bases.no_edge)
+                        _accumulate_leaf(leaf, _hooks.run(leaf, hooks, total))
             return
         node = heappop(heap)[1]
         g = take_grad(node)

@@ -274,23 +274,27 @@ def _apply_view(cls: type[Op], first: Any, *rest: Any) -> Any:
                 if t.grad_fn is None:  # made outside the graph: remember its base (view_bases.py)
                     first._view_base = _ONE_VIEW
                     t._view_base = first if _state.enabled else (first, "no_grad")
+                else:  # a view in the graph: counted for views.regenerate (2: one, 3: more)
+                    vc[1] = 2
+            elif t.grad_fn is not None:  # shared; one more view in the graph (as above)
+                vc[1] = 3 if vc[1] > 1 else 2
             else:
-                vc[1] = True  # marked shared (tensor_base.share_version)
-                if t.grad_fn is None:
-                    try:
-                        m = first._view_base
-                    except AttributeError:  # first has a counter but never had such a view
-                        m = None
-                    if m is _MANY_VIEWS or m is _ONE_VIEW or m is None:  # first is t's base
-                        if m is not _MANY_VIEWS:
-                            first._view_base = _MANY_VIEWS if m is _ONE_VIEW else _ONE_VIEW
-                        t._view_base = first if _state.enabled else (first, "no_grad")
-                    elif m.__class__ is not tuple and _state.enabled:  # a view of a view: same base
-                        t._view_base = m
-                        if m._view_base is not _MANY_VIEWS:
-                            m._view_base = _MANY_VIEWS
-                    else:
-                        note_view_of_view(m, t, _state.enabled, cls, first, rest)
+                if not vc[1]:
+                    vc[1] = True  # marked shared (tensor_base.share_version)
+                try:
+                    m = first._view_base
+                except AttributeError:  # first has a counter but never had such a view
+                    m = None
+                if m is _MANY_VIEWS or m is _ONE_VIEW or m is None:  # first is t's base
+                    if m is not _MANY_VIEWS:
+                        first._view_base = _MANY_VIEWS if m is _ONE_VIEW else _ONE_VIEW
+                    t._view_base = first if _state.enabled else (first, "no_grad")
+                elif m.__class__ is not tuple and _state.enabled:  # a view of a view: same base
+                    t._view_base = m
+                    if m._view_base is not _MANY_VIEWS:
+                        m._view_base = _MANY_VIEWS
+                else:
+                    note_view_of_view(m, t, _state.enabled, cls, first, rest)
             t._version_counter = vc
             if first._requires_grad and not _state.enabled:
                 mark_no_grad_view(t)

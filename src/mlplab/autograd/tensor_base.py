@@ -118,6 +118,6 @@ def share_version(base: TensorBase, view: TensorBase) -> None:
     vc = base._version_counter
     if vc is None:
         vc = version_counter(base, True)
-    else:
-        vc[1] = True
+    elif not vc[1]:
+        vc[1] = True  # (2 or 3: it counts views in the graph, autograd/views.py's regenerate)
     view._version_counter = vc

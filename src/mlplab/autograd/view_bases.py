@@ -32,11 +32,128 @@ from typing import Any
 
 import numpy as np
 
+from . import hooks as _hooks
+from .grad_mode import state as _grad_state
+
 #: markers in a base's ``_view_base``: one view / several views were made of it outside the graph
 ONE = ("one view",)
 MANY = ("many views",)
 
 _as_strided = np.lib.stride_tricks.as_strided
+
+
+class RefusedUse:
+    """The ``_requires_grad`` of a view PyTorch refuses to use with grad mode on: one made under
+    no_grad (or by ``split``/``unbind``) whose base, or another view of it, was then changed in
+    place with grad mode on (PyTorch's ``CreationMeta`` check when the view's ``grad_fn`` is read).
+
+    Every op decides whether to record by testing its inputs' ``_requires_grad`` for truth, so the
+    test itself raises PyTorch's error: with grad mode on :meth:`__bool__` raises ``message``; with
+    it off the view requires grad (True) and is used as in PyTorch. Ordinary tensors hold a plain
+    bool there, so no op pays for the check."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __bool__(self) -> bool:
+        if _grad_state.enabled:
+            raise RuntimeError(self.message)
+        return True
+
+    def refuse(self) -> bool:
+        """Raise the error whatever the grad mode (``is_leaf``: PyTorch reads ``grad_fn``)."""
+        raise RuntimeError(self.message)
+
+    def __eq__(self, other: object) -> bool:  # ``True in needs`` (a general op's test) compares
+        return bool(self) == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return "True"
+
+
+class _NoEdge:
+    """The ``_requires_grad`` of a view made outside the graph of a base later given
+    ``requires_grad_()``: PyTorch's view then requires grad (it reads its base's flag) and stays a
+    leaf without a gradient accumulator, so ops on it record nodes while no gradient reaches it
+    (``.grad`` stays None; ``autograd.grad`` finds it unused). True for every test; the engine
+    accumulates nothing into a leaf holding it (:func:`no_edge` gives it a hook, so the engine
+    meets it only on its hooked-leaf path)."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __eq__(self, other: object) -> bool:
+        return other is True or other is self
+
+    __hash__ = object.__hash__
+
+    @staticmethod
+    def refuse() -> bool:  # ``is_leaf``: a leaf
+        return True
+
+    def __repr__(self) -> str:
+        return "True"
+
+
+#: see :class:`_NoEdge`
+NO_EDGE = _NoEdge()
+
+
+class NoGradView(_NoEdge):
+    """The ``_requires_grad`` of a view made under no_grad of a tensor that requires grad: as in
+    PyTorch it requires grad with no edge to its base (:class:`_NoEdge`), until its memory changes
+    in place (``vc``, its version counter, passes ``version``); then its use with grad mode on
+    raises ``message`` (PyTorch's check when such a view's ``grad_fn`` is read)."""
+
+    __slots__ = ("vc", "version", "message")
+
+    def __init__(self, vc: list, message: str) -> None:
+        self.vc, self.version, self.message = vc, vc[0], message
+
+    def __bool__(self) -> bool:
+        if _grad_state.enabled and self.vc[0] != self.version:
+            raise RuntimeError(self.message)
+        return True
+
+    def __eq__(self, other: object) -> bool:
+        return bool(self) == other
+
+    __hash__ = object.__hash__
+
+    def refuse(self) -> bool:  # ``is_leaf``: a leaf, or the error once its memory changed
+        if self.vc[0] != self.version:
+            raise RuntimeError(self.message)
+        return True
+
+
+#: the ``_requires_grad`` values of leaves that take no gradient (the engine's test)
+NO_EDGE_TYPES = (_NoEdge, NoGradView)
+
+
+def _no_edge_hook(g: Any) -> None:
+    """A leaf hook that changes nothing: it routes a no-edge view's gradient through the engine's
+    hooked-leaf path, which drops it (:func:`no_edge`), so ordinary leaves pay no test."""
+
+
+def no_edge(t: Any, flag: Any) -> None:
+    """Make view ``t`` require grad with no edge (``flag``: :data:`NO_EDGE` or a NoGradView)."""
+    t._requires_grad = flag
+    _hooks.register(t, _no_edge_hook)
+
+
+def set_requires_grad(t: Any, flag: bool) -> None:
+    """``t.requires_grad_(flag)`` of a leaf; its views made outside the graph before it was given
+    ``requires_grad`` now require grad too, with no edge to it (:data:`NO_EDGE`), as in PyTorch."""
+    t._requires_grad = flag
+    if flag and had_views(t) is not None:
+        for s, _ in other_views(t, t._version_counter, None):
+            no_edge(s, NO_EDGE)
 
 
 def note_view_of_view(m: Any, t: Any, recording: bool, op: type, first: Any, rest: tuple) -> None:
@@ -55,13 +172,18 @@ def note_view_of_view(m: Any, t: Any, recording: bool, op: type, first: Any, res
 
 
 def op_name(how: tuple) -> str:
-    """PyTorch's name of the view op that made a "no_grad_of_view" view (``Slice``, ``Select``)."""
+    """PyTorch's name of the view op that made a "no_grad_of_view" view (``Slice``, ``Select``,
+    ``Squeeze1``): its node's name without ``Backward0`` (``Backward`` before another digit)."""
     op, x, rest = how
     fn = op.__new__(op)
     fn.forward(x, *rest)
-    name = fn.name()
-    name = name[: -len("Backward0")] if name.endswith("Backward0") else name
-    return {"Permute": "T"}.get(name, name) if x.ndim <= 2 else name
+    return short_name(fn.name())
+
+
+def short_name(name: str) -> str:
+    """A node's name as PyTorch's view messages print it: "SelectBackward0" -> "Select",
+    "SqueezeBackward1" -> "Squeeze1"."""
+    return name[: -len("Backward0")] if name.endswith("Backward0") else name.replace("Backward", "")
 
 
 def base_of(t: Any) -> Any:
@@ -121,7 +243,10 @@ def other_views(base: Any, vc: list, but: Any) -> list:
     require grad, except ``but``: found through the garbage collector (module docstring)."""
     found = []
     for s in gc.get_referrers(vc):
-        if s is but or s is base or getattr(s, "_version_counter", None) is not vc or s._requires_grad:
+        if s is but or s is base or getattr(s, "_version_counter", None) is not vc:
+            continue
+        r = s._requires_grad  # never tested for truth: it may be a RefusedUse
+        if r is True or r.__class__ is RefusedUse or r is NO_EDGE:  # joined, refused, or a leaf
             continue
         m = base_of(s)
         if m is not None and (m[0] if m.__class__ is tuple else m) is base:

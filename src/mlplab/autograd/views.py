@@ -18,9 +18,12 @@ graphs without one pay nothing.
 
 from __future__ import annotations
 
+import gc
 import math
 import weakref
 from typing import Any
+
+from .view_bases import NoGradView, no_edge
 
 #: set once an in-place change of memory shared by views has been recorded (the engine's gate)
 changed = [False]
@@ -38,11 +41,21 @@ _NO_GRAD_VIEW = (
 )
 
 
+#: PyTorch's error when such a view is used after its memory changed in place
+_CHANGED_NO_GRAD = (
+    "A view was created in no_grad mode and its base or another view of its base has been "
+    "modified inplace with grad mode enabled. " + _NO_GRAD_VIEW.split("enabled. ", 1)[1]
+)
+
+
 def mark_no_grad_view(t: Any) -> None:
     """Remember that view ``t`` was made under no_grad of a tensor that requires grad: PyTorch
-    refuses to change it in place with grad mode on (:func:`check_no_grad_view`)."""
+    refuses to change it in place with grad mode on (:func:`check_no_grad_view`); it requires grad
+    with no edge, and its use with grad mode on after its memory changed raises
+    (``view_bases.NoGradView``)."""
     k = id(t)
     no_grad_views[k] = weakref.ref(t, lambda _, k=k: no_grad_views.pop(k, None))
+    no_edge(t, NoGradView(t._version_counter, _CHANGED_NO_GRAD))
 
 
 def check_no_grad_view(t: Any) -> None:
@@ -138,3 +151,46 @@ def stale_view(t: Any) -> tuple | None:
         return None
     now = t._version_counter[0]
     return None if _version_seen(node, 0) == now else (id(node), now)
+
+
+def regenerate(t: Any, base: Any, sequence: Any) -> None:
+    """After an in-place change of ``t`` (``base`` or a view of it) with grad mode on, give every
+    other live view in the graph of the same memory its node as of now (``AsStridedBackward0``):
+    PyTorch regenerates a view's ``grad_fn`` when it is read after its memory changed, and
+    ``grad_fn`` here is a plain slot, so it is made now (:func:`refresh`).
+
+    Finding the views: ``_apply_view`` counts the views recorded in the graph since the last
+    search in the shared counter ``vc`` (``vc[1]``: 2 for one, 3 for more); the search walks the
+    garbage collector's referrers of ``vc`` (slow: every object) only when a view other than ``t``'s
+    own chain may exist, and keeps weak references to what it found in ``vc[2]``."""
+    vc = t._version_counter
+    mark = vc[1]
+    if mark is not True and mark is not False:  # views in the graph were made since the last search
+        vc[1] = True
+        known = vc[2] if len(vc) > 2 else []
+        if (
+            mark == 2 and base is not t and t.grad_fn.parents[0] is base and not any(r() is t for r in known)
+        ):  # the one view made since is t itself, of the base: no search
+            found = [r for r in known if r() is not None]
+            found.append(weakref.ref(t))
+        else:
+            found = [
+                weakref.ref(s)
+                for s in gc.get_referrers(vc)
+                if getattr(s, "_version_counter", None) is vc and s is not base and _is_graph_view(s)
+            ]
+        if len(vc) == 2:
+            vc.append(found)
+        else:
+            vc[2] = found
+    elif len(vc) == 2:
+        return
+    for r in vc[2]:
+        s = r()
+        if s is not None and s is not t:
+            refresh(s, sequence)
+
+
+def _is_graph_view(s: Any) -> bool:
+    node = getattr(s, "grad_fn", None)
+    return node is not None and getattr(node, "is_view", False) and shares_memory(s, node)

@@ -85,25 +85,24 @@ class AsStrided(Op):
         return x.reshape(-1)[self.index]
 
 
-class RefusedView(Op):
-    """The node of a view made under no_grad (or an output of ``split``/``unbind``) whose base
-    joined the graph by an in-place change made through another view: PyTorch raises when such a
-    view is used; mlplab raises the same error when a gradient reaches it."""
+class RefusedView:
+    """The ``grad_fn`` of a view made under no_grad (or an output of ``split``/``unbind``) whose
+    base joined the graph by an in-place change made through another view. PyTorch refuses to use
+    such a view with grad mode on, and so does mlplab (its ``_requires_grad`` is a
+    ``view_bases.RefusedUse``), so no node ever has it as an input: this only names it as
+    PyTorch's repr does (``grad_fn=<Invalid>``). Not an ``Op``: it has no derivative to give."""
 
-    arity = 1
-    backward_name = "AsStridedBackward0"
+    __slots__ = ("message", "retained_output")  # retain_grad() writes the latter, as on a node
 
     @classmethod
     def node(cls, b, message, sequence_number):
         fn = cls.__new__(cls)
-        fn.parents = (b,)
-        fn.needs_input_grad = (True,)
-        fn.sequence_number = sequence_number
         fn.message = message
         return fn
 
-    def backward(self, g):
-        raise RuntimeError(self.message)
+    @staticmethod
+    def name() -> str:
+        return "Invalid"
 
-    def backward_graph(self, g):
-        raise RuntimeError(self.message)
+    def __repr__(self) -> str:
+        return "<Invalid object>"

@@ -57,6 +57,42 @@ class Permute(Op):
         return x.transpose(np.argsort(self.inv))
 
 
+class Unsqueeze(Reshape):
+    """``unsqueeze``: a reshape inserting one axis of size 1 (PyTorch's ``UnsqueezeBackward0``)."""
+
+    backward_name = "UnsqueezeBackward0"
+
+
+class Squeeze(Reshape):
+    """``squeeze()``: a reshape dropping every size-1 axis (PyTorch's ``SqueezeBackward0``)."""
+
+    backward_name = "SqueezeBackward0"
+
+
+class SqueezeDim(Reshape):
+    """``squeeze(dim)`` (PyTorch's ``SqueezeBackward1``)."""
+
+    backward_name = "SqueezeBackward1"
+
+
+class SqueezeDims(Reshape):
+    """``squeeze((d0, d1, ...))`` (PyTorch's ``SqueezeBackward2``)."""
+
+    backward_name = "SqueezeBackward2"
+
+
+class Transpose(Permute):
+    """``transpose(d0, d1)``: a permutation swapping two axes (PyTorch's ``TransposeBackward0``)."""
+
+    backward_name = "TransposeBackward0"
+
+
+class T(Permute):
+    """``t()`` of a tensor of at most 2 dims (PyTorch's ``TBackward0``)."""
+
+    backward_name = "TBackward0"
+
+
 class Expand(Op):
     """y = x broadcast to a larger shape (a view);  dL/dx = dL/dy summed over broadcast axes."""
 
@@ -100,6 +136,9 @@ class Index(Op):
     def name(self) -> str:
         if self.backward_name is not None:  # a node made again after an in-place change
             return self.backward_name
+        multi = self.__dict__.get("multi_view")  # an output of split/chunk/unbind (_tensor/select.py)
+        if multi is not None:
+            return multi[0] + "Backward0"
         if self.adv:
             return "IndexBackward0"
         k = self.key if isinstance(self.key, tuple) else (self.key,)
