@@ -106,3 +106,18 @@ def rand(rs: np.random.RandomState, shape: tuple, kind: str = "any") -> np.ndarr
     if kind == "nonzero":
         return np.where(a < 0, a - 0.5, a + 0.5)
     return a
+
+
+def errors_of_both(fn: Callable[..., Any], inputs: Sequence[Any]) -> tuple[BaseException, BaseException]:
+    """``fn(L, *tensors)`` run with torch and with mlplab (each on ``L.tensor`` of ``inputs``): both
+    must raise, the same exception type; returns (torch's, mlplab's) for the caller to compare."""
+    import pytest
+
+    caught = []
+    for L in (torch, mlplab):
+        with pytest.raises(Exception) as e:
+            fn(L, *[L.tensor(a) for a in inputs])
+        caught.append(e.value)
+    t, m = caught
+    assert type(m) is type(t), f"{type(m).__name__} vs torch {type(t).__name__}: {m}"
+    return t, m

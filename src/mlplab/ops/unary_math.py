@@ -263,46 +263,41 @@ class Expm1(Op):
         return g * (Expm1.apply(self.parents[0]) + 1)
 
 
-class Log2(Op):
+class _LogBase(Op):
+    """y = log_b x = ln x / ln b;  dy/dx = 1 / (x ln b) (subclasses set the NumPy function and ln b)."""
+
+    arity = 1
+    saves = (0,)
+    _log: Any = None
+    _ln_base = 1.0
+
+    @quiet
+    def forward(self, x):
+        self.x = x
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return type(self)._log(x)
+
+    @quiet
+    def backward(self, g):
+        with np.errstate(divide="ignore"):
+            return g / (self.x * self._ln_base)
+
+    def backward_graph(self, g):
+        return g / (self.parents[0] * self._ln_base)
+
+
+class Log2(_LogBase):
     """y = log2 x;  dy/dx = 1 / (x ln 2)."""
 
-    arity = 1
-    saves = (0,)
-
-    @quiet
-    def forward(self, x):
-        self.x = x
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log2(x)
-
-    @quiet
-    def backward(self, g):
-        with np.errstate(divide="ignore"):
-            return g / (self.x * _LN2)
-
-    def backward_graph(self, g):
-        return g / (self.parents[0] * _LN2)
+    _log = staticmethod(np.log2)
+    _ln_base = _LN2
 
 
-class Log10(Op):
+class Log10(_LogBase):
     """y = log10 x;  dy/dx = 1 / (x ln 10)."""
 
-    arity = 1
-    saves = (0,)
-
-    @quiet
-    def forward(self, x):
-        self.x = x
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log10(x)
-
-    @quiet
-    def backward(self, g):
-        with np.errstate(divide="ignore"):
-            return g / (self.x * _LN10)
-
-    def backward_graph(self, g):
-        return g / (self.parents[0] * _LN10)
+    _log = staticmethod(np.log10)
+    _ln_base = _LN10
 
 
 class Log1p(Op):
