@@ -11,6 +11,7 @@ import numpy as np
 
 from ..autograd.op import OUTPUT, Op, unbroadcast
 from ..autograd.tensor_ops import sum_to
+from .not_twice import NotImplementedTwice
 
 
 class Atan2(Op):
@@ -207,21 +208,14 @@ class Xlogy(Op):
         return gx, gy
 
 
-class NotDifferentiable(Op):
+class NotDifferentiable(NotImplementedTwice):
     """z = f(x, y) for a function PyTorch does not differentiate (heaviside, floor_divide):
-    the result requires grad as PyTorch's does, and backward raises PyTorch's RuntimeError."""
-
-    backward_name = "torch::autograd::NotImplemented"
+    the result requires grad as PyTorch's does, and backward raises PyTorch's RuntimeError
+    (``derivative for aten::<op> is not implemented``, as :class:`NotImplementedTwice`)."""
 
     def forward(self, x, y, value, aten):
         self.aten = aten
         return value
-
-    def backward(self, g):
-        raise RuntimeError(f"derivative for {self.aten} is not implemented")
-
-    def backward_graph(self, g):
-        return self.backward(g)
 
 
 class Nextafter(Op):
