@@ -140,6 +140,9 @@ def _outcome(L, make, use):
         return ("raises", str(e))
 
 
+# torch warns that backward(create_graph=True) makes a parameter-gradient cycle: the "create_graph"
+# use does that on purpose, on both libraries
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True:UserWarning")
 @pytest.mark.parametrize(("use_name", "use"), USES, ids=[n for n, _ in USES])
 @pytest.mark.parametrize(("make_name", "make"), MAKES, ids=[n for n, _ in MAKES])
 def test_view_of_a_tensor_given_requires_grad_later_is_torchs(make_name, make, use_name, use):
