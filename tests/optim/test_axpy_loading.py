@@ -7,13 +7,12 @@ import subprocess
 import sys
 
 import numpy as np
-import pytest
+from scipy.linalg import blas  # SciPy comes with scikit-learn, a dependency of mlplab
 
 from mlplab.optim import inplace
 
 
 def test_the_axpy_is_scipys_blas_axpy_bitwise():
-    blas = pytest.importorskip("scipy.linalg.blas")
     fblas = inplace._fblas()
     assert fblas is not None
     rng = np.random.default_rng(0)
@@ -28,7 +27,6 @@ def test_the_axpy_is_scipys_blas_axpy_bitwise():
 
 
 def test_loading_the_axpy_imports_no_scipy_linalg():
-    pytest.importorskip("scipy")
     code = (
         "import sys, numpy as np\n"
         "from mlplab.optim import inplace\n"
