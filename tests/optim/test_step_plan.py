@@ -7,31 +7,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_fused import reference_step  # the per-parameter reference step
 
 import mlplab
 import mlplab.optim as optim
-from mlplab.optim.inplace import add_
 
 SHAPES = [(131, 130), (7, 5), (7,), (130, 131), (3,)]  # two parameters too big for the flat buffers
-
-
-def plain_step(opt):
-    """The reference: per parameter, ``scalars`` then ``update`` on its whole arrays, then the add."""
-    for group in opt.param_groups:
-        initial = opt.array_state(group)
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = opt.new_scalar_state(opt.state[p]) if initial or opt.scalar_state else {}
-            s = opt.scalars(group, state)
-            for name, value in initial.items():
-                if name not in state:
-                    state[name] = mlplab.tensor(np.full_like(p._data, value))
-            w = p._data.reshape(-1)
-            arrays = [state[name]._data.reshape(-1) for name in initial]
-            scratch = [np.empty_like(w) for _ in range(opt.scratch_count)]
-            direction, alpha = opt.update(w, p.grad._data.reshape(-1), arrays, scratch, s)
-            add_(w, direction, alpha, np.empty_like(w))
 
 
 def bits(a):
@@ -75,7 +56,7 @@ def test_changes_between_steps_are_seen(name, kw, dtype, kernels):
             fast[1].grad = plain[1].grad = None
         versions = [p._version for p in fast]
         opt_fast.step()
-        plain_step(opt_plain)
+        reference_step(opt_plain)
         for i, (a, b) in enumerate(zip(fast, plain)):
             np.testing.assert_array_equal(bits(a._data), bits(b._data), err_msg=f"step {step}, parameter {i}")
             stepped = a.grad is not None and (step >= 4 or i < len(fast) - 1)
