@@ -48,6 +48,7 @@ PARTS = {
     "before_after": "a benchmark's ratios in two source trees",
     "ab_inprocess": "two mlplab trees' training step in one process",
     "process": "whole-process times: import mlplab, mlplab train --epochs 20, import torch",
+    "two_threads": "digits epochs at one and two threads in one process, with or without torch there",
 }
 IMPLS = ("mlplab", "torch", "torch_fused", "floor")
 
