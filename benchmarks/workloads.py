@@ -34,7 +34,9 @@ class Case:
 
 @dataclass
 class Workload:
-    """A named workload: ``unit`` is what the table reports, ``scale`` turns seconds into it."""
+    """A named workload: ``unit`` is what the table reports, ``scale`` turns seconds into it;
+    ``repeats`` (``quick_repeats``) rounds by default: more for the short runs, whose times scatter
+    more from run to run."""
 
     key: str
     title: str
@@ -42,6 +44,8 @@ class Workload:
     scale: float
     build: Callable[[str, bool], Case | None]
     quick_note: str = ""
+    repeats: int = 5  # rounds of the suite (each implementation runs once per round)
+    quick_repeats: int = 3
 
 
 # ------------------------------------------------------------------------------------ data
@@ -133,7 +137,7 @@ def build_batch1(impl: str, quick: bool) -> Case | None:
     if impl == "torch_fused":  # SGD: no fused Adam to compare
         return None
     X, y = digits()
-    n = 300 if quick else len(X)
+    n = 300 if quick else len(X) // 3  # a third of the epoch per run, so more runs fit
     return Case(training(impl, [64, 50, 10], "tanh", "sgd", 0.01, X[:n], y[:n], 1), n)
 
 
@@ -204,14 +208,16 @@ def numgrad_agreement() -> float:
 WORKLOADS: dict[str, Workload] = {
     w.key: w
     for w in (
-        Workload("digits", "digits 64-50-10 Tanh, b32, Adam", "s/epoch", 1.0, build_digits),
+        Workload("digits", "digits 64-50-10 Tanh, b32, Adam", "s/epoch", 1.0, build_digits, "", 31, 15),
         Workload(
             "batch1",
             "batch-1 SGD on digits, 64-50-10 Tanh",
             "us/step",
             1e6,
             build_batch1,
-            "300 of the 1437 steps per run",
+            "300 steps per run instead of 479",
+            21,
+            9,
         ),
         Workload(
             "mid",
