@@ -53,9 +53,11 @@ def _block(step, n_steps: int) -> float:
     return (time.perf_counter() - t0) / n_steps
 
 
-def bench(name: str, kw: dict, dtype: np.dtype, n_steps: int, repeats: int) -> tuple[float, float, float]:
-    """Median seconds per step of mlplab (default path: compiled kernels where numba is installed),
-    mlplab's NumPy reference path and torch, timed in alternating blocks (fair under load)."""
+def bench(name: str, kw: dict, dtype: np.dtype, n_steps: int, repeats: int) -> dict[str, float]:
+    """Seconds per step of mlplab (default path: the compiled kernels, switched on from the first
+    step), mlplab's NumPy reference path and torch, timed in blocks that alternate in a rotating
+    order (so a load spike or a warm cache favours none of them): each one's median, and the
+    median over repeats of the per-repeat ratios to torch."""
     ws, gs = _params(dtype)
     pm = [mlplab.tensor(w.copy(), requires_grad=True) for w in ws]
     for p, g in zip(pm, gs):
@@ -75,12 +77,16 @@ def bench(name: str, kw: dict, dtype: np.dtype, n_steps: int, repeats: int) -> t
         om.step()
         on.step()
         ot.step()
-    t_m, t_n, t_t = [], [], []
-    for _ in range(repeats):
-        t_m.append(_block(om.step, n_steps))
-        t_n.append(_block(on.step, n_steps))
-        t_t.append(_block(ot.step, n_steps))
-    return statistics.median(t_m), statistics.median(t_n), statistics.median(t_t)
+    steps = {"mlplab": om.step, "numpy": on.step, "torch": ot.step}
+    times: dict[str, list[float]] = {k: [] for k in steps}
+    order = list(steps)
+    for r in range(repeats):
+        for k in order[r % 3 :] + order[: r % 3]:
+            times[k].append(_block(steps[k], n_steps))
+    out = {k: statistics.median(v) for k, v in times.items()}
+    for k in ("mlplab", "numpy"):
+        out[f"{k}/torch"] = statistics.median(a / b for a, b in zip(times[k], times["torch"]))
+    return out
 
 
 def main() -> None:
@@ -100,11 +106,11 @@ def main() -> None:
     ]
     for name, kw in CONFIGS:
         for dtype in (np.float32, np.float64):
-            t_m, t_n, t_t = bench(name, kw, np.dtype(dtype), args.steps, args.repeats)
+            b = bench(name, kw, np.dtype(dtype), args.steps, args.repeats)
             label = name + "".join(f" {k}={v}" for k, v in kw.items() if k != "lr")
             row = (
-                f"| {label} | {np.dtype(dtype).name} | {t_m * 1e6:.0f} | {t_t * 1e6:.0f} | {t_m / t_t:.2f} |"
-                f" {t_n * 1e6:.0f} | {t_n / t_t:.2f} |"
+                f"| {label} | {np.dtype(dtype).name} | {b['mlplab'] * 1e6:.0f} | {b['torch'] * 1e6:.0f} "
+                f"| {b['mlplab/torch']:.2f} | {b['numpy'] * 1e6:.0f} | {b['numpy/torch']:.2f} |"
             )
             lines.append(row)
             print(row, flush=True)
@@ -113,7 +119,8 @@ def main() -> None:
         "",
         f"Parameters of a 784-256-256-10 MLP ({n_params:,} numbers in 6 tensors), random gradients set",
         f"once; median of {args.repeats} repeats of {args.steps} steps each, mlplab and torch timed in",
-        "alternating blocks after 20 warm-up steps.",
+        "alternating blocks (rotating order) after 20 warm-up steps; the ratios are medians of the",
+        "per-repeat ratios.",
         f"PyTorch {torch.__version__} on one thread (`torch.set_num_threads(1)`), default CPU path",
         f"(per-tensor loop); NumPy {np.__version__}; {platform.processor() or platform.machine()},",
         f"Python {platform.python_version()}. Produced by `benchmarks/optim.py --write`.",
