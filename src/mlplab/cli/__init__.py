@@ -17,6 +17,7 @@ dropped and the command goes on: the training finishes and its run directory is 
 from __future__ import annotations
 
 import atexit
+import gc
 import importlib
 import os
 import sys
@@ -24,7 +25,12 @@ from typing import Any
 
 from .report_process import ReportWorker
 
-__all__ = ["app", "command", "main"]
+__all__ = ["FULL_COLLECTION_EVERY", "app", "command", "main"]
+
+#: the ``mlplab`` program's third threshold of Python's cyclic garbage collector
+#: (:func:`gc.set_threshold`): a full (generation-2) collection is considered once every this many
+#: generation-1 collections, instead of Python's default 10. See :func:`_collect_rarely`.
+FULL_COLLECTION_EVERY = 100
 
 #: the Typer app and the modules that build it, imported on first use: ``mlplab train`` starts its
 #: report worker before them
@@ -62,13 +68,30 @@ def main(argv: list[str] | None = None) -> None:
 
 def command() -> None:
     """The ``mlplab`` program (the console script, ``python -m mlplab.cli``): :func:`main`, then the
-    end of the process without the interpreter's teardown (see :func:`_end_process`)."""
+    end of the process without the interpreter's teardown (see :func:`_end_process`), with full
+    garbage collections made rarer (:func:`_collect_rarely`)."""
+    _collect_rarely()
     atexit.register(_end_process)  # registered before the run's own handlers, so it runs after them
     try:
         main()
     except SystemExit as e:
         _EXIT_STATUS.append(e.code if isinstance(e.code, int) else 0 if e.code is None else 1)
         raise
+
+
+def _collect_rarely() -> None:
+    """Make the ``mlplab`` program's full garbage collections rarer: the collector's thresholds
+    ``(g0, g1, g2)`` become ``(g0, g1, FULL_COLLECTION_EVERY)``, so a full collection, which walks
+    every tracked object of the process (all that Typer, matplotlib and tensorboardX left), is
+    considered once every ``g0 * g1 * FULL_COLLECTION_EVERY`` net allocations of tracked objects
+    instead of every ``g0 * g1 * 10``. Young collections, which free the cycles a training step
+    leaves, are unchanged. A ``mlplab train --epochs 20`` on digits made two full collections after
+    its start (0.07-0.20 s together, measured under load) and makes none with it; its files are the
+    same. Only
+    :func:`command` calls it: importing :mod:`mlplab` or :mod:`mlplab.cli` leaves the collector as
+    Python set it."""
+    g0, g1, _ = gc.get_threshold()
+    gc.set_threshold(g0, g1, FULL_COLLECTION_EVERY)
 
 
 #: the status of the command this process ran (see _end_process)
