@@ -52,6 +52,14 @@ executor switches to them only after stepping ``KERNEL_MIN_WORK`` elements (~1.5
 ``executor.kernels = False``) keeps the NumPy reference path. Without a C compiler (or numba, when
 that backend is asked for), or for an optimiser without a kernel (or a subclass changing its
 update), the NumPy path runs.
+
+**One call for a group.** Plain SGD (``w <- w - lr * g``, no state) is one memory pass, so what
+is left of its step is overhead: once the kernels are on, :meth:`Executor._step_many` updates the
+whole group in one C call (``sgd_many``, :class:`~mlplab.optim.kernels.native.Many`), each weight in
+place with its own gradient: no flat buffers, no chunks, one foreign call for all parameters.
+Measured by ``benchmarks/optim.py`` on the 784-256-256-10 parameters (two runs each, alternated,
+load ~2.5-3 on the shared 2-core machine): 0.74-0.81x PyTorch's step before, 0.49-0.53x after
+(float32); 0.83-0.89x before, 0.65-0.66x after (float64).
 """
 
 from __future__ import annotations

@@ -12,6 +12,9 @@ environment, or ``kernel_for(optimizer, "numba")``. ``MLPLAB_OPTIM_KERNELS=none`
 off (the NumPy path). Where the chosen backend cannot load (no C compiler; numba not installed) the
 NumPy path runs.
 
+Plain SGD also has a call over a whole group (``sgd_many``, C backend only): :func:`many_for` gives
+the factory of ``native.Many`` calls, bound to a group's weight arrays (see ``Executor._step_many``).
+
 This package is imported only when a kernel is first needed, never by ``import mlplab``.
 :func:`kernel_for` gives the kernel of an optimiser, or None when there is none: the backend
 missing, or a class whose ``update``, ``scalars`` or ``array_state`` is not the one a kernel mirrors
