@@ -57,9 +57,9 @@ update), the NumPy path runs.
 is left of its step is overhead: once the kernels are on, :meth:`Executor._step_many` updates the
 whole group in one C call (``sgd_many``, :class:`~mlplab.optim.kernels.native.Many`), each weight in
 place with its own gradient: no flat buffers, no chunks, one foreign call for all parameters.
-Measured by ``benchmarks/optim.py`` on the 784-256-256-10 parameters (two runs each, alternated,
-load ~2.5-3 on the shared 2-core machine): 0.74-0.81x PyTorch's step before, 0.49-0.53x after
-(float32); 0.83-0.89x before, 0.65-0.66x after (float64).
+Measured by ``benchmarks/optim.py`` on the 784-256-256-10 parameters (three runs each, alternated,
+load 1.3-3.2 on the shared 2-core machine): 0.74-0.84x PyTorch's step before, 0.49-0.55x after
+(float32); 0.83-0.95x before, 0.65-0.69x after (float64).
 """
 
 from __future__ import annotations
