@@ -3,9 +3,11 @@
 Both sides get the same parameters and the same random gradients (set once); only ``step()`` is
 timed. PyTorch runs on ``--threads`` threads (default 1, ``torch.set_num_threads``; NumPy's BLAS gets
 the same through threadpoolctl, its ufuncs and mlplab's compiled kernels are single-threaded) with its
-default CPU code path (``foreach=None`` -> the per-tensor loop). mlplab runs twice: its default path
-(the compiled one-pass kernels of ``optim.kernels`` where numba is installed) and its NumPy reference
-path (``optimizer._executor.kernels = False``).
+default CPU code path (``foreach=None`` -> the per-tensor loop). mlplab runs twice: its fast path
+(the compiled kernels of ``optim.kernels``, C by default, switched on from the first step with
+``optimizer._executor.kernels = True``, as a training run's default policy does after
+``KERNEL_MIN_WORK`` elements; plain SGD then steps the whole group in one C call) and its NumPy
+reference path (``optimizer._executor.kernels = False``).
 
     .venv/bin/python benchmarks/optim.py              # print the table
     .venv/bin/python benchmarks/optim.py --write      # also write notes/bench_optim.md

@@ -54,9 +54,12 @@ def _grads(rng, dtype):
     return [rng.normal(size=s).astype(dtype) for s in SHAPES]
 
 
-def _run(name, kw, dtype, monkeypatch, fused, n=12, skip=None, reload_at=None, transposed=False):
+def _run(
+    name, kw, dtype, monkeypatch, fused, n=12, skip=None, reload_at=None, transposed=False, kernels=None
+):
     """Params after ``n`` steps of random gradients; ``skip`` = (step, index) leaves one gradient out;
-    ``transposed``: the first parameter's array is a transposed (non-C-contiguous) view."""
+    ``transposed``: the first parameter's array is a transposed (non-C-contiguous) view; ``kernels``:
+    the executor's setting (None: the default policy)."""
     with monkeypatch.context() as m:
         if not fused:
             m.setattr(executor, "FUSE_MAX_SIZE", -1)
@@ -65,6 +68,8 @@ def _run(name, kw, dtype, monkeypatch, fused, n=12, skip=None, reload_at=None, t
             ps[0].data = mlplab.tensor(np.ascontiguousarray(ps[0]._data.T)).T
             arr = ps[0]._data
         opt = getattr(optim, name)(ps, **kw)
+        if kernels is not None:
+            opt._executor.kernels = kernels
         rng = np.random.default_rng(1)
         for step in range(n):
             for p, g in zip(ps, _grads(rng, dtype)):
@@ -75,18 +80,28 @@ def _run(name, kw, dtype, monkeypatch, fused, n=12, skip=None, reload_at=None, t
             if reload_at == step:
                 sd = opt.state_dict()
                 opt = getattr(optim, name)(ps, **kw)
+                if kernels is not None:
+                    opt._executor.kernels = kernels
                 opt.load_state_dict(sd)
         if transposed:
             assert ps[0]._data is arr and not arr.flags.c_contiguous  # updated in place
         return [p._data.copy() for p in ps], opt
 
 
+@pytest.mark.parametrize("kernels", [False, True], ids=["numpy", "kernels"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
 @pytest.mark.parametrize(("name", "kw"), CASES, ids=IDS)
-def test_fused_is_bitwise_the_per_tensor_update(name, kw, dtype, monkeypatch):
-    a, oa = _run(name, kw, dtype, monkeypatch, fused=True)
-    b, ob = _run(name, kw, dtype, monkeypatch, fused=False)
-    assert oa._executor.flat_groups and not ob._executor.flat_groups  # the two paths really differ
+def test_fused_is_bitwise_the_per_tensor_update(name, kw, dtype, kernels, monkeypatch):
+    """The flat buffers (with the kernels: the kernels on them, or plain SGD's one C call over the
+    group) == the NumPy path parameter by parameter."""
+    a, oa = _run(name, kw, dtype, monkeypatch, fused=True, kernels=kernels)
+    b, ob = _run(name, kw, dtype, monkeypatch, fused=False, kernels=False)
+    many = kernels and name == "SGD" and not kw.get("momentum")
+    assert not ob._executor.flat_groups and not ob._executor.many_plans
+    if many:  # the two paths really differ
+        assert oa._executor.many_plans[0][2] is not None and not oa._executor.flat_groups
+    else:
+        assert oa._executor.flat_groups
     for x, y in zip(a, b):
         np.testing.assert_array_equal(x, y)
     sa, sb = oa.state_dict()["state"], ob.state_dict()["state"]
@@ -190,6 +205,7 @@ def test_executor_is_bitwise_the_plain_per_tensor_update(name, kw, dtype, kernel
     opt_fast = getattr(optim, name)(fast, **kw)
     opt_fast._executor.kernels = kernels  # True: at once; False: the NumPy path
     opt_plain = getattr(optim, name)(plain, **kw)
+    many = kernels and name == "SGD" and not kw.get("momentum")  # plain SGD: one C call, no buffers
     built = None
     for _ in range(6):
         for a, b in zip(fast, plain):
@@ -200,10 +216,15 @@ def test_executor_is_bitwise_the_plain_per_tensor_update(name, kw, dtype, kernel
         reference_step(opt_plain)
         for a, b in zip(fast, plain):
             np.testing.assert_array_equal(a._data, b._data)
-        built = built or opt_fast._executor.flat_groups[0]
-        assert opt_fast._executor.flat_groups[0] is built  # the flat buffers are built once, then reused
-    assert len(built.params) == 3
-    kernel = opt_fast._executor._kernel  # looked up once a kernel was wanted
+        if many:  # the group's plan (parameters, weights, the C call on them) is made once, then reused
+            built = built or opt_fast._executor.many_plans[0]
+            assert opt_fast._executor.many_plans[0] is built and built[2] is not None
+            assert not opt_fast._executor.flat_groups
+        else:
+            built = built or opt_fast._executor.flat_groups[0]
+            assert opt_fast._executor.flat_groups[0] is built  # the flat buffers are built once, then reused
+    assert len(built[0] if many else built.params) == (5 if many else 3)
+    kernel = opt_fast._executor._many if many else opt_fast._executor._kernel  # looked up once wanted
     assert (kernel is not executor._UNSET and kernel is not None) == (kernels and name in KERNEL_NAMES)
     sa, sb = opt_fast.state_dict()["state"], opt_plain.state_dict()["state"]
     assert sa.keys() == sb.keys()

@@ -185,3 +185,95 @@ def test_a_read_only_or_empty_gradient_is_read_the_same(backend):
     assert not np.array_equal(results[0], w)
     empty = np.zeros(0, np.float32)
     kernel(empty, empty.copy(), [empty.copy(), empty.copy()], s)  # nothing to do, and no error
+
+
+MANY_CASES = [
+    {"lr": 0.1},
+    {"lr": 0.1, "maximize": True},
+    {"lr": 0.1, "weight_decay": 0.5},
+    {"lr": 0.1, "weight_decay": 0.5, "maximize": True},
+    {"lr": 0.1, "weight_decay": 1.0},  # add_ with alpha 1: a plain add
+    {"lr": 0.1, "weight_decay": 1e-60},  # not 0, yet 0 in float32: axpy leaves g alone (w may be inf)
+    {"lr": 0.0},  # alpha 0: axpy leaves w alone, inf and nan gradients included
+    {"lr": -0.0},
+    {"lr": 1e-60},  # -lr is -0.0 in float32: w left alone there
+    {"lr": -1.0},  # alpha 1 (set on the group, as a scheduler may): w + g, one rounding
+]
+MANY_SIZES = [0, 1, 7, 31, 33, 100, 1000, 4099]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
+@pytest.mark.parametrize("kw", MANY_CASES, ids=[str(kw) for kw in MANY_CASES])
+def test_plain_sgd_over_many_parameters_is_bitwise_the_reference_update(kw, dtype):
+    """``sgd_many``: plain SGD over several arrays in one C call (``native.Many``) == the reference
+    update of each array, step after step, with new gradients each step and the call made once."""
+    _backend("native")
+    rng = np.random.default_rng(11)
+    p = mlplab.tensor(np.zeros(1, dtype), requires_grad=True)
+    opt = optim.SGD([p], lr=0.5, weight_decay=kw.get("weight_decay", 0), maximize=kw.get("maximize", False))
+    group = opt.param_groups[0]
+    group["lr"] = kw["lr"]
+    plain = [_special(rng, n, dtype) for n in MANY_SIZES]
+    fast = [w.copy() for w in plain]
+    call = kernels.many_for(opt, "native")(fast)
+    assert call is not None
+    for step in range(3):
+        grads = [
+            _special(rng, n, dtype) if step != 1 else rng.normal(size=n).astype(dtype) for n in MANY_SIZES
+        ]
+        s = opt.scalars(group, {})
+        with np.errstate(all="ignore"):
+            for w, g in zip(plain, grads):
+                _reference(opt, w, g, [], s)
+            assert call([g.copy() for g in grads], s)
+        for n, x, y in zip(MANY_SIZES, plain, fast):
+            _assert_same_bits(x, y, f"{kw} n={n} step={step}")
+
+
+def test_plain_sgd_over_many_parameters_takes_only_arrays_it_can_read():
+    """The factory refuses weights the C loop cannot take (None); the call refuses gradients that do
+    not fit their weights (False), leaving every weight as it was; a read-only gradient is read."""
+    _backend("native")
+    p = mlplab.tensor(np.zeros(1, np.float32), requires_grad=True)
+    opt = optim.SGD([p], lr=0.1)
+    factory = kernels.many_for(opt, "native")
+    f32, f64 = np.ones(6, np.float32), np.ones(6, np.float64)
+    read_only = np.ones(6, np.float32)
+    read_only.flags.writeable = False
+    for weights in ([], [f32, f64], [np.ones(6, np.float16)], [np.ones((4, 6), np.float32).T], [read_only]):
+        assert factory(weights) is None
+    weights = [np.ones(6, np.float32), np.ones((2, 3), np.float32)]
+    call = factory(weights)
+    s = opt.scalars(opt.param_groups[0], {})
+    g = np.full(6, 2.0, np.float32)
+    for grads in (
+        [g],  # one gradient short
+        [g, g, g],
+        [g, g.astype(np.float64)],
+        [g, np.ones(5, np.float32)],
+        [g, np.ones((6, 2), np.float32)[:, 0]],  # not C-contiguous
+    ):
+        assert not call(grads, s)
+        for w in weights:
+            np.testing.assert_array_equal(w, 1.0)
+    g_read_only = np.full((3, 2), 2.0, np.float32)  # another shape, the same size: read in C order
+    g_read_only.flags.writeable = False
+    assert call([g, g_read_only], s)
+    for w in weights:
+        np.testing.assert_array_equal(w, np.float32(1) + np.float32(-0.1) * np.float32(2))
+
+
+def test_only_plain_sgd_in_the_native_backend_has_a_call_over_many_parameters():
+    class Halved(optim.SGD):
+        def update(self, w, g, state, scratch, s):
+            direction, alpha = super().update(w, g, state, scratch, s)
+            return direction, alpha / 2
+
+    _backend("native")
+    _backend("numba")
+    p = mlplab.tensor(np.zeros(3, np.float32), requires_grad=True)
+    assert kernels.many_for(optim.SGD([p]), "native") is not None
+    assert kernels.many_for(optim.SGD([p]), "numba") is None  # numba: the executor's other paths
+    assert kernels.many_for(Halved([p]), "native") is None
+    for name in ("Adam", "RMSprop", "Adagrad", "NAdam", "Momentum", "Adamax"):
+        assert kernels.many_for(getattr(optim, name)([p]), "native") is None

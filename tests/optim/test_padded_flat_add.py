@@ -86,8 +86,11 @@ def test_the_registry_forgets_arrays_that_are_gone():
     ids=["digits-net", "flat-over-BLAS_PIECE"],
 )
 @pytest.mark.parametrize("momentum", [0.0, 0.9])
-def test_flat_sgd_step_is_bitwise_torch(shapes, momentum, torch_one_thread):
-    """The executor's flat step (axpy on the padded buffers, or add_ past BLAS_PIECE) is torch's SGD."""
+@pytest.mark.parametrize("kernels", [False, True], ids=["numpy", "kernels"])
+def test_flat_sgd_step_is_bitwise_torch(shapes, momentum, kernels, torch_one_thread):
+    """The executor's flat step (axpy on the padded buffers, or add_ past BLAS_PIECE; with the kernels,
+    the momentum kernel on them) is torch's SGD; so is plain SGD's one C call over the group (no
+    flat buffers: ``native.Many``) where the kernels are on."""
     import mlplab
     from mlplab import optim
 
@@ -96,6 +99,7 @@ def test_flat_sgd_step_is_bitwise_torch(shapes, momentum, torch_one_thread):
     pm = [mlplab.tensor(w.copy(), requires_grad=True) for w in weights]
     pt = [torch.tensor(w.copy(), requires_grad=True) for w in weights]
     om, ot = optim.SGD(pm, lr=0.01, momentum=momentum), torch.optim.SGD(pt, lr=0.01, momentum=momentum)
+    om._executor.kernels = kernels  # not left to the default: other tests may have loaded the kernels
     for _ in range(4):
         for a, b in zip(pm, pt):
             g = (rng.normal(size=a.shape) * 10 ** rng.uniform(-3, 0, size=a.shape)).astype(np.float32)
@@ -105,11 +109,16 @@ def test_flat_sgd_step_is_bitwise_torch(shapes, momentum, torch_one_thread):
         ot.step()
         for a, b in zip(pm, pt):
             np.testing.assert_array_equal(a._data.view(np.uint32), b.detach().numpy().view(np.uint32))
-    assert [len(f.params) for f in om._executor.flat_groups.values()] == [4]  # the flat path ran
+    if kernels and not momentum:  # the one C call ran
+        assert not om._executor.flat_groups and om._executor.many_plans[0][2] is not None
+    else:
+        assert [len(f.params) for f in om._executor.flat_groups.values()] == [4]  # the flat path ran
 
 
-def test_a_gradient_of_another_shape_is_gathered_in_c_order():
-    """mlplab accepts a ``.grad`` of the parameter's size and another shape: its elements in C order."""
+@pytest.mark.parametrize("kernels", [False, True], ids=["numpy", "kernels"])
+def test_a_gradient_of_another_shape_is_gathered_in_c_order(kernels):
+    """mlplab accepts a ``.grad`` of the parameter's size and another shape: its elements in C order
+    (gathered into the flat buffer, or read in place by plain SGD's one C call)."""
     import mlplab
     from mlplab import optim
 
@@ -118,10 +127,14 @@ def test_a_gradient_of_another_shape_is_gathered_in_c_order():
     grads = [rng.normal(size=s).astype(np.float32) for s in [(3, 2), (3,)]]
     params = [mlplab.tensor(w.copy(), requires_grad=True) for w in weights]
     opt = optim.SGD(params, lr=0.1)
+    opt._executor.kernels = kernels
     for p, g in zip(params, grads):
         p.grad = mlplab.tensor(g)
     opt.step()
-    assert [len(f.params) for f in opt._executor.flat_groups.values()] == [2]
+    if kernels:
+        assert not opt._executor.flat_groups and opt._executor.many_plans[0][2] is not None
+    else:
+        assert [len(f.params) for f in opt._executor.flat_groups.values()] == [2]
     for p, w, g in zip(params, weights, grads):
         expected = torch.tensor(w.ravel()).add_(torch.tensor(g.ravel()), alpha=-0.1).numpy()
         np.testing.assert_array_equal(p._data.ravel(), expected)

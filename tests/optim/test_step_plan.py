@@ -69,9 +69,11 @@ def test_changes_between_steps_are_seen(name, kw, dtype, kernels):
 
 
 def test_split_is_reused_and_dropped():
-    """The split is kept while the group is the same and every parameter has a gradient."""
+    """The split is kept while the group is the same and every parameter has a gradient (the NumPy
+    path's; with the kernels, plain SGD takes none: see test_plain_sgd_plan_is_reused_and_dropped)."""
     ps = [mlplab.tensor(np.ones(s, np.float32), requires_grad=True) for s in SHAPES]
     opt = optim.SGD(ps, lr=0.1)
+    opt._executor.kernels = False  # not left to the default: other tests may have loaded the kernels
     for p in ps:
         p.grad = mlplab.tensor(np.ones(p.shape, np.float32))
     opt.step()
@@ -85,3 +87,133 @@ def test_split_is_reused_and_dropped():
     step = -np.float32(0.1)  # g = 1: w + (-lr) g is one float32 addition a step
     np.testing.assert_array_equal(ps[3]._data, np.float32(1) + step + step)
     np.testing.assert_array_equal(ps[0]._data, np.float32(1) + step + step + step)
+
+
+def _steps(opt_fast, opt_plain, fast, plain, rng, dtype, before=None, reference=reference_step):
+    """One step of both optimisers with the same new gradients (``before()`` may change things
+    first; ``reference(opt_plain)`` steps the other), then the weights compared bitwise."""
+    for a, b in zip(fast, plain):
+        g = rng.normal(size=a.shape).astype(dtype)
+        a.grad = mlplab.tensor(g)
+        b.grad = mlplab.tensor(g.copy())
+    if before is not None:
+        before()
+    opt_fast.step()
+    reference(opt_plain)
+    for i, (a, b) in enumerate(zip(fast, plain)):
+        np.testing.assert_array_equal(bits(a._data), bits(b._data), err_msg=f"parameter {i}")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
+def test_plain_sgd_plan_is_reused_and_dropped(dtype):
+    """Plain SGD with the kernels: the whole group in one C call, its plan (parameters, weight arrays,
+    the call) kept while every parameter holds its array and has a gradient; a rebound ``p.data``
+    makes a new plan; a missing gradient or an array the call cannot take sends that step down the
+    other paths; every step bitwise the reference."""
+    rng = np.random.default_rng(8)
+    arrays = [rng.normal(size=s).astype(dtype) for s in SHAPES]
+    fast = [mlplab.tensor(a.copy(), requires_grad=True) for a in arrays]
+    plain = [mlplab.tensor(a.copy(), requires_grad=True) for a in arrays]
+    opt_fast, opt_plain = (
+        optim.SGD(fast, lr=0.1, weight_decay=0.01),
+        optim.SGD(plain, lr=0.1, weight_decay=0.01),
+    )
+    ex = opt_fast._executor
+    ex.kernels = True
+    _steps(opt_fast, opt_plain, fast, plain, rng, dtype)
+    plan = ex.many_plans[0]
+    assert plan[2] is not None and not ex.flat_groups and not ex.splits
+    _steps(opt_fast, opt_plain, fast, plain, rng, dtype)
+    assert ex.many_plans[0] is plan  # reused
+
+    def rebind():
+        for a, b in zip(fast[1:2], plain[1:2]):
+            a.data = mlplab.tensor(a._data * 2)
+            b.data = mlplab.tensor(b._data * 2)
+
+    _steps(opt_fast, opt_plain, fast, plain, rng, dtype, before=rebind)
+    assert ex.many_plans[0] is not plan and ex.many_plans[0][1][1] is fast[1]._data  # made again
+    plan = ex.many_plans[0]
+
+    def drop():
+        fast[0].grad = plain[0].grad = None
+
+    versions = [p._version for p in fast]
+    _steps(opt_fast, opt_plain, fast, plain, rng, dtype, before=drop)
+    assert ex.flat_groups and ex.many_plans[0] is plan  # the other paths ran; the plan is kept
+    assert [p._version - v for p, v in zip(fast, versions)] == [0, 1, 1, 1, 1]
+    versions = [p._version for p in fast]
+    _steps(opt_fast, opt_plain, fast, plain, rng, dtype)
+    assert [p._version - v for p, v in zip(fast, versions)] == [1, 1, 1, 1, 1]  # and used again
+
+    def transpose():  # not C-contiguous: the call cannot take it, the whole group goes the other way
+        for a, b in zip(fast[:1], plain[:1]):
+            a.data = mlplab.tensor(np.ascontiguousarray(a._data.T)).T
+            b.data = mlplab.tensor(np.ascontiguousarray(b._data.T)).T
+
+    def numpy_step(opt):  # reference_step updates copies of a non-contiguous array: the NumPy path
+        opt._executor.kernels = False
+        opt.step()
+
+    _steps(opt_fast, opt_plain, fast, plain, rng, dtype, before=transpose, reference=numpy_step)
+    assert ex.many_plans[0][2] is None
+    kept = fast[0]._data
+    _steps(opt_fast, opt_plain, fast, plain, rng, dtype, reference=numpy_step)
+    assert fast[0]._data is kept and not kept.flags.c_contiguous  # updated in place
+
+
+def test_plain_sgd_of_mixed_dtypes_or_without_the_kernels_takes_the_other_paths(monkeypatch):
+    """A group of float32 and float64 parameters (one C call takes one dtype), and no kernels at all
+    (``MLPLAB_OPTIM_KERNELS=none``: the NumPy path): bitwise the reference either way."""
+    rng = np.random.default_rng(9)
+    dtypes = [np.float32, np.float64, np.float32, np.float64]
+    for env in ("native", "none"):
+        monkeypatch.setenv("MLPLAB_OPTIM_KERNELS", env)
+        arrays = [rng.normal(size=s).astype(d) for s, d in zip(SHAPES, dtypes)]
+        fast = [mlplab.tensor(a.copy(), requires_grad=True) for a in arrays]
+        plain = [mlplab.tensor(a.copy(), requires_grad=True) for a in arrays]
+        if env == "none":  # one dtype: only the missing kernels keep the call out
+            fast = [mlplab.tensor(a.astype(np.float32), requires_grad=True) for a in arrays]
+            plain = [mlplab.tensor(a.astype(np.float32), requires_grad=True) for a in arrays]
+        opt_fast, opt_plain = optim.SGD(fast, lr=0.1), optim.SGD(plain, lr=0.1)
+        opt_fast._executor.kernels = True
+        for _ in range(3):
+            for a, b in zip(fast, plain):
+                g = rng.normal(size=a.shape).astype(a._data.dtype)
+                a.grad = mlplab.tensor(g)
+                b.grad = mlplab.tensor(g.copy())
+            opt_fast.step()
+            reference_step(opt_plain)
+            for a, b in zip(fast, plain):
+                np.testing.assert_array_equal(bits(a._data), bits(b._data))
+        if env == "none":
+            assert opt_fast._executor._many is None and not opt_fast._executor.many_plans
+        else:
+            assert opt_fast._executor.many_plans[0][2] is None
+
+
+def test_plain_sgd_waits_for_the_default_policy(monkeypatch):
+    """``fused=None``: plain SGD takes the one C call only once the kernels are loaded (after
+    ``KERNEL_MIN_WORK`` elements stepped); a small net that never reaches it never loads them."""
+    from mlplab.optim import executor
+
+    shapes = [(40, 30), (30,), (5, 40)]
+    size = sum(int(np.prod(s)) for s in shapes)
+    for min_work, expected in ((2 * size, [False, False, True, True]), (10**9, [False] * 4)):
+        monkeypatch.setattr(executor, "_kernels", None)
+        monkeypatch.setattr(executor, "KERNEL_MIN_WORK", min_work)
+        ps = [mlplab.tensor(np.ones(s, np.float32), requires_grad=True) for s in shapes]
+        opt = optim.SGD(ps, lr=0.1)
+        used = []
+        for _ in range(4):
+            for p in ps:
+                p.grad = mlplab.ones_like(p)
+            opt.step()
+            used.append(0 in opt._executor.many_plans)
+        assert used == expected
+        assert (executor._kernels is None) == (min_work > size * 4)
+        w = np.float32(1)
+        for _ in range(4):  # g = 1: w - lr g is one float32 addition a step
+            w = w + np.float32(-0.1)
+        for p in ps:
+            np.testing.assert_array_equal(p._data, w)

@@ -12,6 +12,9 @@ environment, or ``kernel_for(optimizer, "numba")``. ``MLPLAB_OPTIM_KERNELS=none`
 off (the NumPy path). Where the chosen backend cannot load (no C compiler; numba not installed) the
 NumPy path runs.
 
+Plain SGD also has a call over a whole group (``sgd_many``, C backend only): :func:`many_for` gives
+the factory of ``native.Many`` calls, bound to a group's weight arrays (see ``Executor._step_many``).
+
 This package is imported only when a kernel is first needed, never by ``import mlplab``.
 :func:`kernel_for` gives the kernel of an optimiser, or None when there is none: the backend
 missing, or a class whose ``update``, ``scalars`` or ``array_state`` is not the one a kernel mirrors
@@ -26,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["BACKENDS", "Kernel", "available", "default_backend", "kernel_for"]
+__all__ = ["BACKENDS", "Kernel", "available", "default_backend", "kernel_for", "many_for"]
 
 Kernel = Callable[[np.ndarray, np.ndarray, list[np.ndarray], Any], None]
 BACKENDS = ("native", "numba", "none")
@@ -43,7 +46,7 @@ _LOOPS = {
     "optim.sgd.SGD": "sgd",
     "optim.momentum.Momentum": "momentum",
 }
-_TABLES: dict[str, dict[str, Kernel]] = {}  # backend -> loop name -> kernel ({}: it cannot load)
+_TABLES: dict[str, dict[str, Any]] = {}  # backend -> loop name -> kernel or Many factory ({}: none load)
 
 
 def default_backend() -> str:
@@ -54,8 +57,8 @@ def default_backend() -> str:
     return name
 
 
-def _load(backend: str) -> dict[str, Kernel]:
-    table: dict[str, Kernel] = {}
+def _load(backend: str) -> dict[str, Any]:
+    table: dict[str, Any] = {}
     if backend == "native":
         from . import native
 
@@ -82,6 +85,18 @@ def available(backend: str | None = None) -> bool:
 def kernel_for(optimizer: Any, backend: str | None = None) -> Kernel | None:
     """The kernel of ``optimizer``'s class in ``backend`` (default: :func:`default_backend`), or None
     (see the module doc)."""
+    return _lookup(optimizer, backend, "")
+
+
+def many_for(optimizer: Any, backend: str | None = None) -> Callable[[list[np.ndarray]], Any] | None:
+    """The factory of one-call updates of several parameters (``native.Many``) of ``optimizer``'s class
+    in ``backend``, or None: only plain SGD (``sgd_many``) has one, only in the C backend, and only
+    for a class whose update is SGD's own (as :func:`kernel_for`). The factory takes a group's weight
+    arrays; the call it makes, their gradients and the step's scalars (stateless updates only)."""
+    return _lookup(optimizer, backend, "_many")
+
+
+def _lookup(optimizer: Any, backend: str | None, suffix: str) -> Any:
     backend = backend or default_backend()
     table = _TABLES.get(backend)
     if table is None:
@@ -90,7 +105,7 @@ def kernel_for(optimizer: Any, backend: str | None = None) -> Kernel | None:
     for base in cls.__mro__:
         loop = _LOOPS.get(f"{base.__module__.partition('.')[2]}.{base.__qualname__}")
         if loop is not None:
-            kernel = table.get(loop)
+            kernel = table.get(loop + suffix)
             same = all(getattr(cls, name) is getattr(base, name) for name in _MIRRORED)
             return kernel if same else None
     return None

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["adagrad", "adam", "lerp_coefficient", "momentum", "nadam", "rmsprop", "sgd", "unused"]
+__all__ = ["adagrad", "adam", "lerp_coefficient", "momentum", "nadam", "rmsprop", "sgd", "sgd_many", "unused"]
 
 Args = tuple[tuple[np.ndarray, ...], tuple[Any, ...]]
 
@@ -99,6 +99,17 @@ def sgd(w: np.ndarray, g: np.ndarray, state: list[np.ndarray], s: Any) -> Args:
         bool(maximize), cast(weight_decay), momentum != 0, bool(first), cast(momentum),
         cast(1 - dampening), bool(nesterov), cast(-lr),
     )  # fmt: skip
+
+
+def sgd_many(dtype: Any, s: Any) -> tuple[int, Any, Any]:
+    """Plain SGD (no momentum) over several parameters (``native.Many``): ``(maximize, weight_decay,
+    -lr)``, the floats cast to ``dtype``, for ``g <- (-)g + weight_decay * w``, ``w <- w - lr * g``,
+    each multiply-add rounded once, as :func:`~mlplab.optim.inplace.add_` rounds it."""
+    lr, momentum, dampening, weight_decay, nesterov, maximize, first = s
+    if momentum != 0:
+        raise ValueError("sgd_many: plain SGD only (momentum 0: no state)")
+    cast = dtype.type
+    return int(bool(maximize)), cast(weight_decay), cast(-lr)
 
 
 def momentum(w: np.ndarray, g: np.ndarray, state: list[np.ndarray], s: Any) -> Args:

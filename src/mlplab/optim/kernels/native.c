@@ -168,6 +168,30 @@
             w[i] = axpy_##S(neg_lr, gi, wi); /* w <- w - lr g */                                \
         }                                                                                      \
     }                                                                                          \
+    /* plain SGD (no momentum), one loop per option so the hot one is a load, an FMA, a store */ \
+    static inline __attribute__((always_inline)) void sgd_plain_loop_##S(                    \
+        T *w, const T *g, ptrdiff_t n, const int maximize, const int decay, T weight_decay,    \
+        T neg_lr) {                                                                            \
+        for (ptrdiff_t i = 0; i < n; i++) {                                                    \
+            T wi = w[i];                                                                       \
+            T gi = maximize ? -g[i] : g[i];                          /* g <- -g */              \
+            if (decay) gi = FMA(weight_decay, wi, gi);               /* g <- g + wd w */        \
+            w[i] = FMA(neg_lr, gi, wi);                              /* w <- w - lr g */        \
+        }                                                                                      \
+    }                                                                                          \
+    static void sgd_plain_##S(T *w, const T *g, ptrdiff_t n, int maximize, T weight_decay,     \
+                              T neg_lr) {                                                      \
+        if (neg_lr == 0) return; /* add_ with alpha 0: BLAS axpy leaves w as it is */          \
+        if (weight_decay != 0) { /* axpy's a == 0 rule: a decay that rounds to 0 is none */    \
+            if (maximize)                                                                      \
+                sgd_plain_loop_##S(w, g, n, 1, 1, weight_decay, neg_lr);                       \
+            else                                                                               \
+                sgd_plain_loop_##S(w, g, n, 0, 1, weight_decay, neg_lr);                       \
+        } else if (maximize)                                                                   \
+            sgd_plain_loop_##S(w, g, n, 1, 0, weight_decay, neg_lr);                           \
+        else                                                                                   \
+            sgd_plain_loop_##S(w, g, n, 0, 0, weight_decay, neg_lr);                           \
+    }                                                                                          \
     void sgd_##S(T *w, const T *g, T *buffer, ptrdiff_t n, int maximize, T weight_decay,       \
                  int use_momentum, int first, T momentum, T c, int nesterov, T neg_lr) {       \
         if (use_momentum && first && nesterov)                                                 \
@@ -179,7 +203,13 @@
         else if (use_momentum)                                                                 \
             SGD_LOOP(S, 1, 0, 0);                                                              \
         else                                                                                   \
-            SGD_LOOP(S, 0, 0, 0);                                                              \
+            sgd_plain_##S(w, g, n, maximize, weight_decay, neg_lr);                            \
+    }                                                                                          \
+    /* plain SGD over count parameters in one call: w[k] (n[k] elements) and its gradient g[k] */ \
+    void sgd_many_##S(ptrdiff_t count, T *const *w, const T *const *g, const ptrdiff_t *n,     \
+                      int maximize, T weight_decay, T neg_lr) {                                \
+        for (ptrdiff_t k = 0; k < count; k++)                                                  \
+            sgd_plain_##S(w[k], g[k], n[k], maximize, weight_decay, neg_lr);                   \
     }                                                                                          \
     void momentum_##S(T *w, const T *g, T *velocity, ptrdiff_t n, int maximize,                \
                       T weight_decay, T alpha, T c, T neg_lr) {                                \

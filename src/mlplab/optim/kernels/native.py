@@ -35,7 +35,7 @@ import numpy as np
 
 from . import args
 
-__all__ = ["load"]
+__all__ = ["Many", "load"]
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "native.c"
@@ -226,9 +226,107 @@ def _pointers(arrays: tuple[np.ndarray, ...]) -> list[Any]:
         return [a.ctypes.data_as(_BYTES) for a in arrays]
 
 
-def load() -> dict[str, Callable[[np.ndarray, np.ndarray, list[np.ndarray], Any], None]] | None:
-    """Each optimiser's kernel by loop name (``"adam"``, ...), or None where no library can be built."""
+class Many:
+    """A stateless update of several parameters in one C call (plain SGD: ``sgd_many`` in ``native.c``).
+
+    Made once for a group's weight arrays (kept, with their addresses and sizes in C arrays); each
+    call takes the gradients, one per weight, checks each (dtype, C order, size) and passes its
+    address. A step of six parameters is then one foreign call instead of one per parameter, with
+    no NumPy in between. The weights are trusted to be the arrays they were: the caller checks that
+    each parameter still holds its array (``p._data is w``); they stay referenced here, so NumPy
+    cannot reallocate them (``resize`` refuses an array with other references).
+    """
+
+    __slots__ = ("weights", "dtype", "count", "_loop", "_w", "_g", "_n", "_sizes", "_prepare", "_memo")
+
+    def __init__(self, loop: Any, prepare: Any, weights: tuple[np.ndarray, ...], dtype: np.dtype) -> None:
+        self.weights = weights
+        self.dtype = dtype
+        self.count = len(weights)
+        self._loop = loop
+        self._prepare = prepare
+        self._sizes = tuple(w.size for w in weights)
+        self._w = (ctypes.c_void_p * self.count)(*(_address(w) for w in weights))
+        self._g = (ctypes.c_void_p * self.count)()
+        self._n = (ctypes.c_ssize_t * self.count)(*self._sizes)
+        self._memo: list[Any] = [None, ()]  # the last scalars ``s`` and their C values
+
+    def __call__(self, grads: list[np.ndarray], s: Any) -> bool:
+        """The update of every weight with its gradient in ``grads``, the scalars ``s`` as the
+        optimiser's ``scalars`` gives them; False, with nothing done, where a gradient does not fit
+        its weight (another dtype or size, not C-contiguous) or their counts differ."""
+        if len(grads) != self.count:
+            return False
+        dtype = self.dtype
+        pointers = self._g
+        k = 0
+        for g, size in zip(grads, self._sizes):
+            if (g.dtype is not dtype and g.dtype != dtype) or g.size != size or not g.flags.c_contiguous:
+                return False
+            pointers[k] = _address(g)
+            k += 1
+        memo = self._memo
+        seen = memo[0]
+        if seen is s or (seen is not None and len(seen) == len(s) and all(map(operator.is_, seen, s))):
+            scalars = memo[1]
+        else:
+            scalars = self._prepare(dtype, s)
+            memo[:] = (s if _PLAIN.issuperset(map(type, s)) else None), scalars
+        self._loop(self.count, self._w, pointers, self._n, *scalars)
+        return True
+
+
+def _address(a: np.ndarray) -> int:
+    """The address of ``a``'s data: through ``c_ubyte.from_buffer`` (~0.3 us), else (a read-only or
+    empty array) ``a.ctypes.data`` (~1 us)."""
+    try:
+        return _addressof(_from_buffer(a))
+    except (TypeError, ValueError):
+        return a.ctypes.data
+
+
+_addressof = ctypes.addressof
+
+
+def _bind_many(lib: ctypes.CDLL, name: str) -> Callable[[list[np.ndarray]], Many | None]:
+    """The factory of :class:`Many` calls of loop ``name`` (``"sgd_many"``): it takes a group's weight
+    arrays and gives None where the C loop cannot take them (not all of one dtype, float32 or
+    float64, each C-contiguous and writeable; or none at all)."""
+    prepare = getattr(args, name)
+    loops = {}
+    for dtype, suffix in _SUFFIX.items():
+        loop = getattr(lib, f"{name}_{suffix}")
+        real = _C_FLOAT[suffix]
+        pointers = ctypes.POINTER(ctypes.c_void_p)
+        loop.argtypes = [ctypes.c_ssize_t, pointers, pointers, ctypes.POINTER(ctypes.c_ssize_t)]
+        loop.argtypes += [ctypes.c_int, real, real]
+        loop.restype = None
+        loops[dtype] = loop
+
+    def bind(weights: list[np.ndarray]) -> Many | None:
+        if not weights:
+            return None
+        dtype = weights[0].dtype
+        loop = loops.get(dtype)
+        if loop is None or not all(
+            w.dtype == dtype and w.flags.c_contiguous and w.flags.writeable for w in weights
+        ):
+            return None
+        return Many(loop, prepare, tuple(weights), dtype)
+
+    bind.__name__ = bind.__qualname__ = name
+    return bind
+
+
+_MANY = ("sgd_many",)  # the loops over several parameters' arrays (``Many``), by name
+
+
+def load() -> dict[str, Any] | None:
+    """Each optimiser's kernel by loop name (``"adam"``, ...) and the factories of :class:`Many` calls
+    (``"sgd_many"``), or None where no library can be built."""
     lib = _library()
     if lib is None:
         return None
-    return {name: _bind(lib, name) for name in _SIGNATURES}
+    table: dict[str, Any] = {name: _bind(lib, name) for name in _SIGNATURES}
+    table.update((name, _bind_many(lib, name)) for name in _MANY)
+    return table
