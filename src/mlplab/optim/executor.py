@@ -72,7 +72,7 @@ import numpy as np
 from .. import _dtype
 from ..autograd.tensor_base import bump_versions
 from ..tensor import Tensor
-from .flat_group import FlatGroup
+from .flat_group import FlatGroup, plain_arrays, same_keys, split_fusable
 from .inplace import add_
 
 if TYPE_CHECKING:
@@ -162,12 +162,14 @@ class Executor:
             flat, states, fused, alone = self._reuse_split(optimizer, index, params, names)
         if flat is None:
             split_now = True
-            fused, alone = _split([p for p in params if p.grad is not None])
+            fused, alone = split_fusable(
+                [p for p in params if p.grad is not None], FUSE_MAX_SIZE, CHUNK_BYTES
+            )
             if fused:
                 flat, states = self._reusable(optimizer, index, fused, names)
             if fused and flat is None and (initial or optimizer.scalar_state):
                 states = [optimizer.new_scalar_state(optimizer.state[p]) for p in fused]
-                if not _same_keys(states):
+                if not same_keys(states):
                     alone, fused = fused + alone, []
         else:
             fused = flat.params
@@ -309,7 +311,7 @@ class Executor:
             arrays.append(held._data)
         w, g = p._data, p.grad._data
         kernel = self.kernel(optimizer, group, w.size, w.dtype)
-        if kernel is not None and _plain(w, g, arrays):
+        if kernel is not None and plain_arrays(w, g, arrays):
             kernel(w.reshape(-1), g.reshape(-1), [a.reshape(-1) for a in arrays], scalars)
             return
         self._run_chunks(optimizer, w, g, arrays, scalars)
@@ -392,49 +394,3 @@ class Executor:
             direction, alpha = update(piece, g[start:end], [a[start:end] for a in state], scratch, scalars)
             if direction is not None:
                 add_(piece, direction, alpha, spare)
-
-
-def _split(params: list[Tensor]) -> tuple[list[Tensor], list[Tensor]]:
-    """(the small parameters to update as one flat buffer, the rest).
-
-    Fused: C-contiguous parameters and gradients of one dtype, each of at most ``FUSE_MAX_SIZE``
-    elements, together within one cache-sized chunk.
-    """
-    small: list[Tensor] = []
-    rest: list[Tensor] = []
-    dtype = None
-    room = 0
-    for p in params:
-        w = p._data
-        g = p.grad._data
-        if (
-            w.size <= FUSE_MAX_SIZE
-            and (dtype is None or w.dtype == dtype)
-            and g.dtype == w.dtype
-            and w.flags.c_contiguous
-            and g.flags.c_contiguous
-            and g.size == w.size
-        ):
-            if dtype is None:
-                dtype = w.dtype
-                room = CHUNK_BYTES // dtype.itemsize
-            if w.size <= room:
-                room -= w.size
-                small.append(p)
-                continue
-        rest.append(p)
-    return small, rest
-
-
-def _plain(w: np.ndarray, g: np.ndarray, arrays: list[np.ndarray]) -> bool:
-    """Whether a kernel may run on these arrays: C-contiguous, of one dtype and size."""
-    dtype, size = w.dtype, w.size
-    return w.flags.c_contiguous and all(
-        a.flags.c_contiguous and a.dtype == dtype and a.size == size for a in (g, *arrays)
-    )
-
-
-def _same_keys(states: list[dict[str, Any]]) -> bool:
-    """Whether all states hold the same entries (e.g. all or none have an SGD momentum buffer)."""
-    keys = states[0].keys()
-    return all(state.keys() == keys for state in states)

@@ -10,7 +10,7 @@ import numpy as np
 from ..tensor import Tensor
 from .inplace import add_, padded_zeros, whole_block_axpy
 
-__all__ = ["FlatGroup"]
+__all__ = ["FlatGroup", "plain_arrays", "same_keys", "split_fusable"]
 
 
 class FlatGroup:
@@ -176,3 +176,50 @@ class FlatGroup:
         else:
             add_(weights, direction, alpha, self.spare)
         self.scatter_weights()
+
+
+def split_fusable(params: list[Tensor], max_size: int, chunk_bytes: int) -> tuple[list[Tensor], list[Tensor]]:
+    """(the small parameters to update as one flat buffer, the rest).
+
+    Fused: C-contiguous parameters and gradients of one dtype, each of at most ``max_size``
+    elements, together within one chunk of ``chunk_bytes`` (the executor's ``FUSE_MAX_SIZE`` and
+    ``CHUNK_BYTES``).
+    """
+    small: list[Tensor] = []
+    rest: list[Tensor] = []
+    dtype = None
+    room = 0
+    for p in params:
+        w = p._data
+        g = p.grad._data
+        if (
+            w.size <= max_size
+            and (dtype is None or w.dtype == dtype)
+            and g.dtype == w.dtype
+            and w.flags.c_contiguous
+            and g.flags.c_contiguous
+            and g.size == w.size
+        ):
+            if dtype is None:
+                dtype = w.dtype
+                room = chunk_bytes // dtype.itemsize
+            if w.size <= room:
+                room -= w.size
+                small.append(p)
+                continue
+        rest.append(p)
+    return small, rest
+
+
+def plain_arrays(w: np.ndarray, g: np.ndarray, arrays: list[np.ndarray]) -> bool:
+    """Whether a kernel may run on these arrays: C-contiguous, of one dtype and size."""
+    dtype, size = w.dtype, w.size
+    return w.flags.c_contiguous and all(
+        a.flags.c_contiguous and a.dtype == dtype and a.size == size for a in (g, *arrays)
+    )
+
+
+def same_keys(states: list[dict[str, Any]]) -> bool:
+    """Whether all states hold the same entries (e.g. all or none have an SGD momentum buffer)."""
+    keys = states[0].keys()
+    return all(state.keys() == keys for state in states)
