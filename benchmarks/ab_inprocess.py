@@ -6,8 +6,8 @@ runs (often 5-10%) blurs a small change. Here both packages are imported side by
 alternates blocks of the two versions on the CPU-time clock, so drift and load hit both alike.
 Cases: ``benchmarks/ops.py``'s per-op cases (forward + backward) and the notes' training step
 (64-50-10 Tanh, CrossEntropyLoss, batch 32, float32) for every optimiser, and the batch-1 workload's
-step (the same net, plain SGD, one sample a step). ``--only`` keeps the cases named (``--only "train step: Adam"
-"batch-1 step: SGD"``: the digits step and the batch-1 step).
+step (the same net, plain SGD, one sample a step). ``--only`` keeps the cases named
+(``--only "train step: Adam" "batch-1 step: SGD"``: the digits step and the batch-1 step).
 
     .venv/bin/python benchmarks/ab_inprocess.py --before ../old-checkout [--after .] [--blocks 21]
 
