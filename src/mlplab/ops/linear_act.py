@@ -116,6 +116,10 @@ class LinearActLinearFn(LinearFn):
             versions = tuple([0 if p._version_counter is None else p._version_counter[0] for p in parents])
             if any(versions):
                 fn.saved_versions = versions
+            # the two halves' needs, as the two nodes would have recorded them (h requires grad
+            # when x, W_1 or b_1 does)
+            fn.inner.needs_input_grad = needs[:3]
+            fn.outer.needs_input_grad = (bool(needs[0] or needs[1] or needs[2]), needs[3], needs[4])
             t._requires_grad = True
             t.grad_fn = fn
         else:
@@ -124,9 +128,10 @@ class LinearActLinearFn(LinearFn):
         return t
 
     def forward(self, x, w1, b1, w2, b2):
+        # the two halves are ops of their own (never recorded), holding what their backwards read
         self.inner = inner = _new(self.inner_cls)
-        h = inner.forward(x, w1, b1)
-        return LinearFn.forward(self, h, w2, b2)
+        self.outer = outer = _new(LinearFn)
+        return LinearFn.forward(outer, inner.forward(x, w1, b1), w2, b2)
 
     def reads(self, i: int) -> tuple:
         if self.skip_inner and i < 3:  # only the second node runs: it reads W_2 for dL/dh
@@ -145,17 +150,19 @@ class LinearActLinearFn(LinearFn):
         return (bool(n[0] or n[1] or n[2]), n[3], n[4]), n[:3]
 
     def backward(self, g):
-        outer_needs, inner_needs = self._halves()
-        self.needs_input_grad, needs = outer_needs, self.needs_input_grad
-        try:
-            gh, gw2, gb2 = LinearFn.backward(self, g)
-        finally:
-            self.needs_input_grad = needs
-        if inner_needs is None or gh is None:
+        outer = self.outer
+        if self.skip_inner:  # the second half alone, without dL/dh
+            needs = outer.needs_input_grad
+            outer.needs_input_grad = (False, needs[1], needs[2])
+            try:
+                _, gw2, gb2 = outer.backward(g)
+            finally:
+                outer.needs_input_grad = needs
             return None, None, None, gw2, gb2
-        inner = self.inner
-        inner.needs_input_grad = inner_needs
-        gx, gw1, gb1 = inner.backward(gh)
+        gh, gw2, gb2 = outer.backward(g)
+        if gh is None:
+            return None, None, None, gw2, gb2
+        gx, gw1, gb1 = self.inner.backward(gh)
         return gx, gw1, gb1, gw2, gb2
 
     def backward_graph(self, g):
