@@ -109,13 +109,19 @@ class LinearActLinearFn(LinearFn):
         t._version_counter = None
         needs = (x._requires_grad, w1._requires_grad, b1._requires_grad, w2._requires_grad, b2._requires_grad)
         if (needs[0] or needs[1] or needs[2] or needs[3] or needs[4]) and _state.enabled:
-            parents = (x, w1, b1, w2, b2)
-            fn.parents = parents
+            fn.parents = (x, w1, b1, w2, b2)
             fn.needs_input_grad = needs
             fn.sequence_number = next(_sequence)
-            versions = tuple([0 if p._version_counter is None else p._version_counter[0] for p in parents])
-            if any(versions):
-                fn.saved_versions = versions
+            v0, v1, v2 = x._version_counter, w1._version_counter, b1._version_counter
+            v3, v4 = w2._version_counter, b2._version_counter
+            if v0 is not None or v1 is not None or v2 is not None or v3 is not None or v4 is not None:
+                fn.saved_versions = (
+                    0 if v0 is None else v0[0],
+                    0 if v1 is None else v1[0],
+                    0 if v2 is None else v2[0],
+                    0 if v3 is None else v3[0],
+                    0 if v4 is None else v4[0],
+                )
             # the two halves' needs, as the two nodes would have recorded them (h requires grad
             # when x, W_1 or b_1 does)
             fn.inner.needs_input_grad = needs[:3]
