@@ -5,7 +5,9 @@ runs (often 5-10%) blurs a small change. Here both packages are imported side by
 ``mlplab_before`` and ``mlplab_after``, from the ``src/mlplab`` of each checkout), and every case
 alternates blocks of the two versions on the CPU-time clock, so drift and load hit both alike.
 Cases: ``benchmarks/ops.py``'s per-op cases (forward + backward) and the notes' training step
-(64-50-10 Tanh, CrossEntropyLoss, batch 32, float32) for every optimiser.
+(64-50-10 Tanh, CrossEntropyLoss, batch 32, float32) for every optimiser, and the batch-1 workload's
+step (the same net, plain SGD, one sample a step). ``--only`` keeps the cases named
+(``--only "train step: Adam" "batch-1 step: SGD"``: the digits step and the batch-1 step).
 
     .venv/bin/python benchmarks/ab_inprocess.py --before ../old-checkout [--after .] [--blocks 21]
 
@@ -53,12 +55,12 @@ def load_package(alias: str, package_dir: Path) -> Any:
     return module
 
 
-def train_step(lib: Any, optimizer: str, kwargs: dict[str, float]) -> Callable[[], None]:
+def train_step(lib: Any, optimizer: str, kwargs: dict[str, float], batch: int = 32) -> Callable[[], None]:
     """``opt.zero_grad(); loss = crit(model(x), y); loss.backward(); opt.step()`` on the notes' net."""
     lib.manual_seed(0)
     rng = np.random.default_rng(0)
-    x = lib.tensor(rng.normal(size=(32, 64)).astype(np.float32))
-    y = lib.tensor(rng.integers(0, 10, 32))
+    x = lib.tensor(rng.normal(size=(batch, 64)).astype(np.float32))
+    y = lib.tensor(rng.integers(0, 10, batch))
     model = lib.nn.Sequential(lib.nn.Linear(64, 50), lib.nn.Tanh(), lib.nn.Linear(50, 10))
     criterion = lib.nn.CrossEntropyLoss()
     opt = getattr(lib.optim, optimizer)(model.parameters(), **kwargs)
@@ -99,6 +101,7 @@ def main() -> None:
     ap.add_argument("--before", required=True, type=Path, help="checkout of the old version")
     ap.add_argument("--after", default=Path("."), type=Path, help="checkout of the new version (default .)")
     ap.add_argument("--blocks", type=int, default=21, help="alternating blocks per case")
+    ap.add_argument("--only", nargs="*", default=None, help="run only the cases of these names")
     args = ap.parse_args()
     before = load_package("mlplab_before", args.before.resolve() / "src" / "mlplab")
     after = load_package("mlplab_after", args.after.resolve() / "src" / "mlplab")
@@ -110,14 +113,28 @@ def main() -> None:
     spec.loader.exec_module(ops)
     print("| case | before median (us) | after median (us) | after/before | before min | after min | ratio |")
     print("|---|---:|---:|---:|---:|---:|---:|")
+
+    def wanted(name: str) -> bool:
+        return args.only is None or name in args.only
+
     for case in OPS_CASES:
-        make = getattr(ops, f"case_{case}")
-        compare(f"op: {case}", make(before), make(after), args.blocks)
+        if wanted(f"op: {case}"):
+            make = getattr(ops, f"case_{case}")
+            compare(f"op: {case}", make(before), make(after), args.blocks)
     for name, kwargs in OPTIMIZERS.items():
+        if wanted(f"train step: {name}"):
+            compare(
+                f"train step: {name}",
+                train_step(before, name, kwargs),
+                train_step(after, name, kwargs),
+                args.blocks,
+            )
+    if wanted("batch-1 step: SGD"):  # the batch1 workload's step (plain SGD, lr 0.01)
+        sgd = {"lr": 0.01}
         compare(
-            f"train step: {name}",
-            train_step(before, name, kwargs),
-            train_step(after, name, kwargs),
+            "batch-1 step: SGD",
+            train_step(before, "SGD", sgd, batch=1),
+            train_step(after, "SGD", sgd, batch=1),
             args.blocks,
         )
 

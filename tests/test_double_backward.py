@@ -333,6 +333,10 @@ def test_every_backward_graph_is_exercised(monkeypatch):
         mlplab.autograd.grad(DelayedError.apply(x * x, "refused here").sum(), x, create_graph=True)
     _third(mlplab)
     _hvp(mlplab)
+    import test_fused_linear_act_linear as fused  # Sequential's Linear-act-Linear node
+
+    for act in fused.ACTS:
+        fused.test_second_derivatives_through_the_node(act)
     x = mlplab.tensor([1.0, -2.0], dtype=mlplab.float64, requires_grad=True)
     mlplab.autograd.grad(MaskFn.apply(x * x, np.array([0.0, 2.0])).sum(), x, create_graph=True)
     y = (x * 1).scatter(0, mlplab.tensor([0]), 2.0, reduce="add")  # torch has no derivative

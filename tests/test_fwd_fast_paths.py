@@ -282,3 +282,49 @@ def test_cross_entropy_label_check_both_sides_of_the_short_batch_threshold(n: in
         bad[n // 2] = bad_label
         with pytest.raises(IndexError, match=f"Target {bad_label} is out of bounds"):
             mlplab.nn.functional.cross_entropy(x, mlplab.tensor(bad))
+
+
+@pytest.mark.parametrize("n", [1, 2, 32, 33])
+def test_cross_entropy_module_fast_path_matches_functional_and_torch(n: int) -> None:
+    """CrossEntropyLoss sends the training loop's case straight to CrossEntropyLabelsFn: the same
+    node and bits as F.cross_entropy; options changed after construction still take effect (as
+    torch's module reads them per call); out-of-range labels raise the general error."""
+    from mlplab.ops.classification import CrossEntropyLabelsFn
+
+    rng = np.random.default_rng(n)
+    x0 = rng.standard_normal((n, 5)).astype(np.float32)
+    t0 = rng.integers(0, 5, n)
+    crit, tcrit = mlplab.nn.CrossEntropyLoss(), torch.nn.CrossEntropyLoss()
+    for label_dtype in (np.int64, np.int32, np.uint8):
+        x = mlplab.tensor(x0, requires_grad=True)
+        loss = crit(x, mlplab.tensor(t0.astype(label_dtype)))
+        assert isinstance(loss.grad_fn, CrossEntropyLabelsFn)
+        ref = mlplab.nn.functional.cross_entropy(mlplab.tensor(x0), mlplab.tensor(t0.astype(label_dtype)))
+        assert loss.detach().numpy().tobytes() == ref.numpy().tobytes()
+    options = [
+        ("reduction", "sum"),
+        ("reduction", "none"),
+        ("label_smoothing", 0.2),
+        ("ignore_index", int(t0[0]) if n > 1 else int(t0[0] + 1) % 5),  # in range: some row (n > 1) ignored
+        ("weight", np.linspace(0.5, 2.0, 5).astype(np.float32)),
+    ]
+    for name, value in options:
+        crit, tcrit = mlplab.nn.CrossEntropyLoss(), torch.nn.CrossEntropyLoss()
+        setattr(crit, name, mlplab.tensor(value) if name == "weight" else value)
+        setattr(tcrit, name, torch.tensor(value) if name == "weight" else value)
+        x, tx = mlplab.tensor(x0, requires_grad=True), torch.tensor(x0, requires_grad=True)
+        loss, tloss = crit(x, mlplab.tensor(t0)), tcrit(tx, torch.tensor(t0))
+        assert not isinstance(loss.grad_fn, CrossEntropyLabelsFn), name
+        loss.sum().backward()
+        tloss.sum().backward()
+        np.testing.assert_allclose(loss.detach().numpy(), tloss.detach().numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-5, atol=1e-6)
+    crit = mlplab.nn.CrossEntropyLoss()
+    x = mlplab.tensor(x0, requires_grad=True)
+    for bad_label in (-1, 5):
+        bad = t0.copy()
+        bad[n // 2] = bad_label
+        with pytest.raises(IndexError, match=f"Target {bad_label} is out of bounds"):
+            crit(x, mlplab.tensor(bad))
+        with pytest.raises(IndexError, match=f"Target {bad_label} is out of bounds"):
+            tcrit(torch.tensor(x0), torch.tensor(bad))

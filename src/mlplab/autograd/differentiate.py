@@ -104,6 +104,19 @@ def _needed_nodes(roots: tuple, targets: dict) -> set:
     return needed
 
 
+def _first_half_needed(node: Any, targets: dict, needed: set) -> bool:
+    """For a node of two fused ones (``LinearActLinearFn``: tensors x, W_1, b_1 of the first, then
+    W_2, b_2): whether this pass would run the first node were they apart, by
+    :func:`_needed_nodes`' rule (one of its inputs is a target or leads to a needed node)."""
+    parents = node.parents
+    for p, need in zip(parents[:3], node.needs_input_grad[:3]):
+        if need and (
+            id(p) in targets or ((f := _producer(node, parents, p)) is not None and id(f) in needed)
+        ):
+            return True
+    return False
+
+
 def _run(roots: tuple, seeds: list, targets: dict | None, retain_graph: bool, create_graph: bool) -> dict:
     """The pass. ``targets``: id(tensor) -> tensor whose gradients are returned (then no ``.grad``
     is written), or None to accumulate into every leaf's ``.grad``."""
@@ -166,20 +179,27 @@ def _run(roots: tuple, seeds: list, targets: dict | None, retain_graph: bool, cr
             continue
         if not node.parents:
             raise RuntimeError(_FREED)
-        if node.sequence_number < last_inplace[0]:  # something changed in place since it was recorded
-            engine._check_versions(node)
-        if node.retained_output is not None and node.retained_output is not HOOKS_ONLY:
-            _retain(node.retained_output, g, create_graph)
-        if create_graph:
-            bg = getattr(node, "backward_graph", None)
-            if bg is None:
-                raise RuntimeError(
-                    f"mlplab cannot differentiate {node.name()} ({type(node).__name__}) twice: "
-                    f"create_graph=True is not supported for this op"
-                )
-            in_grads = bg(g)
-        else:
-            in_grads = node.backward(g)
+        prune = getattr(node, "prune", None)  # a node of two fused ones (ops.linear_act)
+        if prune is not None:
+            prune(needed is None or _first_half_needed(node, targets, needed))
+        try:
+            if node.sequence_number < last_inplace[0]:  # something changed in place since it was recorded
+                engine._check_versions(node)
+            if node.retained_output is not None and node.retained_output is not HOOKS_ONLY:
+                _retain(node.retained_output, g, create_graph)
+            if create_graph:
+                bg = getattr(node, "backward_graph", None)
+                if bg is None:
+                    raise RuntimeError(
+                        f"mlplab cannot differentiate {node.name()} ({type(node).__name__}) twice: "
+                        f"create_graph=True is not supported for this op"
+                    )
+                in_grads = bg(g)
+            else:
+                in_grads = node.backward(g)
+        finally:
+            if prune is not None:
+                prune(True)  # other passes (the engine's) run the whole node
         parents = node.parents
         if not retain_graph:
             node.parents = ()

@@ -243,10 +243,11 @@ def backward(root: Any, gradient: Any = None, retain_graph: bool = False) -> Non
         for tensor, input_grad, needed in zip(parents, in_grads, node.needs_input_grad):
             if needed and input_grad is not None:
                 producer = tensor.grad_fn
-                if stale and producer is not None and producer.sequence_number > node.sequence_number:
-                    producer = _recorded_producer(producer, node.sequence_number)
-                if views and producer is not None:
-                    producer = current_view_node(node, parents, tensor, producer)
+                if producer is not None:
+                    if stale and producer.sequence_number > node.sequence_number:
+                        producer = _recorded_producer(producer, node.sequence_number)
+                    if views:
+                        producer = current_view_node(node, parents, tensor, producer)
                 if producer is not None:
                     if producer is nxt:
                         nxt_g = nxt_g + input_grad

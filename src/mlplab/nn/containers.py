@@ -96,23 +96,44 @@ class Sequential(_Indexed):
                 self.add_module(str(i), m)
 
     def forward(self, input: Any) -> Any:
-        # Fast path: a Linear followed by a Tanh or ReLU (exact types, neither hooked) runs as one
-        # fused node (mlplab.ops.linear_act), bitwise the two modules' result
-        linear = None  # a hook-free Linear whose call waits to see the next module
+        # Fast paths (exact types, none hooked): a Linear followed by a Tanh or ReLU runs as one
+        # fused node (mlplab.ops.linear_act), and such a pair followed by a Linear that starts no
+        # pair of its own runs as one node of the three; bitwise the modules' results. Modules
+        # wait (``first``, then its activation ``act`` with the fused op ``op``, then ``second``)
+        # until the next module shows which applies; any other module runs after them, in order.
+        first = op = act = second = None
         for m in self._modules.values():
-            if linear is not None:
+            plain_linear = type(m) is Linear and not m._has_hooks
+            if second is not None:
+                fused = _FUSED.get(type(m))
+                if fused is not None and not m._has_hooks:  # second starts a pair of its own
+                    input = first._forward_activated(input, op, act)
+                    first, op, act, second = second, fused, m, None
+                    continue
+                input = first._forward_pair(input, op, act, second)
+                first = op = act = second = None
+            elif op is not None:
+                if plain_linear:
+                    second = m
+                    continue
+                input = first._forward_activated(input, op, act)
+                first = op = act = None
+            elif first is not None:
                 fused = _FUSED.get(type(m))
                 if fused is not None and not m._has_hooks:
-                    input = linear._forward_activated(input, fused, m)
-                    linear = None
+                    op, act = fused, m
                     continue
-                input = linear.forward(input)  # what its __call__ does without hooks
-                linear = None
-            if type(m) is Linear and not m._has_hooks:
-                linear = m
+                input = first.forward(input)  # what its __call__ does without hooks
+                first = None
+            if plain_linear:
+                first = m
             else:
                 input = m(input)
-        return input if linear is None else linear.forward(input)
+        if second is not None:
+            return first._forward_pair(input, op, act, second)
+        if op is not None:
+            return first._forward_activated(input, op, act)
+        return input if first is None else first.forward(input)
 
     def __getitem__(self, idx: int | slice) -> Any:
         if isinstance(idx, slice):

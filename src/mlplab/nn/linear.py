@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import _device, _dtype
 from ..ops.linear import LinearFn, LinearNoBiasFn
+from ..ops.linear_act import LinearActLinearFn
 from ..tensor import Parameter, Tensor
 from . import init
 from .module import Module
@@ -89,6 +90,30 @@ class Linear(Module):
         if b is None:
             return activation(LinearNoBiasFn.apply(input, w))
         return fused.apply(input, w, b)
+
+    def _forward_pair(self, input: Tensor, fused: Any, activation: Module, second: Linear) -> Tensor:
+        """``second(activation(self(input)))`` as one node (:class:`~mlplab.ops.linear_act.LinearActLinearFn`)
+        where both have a bias and ``second`` takes what ``self`` gives (2-D input): bitwise the same
+        values and gradients; otherwise as the separate calls, which raise their own errors."""
+        w, b = self.weight, self.bias
+        try:
+            xs = input._data.shape
+        except AttributeError:
+            self._bad_input(input)
+        if not xs or xs[-1] != self.in_features or input._data.dtype != w._data.dtype:
+            self._bad_input(input)
+        w2, b2 = second.weight, second.bias
+        wa = w._data
+        if (
+            b is None
+            or b2 is None
+            or len(xs) != 2
+            or wa.ndim != 2
+            or wa.shape[0] != second.in_features
+            or w2._data.dtype != wa.dtype
+        ):
+            return second.forward(self._forward_activated(input, fused, activation))
+        return LinearActLinearFn.apply(input, w, b, w2, b2, fused)
 
     def _bad_input(self, input: Any) -> None:
         if not isinstance(input, Tensor):

@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..ops.classification import CrossEntropyLabelsFn
 from ..tensor import Tensor
 from . import functional as F
 from .functional._util import KL_REDUCTIONS, REDUCTIONS, check_reduction, legacy_reduction
+from .functional.classification import plain_labels
 from .module import Module
 
 __all__ = [
@@ -164,6 +166,15 @@ class CrossEntropyLoss(_Loss):
     function = staticmethod(F.cross_entropy)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        # the training loop's case straight to its op (what F.cross_entropy does for it, without
+        # that call's eight arguments); the options are read now, so later changes take effect
+        if (
+            self.weight is None
+            and not self.label_smoothing
+            and self.reduction == "mean"
+            and plain_labels(input, target, self.ignore_index)
+        ):
+            return CrossEntropyLabelsFn.apply(input, target._data)
         # positional: keyword passing costs more than the loss's own checks on small batches
         return F.cross_entropy(
             input, target, self.weight, None, self.ignore_index, None, self.reduction, self.label_smoothing

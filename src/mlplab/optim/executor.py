@@ -258,18 +258,22 @@ class Executor:
         """The update of ``params`` (whose ``states`` hold the same entries) as one flat buffer
         (``flat``, or new ones); False, with nothing done, when their scalar state differs."""
         scalar_names = optimizer.scalar_state
+        first = states[0]
+        others = states[1:]  # compared with (and then given) the first one's values
         if scalar_names:
-            first = states[0]
             for name in scalar_names:
                 value = float(first[name]._data)
-                for state in states:
+                if value != value:  # NaN equals nothing, not even itself: the per-tensor path
+                    return False
+                for state in others:
                     if float(state[name]._data) != value:
                         return False
-        scalars = optimizer.scalars(group, states[0])
-        for name in scalar_names:  # every fused parameter takes the first one's advanced value
-            value = float(states[0][name]._data)
-            for state in states:
-                state[name]._data.fill(value)
+        scalars = optimizer.scalars(group, first)
+        if others:
+            for name in scalar_names:  # every fused parameter takes the first one's advanced value
+                value = float(first[name]._data)
+                for state in others:
+                    state[name]._data.fill(value)
         if flat is None:
             initial = optimizer.array_state(group)
             flat = self.flat_groups[index] = FlatGroup(params, tuple(initial), optimizer.scratch_count)

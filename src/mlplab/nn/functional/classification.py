@@ -72,6 +72,31 @@ def _check_range(t: np.ndarray, c: int, ignore_index: int) -> bool:
     return True
 
 
+def plain_labels(input: Any, target: Any, ignore_index: int) -> bool:
+    """Whether ``cross_entropy(input, target)`` is the training loop's case that
+    ``CrossEntropyLabelsFn`` computes alone: Tensors, (N, C) float logits, N >= 1 integer labels all
+    in [0, C), and an ``ignore_index`` outside [0, C) (so no row is ignored). The caller checks
+    the options (no weight, no smoothing, 'mean'). Anything else (out-of-range labels included)
+    is False, and the general path checks it and raises its errors.
+
+    The range is checked with the fewest calls: seen as unsigned, a negative label is huge, so one
+    max checks 0 <= label < C (over a short batch, Python's max of the list: a NumPy reduction
+    costs ~1.5 us whatever its size; one label is read as a Python int).
+    """
+    if not (isinstance(input, Tensor) and isinstance(target, Tensor)):
+        return False
+    xa, ta = input._data, target._data
+    if xa.ndim != 2 or ta.ndim != 1 or xa.dtype.kind != "f" or ta.dtype.kind not in "iu":
+        return False
+    n, c = ta.shape[0], xa.shape[1]
+    if n != xa.shape[0] or not n or 0 <= ignore_index < c:
+        return False
+    if n == 1:
+        return 0 <= ta.item() < c
+    u = ta if ta.dtype.kind == "u" else ta.view(_UNSIGNED[ta.dtype.itemsize])
+    return (max(u.tolist()) if n <= _SHORT else int(_max(u, None))) < c
+
+
 def cross_entropy(
     input: Tensor,
     target: Tensor,
@@ -97,20 +122,9 @@ def cross_entropy(
         and reduction == "mean"
         and size_average is None
         and reduce is None
-        and isinstance(input, Tensor)
-        and isinstance(target, Tensor)
+        and plain_labels(input, target, ignore_index)
     ):
-        # the training-loop case, (N, C) logits and in-range labels, checked with the fewest calls:
-        # seen as unsigned, a negative label is huge, so one max checks 0 <= label < C (over a
-        # short batch, Python's max of the list: a NumPy reduction costs ~1.5 us whatever its size)
-        xa, ta = input._data, target._data
-        if xa.ndim == 2 and ta.ndim == 1 and ta.size and xa.dtype.kind == "f" and ta.dtype.kind in "iu":
-            c = xa.shape[1]
-            n = ta.shape[0]
-            u = ta if ta.dtype.kind == "u" else ta.view(_UNSIGNED[ta.dtype.itemsize])
-            top = max(u.tolist()) if n <= _SHORT else int(_max(u, None))
-            if n == xa.shape[0] and top < c and not 0 <= ignore_index < c:
-                return CrossEntropyLabelsFn.apply(input, ta)
+        return CrossEntropyLabelsFn.apply(input, target._data)
     x, reduction = loss_input(input, size_average, reduce, reduction)
     eps = float(label_smoothing)
     if not 0.0 <= eps <= 1.0:
