@@ -6,8 +6,11 @@ worker process per implementation (mlplab, torch, torch_fused, floor). Each work
 threads, run once untimed), ``run N`` (set N threads, run once, report the seconds), ``end``
 (report the process's peak RSS and exit). The coordinator runs ``repeats`` rounds; in each round
 every thread count asked for (``--threads 1,2``) and, inside it, every implementation runs once, in
-an order shuffled per round with a fixed seed, so a load spike, a cache or a sibling's idle thread
-pool hits every implementation and every thread count alike.
+an order shuffled per round with a fixed seed (mlplab and the floor always next to each other, see
+:func:`round_order`), so a load spike, a cache or a sibling's idle thread pool hits every
+implementation and every thread count alike. The shared 2-core machine this was written on runs
+in phases of a second or more at up to ~1.8x the usual time per run (seen in every implementation
+at once): that is why the short workloads take many rounds and why ratios are paired per round.
 
 Why processes: in one process, PyTorch's OpenMP pool and NumPy's OpenBLAS pool (two threads each at
 ``--threads 2``) share the two cores and each other's allocator and caches, so whatever ran last
@@ -158,6 +161,19 @@ class Worker:
         return out
 
 
+def round_order(impls: list[str], rng: random.Random) -> list[str]:
+    """One round's order: the implementations shuffled, except that mlplab and the floor (when both
+    run) stay next to each other (in a shuffled order of the two), so that the ratio the suite is
+    most about is the least likely to straddle a change of the machine's speed."""
+    pair = [i for i in ("mlplab", "floor") if i in impls]
+    units = [[i] for i in impls if len(pair) < 2 or i not in pair]
+    if len(pair) == 2:
+        rng.shuffle(pair)
+        units.append(pair)
+    rng.shuffle(units)
+    return [i for unit in units for i in unit]
+
+
 def paired(runs: dict[str, list[float]]) -> dict[str, list[float]]:
     """Per-round ratios (each :data:`RATIOS` whose two implementations ran) from per-round times."""
     return {
@@ -183,9 +199,7 @@ def measure(key: str, impls: list[str], repeats: int, threads: list[int], quick:
         rng = random.Random(key)
         for r in range(repeats):
             for n in threads if r % 2 == 0 else threads[::-1]:
-                order = list(workers)
-                rng.shuffle(order)
-                for impl in order:
+                for impl in round_order(list(workers), rng):
                     runs[n][impl].append(workers[impl].run(n))
         rss = {impl: wk.end() for impl, wk in workers.items()}
     finally:

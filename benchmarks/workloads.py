@@ -226,6 +226,8 @@ WORKLOADS: dict[str, Workload] = {
             1.0,
             build_mid,
             "6000 samples per run, scaled to 60k",
+            9,
+            3,
         ),
         Workload(
             "gemm",
