@@ -8,17 +8,19 @@
     python -m benchmarks list                 # the workloads (with their rounds) and the parts
 
 Each workload (``benchmarks/workloads.py``) runs in one worker process per implementation, all built
-from the same weights and data; the workers are timed in interleaved rounds (``benchmarks/suite.py``):
-every round runs each implementation once at each thread count, in a shuffled order. BLAS runs on
-the same number of threads for every implementation (threadpoolctl for NumPy, ``torch.set_num_threads``
-for PyTorch). The table shows, per thread count, each implementation's median time, the median over
-rounds of the paired ratios (mlplab / torch, mlplab / torch fused, mlplab / floor, each from the
-runs of one round) and each worker's peak RSS; with several thread counts a second table gives the
-ratios side by side and the thread effect. After the workloads the suite times whole processes
+from the same weights and data; the workers are timed in interleaved rounds
+(``benchmarks/suite.py``): every round runs each implementation once at each thread count, in a
+shuffled order. BLAS runs on the same number of threads for every implementation (threadpoolctl for
+NumPy, ``torch.set_num_threads`` for PyTorch). The table shows, per thread count, each
+implementation's median time, the median over rounds of the paired ratios (mlplab / torch, mlplab /
+torch fused, mlplab / floor, each from the runs of one round) and each worker's peak RSS; the short
+workloads are timed warm (an untimed run before each timed one; ``--no-rewarm`` times them cold; see
+``benchmarks/suite.py``). With several thread counts a second table gives the ratios side by side
+and the thread effect. After the workloads the suite times whole processes
 (``benchmarks/process.py``: ``import mlplab``, ``mlplab train --epochs 20`` on digits, ``import
 torch`` for context; ``--no-process`` skips it). Everything, with every run's time and the machine's
-load average, goes to a JSON file (``--json``, default ``benchmarks/results.json``). Not part of
-the test suite; nothing here asserts a speed.
+load average, goes to a JSON file (``--json``, default ``benchmarks/results.json``). Not part of the
+test suite; nothing here asserts a speed.
 """
 
 from __future__ import annotations
@@ -116,7 +118,8 @@ def main(argv: list[str] | None = None) -> None:
     if argv and argv[0] == "list":
         print("workloads (python -m benchmarks [--only KEY,...]):")
         for w in WORKLOADS.values():
-            print(f"  {w.key:10s} {w.title} ({w.unit}; {w.repeats} rounds, --quick {w.quick_repeats})")
+            warm = ", re-warmed" if w.rewarm else ""
+            print(f"  {w.key:10s} {w.title} ({w.unit}; {w.repeats} rounds, --quick {w.quick_repeats}{warm})")
         print("parts (python -m benchmarks PART [ARGS], or python benchmarks/PART.py [ARGS]):")
         for k, v in PARTS.items():
             print(f"  {k:20s} {v}")
@@ -126,8 +129,9 @@ def main(argv: list[str] | None = None) -> None:
         ap.add_argument("workload", choices=list(WORKLOADS))
         ap.add_argument("impl", choices=suite.IMPLS)
         ap.add_argument("--quick", action="store_true")
+        ap.add_argument("--no-rewarm", action="store_true")
         a = ap.parse_args(argv[1:])
-        suite.worker(a.workload, a.impl, a.quick)
+        suite.worker(a.workload, a.impl, a.quick, not a.no_rewarm)
         return
     ap = argparse.ArgumentParser(
         prog="python -m benchmarks", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -147,6 +151,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     ap.add_argument("--only", default="", help="comma list of workloads (see `list`)")
     ap.add_argument("--impls", default=",".join(suite.IMPLS), help="comma list of implementations")
+    ap.add_argument(
+        "--no-rewarm",
+        action="store_true",
+        help="time the short workloads cold, without an untimed run before each timed one",
+    )
     ap.add_argument("--no-process", action="store_true", help="skip the whole-process times")
     ap.add_argument("--json", default=str(HERE / "results.json"), help="where to write the results")
     a = ap.parse_args(argv)
@@ -167,7 +176,7 @@ def main(argv: list[str] | None = None) -> None:
     for k in keys:
         w = WORKLOADS[k]
         repeats = a.repeats or (w.quick_repeats if a.quick else w.repeats)
-        results[k] = r = suite.measure(k, impls, repeats, a.threads, a.quick)
+        results[k] = r = suite.measure(k, impls, repeats, a.threads, a.quick, not a.no_rewarm)
         for n, at in r["threads"].items():
             med = ", ".join(f"{i} {suite.fmt(v)}" for i, v in at["median"].items())
             print(f"{k} ({n} thread(s)): {med} {r['unit']} (load {r['load_after']})", flush=True)

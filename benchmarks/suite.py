@@ -12,6 +12,16 @@ implementation and every thread count alike. The shared 2-core machine this was 
 in phases of a second or more at up to ~1.8x the usual time per run (seen in every implementation
 at once): that is why the short workloads take many rounds and why ratios are paired per round.
 
+Re-warming. A run of another process between two runs of a worker evicts its code and data from
+the caches and retrains the branch predictors; a workload of a few milliseconds per run (digits,
+batch-1, numerical gradients: ``Workload.rewarm``) then times part of that refill, and the more
+Python-heavy implementation pays more of it: mlplab / floor on digits was 1.109 with torch's runs in
+the rotation and 1.03 without them (measured). A training loop runs back to back, never between
+another process's runs, so for these workloads each timed run comes right after an untimed run
+of the same worker (digits 1.005, batch-1 1.029 in the run that first did this, against 1.109 and
+1.117 without; ``--no-rewarm`` times them cold). The long workloads (seconds per run) pay the refill
+once per run, and are not re-warmed.
+
 Why processes: in one process, PyTorch's OpenMP pool and NumPy's OpenBLAS pool (two threads each at
 ``--threads 2``) share the two cores and each other's allocator and caches, so whatever ran last
 perturbs the next run; in its own process each implementation meets a machine as its users do.
@@ -80,15 +90,18 @@ def _vm_hwm_mib() -> float | None:
     return None
 
 
-def worker(workload: str, impl: str, quick: bool) -> None:
+def worker(workload: str, impl: str, quick: bool, rewarm: bool = True) -> None:
     """A worker's life: build the case, then obey ``warm N`` / ``run N`` / ``end`` lines on stdin,
-    answering one JSON line each on the original stdout (anything the case prints goes to stderr)."""
+    answering one JSON line each on the original stdout (anything the case prints goes to stderr).
+    With ``rewarm`` and a workload that asks for it (:attr:`Workload.rewarm`), each ``run`` first
+    runs the case once untimed (see the module doc)."""
     from .workloads import WORKLOADS
 
     reply = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # stray prints of the libraries must not corrupt the protocol
     sys.stdout = sys.stderr
     w = WORKLOADS[workload]
+    rewarm = rewarm and w.rewarm
     case = w.build(impl, quick)
     reply.write(json.dumps({"ready": case is not None}) + "\n")
     if case is None:
@@ -101,6 +114,8 @@ def worker(workload: str, impl: str, quick: bool) -> None:
             if n != threads:
                 set_threads(n, impl)
                 threads = n
+            if cmd == "run" and rewarm:
+                case.run()  # untimed: this process's caches and predictors back after the others' runs
             t0 = time.perf_counter()
             case.run()
             dt = time.perf_counter() - t0
@@ -115,10 +130,12 @@ def worker(workload: str, impl: str, quick: bool) -> None:
 class Worker:
     """The coordinator's handle on one worker process."""
 
-    def __init__(self, workload: str, impl: str, quick: bool) -> None:
+    def __init__(self, workload: str, impl: str, quick: bool, rewarm: bool = True) -> None:
         cmd = [sys.executable, "-m", "benchmarks", "_worker", workload, impl]
         if quick:
             cmd.append("--quick")
+        if not rewarm:
+            cmd.append("--no-rewarm")
         path = os.pathsep.join(p for p in (str(HERE.parent), os.environ.get("PYTHONPATH")) if p)
         self.impl = impl
         self.proc = subprocess.Popen(
@@ -183,13 +200,16 @@ def paired(runs: dict[str, list[float]]) -> dict[str, list[float]]:
     }
 
 
-def measure(key: str, impls: list[str], repeats: int, threads: list[int], quick: bool) -> dict[str, Any]:
-    """Time every implementation of workload ``key`` at every thread count, in interleaved rounds."""
+def measure(
+    key: str, impls: list[str], repeats: int, threads: list[int], quick: bool, rewarm: bool = True
+) -> dict[str, Any]:
+    """Time every implementation of workload ``key`` at every thread count, in interleaved rounds
+    (``rewarm``: an untimed run before each timed one, where the workload asks for it)."""
     from .workloads import WORKLOADS
 
     w = WORKLOADS[key]
     load_before = load()
-    started = [Worker(key, impl, quick) for impl in impls]  # they build side by side (untimed)
+    started = [Worker(key, impl, quick, rewarm) for impl in impls]  # they build side by side (untimed)
     workers = {wk.impl: wk for wk in started if wk.ready()}
     try:
         for n in threads:
@@ -227,6 +247,7 @@ def measure(key: str, impls: list[str], repeats: int, threads: list[int], quick:
         "unit": w.unit,
         "quick_note": w.quick_note if quick else "",
         "repeats": repeats,
+        "rewarm": rewarm and w.rewarm,
         "threads": per_thread,
         "thread_effect": effect,
         "peak_rss_mib": rss,
@@ -265,6 +286,7 @@ def table(results: dict[str, dict[str, Any]], threads: int) -> str:
             f"{rss[k]['maxrss_mib']:.0f}" if rss.get(k) else "-" for k in ("torch", "floor", "mlplab")
         )
         title = r["title"] + (f" [quick: {r['quick_note']}]" if r["quick_note"] else "")
+        title += " (re-warmed)" if r.get("rewarm") else ""
 
         def ratio(name: str, digits: int, rat: dict[str, float] = rat) -> str:
             return f"{rat[name]:.{digits}f}" if name in rat else "-"

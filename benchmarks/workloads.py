@@ -46,6 +46,7 @@ class Workload:
     quick_note: str = ""
     repeats: int = 5  # rounds of the suite (each implementation runs once per round)
     quick_repeats: int = 3
+    rewarm: bool = False  # an untimed run before each timed one (short runs: see benchmarks/suite.py)
 
 
 # ------------------------------------------------------------------------------------ data
@@ -208,7 +209,7 @@ def numgrad_agreement() -> float:
 WORKLOADS: dict[str, Workload] = {
     w.key: w
     for w in (
-        Workload("digits", "digits 64-50-10 Tanh, b32, Adam", "s/epoch", 1.0, build_digits, "", 31, 15),
+        Workload("digits", "digits 64-50-10 Tanh, b32, Adam", "s/epoch", 1.0, build_digits, "", 31, 15, True),
         Workload(
             "batch1",
             "batch-1 SGD on digits, 64-50-10 Tanh",
@@ -218,6 +219,7 @@ WORKLOADS: dict[str, Workload] = {
             "300 steps per run instead of 479",
             21,
             9,
+            True,
         ),
         Workload(
             "mid",
@@ -244,6 +246,9 @@ WORKLOADS: dict[str, Workload] = {
             1.0,
             build_numgrad,
             "1 batch per run instead of 3",
+            5,
+            3,
+            True,
         ),
     )
 }
