@@ -12,6 +12,11 @@ implementation and every thread count alike. The shared 2-core machine this was 
 in phases of a second or more at up to ~1.8x the usual time per run (seen in every implementation
 at once): that is why the short workloads take many rounds and why ratios are paired per round.
 
+Settling. At more than one thread a worker's idle BLAS threads keep spinning for ~0.1 s after its
+run (OpenBLAS busy-waits before it sleeps; measured ~105 ms of CPU after a GEMM on two threads); in
+one process the next call reuses them, but here they would compete for the two cores with the next
+worker's run. So at more than one thread the coordinator waits ``SETTLE_S`` after every run.
+
 Re-warming. A run of another process between two runs of a worker evicts its code and data from
 the caches and retrains the branch predictors; a workload of a few milliseconds per run (digits,
 batch-1, numerical gradients: ``Workload.rewarm``) then times part of that refill, and the more
@@ -50,6 +55,10 @@ from typing import IO, Any
 
 HERE = Path(__file__).resolve().parent
 IMPLS = ("mlplab", "torch", "torch_fused", "floor")
+#: seconds to wait after a run on more than one thread before the next worker runs: OpenBLAS's
+#: idle threads spin (busy-wait) before they sleep, measured at ~105 ms of CPU after a GEMM on two
+#: threads (torch's pool: ~8 ms); in another process they would take a core from the next run
+SETTLE_S = 0.15
 #: the paired ratios the table reports: name -> (numerator, denominator)
 RATIOS = {
     "mlplab/torch": ("mlplab", "torch"),
@@ -215,12 +224,16 @@ def measure(
         for n in threads:
             for wk in workers.values():
                 wk.run(n, warm=True)  # first-call costs, allocator, the BLAS pool of n threads
+                if n > 1:
+                    time.sleep(SETTLE_S)
         runs: dict[int, dict[str, list[float]]] = {n: {i: [] for i in workers} for n in threads}
         rng = random.Random(key)
         for r in range(repeats):
             for n in threads if r % 2 == 0 else threads[::-1]:
                 for impl in round_order(list(workers), rng):
                     runs[n][impl].append(workers[impl].run(n))
+                    if n > 1:
+                        time.sleep(SETTLE_S)  # the BLAS threads of that worker spin down
         rss = {impl: wk.end() for impl, wk in workers.items()}
     finally:
         for wk in started:
@@ -248,6 +261,7 @@ def measure(
         "quick_note": w.quick_note if quick else "",
         "repeats": repeats,
         "rewarm": rewarm and w.rewarm,
+        "settle_s_above_one_thread": SETTLE_S,
         "threads": per_thread,
         "thread_effect": effect,
         "peak_rss_mib": rss,
