@@ -209,7 +209,7 @@ def numgrad_agreement() -> float:
 WORKLOADS: dict[str, Workload] = {
     w.key: w
     for w in (
-        Workload("digits", "digits 64-50-10 Tanh, b32, Adam", "s/epoch", 1.0, build_digits, "", 31, 15, True),
+        Workload("digits", "digits 64-50-10 Tanh, b32, Adam", "s/epoch", 1.0, build_digits, "", 61, 15, True),
         Workload(
             "batch1",
             "batch-1 SGD on digits, 64-50-10 Tanh",
@@ -217,7 +217,7 @@ WORKLOADS: dict[str, Workload] = {
             1e6,
             build_batch1,
             "300 steps per run instead of 479",
-            21,
+            41,
             9,
             True,
         ),
