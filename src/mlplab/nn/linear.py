@@ -81,12 +81,7 @@ class Linear(Module):
         """``activation(self(input))`` with ``fused`` (an op of :mod:`mlplab.ops.linear_act`) as one
         node: bitwise the same values and gradients (``Sequential``'s fast path)."""
         w, b = self.weight, self.bias
-        try:
-            xs = input._data.shape
-        except AttributeError:
-            self._bad_input(input)
-        if not xs or xs[-1] != self.in_features or input._data.dtype != w._data.dtype:
-            self._bad_input(input)
+        self._input_shape(input)  # raises for a bad input
         if b is None:
             return activation(LinearNoBiasFn.apply(input, w))
         return fused.apply(input, w, b)
@@ -96,12 +91,7 @@ class Linear(Module):
         where both have a bias and ``second`` takes what ``self`` gives (2-D input): bitwise the same
         values and gradients; otherwise as the separate calls, which raise their own errors."""
         w, b = self.weight, self.bias
-        try:
-            xs = input._data.shape
-        except AttributeError:
-            self._bad_input(input)
-        if not xs or xs[-1] != self.in_features or input._data.dtype != w._data.dtype:
-            self._bad_input(input)
+        xs = self._input_shape(input)
         w2, b2 = second.weight, second.bias
         wa = w._data
         if (
@@ -114,6 +104,17 @@ class Linear(Module):
         ):
             return second.forward(self._forward_activated(input, fused, activation))
         return LinearActLinearFn.apply(input, w, b, w2, b2, fused)
+
+    def _input_shape(self, input: Any) -> tuple[int, ...]:
+        """The shape of ``input`` when it is a Tensor of this layer's dtype ending in
+        ``in_features`` (the check :meth:`forward` makes inline); else :meth:`_bad_input`'s error."""
+        try:
+            xs = input._data.shape
+        except AttributeError:
+            self._bad_input(input)
+        if not xs or xs[-1] != self.in_features or input._data.dtype != self.weight._data.dtype:
+            self._bad_input(input)
+        return xs
 
     def _bad_input(self, input: Any) -> None:
         if not isinstance(input, Tensor):
