@@ -15,7 +15,11 @@ at once): that is why the short workloads take many rounds and why ratios are pa
 Settling. At more than one thread a worker's idle BLAS threads keep spinning for ~0.1 s after its
 run (OpenBLAS busy-waits before it sleeps; measured ~105 ms of CPU after a GEMM on two threads); in
 one process the next call reuses them, but here they would compete for the two cores with the next
-worker's run. So at more than one thread the coordinator waits ``SETTLE_S`` after every run.
+worker's run. So at more than one thread the coordinator waits ``SETTLE_S`` after every run of
+a workload whose matrix products are large enough for OpenBLAS to thread (``Workload.settle``: the
+784-wide nets). The small nets' products run on one thread (measured: no CPU used in the 0.3 s
+after a two-thread run of digits, batch-1 or numerical gradients, mlplab or floor), and a pause
+there would only put time, and so the machine's speed changes, between mlplab's and the floor's runs.
 
 Re-warming. A run of another process between two runs of a worker evicts its code and data from
 the caches and retrains the branch predictors; a workload of a few milliseconds per run (digits,
@@ -224,7 +228,7 @@ def measure(
         for n in threads:
             for wk in workers.values():
                 wk.run(n, warm=True)  # first-call costs, allocator, the BLAS pool of n threads
-                if n > 1:
+                if n > 1 and w.settle:
                     time.sleep(SETTLE_S)
         runs: dict[int, dict[str, list[float]]] = {n: {i: [] for i in workers} for n in threads}
         rng = random.Random(key)
@@ -232,7 +236,7 @@ def measure(
             for n in threads if r % 2 == 0 else threads[::-1]:
                 for impl in round_order(list(workers), rng):
                     runs[n][impl].append(workers[impl].run(n))
-                    if n > 1:
+                    if n > 1 and w.settle:
                         time.sleep(SETTLE_S)  # the BLAS threads of that worker spin down
         rss = {impl: wk.end() for impl, wk in workers.items()}
     finally:
@@ -261,7 +265,7 @@ def measure(
         "quick_note": w.quick_note if quick else "",
         "repeats": repeats,
         "rewarm": rewarm and w.rewarm,
-        "settle_s_above_one_thread": SETTLE_S,
+        "settle_s_above_one_thread": SETTLE_S if w.settle else 0.0,
         "threads": per_thread,
         "thread_effect": effect,
         "peak_rss_mib": rss,

@@ -47,6 +47,7 @@ class Workload:
     repeats: int = 5  # rounds of the suite (each implementation runs once per round)
     quick_repeats: int = 3
     rewarm: bool = False  # an untimed run before each timed one (short runs: see benchmarks/suite.py)
+    settle: bool = False  # a pause after each run above one thread (threaded GEMMs: benchmarks/suite.py)
 
 
 # ------------------------------------------------------------------------------------ data
@@ -230,6 +231,7 @@ WORKLOADS: dict[str, Workload] = {
             "6000 samples per run, scaled to 60k",
             9,
             3,
+            settle=True,
         ),
         Workload(
             "gemm",
@@ -238,6 +240,7 @@ WORKLOADS: dict[str, Workload] = {
             1e3,
             build_gemm,
             "2 steps per run instead of 8",
+            settle=True,
         ),
         Workload(
             "numgrad",
