@@ -96,9 +96,12 @@ def test_a_worker_killed_by_sigkill_is_reported_and_its_run_retried(tmp_path):
 @pytest.mark.slow
 def test_ctrl_c_stops_the_workers_and_the_grid_resumes(tmp_path):
     proc = spawn("compare", "--seeds", "2", *LONG, "--jobs", "2", "--out", "g", cwd=tmp_path)
-    run = tmp_path / "g" / "runs" / "seed=1"
-    _wait_for(run / "checkpoints" / "epoch_002.npz", proc)
-    workers = [_pid_of_run(tmp_path / "g" / "runs" / n) for n in ("seed=0", "seed=1")]
+    runs = [tmp_path / "g" / "runs" / n for n in ("seed=0", "seed=1")]
+    # both runs under way (on a loaded machine seed=0's worker once had not yet taken its run's
+    # lock when seed=1 reached its second epoch); the lock file, with the pid, stays after a run
+    for run in runs:
+        _wait_for(run / "checkpoints" / "epoch_002.npz", proc)
+    workers = [_pid_of_run(run) for run in runs]
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C in a terminal: the whole process group
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
