@@ -57,6 +57,7 @@ update), the NumPy path runs.
 is left of its step is overhead: once the kernels are on, :meth:`Executor._step_many` updates the
 whole group in one C call (``sgd_many``, :class:`~mlplab.optim.kernels.native.Many`), each weight in
 place with its own gradient: no flat buffers, no chunks, one foreign call for all parameters.
+Adam/AdamW without amsgrad do the same with their state arrays (``adam_many``, :mod:`.many_step`).
 Measured by ``benchmarks/optim.py`` on the 784-256-256-10 parameters (three runs each, alternated,
 load 1.3-3.2 on the shared 2-core machine): 0.74-0.84x PyTorch's step before, 0.49-0.55x after
 (float32); 0.83-0.95x before, 0.65-0.69x after (float64).
@@ -74,6 +75,7 @@ from ..autograd.tensor_base import bump_versions
 from ..tensor import Tensor
 from .flat_group import FlatGroup, plain_arrays, same_keys, split_fusable
 from .inplace import add_
+from .many_step import step_with_state
 
 if TYPE_CHECKING:
     from .optimizer import Optimizer
@@ -113,8 +115,9 @@ class Executor:
         self.work = 0  # elements stepped so far
         self._kernel: Any = _UNSET  # the optimiser's compiled kernel (None: it has none)
         self._many: Any = _UNSET  # its one-call update of a whole group (native.Many's factory) or None
-        # group index -> (its parameters, their weight arrays, the Many call on them or None)
+        # group index -> (its parameters, their weight arrays, the Many call on them or None); and
         self.many_plans: dict[int, tuple[tuple[Tensor, ...], tuple[np.ndarray, ...], Any]] = {}
+        self.state_plans: dict[int, Any] = {}  # (..., their states, weight and state arrays, ...)
 
     def kernel(self, optimizer: Optimizer, group: dict[str, Any], size: int, dtype: np.dtype) -> Any:
         """The compiled one-pass kernel for ``size`` elements of ``dtype`` in ``group``, or None.
@@ -193,15 +196,14 @@ class Executor:
             bump_versions(alone, writes)
 
     def _step_many(self, optimizer: Optimizer, index: int, group: dict[str, Any]) -> bool:
-        """The update of the whole group in one C call, for a stateless optimiser that has one (plain
-        SGD: :class:`~mlplab.optim.kernels.native.Many`); False, with nothing done, where it does not
-        apply: the kernels are off or not loaded yet (the default policy counts its work on the
-        other path first), the optimiser keeps state (SGD with momentum), a parameter has no
-        gradient, or an array does not fit (another dtype, not C-contiguous, read-only weights).
-
-        No flat buffers and no chunks: each weight is updated in place, in one pass, with its own
-        gradient. The plan (the parameters, their weight arrays, the call bound to them) is kept
-        per group and used again while each parameter still holds the same array."""
+        """The update of the whole group in one C call (:class:`~mlplab.optim.kernels.native.Many`:
+        plain SGD here; Adam/AdamW in :func:`~mlplab.optim.many_step.step_with_state`); False, with
+        nothing done, where it does not apply: the kernels are off or not loaded yet (the default
+        policy counts its work on the other path first), the optimiser keeps state the call does not
+        (SGD with momentum), a parameter has no gradient, or an array does not fit (another dtype,
+        not C-contiguous, read-only weights). No flat buffers, no chunks: each weight updated in
+        place with its own gradient. The plan (the parameters, their weight arrays, the call on them)
+        is kept per group, used again while each parameter still holds the same array."""
         fused = group.get("fused")
         if fused is False or self.kernels is False:
             return False
@@ -217,11 +219,9 @@ class Executor:
             many = self._many = _kernels.many_for(optimizer)
             if many is None:
                 return False
-        if optimizer.scalar_state or optimizer.array_state(group):
-            return False
-        params = group["params"]
-        plan = self.many_plans.get(index)
-        grads = []
+        if optimizer.scalar_state or optimizer.array_state(group):  # Adam: the stateful call, if any
+            return many.states > 0 and step_with_state(self, optimizer, index, group, many)
+        params, plan, grads = group["params"], self.many_plans.get(index), []
         if plan is not None and len(plan[0]) == len(params):
             kept, weights, call = plan
             for p, q, w in zip(params, kept, weights):

@@ -12,8 +12,9 @@ environment, or ``kernel_for(optimizer, "numba")``. ``MLPLAB_OPTIM_KERNELS=none`
 off (the NumPy path). Where the chosen backend cannot load (no C compiler; numba not installed) the
 NumPy path runs.
 
-Plain SGD also has a call over a whole group (``sgd_many``, C backend only): :func:`many_for` gives
-the factory of ``native.Many`` calls, bound to a group's weight arrays (see ``Executor._step_many``).
+Plain SGD and Adam/AdamW (without amsgrad) also have a call over a whole group (``sgd_many``,
+``adam_many``; C backend only): :func:`many_for` gives the factory of ``native.Many`` calls, bound
+to a group's weight (and state) arrays (see ``Executor._step_many``, ``optim.many_step``).
 
 This package is imported only when a kernel is first needed, never by ``import mlplab``.
 :func:`kernel_for` gives the kernel of an optimiser, or None when there is none: the backend
@@ -88,11 +89,13 @@ def kernel_for(optimizer: Any, backend: str | None = None) -> Kernel | None:
     return _lookup(optimizer, backend, "")
 
 
-def many_for(optimizer: Any, backend: str | None = None) -> Callable[[list[np.ndarray]], Any] | None:
+def many_for(optimizer: Any, backend: str | None = None) -> Callable[..., Any] | None:
     """The factory of one-call updates of several parameters (``native.Many``) of ``optimizer``'s class
-    in ``backend``, or None: only plain SGD (``sgd_many``) has one, only in the C backend, and only
-    for a class whose update is SGD's own (as :func:`kernel_for`). The factory takes a group's weight
-    arrays; the call it makes, their gradients and the step's scalars (stateless updates only)."""
+    in ``backend``, or None: only plain SGD (``sgd_many``) and Adam/AdamW (``adam_many``) have one,
+    only in the C backend, and only for a class whose update is the one the loop mirrors (as
+    :func:`kernel_for`). The factory takes a group's weight arrays and, per state entry (its
+    ``states`` of them: 0 for SGD, ``exp_avg`` and ``exp_avg_sq`` for Adam), their state arrays; the
+    call it makes, their gradients and the step's scalars."""
     return _lookup(optimizer, backend, "_many")
 
 
