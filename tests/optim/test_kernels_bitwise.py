@@ -12,7 +12,7 @@ from test_fused import CASES, IDS
 
 import mlplab
 import mlplab.optim as optim
-from mlplab.optim import executor, kernels
+from mlplab.optim import executor, kernel_policy, kernels
 from mlplab.optim.inplace import add_
 
 KERNEL_CASES = [
@@ -124,8 +124,10 @@ def _assert_same_bits(x, y, message):
 
 def test_default_policy_switches_to_the_kernels_once_they_pay_bitwise(monkeypatch):
     """``fused=None``: the NumPy path until ``KERNEL_MIN_WORK`` elements were stepped, the kernels
-    after (numba imported then), and the trajectory does not notice; ``fused=False`` never switches."""
+    after (numba imported then), and the trajectory does not notice; ``fused=False`` never switches.
+    The library counts as not cached (whatever this machine's cache holds: see test_step_plan.py)."""
     monkeypatch.setattr(executor, "_kernels", None)
+    monkeypatch.setattr(kernel_policy, "_cached", False)
     shapes = [(40, 30), (30,), (5, 40)]
     monkeypatch.setattr(executor, "KERNEL_MIN_WORK", 3 * sum(int(np.prod(s)) for s in shapes))
     rng = np.random.default_rng(5)

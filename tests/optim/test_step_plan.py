@@ -193,15 +193,17 @@ def test_plain_sgd_of_mixed_dtypes_or_without_the_kernels_takes_the_other_paths(
 
 
 def test_plain_sgd_waits_for_the_default_policy(monkeypatch):
-    """``fused=None``: plain SGD takes the one C call only once the kernels are loaded (after
-    ``KERNEL_MIN_WORK`` elements stepped); a small net that never reaches it never loads them."""
-    from mlplab.optim import executor
+    """``fused=None``, the library not cached: plain SGD takes the one C call only once the kernels
+    are loaded (after ``KERNEL_MIN_WORK`` elements stepped); a small net that never reaches it never
+    loads them."""
+    from mlplab.optim import executor, kernel_policy
 
     shapes = [(40, 30), (30,), (5, 40)]
     size = sum(int(np.prod(s)) for s in shapes)
     for min_work, expected in ((2 * size, [False, False, True, True]), (10**9, [False] * 4)):
         monkeypatch.setattr(executor, "_kernels", None)
         monkeypatch.setattr(executor, "KERNEL_MIN_WORK", min_work)
+        monkeypatch.setattr(kernel_policy, "_cached", False)  # whatever this machine's cache holds
         ps = [mlplab.tensor(np.ones(s, np.float32), requires_grad=True) for s in shapes]
         opt = optim.SGD(ps, lr=0.1)
         used = []
@@ -306,3 +308,41 @@ def test_adam_plan_is_reused_and_dropped(name, kw, dtype, monkeypatch):
         assert [p._version - v for p, v in zip(fast, versions)] == [writes] * 5
         steps_equal()
     assert ran[5:] == [False] * 3
+
+
+def test_the_default_policy_loads_a_cached_library_at_once(monkeypatch, tmp_path):
+    """``fused=None`` on the digits net (Adam, far below ``KERNEL_MIN_WORK``): with an empty cache (a
+    clean machine) the kernels are not loaded, and nothing is built; once the library is built in
+    the cache, they are on from the first step (the one C call); bitwise the same numbers."""
+    from mlplab.optim import executor, kernel_policy, kernels
+    from mlplab.optim.kernels import native
+
+    monkeypatch.setenv("MLPLAB_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("MLPLAB_OPTIM_KERNELS", raising=False)
+    monkeypatch.setattr(kernels, "_TABLES", {})  # no kernels loaded in this process
+    shapes = [(50, 64), (50,), (10, 50), (10,)]
+    start = [np.random.default_rng(13).normal(size=s).astype(np.float32) for s in shapes]
+    results = {}
+    for built in (False, True):
+        monkeypatch.setattr(executor, "_kernels", None)
+        monkeypatch.setattr(kernel_policy, "_cached", None)
+        if built:
+            assert native.load() is not None  # the first build on a machine, into the cache
+        assert kernels.cached("native") == built
+        ps = [mlplab.tensor(a.copy(), requires_grad=True) for a in start]
+        opt = optim.Adam(ps, lr=1e-2)
+        grads = np.random.default_rng(14)
+        for _ in range(3):
+            for p in ps:
+                p.grad = mlplab.tensor(grads.normal(size=p.shape).astype(np.float32))
+            opt.step()
+        ex = opt._executor
+        if built:
+            assert executor._kernels is not None and ex.state_plans[0][3] is not None and not ex.flat_groups
+        else:
+            assert executor._kernels is None and not ex.state_plans and ex.flat_groups
+            assert not any(tmp_path.iterdir())  # the question built nothing
+        assert kernel_policy._cached == built
+        results[built] = [p._data for p in ps]
+    for a, b in zip(results[False], results[True]):
+        np.testing.assert_array_equal(bits(a), bits(b))

@@ -46,7 +46,8 @@ cannot express a fused multiply-add, so ``lerp_``/``add_`` come out different in
 Loading the C kernels costs a process ~5 ms and ~2.5 MiB once the library is built; the first run on
 a machine builds it (1.3 s at load average 2.5 on the 2-core machine, once per source version and
 CPU, cached beside the package or in ``~/.cache/mlplab`` / ``MLPLAB_CACHE_DIR``). So by default an
-executor switches to them only after stepping ``KERNEL_MIN_WORK`` elements (~1.5 epochs of the
+executor switches to them from its first step where the library is already cached
+(:mod:`.kernel_policy`), else only after stepping ``KERNEL_MIN_WORK`` elements (~1.5 epochs of the
 784-256-256-10 net; never for the notes' small nets); the switch is invisible in the numbers.
 ``fused=True`` (or ``executor.kernels = True``) uses them from the first step; ``fused=False`` (or
 ``executor.kernels = False``) keeps the NumPy reference path. Without a C compiler (or numba, when
@@ -75,6 +76,7 @@ from ..autograd.tensor_base import bump_versions
 from ..tensor import Tensor
 from .flat_group import FlatGroup, plain_arrays, same_keys, split_fusable
 from .inplace import add_
+from .kernel_policy import loads_cached
 from .many_step import step_with_state
 
 if TYPE_CHECKING:
@@ -125,10 +127,8 @@ class Executor:
         None where the group says ``fused=False`` or ``self.kernels`` is False (the NumPy reference
         path), the dtype is not float32/float64, the optimiser has no kernel, or its update is one
         axpy (plain SGD) on a buffer within one chunk. ``fused=True`` or ``self.kernels = True``
-        load the kernels (build or load the C library) at once; by default they are loaded
-        once this executor has stepped ``KERNEL_MIN_WORK`` elements (see the module doc), and once
-        loaded in a process they serve every executor.
-        """
+        load them (build or load the C library) at once; by default, at once if the library is cached,
+        else after ``KERNEL_MIN_WORK`` elements (module doc); once loaded they serve every executor."""
         global _kernels
         fused = group.get("fused")
         wanted = self.kernels
@@ -136,7 +136,7 @@ class Executor:
             return None
         if _kernels is None:
             self.work += size
-            if not (fused or wanted or self.work >= KERNEL_MIN_WORK):
+            if not (fused or wanted or self.work >= KERNEL_MIN_WORK or loads_cached()):
                 return None
             from . import kernels
 
@@ -198,12 +198,12 @@ class Executor:
     def _step_many(self, optimizer: Optimizer, index: int, group: dict[str, Any]) -> bool:
         """The update of the whole group in one C call (:class:`~mlplab.optim.kernels.native.Many`:
         plain SGD here; Adam/AdamW in :func:`~mlplab.optim.many_step.step_with_state`); False, with
-        nothing done, where it does not apply: the kernels are off or not loaded yet (the default
-        policy counts its work on the other path first), the optimiser keeps state the call does not
-        (SGD with momentum), a parameter has no gradient, or an array does not fit (another dtype,
-        not C-contiguous, read-only weights). No flat buffers, no chunks: each weight updated in
-        place with its own gradient. The plan (the parameters, their weight arrays, the call on them)
-        is kept per group, used again while each parameter still holds the same array."""
+        nothing done, where it does not apply: the kernels are off or not loaded yet (see
+        :meth:`kernel`), the optimiser keeps state the call does not (SGD with momentum), a
+        parameter has no gradient, or an array does not fit (dtype, C order, read-only weights).
+        No flat buffers, no chunks: each weight updated in place with its own gradient. The plan
+        (the parameters, their weight arrays, the call on them) is kept per group, used again while
+        each parameter still holds the same array."""
         fused = group.get("fused")
         if fused is False or self.kernels is False:
             return False
@@ -211,7 +211,7 @@ class Executor:
         if many is _UNSET:
             global _kernels
             if _kernels is None:
-                if not (fused or self.kernels):
+                if not (fused or self.kernels or loads_cached()):
                     return False
                 from . import kernels
 

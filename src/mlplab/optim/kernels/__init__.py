@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["BACKENDS", "Kernel", "available", "default_backend", "kernel_for", "many_for"]
+__all__ = ["BACKENDS", "Kernel", "available", "cached", "default_backend", "kernel_for", "many_for"]
 
 Kernel = Callable[[np.ndarray, np.ndarray, list[np.ndarray], Any], None]
 BACKENDS = ("native", "numba", "none")
@@ -81,6 +81,21 @@ def available(backend: str | None = None) -> bool:
     backend = backend or default_backend()
     table = _TABLES.get(backend)
     return bool(table if table is not None else _load(backend))
+
+
+def cached(backend: str | None = None) -> bool:
+    """Whether ``backend``'s kernels (default: :func:`default_backend`) load without a build: they are
+    loaded in this process already, or (C) the library for this source, flags, compiler and CPU is in
+    the on-disk cache where ``native.load`` would take it from (:func:`native.cached`). numba (whose
+    cache is numba's) and ``none``: only when loaded. Builds and loads nothing."""
+    backend = backend or default_backend()
+    if _TABLES.get(backend):
+        return True
+    if backend == "native":
+        from . import native
+
+        return native.cached()
+    return False
 
 
 def kernel_for(optimizer: Any, backend: str | None = None) -> Kernel | None:

@@ -35,7 +35,7 @@ import numpy as np
 
 from . import args
 
-__all__ = ["Many", "load"]
+__all__ = ["Many", "cached", "load"]
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "native.c"
@@ -146,6 +146,29 @@ def _library() -> ctypes.CDLL | None:
         except OSError:
             continue
     return None
+
+
+def cached() -> bool:
+    """Whether :func:`load` would find the library built: it is in the first cache folder that holds
+    it, before any folder :func:`load` could build it in (a few ms: the source hashed, the CPU read;
+    nothing is built or loaded)."""
+    compiler = _compiler()
+    if compiler is None or not SOURCE.is_file():
+        return False
+    name = _library_name(compiler)
+    for folder in _cache_dirs():
+        if (folder / name).is_file():
+            return True
+        if _writable(folder):  # load() would build it here
+            return False
+    return False
+
+
+def _writable(folder: Path) -> bool:
+    """Whether ``folder`` could be written (or created: its nearest existing parent writable)."""
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return os.access(folder, os.W_OK)
 
 
 def _bind(lib: ctypes.CDLL, name: str) -> Callable[[np.ndarray, np.ndarray, list[np.ndarray], Any], None]:
