@@ -92,14 +92,17 @@ def _run(
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
 @pytest.mark.parametrize(("name", "kw"), CASES, ids=IDS)
 def test_fused_is_bitwise_the_per_tensor_update(name, kw, dtype, kernels, monkeypatch):
-    """The flat buffers (with the kernels: the kernels on them, or plain SGD's one C call over the
-    group) == the NumPy path parameter by parameter."""
+    """The flat buffers (with the kernels: the kernels on them, or plain SGD's and Adam/AdamW's one C
+    call over the group) == the NumPy path parameter by parameter."""
     a, oa = _run(name, kw, dtype, monkeypatch, fused=True, kernels=kernels)
     b, ob = _run(name, kw, dtype, monkeypatch, fused=False, kernels=False)
     many = kernels and name == "SGD" and not kw.get("momentum")
-    assert not ob._executor.flat_groups and not ob._executor.many_plans
+    adam_many = kernels and name in {"Adam", "AdamW"} and not kw.get("amsgrad")  # optim.many_step
+    assert not ob._executor.flat_groups and not ob._executor.many_plans and not ob._executor.state_plans
     if many:  # the two paths really differ
         assert oa._executor.many_plans[0][2] is not None and not oa._executor.flat_groups
+    elif adam_many:
+        assert oa._executor.state_plans[0][3] is not None and not oa._executor.flat_groups
     else:
         assert oa._executor.flat_groups
     for x, y in zip(a, b):
@@ -206,6 +209,7 @@ def test_executor_is_bitwise_the_plain_per_tensor_update(name, kw, dtype, kernel
     opt_fast._executor.kernels = kernels  # True: at once; False: the NumPy path
     opt_plain = getattr(optim, name)(plain, **kw)
     many = kernels and name == "SGD" and not kw.get("momentum")  # plain SGD: one C call, no buffers
+    adam_many = kernels and name in {"Adam", "AdamW"} and not kw.get("amsgrad")  # and Adam (state too)
     built = None
     for _ in range(6):
         for a, b in zip(fast, plain):
@@ -220,11 +224,17 @@ def test_executor_is_bitwise_the_plain_per_tensor_update(name, kw, dtype, kernel
             built = built or opt_fast._executor.many_plans[0]
             assert opt_fast._executor.many_plans[0] is built and built[2] is not None
             assert not opt_fast._executor.flat_groups
+        elif adam_many:  # the same, with the state arrays (optim.many_step)
+            built = built or opt_fast._executor.state_plans[0]
+            assert opt_fast._executor.state_plans[0] is built and built[3] is not None
+            assert not opt_fast._executor.flat_groups
         else:
             built = built or opt_fast._executor.flat_groups[0]
             assert opt_fast._executor.flat_groups[0] is built  # the flat buffers are built once, then reused
-    assert len(built[0] if many else built.params) == (5 if many else 3)
-    kernel = opt_fast._executor._many if many else opt_fast._executor._kernel  # looked up once wanted
+    assert len(built[0] if many or adam_many else built.params) == (5 if many or adam_many else 3)
+    kernel = (
+        opt_fast._executor._many if many or adam_many else opt_fast._executor._kernel
+    )  # looked up once wanted
     assert (kernel is not executor._UNSET and kernel is not None) == (kernels and name in KERNEL_NAMES)
     sa, sb = opt_fast.state_dict()["state"], opt_plain.state_dict()["state"]
     assert sa.keys() == sb.keys()

@@ -12,7 +12,7 @@ from test_fused import CASES, IDS
 
 import mlplab
 import mlplab.optim as optim
-from mlplab.optim import executor, kernels
+from mlplab.optim import executor, kernel_policy, kernels
 from mlplab.optim.inplace import add_
 
 KERNEL_CASES = [
@@ -124,8 +124,10 @@ def _assert_same_bits(x, y, message):
 
 def test_default_policy_switches_to_the_kernels_once_they_pay_bitwise(monkeypatch):
     """``fused=None``: the NumPy path until ``KERNEL_MIN_WORK`` elements were stepped, the kernels
-    after (numba imported then), and the trajectory does not notice; ``fused=False`` never switches."""
+    after (numba imported then), and the trajectory does not notice; ``fused=False`` never switches.
+    The library counts as not cached (whatever this machine's cache holds: see test_step_plan.py)."""
     monkeypatch.setattr(executor, "_kernels", None)
+    monkeypatch.setattr(kernel_policy, "_cached", False)
     shapes = [(40, 30), (30,), (5, 40)]
     monkeypatch.setattr(executor, "KERNEL_MIN_WORK", 3 * sum(int(np.prod(s)) for s in shapes))
     rng = np.random.default_rng(5)
@@ -263,8 +265,13 @@ def test_plain_sgd_over_many_parameters_takes_only_arrays_it_can_read():
         np.testing.assert_array_equal(w, np.float32(1) + np.float32(-0.1) * np.float32(2))
 
 
-def test_only_plain_sgd_in_the_native_backend_has_a_call_over_many_parameters():
+def test_only_plain_sgd_and_adam_in_the_native_backend_have_a_call_over_many_parameters():
     class Halved(optim.SGD):
+        def update(self, w, g, state, scratch, s):
+            direction, alpha = super().update(w, g, state, scratch, s)
+            return direction, alpha / 2
+
+    class HalvedAdam(optim.Adam):
         def update(self, w, g, state, scratch, s):
             direction, alpha = super().update(w, g, state, scratch, s)
             return direction, alpha / 2
@@ -272,8 +279,96 @@ def test_only_plain_sgd_in_the_native_backend_has_a_call_over_many_parameters():
     _backend("native")
     _backend("numba")
     p = mlplab.tensor(np.zeros(3, np.float32), requires_grad=True)
-    assert kernels.many_for(optim.SGD([p]), "native") is not None
+    assert kernels.many_for(optim.SGD([p]), "native").states == 0
+    assert kernels.many_for(optim.Adam([p]), "native").states == 2  # exp_avg, exp_avg_sq
+    assert kernels.many_for(optim.AdamW([p]), "native").states == 2
     assert kernels.many_for(optim.SGD([p]), "numba") is None  # numba: the executor's other paths
+    assert kernels.many_for(optim.Adam([p]), "numba") is None
     assert kernels.many_for(Halved([p]), "native") is None
-    for name in ("Adam", "RMSprop", "Adagrad", "NAdam", "Momentum", "Adamax"):
+    assert kernels.many_for(HalvedAdam([p]), "native") is None
+    for name in ("RMSprop", "Adagrad", "NAdam", "Momentum", "Adamax"):
         assert kernels.many_for(getattr(optim, name)([p]), "native") is None
+
+
+ADAM_MANY_CASES = [
+    ("Adam", {"lr": 1e-2}),
+    ("Adam", {"lr": 1e-2, "weight_decay": 0.1}),
+    ("Adam", {"lr": 1e-2, "betas": (0.3, 0.5), "maximize": True}),  # lerp from b
+    ("AdamW", {"lr": 1e-2}),
+    ("AdamW", {"lr": 1e-2, "weight_decay": 0.0}),
+    ("AdamW", {"lr": 1e-3, "weight_decay": 0.5, "betas": (0.3, 0.5)}),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
+@pytest.mark.parametrize(("name", "kw"), ADAM_MANY_CASES, ids=[f"{n}-{kw}" for n, kw in ADAM_MANY_CASES])
+def test_adam_over_many_parameters_is_bitwise_the_reference_update(name, kw, dtype):
+    """``adam_many``: Adam/AdamW over several parameters and their state arrays in one C call ==
+    the reference update of each, step after step (the lr changed between steps), special values
+    in the weights, gradients and state, the call made once."""
+    _backend("native")
+    rng = np.random.default_rng(12)
+    p = mlplab.tensor(np.zeros(1, dtype), requires_grad=True)
+    opt = getattr(optim, name)([p], **kw)
+    group = opt.param_groups[0]
+    plain = [[_special(rng, n, dtype), np.abs(_special(rng, n, dtype)), np.abs(_special(rng, n, dtype))]
+             for n in MANY_SIZES]  # fmt: skip
+    fast = [[a.copy() for a in arrays] for arrays in plain]
+    call = kernels.many_for(opt, "native")([a[0] for a in fast], [[a[1] for a in fast], [a[2] for a in fast]])
+    assert call is not None
+    state = opt.new_scalar_state({})
+    for step in range(4):
+        group["lr"] = kw["lr"] * (1 + step)
+        grads = [
+            _special(rng, n, dtype) if step != 1 else rng.normal(size=n).astype(dtype) for n in MANY_SIZES
+        ]
+        s = opt.scalars(group, state)
+        with np.errstate(all="ignore"):
+            for (w, m, v), g in zip(plain, grads):
+                _reference(opt, w, g, [m, v], s)
+            assert call([g.copy() for g in grads], s)
+        for n, xs, ys in zip(MANY_SIZES, plain, fast):
+            for x, y in zip(xs, ys):
+                _assert_same_bits(x, y, f"{name} {kw} n={n} step={step}")
+
+
+def test_adam_over_many_parameters_takes_only_arrays_it_can_read():
+    """The factory refuses state it cannot take (None): a missing or extra entry (amsgrad's v_max),
+    another dtype or size, not C-contiguous, read-only; the call refuses gradients that do not fit
+    (False, nothing written); amsgrad's scalars are refused."""
+    _backend("native")
+    p = mlplab.tensor(np.zeros(1, np.float32), requires_grad=True)
+    opt = optim.Adam([p], lr=0.1)
+    factory = kernels.many_for(opt, "native")
+    weights = [np.ones(6, np.float32), np.ones((2, 3), np.float32)]
+
+    def state():
+        return [np.zeros(6, np.float32), np.zeros((3, 2), np.float32)]
+
+    read_only = np.zeros(6, np.float32)
+    read_only.flags.writeable = False
+    assert factory(weights) is None
+    assert factory(weights, [state()]) is None
+    assert factory(weights, [state(), state(), state()]) is None
+    for bad in (
+        np.zeros(6, np.float64),
+        np.zeros(5, np.float32),
+        np.zeros((6, 2), np.float32)[:, 0],
+        read_only,
+    ):
+        assert factory(weights, [state(), [bad, state()[1]]]) is None
+    assert factory(weights, [state(), state()[:1]]) is None
+    m, v = state(), state()
+    call = factory(weights, [m, v])
+    assert call is not None
+    s = opt.scalars(opt.param_groups[0], opt.new_scalar_state({}))
+    g = np.full(6, 2.0, np.float32)
+    for grads in ([g], [g, g, g], [g, g.astype(np.float64)], [g, np.ones(5, np.float32)]):
+        assert not call(grads, s)
+        for w in weights:
+            np.testing.assert_array_equal(w, 1.0)
+        for a in (*m, *v):
+            np.testing.assert_array_equal(a, 0.0)
+    amsgrad = optim.Adam([p], lr=0.1, amsgrad=True)
+    with pytest.raises(ValueError, match="amsgrad"):
+        call([g, g], amsgrad.scalars(amsgrad.param_groups[0], amsgrad.new_scalar_state({})))

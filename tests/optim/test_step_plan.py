@@ -193,15 +193,17 @@ def test_plain_sgd_of_mixed_dtypes_or_without_the_kernels_takes_the_other_paths(
 
 
 def test_plain_sgd_waits_for_the_default_policy(monkeypatch):
-    """``fused=None``: plain SGD takes the one C call only once the kernels are loaded (after
-    ``KERNEL_MIN_WORK`` elements stepped); a small net that never reaches it never loads them."""
-    from mlplab.optim import executor
+    """``fused=None``, the library not cached: plain SGD takes the one C call only once the kernels
+    are loaded (after ``KERNEL_MIN_WORK`` elements stepped); a small net that never reaches it never
+    loads them."""
+    from mlplab.optim import executor, kernel_policy
 
     shapes = [(40, 30), (30,), (5, 40)]
     size = sum(int(np.prod(s)) for s in shapes)
     for min_work, expected in ((2 * size, [False, False, True, True]), (10**9, [False] * 4)):
         monkeypatch.setattr(executor, "_kernels", None)
         monkeypatch.setattr(executor, "KERNEL_MIN_WORK", min_work)
+        monkeypatch.setattr(kernel_policy, "_cached", False)  # whatever this machine's cache holds
         ps = [mlplab.tensor(np.ones(s, np.float32), requires_grad=True) for s in shapes]
         opt = optim.SGD(ps, lr=0.1)
         used = []
@@ -217,3 +219,130 @@ def test_plain_sgd_waits_for_the_default_policy(monkeypatch):
             w = w + np.float32(-0.1)
         for p in ps:
             np.testing.assert_array_equal(p._data, w)
+
+
+ADAM_CASES = [("Adam", {"lr": 1e-2}), ("Adam", {"lr": 1e-2, "weight_decay": 0.1}),
+              ("AdamW", {"lr": 1e-2}), ("AdamW", {"lr": 1e-2, "weight_decay": 0.0})]  # fmt: skip
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
+@pytest.mark.parametrize(("name", "kw"), ADAM_CASES, ids=[f"{n}-{kw}" for n, kw in ADAM_CASES])
+def test_adam_plan_is_reused_and_dropped(name, kw, dtype, monkeypatch):
+    """Adam/AdamW with the kernels: the whole group, weights and state, in one C call
+    (``optim.many_step``), its plan kept while every parameter holds its arrays; the lr changed, a
+    rebound ``p.data`` and state loaded by ``load_state_dict`` (new arrays: a new plan) go the
+    same way; a missing gradient, and then ``step`` values that differ, send the step down the
+    other paths; every step, and every ``step`` value, bitwise the reference."""
+    from mlplab.optim import executor
+
+    ran = []
+
+    def recorded(*args):
+        ran.append(many_step.step_with_state(*args))
+        return ran[-1]
+
+    from mlplab.optim import many_step
+
+    monkeypatch.setattr(executor, "step_with_state", recorded)
+    rng = np.random.default_rng(10)
+    arrays = [rng.normal(size=s).astype(dtype) for s in SHAPES]
+    fast = [mlplab.tensor(a.copy(), requires_grad=True) for a in arrays]
+    plain = [mlplab.tensor(a.copy(), requires_grad=True) for a in arrays]
+    opt_fast, opt_plain = getattr(optim, name)(fast, **kw), getattr(optim, name)(plain, **kw)
+    ex = opt_fast._executor
+    ex.kernels = True
+
+    def steps_equal():
+        for a, b in zip(fast, plain):
+            assert float(opt_fast.state[a]["step"]._data) == float(opt_plain.state[b]["step"]._data)
+            for key in ("exp_avg", "exp_avg_sq"):
+                np.testing.assert_array_equal(
+                    bits(opt_fast.state[a][key]._data), bits(opt_plain.state[b][key]._data)
+                )
+
+    _steps(opt_fast, opt_plain, fast, plain, rng, dtype)
+    plan = ex.state_plans[0]
+    assert ran == [True] and plan[3] is not None and not ex.flat_groups and not ex.splits
+    _steps(opt_fast, opt_plain, fast, plain, rng, dtype)
+    assert ran == [True] * 2 and ex.state_plans[0] is plan  # reused
+
+    def lr():
+        opt_fast.param_groups[0]["lr"] = opt_plain.param_groups[0]["lr"] = 0.003
+
+    _steps(opt_fast, opt_plain, fast, plain, rng, dtype, before=lr)
+    assert ran == [True] * 3 and ex.state_plans[0] is plan
+    steps_equal()
+
+    def rebind():
+        for a, b in zip(fast[1:2], plain[1:2]):
+            a.data = mlplab.tensor(a._data * 2)
+            b.data = mlplab.tensor(b._data * 2)
+
+    _steps(opt_fast, opt_plain, fast, plain, rng, dtype, before=rebind)
+    assert ran == [True] * 4 and ex.state_plans[0] is not plan and ex.state_plans[0][2][1][0] is fast[1]._data
+    plan = ex.state_plans[0]
+
+    def load():
+        saved = opt_plain.state_dict()
+        opt_fast.load_state_dict(saved)
+        opt_plain.load_state_dict(saved)
+
+    _steps(opt_fast, opt_plain, fast, plain, rng, dtype, before=load)
+    assert ran == [True] * 5 and ex.state_plans[0] is not plan
+    assert ex.state_plans[0][2][0][1] is opt_fast.state[fast[0]]["exp_avg"]._data  # the loaded arrays
+    steps_equal()
+    plan = ex.state_plans[0]
+
+    def drop():
+        fast[0].grad = plain[0].grad = None
+
+    versions = [p._version for p in fast]
+    _steps(opt_fast, opt_plain, fast, plain, rng, dtype, before=drop)
+    assert ran[5:] == [False] and ex.flat_groups and ex.state_plans[0] is plan  # the other paths ran
+    writes = opt_fast.inplace_writes(opt_fast.param_groups[0])  # AdamW's decay: 2
+    assert [p._version - v for p, v in zip(fast, versions)] == [0] + [writes] * 4
+    steps_equal()
+    for _ in range(2):  # parameter 0's step is now one behind: the per-tensor paths, every step
+        versions = [p._version for p in fast]
+        _steps(opt_fast, opt_plain, fast, plain, rng, dtype)
+        assert [p._version - v for p, v in zip(fast, versions)] == [writes] * 5
+        steps_equal()
+    assert ran[5:] == [False] * 3
+
+
+def test_the_default_policy_loads_a_cached_library_at_once(monkeypatch, tmp_path):
+    """``fused=None`` on the digits net (Adam, far below ``KERNEL_MIN_WORK``): with an empty cache (a
+    clean machine) the kernels are not loaded, and nothing is built; once the library is built in
+    the cache, they are on from the first step (the one C call); bitwise the same numbers."""
+    from mlplab.optim import executor, kernel_policy, kernels
+    from mlplab.optim.kernels import native
+
+    monkeypatch.setenv("MLPLAB_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("MLPLAB_OPTIM_KERNELS", raising=False)
+    monkeypatch.setattr(kernels, "_TABLES", {})  # no kernels loaded in this process
+    shapes = [(50, 64), (50,), (10, 50), (10,)]
+    start = [np.random.default_rng(13).normal(size=s).astype(np.float32) for s in shapes]
+    results = {}
+    for built in (False, True):
+        monkeypatch.setattr(executor, "_kernels", None)
+        monkeypatch.setattr(kernel_policy, "_cached", None)
+        if built:
+            assert native.load() is not None  # the first build on a machine, into the cache
+        assert kernels.cached("native") == built
+        ps = [mlplab.tensor(a.copy(), requires_grad=True) for a in start]
+        opt = optim.Adam(ps, lr=1e-2)
+        grads = np.random.default_rng(14)
+        for _ in range(3):
+            for p in ps:
+                p.grad = mlplab.tensor(grads.normal(size=p.shape).astype(np.float32))
+            opt.step()
+        ex = opt._executor
+        if built:
+            assert executor._kernels is not None and ex.state_plans[0][3] is not None and not ex.flat_groups
+        else:
+            assert executor._kernels is None and not ex.state_plans and ex.flat_groups
+            assert not any(tmp_path.iterdir())  # the question built nothing
+        assert kernel_policy._cached == built
+        results[built] = [p._data for p in ps]
+    for a, b in zip(results[False], results[True]):
+        np.testing.assert_array_equal(bits(a), bits(b))

@@ -46,7 +46,8 @@ cannot express a fused multiply-add, so ``lerp_``/``add_`` come out different in
 Loading the C kernels costs a process ~5 ms and ~2.5 MiB once the library is built; the first run on
 a machine builds it (1.3 s at load average 2.5 on the 2-core machine, once per source version and
 CPU, cached beside the package or in ``~/.cache/mlplab`` / ``MLPLAB_CACHE_DIR``). So by default an
-executor switches to them only after stepping ``KERNEL_MIN_WORK`` elements (~1.5 epochs of the
+executor switches to them from its first step where the library is already cached
+(:mod:`.kernel_policy`), else only after stepping ``KERNEL_MIN_WORK`` elements (~1.5 epochs of the
 784-256-256-10 net; never for the notes' small nets); the switch is invisible in the numbers.
 ``fused=True`` (or ``executor.kernels = True``) uses them from the first step; ``fused=False`` (or
 ``executor.kernels = False``) keeps the NumPy reference path. Without a C compiler (or numba, when
@@ -57,6 +58,7 @@ update), the NumPy path runs.
 is left of its step is overhead: once the kernels are on, :meth:`Executor._step_many` updates the
 whole group in one C call (``sgd_many``, :class:`~mlplab.optim.kernels.native.Many`), each weight in
 place with its own gradient: no flat buffers, no chunks, one foreign call for all parameters.
+Adam/AdamW without amsgrad do the same with their state arrays (``adam_many``, :mod:`.many_step`).
 Measured by ``benchmarks/optim.py`` on the 784-256-256-10 parameters (three runs each, alternated,
 load 1.3-3.2 on the shared 2-core machine): 0.74-0.84x PyTorch's step before, 0.49-0.55x after
 (float32); 0.83-0.95x before, 0.65-0.69x after (float64).
@@ -74,6 +76,8 @@ from ..autograd.tensor_base import bump_versions
 from ..tensor import Tensor
 from .flat_group import FlatGroup, plain_arrays, same_keys, split_fusable
 from .inplace import add_
+from .kernel_policy import loads_cached
+from .many_step import step_with_state
 
 if TYPE_CHECKING:
     from .optimizer import Optimizer
@@ -113,8 +117,9 @@ class Executor:
         self.work = 0  # elements stepped so far
         self._kernel: Any = _UNSET  # the optimiser's compiled kernel (None: it has none)
         self._many: Any = _UNSET  # its one-call update of a whole group (native.Many's factory) or None
-        # group index -> (its parameters, their weight arrays, the Many call on them or None)
+        # group index -> (its parameters, their weight arrays, the Many call on them or None); and
         self.many_plans: dict[int, tuple[tuple[Tensor, ...], tuple[np.ndarray, ...], Any]] = {}
+        self.state_plans: dict[int, Any] = {}  # (..., their states, weight and state arrays, ...)
 
     def kernel(self, optimizer: Optimizer, group: dict[str, Any], size: int, dtype: np.dtype) -> Any:
         """The compiled one-pass kernel for ``size`` elements of ``dtype`` in ``group``, or None.
@@ -122,10 +127,8 @@ class Executor:
         None where the group says ``fused=False`` or ``self.kernels`` is False (the NumPy reference
         path), the dtype is not float32/float64, the optimiser has no kernel, or its update is one
         axpy (plain SGD) on a buffer within one chunk. ``fused=True`` or ``self.kernels = True``
-        load the kernels (build or load the C library) at once; by default they are loaded
-        once this executor has stepped ``KERNEL_MIN_WORK`` elements (see the module doc), and once
-        loaded in a process they serve every executor.
-        """
+        load them (build or load the C library) at once; by default, at once if the library is cached,
+        else after ``KERNEL_MIN_WORK`` elements (module doc); once loaded they serve every executor."""
         global _kernels
         fused = group.get("fused")
         wanted = self.kernels
@@ -133,7 +136,7 @@ class Executor:
             return None
         if _kernels is None:
             self.work += size
-            if not (fused or wanted or self.work >= KERNEL_MIN_WORK):
+            if not (fused or wanted or self.work >= KERNEL_MIN_WORK or loads_cached()):
                 return None
             from . import kernels
 
@@ -193,15 +196,14 @@ class Executor:
             bump_versions(alone, writes)
 
     def _step_many(self, optimizer: Optimizer, index: int, group: dict[str, Any]) -> bool:
-        """The update of the whole group in one C call, for a stateless optimiser that has one (plain
-        SGD: :class:`~mlplab.optim.kernels.native.Many`); False, with nothing done, where it does not
-        apply: the kernels are off or not loaded yet (the default policy counts its work on the
-        other path first), the optimiser keeps state (SGD with momentum), a parameter has no
-        gradient, or an array does not fit (another dtype, not C-contiguous, read-only weights).
-
-        No flat buffers and no chunks: each weight is updated in place, in one pass, with its own
-        gradient. The plan (the parameters, their weight arrays, the call bound to them) is kept
-        per group and used again while each parameter still holds the same array."""
+        """The update of the whole group in one C call (:class:`~mlplab.optim.kernels.native.Many`:
+        plain SGD here; Adam/AdamW in :func:`~mlplab.optim.many_step.step_with_state`); False, with
+        nothing done, where it does not apply: the kernels are off or not loaded yet (see
+        :meth:`kernel`), the optimiser keeps state the call does not (SGD with momentum), a
+        parameter has no gradient, or an array does not fit (dtype, C order, read-only weights).
+        No flat buffers, no chunks: each weight updated in place with its own gradient. The plan
+        (the parameters, their weight arrays, the call on them) is kept per group, used again while
+        each parameter still holds the same array."""
         fused = group.get("fused")
         if fused is False or self.kernels is False:
             return False
@@ -209,7 +211,7 @@ class Executor:
         if many is _UNSET:
             global _kernels
             if _kernels is None:
-                if not (fused or self.kernels):
+                if not (fused or self.kernels or loads_cached()):
                     return False
                 from . import kernels
 
@@ -217,11 +219,9 @@ class Executor:
             many = self._many = _kernels.many_for(optimizer)
             if many is None:
                 return False
-        if optimizer.scalar_state or optimizer.array_state(group):
-            return False
-        params = group["params"]
-        plan = self.many_plans.get(index)
-        grads = []
+        if optimizer.scalar_state or optimizer.array_state(group):  # Adam: the stateful call, if any
+            return many.states > 0 and step_with_state(self, optimizer, index, group, many)
+        params, plan, grads = group["params"], self.many_plans.get(index), []
         if plan is not None and len(plan[0]) == len(params):
             kept, weights, call = plan
             for p, q, w in zip(params, kept, weights):

@@ -12,8 +12,9 @@ environment, or ``kernel_for(optimizer, "numba")``. ``MLPLAB_OPTIM_KERNELS=none`
 off (the NumPy path). Where the chosen backend cannot load (no C compiler; numba not installed) the
 NumPy path runs.
 
-Plain SGD also has a call over a whole group (``sgd_many``, C backend only): :func:`many_for` gives
-the factory of ``native.Many`` calls, bound to a group's weight arrays (see ``Executor._step_many``).
+Plain SGD and Adam/AdamW (without amsgrad) also have a call over a whole group (``sgd_many``,
+``adam_many``; C backend only): :func:`many_for` gives the factory of ``native.Many`` calls, bound
+to a group's weight (and state) arrays (see ``Executor._step_many``, ``optim.many_step``).
 
 This package is imported only when a kernel is first needed, never by ``import mlplab``.
 :func:`kernel_for` gives the kernel of an optimiser, or None when there is none: the backend
@@ -29,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["BACKENDS", "Kernel", "available", "default_backend", "kernel_for", "many_for"]
+__all__ = ["BACKENDS", "Kernel", "available", "cached", "default_backend", "kernel_for", "many_for"]
 
 Kernel = Callable[[np.ndarray, np.ndarray, list[np.ndarray], Any], None]
 BACKENDS = ("native", "numba", "none")
@@ -82,17 +83,34 @@ def available(backend: str | None = None) -> bool:
     return bool(table if table is not None else _load(backend))
 
 
+def cached(backend: str | None = None) -> bool:
+    """Whether ``backend``'s kernels (default: :func:`default_backend`) load without a build: they are
+    loaded in this process already, or (C) the library for this source, flags, compiler and CPU is in
+    the on-disk cache where ``native.load`` would take it from (:func:`native.cached`). numba (whose
+    cache is numba's) and ``none``: only when loaded. Builds and loads nothing."""
+    backend = backend or default_backend()
+    if _TABLES.get(backend):
+        return True
+    if backend == "native":
+        from . import native
+
+        return native.cached()
+    return False
+
+
 def kernel_for(optimizer: Any, backend: str | None = None) -> Kernel | None:
     """The kernel of ``optimizer``'s class in ``backend`` (default: :func:`default_backend`), or None
     (see the module doc)."""
     return _lookup(optimizer, backend, "")
 
 
-def many_for(optimizer: Any, backend: str | None = None) -> Callable[[list[np.ndarray]], Any] | None:
+def many_for(optimizer: Any, backend: str | None = None) -> Callable[..., Any] | None:
     """The factory of one-call updates of several parameters (``native.Many``) of ``optimizer``'s class
-    in ``backend``, or None: only plain SGD (``sgd_many``) has one, only in the C backend, and only
-    for a class whose update is SGD's own (as :func:`kernel_for`). The factory takes a group's weight
-    arrays; the call it makes, their gradients and the step's scalars (stateless updates only)."""
+    in ``backend``, or None: only plain SGD (``sgd_many``) and Adam/AdamW (``adam_many``) have one,
+    only in the C backend, and only for a class whose update is the one the loop mirrors (as
+    :func:`kernel_for`). The factory takes a group's weight arrays and, per state entry (its
+    ``states`` of them: 0 for SGD, ``exp_avg`` and ``exp_avg_sq`` for Adam), their state arrays; the
+    call it makes, their gradients and the step's scalars."""
     return _lookup(optimizer, backend, "_many")
 
 

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["adagrad", "adam", "lerp_coefficient", "momentum", "nadam", "rmsprop", "sgd", "sgd_many", "unused"]
+__all__ = ["adagrad", "adam", "adam_many", "lerp_coefficient", "momentum", "nadam", "rmsprop", "sgd"]
+__all__ += ["sgd_many", "unused"]
 
 Args = tuple[tuple[np.ndarray, ...], tuple[Any, ...]]
 
@@ -44,11 +45,25 @@ def unused(dtype: Any) -> np.ndarray:
 def adam(w: np.ndarray, g: np.ndarray, state: list[np.ndarray], s: Any) -> Args:
     """Adam/AdamW: ``(w, g, m, v, v_max)``, ``(maximize, weight_decay, decay, from_b, c1, beta2,
     1 - beta2, amsgrad, sqrt(1 - beta2^t), eps, -step_size)``."""
-    beta1, beta2, eps, weight_decay, decay, amsgrad, maximize, step_size, bias_correction2_sqrt = s
-    cast = w.dtype.type
-    from_b, c1 = lerp_coefficient(1 - beta1, w.dtype)
+    amsgrad = s[5]
     v_max = state[2] if amsgrad else unused(w.dtype)
-    return (w, g, state[0], state[1], v_max), (
+    return (w, g, state[0], state[1], v_max), _adam_scalars(w.dtype, s)
+
+
+def adam_many(dtype: Any, s: Any) -> tuple[Any, ...]:
+    """Adam/AdamW without amsgrad over several parameters (``native.Many``): :func:`adam`'s scalars,
+    cast the same way, less the ``amsgrad`` flag."""
+    scalars = _adam_scalars(dtype, s)
+    if scalars[7]:
+        raise ValueError("adam_many: no amsgrad (its v_max is not passed)")
+    return scalars[:7] + scalars[8:]
+
+
+def _adam_scalars(dtype: Any, s: Any) -> tuple[Any, ...]:
+    beta1, beta2, eps, weight_decay, decay, amsgrad, maximize, step_size, bias_correction2_sqrt = s
+    cast = dtype.type
+    from_b, c1 = lerp_coefficient(1 - beta1, dtype)
+    return (
         bool(maximize), cast(weight_decay), cast(1 if decay is None else decay), from_b, c1,
         cast(beta2), cast(1 - beta2), bool(amsgrad), cast(bias_correction2_sqrt), cast(eps),
         cast(-step_size),

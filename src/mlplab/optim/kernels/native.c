@@ -211,6 +211,15 @@
         for (ptrdiff_t k = 0; k < count; k++)                                                  \
             sgd_plain_##S(w[k], g[k], n[k], maximize, weight_decay, neg_lr);                   \
     }                                                                                          \
+    /* Adam/AdamW (no amsgrad) over count parameters in one call: each through adam_##S, so */   \
+    /* every element rounds as the one-array kernel (and the reference) rounds it */            \
+    void adam_many_##S(ptrdiff_t count, T *const *w, const T *const *g, T *const *m,           \
+                       T *const *v, const ptrdiff_t *n, int maximize, T weight_decay, T decay,  \
+                       int from_b, T c1, T beta2, T c2, T bc2_sqrt, T eps, T neg_step_size) {   \
+        for (ptrdiff_t k = 0; k < count; k++) /* v_max: never read without amsgrad */           \
+            adam_##S(w[k], g[k], m[k], v[k], NULL, n[k], maximize, weight_decay, decay, from_b, \
+                     c1, beta2, c2, 0, bc2_sqrt, eps, neg_step_size);                           \
+    }                                                                                          \
     void momentum_##S(T *w, const T *g, T *velocity, ptrdiff_t n, int maximize,                \
                       T weight_decay, T alpha, T c, T neg_lr) {                                \
         for (ptrdiff_t i = 0; i < n; i++) {                                                    \

@@ -35,7 +35,7 @@ import numpy as np
 
 from . import args
 
-__all__ = ["Many", "load"]
+__all__ = ["Many", "cached", "load"]
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "native.c"
@@ -148,6 +148,29 @@ def _library() -> ctypes.CDLL | None:
     return None
 
 
+def cached() -> bool:
+    """Whether :func:`load` would find the library built: it is in the first cache folder that holds
+    it, before any folder :func:`load` could build it in (a few ms: the source hashed, the CPU read;
+    nothing is built or loaded)."""
+    compiler = _compiler()
+    if compiler is None or not SOURCE.is_file():
+        return False
+    name = _library_name(compiler)
+    for folder in _cache_dirs():
+        if (folder / name).is_file():
+            return True
+        if _writable(folder):  # load() would build it here
+            return False
+    return False
+
+
+def _writable(folder: Path) -> bool:
+    """Whether ``folder`` could be written (or created: its nearest existing parent writable)."""
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return os.access(folder, os.W_OK)
+
+
 def _bind(lib: ctypes.CDLL, name: str) -> Callable[[np.ndarray, np.ndarray, list[np.ndarray], Any], None]:
     n_arrays, kinds = _SIGNATURES[name]
     prepare = getattr(args, name)
@@ -227,26 +250,33 @@ def _pointers(arrays: tuple[np.ndarray, ...]) -> list[Any]:
 
 
 class Many:
-    """A stateless update of several parameters in one C call (plain SGD: ``sgd_many`` in ``native.c``).
+    """An update of several parameters in one C call: plain SGD (``sgd_many`` in ``native.c``), or
+    Adam/AdamW without amsgrad (``adam_many``: each parameter's state arrays ``exp_avg`` and
+    ``exp_avg_sq`` too).
 
-    Made once for a group's weight arrays (kept, with their addresses and sizes in C arrays); each
-    call takes the gradients, one per weight, checks each (dtype, C order, size) and passes its
-    address. A step of six parameters is then one foreign call instead of one per parameter, with
-    no NumPy in between. The weights are trusted to be the arrays they were: the caller checks that
-    each parameter still holds its array (``p._data is w``); they stay referenced here, so NumPy
-    cannot reallocate them (``resize`` refuses an array with other references).
+    Made once for a group's weight arrays and state arrays (kept, with their addresses and sizes in
+    C arrays); each call takes the gradients, one per weight, checks each (dtype, C order, size) and
+    passes its address. A step of six parameters is then one foreign call instead of one per
+    parameter, with no NumPy in between. The arrays are trusted to be the ones they were: the caller
+    checks that each parameter (and its state) still holds its arrays (``p._data is w``); they stay
+    referenced here, so NumPy cannot reallocate them (``resize`` refuses an array with other references).
     """
 
-    __slots__ = ("weights", "dtype", "count", "_loop", "_w", "_g", "_n", "_sizes", "_prepare", "_memo")
+    __slots__ = ("weights", "states", "dtype", "count", "_loop", "_w", "_g", "_n", "_s", "_sizes", "_prepare")
+    __slots__ += ("_memo",)
 
-    def __init__(self, loop: Any, prepare: Any, weights: tuple[np.ndarray, ...], dtype: np.dtype) -> None:
+    def __init__(
+        self, loop: Any, prepare: Any, weights: tuple[np.ndarray, ...], dtype: np.dtype, states: Any = ()
+    ) -> None:
         self.weights = weights
+        self.states = tuple(tuple(arrays) for arrays in states)  # per state entry, one array a weight
         self.dtype = dtype
         self.count = len(weights)
         self._loop = loop
         self._prepare = prepare
         self._sizes = tuple(w.size for w in weights)
         self._w = (ctypes.c_void_p * self.count)(*(_address(w) for w in weights))
+        self._s = [(ctypes.c_void_p * self.count)(*(_address(a) for a in arrays)) for arrays in self.states]
         self._g = (ctypes.c_void_p * self.count)()
         self._n = (ctypes.c_ssize_t * self.count)(*self._sizes)
         self._memo: list[Any] = [None, ()]  # the last scalars ``s`` and their C values
@@ -255,6 +285,14 @@ class Many:
         """The update of every weight with its gradient in ``grads``, the scalars ``s`` as the
         optimiser's ``scalars`` gives them; False, with nothing done, where a gradient does not fit
         its weight (another dtype or size, not C-contiguous) or their counts differ."""
+        if not self.take(grads):
+            return False
+        self.run(s)
+        return True
+
+    def take(self, grads: list[np.ndarray]) -> bool:
+        """Whether ``grads`` fit the weights (see :meth:`__call__`); if so, their addresses are kept
+        for :meth:`run`."""
         if len(grads) != self.count:
             return False
         dtype = self.dtype
@@ -265,15 +303,18 @@ class Many:
                 return False
             pointers[k] = _address(g)
             k += 1
+        return True
+
+    def run(self, s: Any) -> None:
+        """The C loop on the weights, state and the gradients last :meth:`take`-n, scalars ``s``."""
         memo = self._memo
         seen = memo[0]
         if seen is s or (seen is not None and len(seen) == len(s) and all(map(operator.is_, seen, s))):
             scalars = memo[1]
         else:
-            scalars = self._prepare(dtype, s)
+            scalars = self._prepare(self.dtype, s)
             memo[:] = (s if _PLAIN.issuperset(map(type, s)) else None), scalars
-        self._loop(self.count, self._w, pointers, self._n, *scalars)
-        return True
+        self._loop(self.count, self._w, self._g, *self._s, self._n, *scalars)
 
 
 def _address(a: np.ndarray) -> int:
@@ -288,23 +329,26 @@ def _address(a: np.ndarray) -> int:
 _addressof = ctypes.addressof
 
 
-def _bind_many(lib: ctypes.CDLL, name: str) -> Callable[[list[np.ndarray]], Many | None]:
-    """The factory of :class:`Many` calls of loop ``name`` (``"sgd_many"``): it takes a group's weight
-    arrays and gives None where the C loop cannot take them (not all of one dtype, float32 or
-    float64, each C-contiguous and writeable; or none at all)."""
+def _bind_many(lib: ctypes.CDLL, name: str) -> Callable[..., Many | None]:
+    """The factory of :class:`Many` calls of loop ``name`` (``"sgd_many"``, ``"adam_many"``): it takes a
+    group's weight arrays (and, per state entry, the parameters' arrays of it) and gives None where
+    the C loop cannot take them (not all of one dtype, float32 or float64, each C-contiguous and
+    writeable, the state arrays each of its weight's size; no weights; another number of state
+    entries than the loop's). The factory's ``states`` is that number."""
+    n_states, kinds = _MANY[name]
     prepare = getattr(args, name)
     loops = {}
     for dtype, suffix in _SUFFIX.items():
         loop = getattr(lib, f"{name}_{suffix}")
-        real = _C_FLOAT[suffix]
         pointers = ctypes.POINTER(ctypes.c_void_p)
-        loop.argtypes = [ctypes.c_ssize_t, pointers, pointers, ctypes.POINTER(ctypes.c_ssize_t)]
-        loop.argtypes += [ctypes.c_int, real, real]
+        loop.argtypes = [ctypes.c_ssize_t, pointers, pointers] + [pointers] * n_states
+        loop.argtypes += [ctypes.POINTER(ctypes.c_ssize_t)]
+        loop.argtypes += [ctypes.c_int if k == "b" else _C_FLOAT[suffix] for k in kinds]
         loop.restype = None
         loops[dtype] = loop
 
-    def bind(weights: list[np.ndarray]) -> Many | None:
-        if not weights:
+    def bind(weights: list[np.ndarray], states: Any = ()) -> Many | None:
+        if not weights or len(states) != n_states:
             return None
         dtype = weights[0].dtype
         loop = loops.get(dtype)
@@ -312,18 +356,26 @@ def _bind_many(lib: ctypes.CDLL, name: str) -> Callable[[list[np.ndarray]], Many
             w.dtype == dtype and w.flags.c_contiguous and w.flags.writeable for w in weights
         ):
             return None
-        return Many(loop, prepare, tuple(weights), dtype)
+        for arrays in states:
+            if len(arrays) != len(weights) or not all(
+                a.dtype == dtype and a.flags.c_contiguous and a.flags.writeable and a.size == w.size
+                for a, w in zip(arrays, weights)
+            ):
+                return None
+        return Many(loop, prepare, tuple(weights), dtype, states)
 
     bind.__name__ = bind.__qualname__ = name
+    bind.states = n_states  # type: ignore[attr-defined]
     return bind
 
 
-_MANY = ("sgd_many",)  # the loops over several parameters' arrays (``Many``), by name
+# the loops over several parameters' arrays (``Many``), by name: (state arrays a parameter, scalars)
+_MANY = {"sgd_many": (0, "bff"), "adam_many": (2, "bffbffffff")}
 
 
 def load() -> dict[str, Any] | None:
     """Each optimiser's kernel by loop name (``"adam"``, ...) and the factories of :class:`Many` calls
-    (``"sgd_many"``), or None where no library can be built."""
+    (``"sgd_many"``, ``"adam_many"``), or None where no library can be built."""
     lib = _library()
     if lib is None:
         return None
