@@ -5,8 +5,9 @@ timed. PyTorch runs on ``--threads`` threads (default 1, ``torch.set_num_threads
 the same through threadpoolctl, its ufuncs and mlplab's compiled kernels are single-threaded) with its
 default CPU code path (``foreach=None`` -> the per-tensor loop). mlplab runs twice: its fast path
 (the compiled kernels of ``optim.kernels``, C by default, switched on from the first step with
-``optimizer._executor.kernels = True``, as a training run's default policy does after
-``KERNEL_MIN_WORK`` elements; plain SGD then steps the whole group in one C call) and its NumPy
+``optimizer._executor.kernels = True``, as a training run's default policy does from the first
+step where the library is cached, else after ``KERNEL_MIN_WORK`` elements; plain SGD and Adam/AdamW
+then step the whole group in one C call) and its NumPy
 reference path (``optimizer._executor.kernels = False``).
 
     .venv/bin/python benchmarks/optim.py              # print the table
