@@ -254,6 +254,7 @@ def test_plain_sgd_over_many_parameters_takes_only_arrays_it_can_read():
         [g, g.astype(np.float64)],
         [g, np.ones(5, np.float32)],
         [g, np.ones((6, 2), np.float32)[:, 0]],  # not C-contiguous
+        [g, _read_only(np.ones((6, 2), np.float32)[:, 0])],  # nor that, and read-only
     ):
         assert not call(grads, s)
         for w in weights:
@@ -332,6 +333,11 @@ def test_adam_over_many_parameters_is_bitwise_the_reference_update(name, kw, dty
                 _assert_same_bits(x, y, f"{name} {kw} n={n} step={step}")
 
 
+def _read_only(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
+
+
 def test_adam_over_many_parameters_takes_only_arrays_it_can_read():
     """The factory refuses state it cannot take (None): a missing or extra entry (amsgrad's v_max),
     another dtype or size, not C-contiguous, read-only; the call refuses gradients that do not fit
@@ -363,7 +369,15 @@ def test_adam_over_many_parameters_takes_only_arrays_it_can_read():
     assert call is not None
     s = opt.scalars(opt.param_groups[0], opt.new_scalar_state({}))
     g = np.full(6, 2.0, np.float32)
-    for grads in ([g], [g, g, g], [g, g.astype(np.float64)], [g, np.ones(5, np.float32)]):
+    not_c_order = np.ones((6, 2), np.float32)[:, 0]
+    for grads in (
+        [g],
+        [g, g, g],
+        [g, g.astype(np.float64)],
+        [g, np.ones(5, np.float32)],
+        [g, not_c_order],
+        [_read_only(np.ones((6, 2), np.float32)[:, 1]), g],
+    ):
         assert not call(grads, s)
         for w in weights:
             np.testing.assert_array_equal(w, 1.0)

@@ -289,7 +289,8 @@ def test_adam_plan_is_reused_and_dropped(name, kw, dtype, monkeypatch):
 
     _steps(opt_fast, opt_plain, fast, plain, rng, dtype, before=load)
     assert ran == [True] * 5 and ex.state_plans[0] is not plan
-    assert ex.state_plans[0][2][0][1] is opt_fast.state[fast[0]]["exp_avg"]._data  # the loaded arrays
+    name, loaded = ex.state_plans[0][2][0][1][0]  # the first parameter's (state entry, array) pairs
+    assert name == "exp_avg" and loaded is opt_fast.state[fast[0]]["exp_avg"]._data  # the loaded arrays
     steps_equal()
     plan = ex.state_plans[0]
 

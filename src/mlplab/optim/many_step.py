@@ -47,20 +47,18 @@ def step_with_state(
     grads = []
     if plan is not None and len(plan[0]) == len(params):
         kept, held, arrays, call = plan
-        for p, q, s, row in zip(params, kept, held, arrays):
-            if p is not q or p._data is not row[0] or state.get(p) is not s:
+        for p, q, s, (w, entries) in zip(params, kept, held, arrays):
+            grad = p.grad
+            if p is not q or p._data is not w or state.get(p) is not s or grad is None:
                 plan = None
                 break
-            for name, a in zip(names, row[1:]):
+            for name, a in entries:
                 tensor = s.get(name)
                 if tensor is None or tensor._data is not a:
                     plan = None
                     break
             if plan is None:
                 break
-            grad = p.grad
-            if grad is None:
-                return False
             grads.append(grad._data)
     else:
         plan = None
@@ -68,8 +66,8 @@ def step_with_state(
         if not params or any(p.grad is None for p in params):
             return False
         held = tuple(optimizer._new_state(p, group) for p in params)  # missing entries: initial values
-        arrays = tuple((p._data, *(s[name]._data for name in names)) for p, s in zip(params, held))
-        call = many([row[0] for row in arrays], [[row[k + 1] for row in arrays] for k in range(len(names))])
+        arrays = tuple((p._data, tuple((n, s[n]._data) for n in names)) for p, s in zip(params, held))
+        call = many([w for w, _ in arrays], [[e[k][1] for _, e in arrays] for k in range(len(names))])
         executor.state_plans[index] = (tuple(params), held, arrays, call)
         grads = [p.grad._data for p in params]
     if call is None or not call.take(grads):

@@ -263,10 +263,16 @@ class Many:
     """
 
     __slots__ = ("weights", "states", "dtype", "count", "_loop", "_w", "_g", "_n", "_s", "_sizes", "_prepare")
-    __slots__ += ("_memo",)
+    __slots__ += ("_seen", "_c", "_args")
 
     def __init__(
-        self, loop: Any, prepare: Any, weights: tuple[np.ndarray, ...], dtype: np.dtype, states: Any = ()
+        self,
+        loop: Any,
+        prepare: Any,
+        weights: tuple[np.ndarray, ...],
+        dtype: np.dtype,
+        states: Any = (),
+        kinds: str = "",
     ) -> None:
         self.weights = weights
         self.states = tuple(tuple(arrays) for arrays in states)  # per state entry, one array a weight
@@ -279,7 +285,14 @@ class Many:
         self._s = [(ctypes.c_void_p * self.count)(*(_address(a) for a in arrays)) for arrays in self.states]
         self._g = (ctypes.c_void_p * self.count)()
         self._n = (ctypes.c_ssize_t * self.count)(*self._sizes)
-        self._memo: list[Any] = [None, ()]  # the last scalars ``s`` and their C values
+        # the scalar arguments as C objects of the loop's types ('b': int, else the arrays' float),
+        # set by run(); with the pointer arrays they are the whole argument list, passed as they are
+        # (``loop`` has no argtypes: ctypes then converts nothing, 1.2 us a call against 2.7 for
+        # checking and converting 14 arguments, measured)
+        real = _C_FLOAT[_SUFFIX[dtype]]
+        self._c = tuple(ctypes.c_int() if k == "b" else real() for k in kinds)
+        self._args = (ctypes.c_ssize_t(self.count), self._w, self._g, *self._s, self._n, *self._c)
+        self._seen: Any = None  # the scalars ``s`` the C objects hold (None: none yet, or not plain)
 
     def __call__(self, grads: list[np.ndarray], s: Any) -> bool:
         """The update of every weight with its gradient in ``grads``, the scalars ``s`` as the
@@ -299,22 +312,25 @@ class Many:
         pointers = self._g
         k = 0
         for g, size in zip(grads, self._sizes):
-            if (g.dtype is not dtype and g.dtype != dtype) or g.size != size or not g.flags.c_contiguous:
+            if (g.dtype is not dtype and g.dtype != dtype) or g.size != size:
                 return False
-            pointers[k] = _address(g)
+            try:  # from_buffer takes only a writeable C-contiguous buffer: that is the order check
+                pointers[k] = _addressof(_from_buffer(g))
+            except (TypeError, ValueError):  # read-only (C only reads it), or not C-contiguous
+                if not g.flags.c_contiguous:
+                    return False
+                pointers[k] = g.ctypes.data
             k += 1
         return True
 
     def run(self, s: Any) -> None:
         """The C loop on the weights, state and the gradients last :meth:`take`-n, scalars ``s``."""
-        memo = self._memo
-        seen = memo[0]
-        if seen is s or (seen is not None and len(seen) == len(s) and all(map(operator.is_, seen, s))):
-            scalars = memo[1]
-        else:
-            scalars = self._prepare(self.dtype, s)
-            memo[:] = (s if _PLAIN.issuperset(map(type, s)) else None), scalars
-        self._loop(self.count, self._w, self._g, *self._s, self._n, *scalars)
+        seen = self._seen
+        if not (seen is s or (seen is not None and len(seen) == len(s) and all(map(operator.is_, seen, s)))):
+            for c, value in zip(self._c, self._prepare(self.dtype, s)):
+                c.value = value  # a float rounded to C's float/double once, as a NumPy cast rounds it
+            self._seen = s if _PLAIN.issuperset(map(type, s)) else None
+        self._loop(*self._args)
 
 
 def _address(a: np.ndarray) -> int:
@@ -339,11 +355,7 @@ def _bind_many(lib: ctypes.CDLL, name: str) -> Callable[..., Many | None]:
     prepare = getattr(args, name)
     loops = {}
     for dtype, suffix in _SUFFIX.items():
-        loop = getattr(lib, f"{name}_{suffix}")
-        pointers = ctypes.POINTER(ctypes.c_void_p)
-        loop.argtypes = [ctypes.c_ssize_t, pointers, pointers] + [pointers] * n_states
-        loop.argtypes += [ctypes.POINTER(ctypes.c_ssize_t)]
-        loop.argtypes += [ctypes.c_int if k == "b" else _C_FLOAT[suffix] for k in kinds]
+        loop = lib[f"{name}_{suffix}"]  # a handle of its own: no argtypes (Many passes C objects)
         loop.restype = None
         loops[dtype] = loop
 
@@ -362,7 +374,7 @@ def _bind_many(lib: ctypes.CDLL, name: str) -> Callable[..., Many | None]:
                 for a, w in zip(arrays, weights)
             ):
                 return None
-        return Many(loop, prepare, tuple(weights), dtype, states)
+        return Many(loop, prepare, tuple(weights), dtype, states, kinds)
 
     bind.__name__ = bind.__qualname__ = name
     bind.states = n_states  # type: ignore[attr-defined]
