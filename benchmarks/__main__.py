@@ -198,6 +198,10 @@ def main(argv: list[str] | None = None) -> None:
     extra = results.get("numgrad", {}).get("numgrad_max_abs_diff")
     if extra is not None:
         print(f"\nnumerical gradients, mlplab vs the per-parameter loop: max |diff| = {extra:.3g}")
+    from . import verdict
+
+    print("\nissue 14's must-holds in this run (benchmarks/verdict.py):\n")
+    print(verdict.table(results, process, a.threads), end="")
     kind = "quick run, " if a.quick else ""
     print(f"\n{kind}threads {a.threads}, wall {env['wall_s']} s")
     doc = {"environment": env, "results": results, "process": process}

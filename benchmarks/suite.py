@@ -275,7 +275,7 @@ def measure(
     if key == "numgrad" and "mlplab" in workers:
         from .workloads import numgrad_agreement
 
-        result["numgrad_max_abs_diff"] = numgrad_agreement()
+        result["numgrad_max_abs_diff"], result["numgrad_loss"] = numgrad_agreement()
     return result
 
 

@@ -192,8 +192,9 @@ def build_numgrad(impl: str, quick: bool) -> Case | None:
     return Case(mlplab_run, batches)
 
 
-def numgrad_agreement() -> float:
-    """Largest |mlplab numerical_gradients - straightforward loop| over one digits batch of 32."""
+def numgrad_agreement() -> tuple[float, float]:
+    """Largest |mlplab numerical_gradients - straightforward loop| over one digits batch of 32, and
+    the batch's loss L (the rounding of the differences scales with eps |L| / h)."""
     import mlplab
     from mlplab.train import numerical_gradients
     from mlplab.train.losses import LossSpec
@@ -203,8 +204,10 @@ def numgrad_agreement() -> float:
     model = _model(mlplab, [64, 50, 10], "tanh").double()
     spec = LossSpec("cross_entropy", "classification", n_classes=10)
     fast = numerical_gradients(model, xb, yb, spec)
-    slow = floor.naive_numerical_grads(floor.init_weights([64, 50, 10]), xb, yb, "tanh")
-    return max(float(np.abs(a - b).max()) for a, b in zip(fast, slow))
+    weights = floor.init_weights([64, 50, 10])
+    slow = floor.naive_numerical_grads(weights, xb, yb, "tanh")
+    loss = floor.loss64([w.astype(np.float64) for w in weights], xb.astype(np.float64), yb, "tanh")
+    return max(float(np.abs(a - b).max()) for a, b in zip(fast, slow)), float(loss)
 
 
 WORKLOADS: dict[str, Workload] = {
@@ -249,7 +252,7 @@ WORKLOADS: dict[str, Workload] = {
             1.0,
             build_numgrad,
             "1 batch per run instead of 3",
-            5,
+            15,
             3,
             True,
         ),
