@@ -22,7 +22,9 @@ def main() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "mlplab.cli", "playground", "--no-browser", "--port", str(port)])
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mlplab.cli", "playground", "--no-browser", "--port", str(port)]
+    )
     url = f"http://127.0.0.1:{port}/"
     try:
         for _ in range(300):
@@ -48,7 +50,10 @@ def main() -> None:
             page.wait_for_function("window.playground.status === 'finished'", timeout=120_000)
             time.sleep(0.5)
             page.screenshot(path=str(DOCS / "playground.png"))
-            page.goto(url + "?dataset=digits&hidden=32&activation=relu&optimizer=adam&lr=0.001&batch_size=32&epochs=8")
+            page.goto(
+                url + "?dataset=digits&hidden=32&activation=relu&optimizer=adam&lr=0.001"
+                "&batch_size=32&epochs=8"
+            )
             page.wait_for_function("window.playground.frames > 0")
             page.click("#play")
             page.wait_for_function("window.playground.status === 'finished'", timeout=120_000)
