@@ -1,6 +1,6 @@
 """Take the README's screenshots of ``mlplab playground`` (1400x900, headless Chromium).
 
-    python docs/playground_screenshots.py       # starts the server itself, writes docs/playground*.png
+python docs/playground_screenshots.py       # starts the server itself, writes docs/playground*.png
 """
 
 from __future__ import annotations
