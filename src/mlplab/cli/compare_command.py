@@ -17,8 +17,6 @@ from typing import Any
 
 import typer
 
-from ..compare import DaskPool, Grid, GridDir, LocalPool, axis_from_text
-from ..compare.grid import axis_from_toml
 from ..errors import UserError
 from ..train.config import all_options, load_toml
 from .app import app
@@ -77,6 +75,10 @@ def compare(**values: Any) -> None:
     """Train a grid of configurations x seeds and compare them: summary.csv, curves.png, a ranked
     table, every run's TensorBoard events under one log directory. Any option may list values:
     --optimizer sgd,momentum,adam --lr 0.1,0.01 --seeds 3 (list options: --hidden '50;64,32')."""
+    # mlplab.compare is imported here, not with the module: every command line (``mlplab train``
+    # too) imports this module to build the command group, and only compare needs the package
+    from ..compare import DaskPool, GridDir, LocalPool
+
     fixed = {p.name: values.pop(p.name) for p in _FIXED}
     given = {k: v for k, v in values.items() if v is not None}
     if fixed["report"] is not None:
@@ -147,6 +149,9 @@ def _only(given: dict[str, Any], fixed: dict[str, Any], mode: str, allowed: tupl
 
 def _plan(given: dict[str, Any], fixed: dict[str, Any]) -> list[Any]:
     """The planned runs: grid file, then --config's shared options, then the command line."""
+    from ..compare import Grid, axis_from_text
+    from ..compare.grid import axis_from_toml
+
     grid, file_seeds = Grid.from_toml(fixed["grid"]) if fixed["grid"] is not None else (Grid(), None)
     if fixed["config"] is not None:
         for k, v in load_toml(fixed["config"]).items():
