@@ -107,3 +107,55 @@ def test_wait_raises_and_settle_swallows(tmp_path, monkeypatch):
     ck.save(None, 2, {"train_loss": 1.0})
     ck.settle()  # a failing run reports its own error, not this one
     ck.wait()
+
+
+class _Trainer:  # what History reads of a Trainer
+    def __init__(self, rows):
+        self.state = TrainState(epoch=len(rows), history=rows)
+
+
+def test_history_is_written_in_the_background_and_complete_at_the_end(tmp_path, monkeypatch):
+    from mlplab.train import callbacks
+
+    release = threading.Event()
+    real = callbacks._write_history_texts
+
+    def held(*a):
+        release.wait()
+        real(*a)
+
+    monkeypatch.setattr(callbacks, "_write_history_texts", held)
+    cb = callbacks.History(tmp_path)
+    rows = [{"epoch": 1, "train_loss": 0.5}]
+    trainer = _Trainer(rows)
+    cb.on_epoch_end(trainer, 1, rows[0])  # returns while the write waits
+    assert not (tmp_path / "history.csv").exists()
+    rows.append({"epoch": 2, "train_loss": 0.25, "val_loss": 0.3})  # the next epoch's row
+    release.set()
+    cb.on_epoch_end(trainer, 2, rows[1])
+    cb.on_train_end(trainer)
+    assert (tmp_path / "history.csv").read_text().splitlines() == [
+        "epoch,train_loss,val_loss",
+        "1,0.5,",
+        "2,0.25,0.3",
+    ]
+    import json
+
+    assert json.loads((tmp_path / "history.json").read_text()) == rows
+
+
+def test_a_failed_history_write_is_raised_at_the_end_of_training(tmp_path, monkeypatch):
+    from mlplab.train import callbacks
+
+    def full(*a):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp_path / "history.csv"))
+
+    monkeypatch.setattr(callbacks, "_write_history_texts", full)
+    trainer = _Trainer([{"epoch": 1, "train_loss": 0.5}])
+    cb = callbacks.History(tmp_path)
+    cb.on_epoch_end(trainer, 1, trainer.state.history[0])
+    with pytest.raises(OSError) as e:
+        cb.on_train_end(trainer)
+    assert e.value.errno == errno.ENOSPC
+    cb.on_epoch_end(trainer, 1, trainer.state.history[0])
+    cb.on_exception(trainer, RuntimeError("the run's own error"))  # a failing run: no second error

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import json
 import math
 import sys
@@ -22,7 +23,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from .files import atomic_open, atomic_write
+from .files import BackgroundWrites, atomic_open, atomic_write
 from .loop import Callback, Trainer
 
 
@@ -125,17 +126,29 @@ class TensorBoard(Callback):
         self.writer = _summary_writer(self.logdir, flush_secs=self.FLUSH_SECS)
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
-        w = self.writer
+        # One event per epoch holding every value (a Summary may hold many, as TensorFlow's merged
+        # summaries do), instead of an event per add_scalar / add_histogram: each event crosses
+        # tensorboardX's queue to its writer thread, which made the digits net's ~14 values an
+        # epoch cost ~5 ms, 2.9 ms this way (TensorBoard reads both the same)
+        from tensorboardX.proto.summary_pb2 import Summary
+        from tensorboardX.summary import histogram, scalar
+
+        values = []
         for k, tag in self.TAGS.items():
             if k in logs and math.isfinite(logs[k]):
-                w.add_scalar(tag, float(logs[k]), epoch)
+                values.extend(scalar(tag, float(logs[k])).value)
         if self.histograms:
+            bins = self.HISTOGRAM_BINS
             for name, p in trainer.model.named_parameters():
-                data = np.asarray(p._data, dtype=np.float64)
-                w.add_histogram(f"weights/{name}", data, epoch, bins=self.HISTOGRAM_BINS)
-                if p.grad is not None:
-                    grad = np.asarray(p.grad._data, dtype=np.float64)
-                    w.add_histogram(f"grads/{name}", grad, epoch, bins=self.HISTOGRAM_BINS)
+                tensors = [("weights", p._data)] + ([("grads", p.grad._data)] if p.grad is not None else [])
+                for kind, a in tensors:
+                    data = np.asarray(a, dtype=np.float64)
+                    # a histogram needs finite bounds (tensorboardX raises otherwise); an overflowed
+                    # tensor is left out of this epoch's histograms, the loop reports the divergence
+                    if np.isfinite(data).all():
+                        values.extend(histogram(f"{kind}/{name}", data, bins).value)
+        if values:
+            self.writer.file_writer.add_summary(Summary(value=values), epoch)
 
     def on_train_end(self, trainer: Trainer) -> None:
         writer, self.writer = self.writer, None
@@ -231,30 +244,64 @@ def _summary_writer(logdir: str, flush_secs: float = 120) -> Any:
 
 
 class History(Callback):
-    """Rewrite ``history.csv`` and ``history.json`` (all epochs so far) after every epoch."""
+    """Rewrite ``history.csv`` and ``history.json`` (all epochs so far) after every epoch.
 
-    def __init__(self, run_dir: str | Path) -> None:
+    The text is made at the epoch's end; with ``background`` (the default) the two files are
+    written by a background thread while the next epoch trains (their file-system calls, slowed by
+    the checkpoint thread's fsyncs, cost ~3 ms an epoch in the training thread). The end of
+    training waits for the last write and raises its error."""
+
+    def __init__(self, run_dir: str | Path, background: bool = True) -> None:
         self.dir = Path(run_dir)
+        self._writes = BackgroundWrites("mlplab-history") if background else None
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
-        write_history(self.dir, trainer.state.history)
+        texts = history_texts(trainer.state.history)
+        if texts is None:
+            return
+        if self._writes is None:
+            _write_history_texts(self.dir, *texts)
+        else:
+            self._writes.start(lambda: _write_history_texts(self.dir, *texts))
+
+    def on_train_end(self, trainer: Trainer) -> None:
+        if self._writes is not None:
+            self._writes.wait()
+
+    def on_exception(self, trainer: Trainer, exc: BaseException) -> None:
+        if self._writes is not None:
+            self._writes.settle()
 
 
-def write_history(run_dir: Path, history: list[dict[str, float]]) -> None:
-    """Write the history table as CSV and JSON (via temp file + rename, so never half-written)."""
+def history_texts(history: list[dict[str, float]]) -> tuple[str, str] | None:
+    """The history table as CSV text (one column per key, in first-seen order) and as JSON text;
+    None for no rows."""
     if not history:
-        return
+        return None
     keys: list[str] = []
     for row in history:
         for k in row:
             if k not in keys:
                 keys.append(k)
+    buf = io.StringIO(newline="")
+    wr = csv.DictWriter(buf, fieldnames=keys)
+    wr.writeheader()
+    for row in history:
+        wr.writerow(row)
+    return buf.getvalue(), json.dumps(history, indent=1)
+
+
+def _write_history_texts(run_dir: Path, csv_text: str, json_text: str) -> None:
     with atomic_open(run_dir / "history.csv", "w", newline="") as f:
-        wr = csv.DictWriter(f, fieldnames=keys)
-        wr.writeheader()
-        for row in history:
-            wr.writerow(row)
-    atomic_write(run_dir / "history.json", json.dumps(history, indent=1))
+        f.write(csv_text)
+    atomic_write(run_dir / "history.json", json_text)
+
+
+def write_history(run_dir: Path, history: list[dict[str, float]]) -> None:
+    """Write the history table as CSV and JSON (via temp file + rename, so never half-written)."""
+    texts = history_texts(history)
+    if texts is not None:
+        _write_history_texts(Path(run_dir), *texts)
 
 
 class EarlyStopping(Callback):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import re
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from ..errors import UserError
 from ..random import default_generator
 from ..serialization import load, save
 from ..tensor import Tensor
-from .files import durable_write
+from .files import BackgroundWrites, durable_write
 
 _EPOCH_FILE = re.compile(r"epoch_(\d+)\.npz$")
 
@@ -56,8 +55,7 @@ class Checkpoints:
         self.model, self.optimizer, self.scheduler = model, optimizer, scheduler
         self.loader_generator, self.state, self.early = loader_generator, state, early
         self.skipped: list[str] = []  # checkpoints the last restore could not use, newest first
-        self._writer: threading.Thread | None = None  # the background write of the last save
-        self._error: BaseException | None = None  # what that write raised
+        self._writes = BackgroundWrites("mlplab-checkpoint")  # the last save's files
 
     def snapshot(self) -> dict[str, Any]:
         """Everything needed to continue bit for bit: weights, optimiser, scheduler, RNGs, history."""
@@ -89,37 +87,20 @@ class Checkpoints:
         if best:
             files.append((self.dir / "best.npz", _packed({"epoch": epoch, "model": self.model.state_dict()})))
         files.append((self.dir / f"epoch_{epoch:03d}.npz", _packed(self.snapshot())))
-        self._writer = threading.Thread(target=self._write, args=(files,), name="mlplab-checkpoint")
-        self._writer.start()
-
-    def _write(self, files: list[tuple[Path, bytes]]) -> None:
-        try:
-            for path, data in files:
-                durable_write(path, data)
-        except BaseException as e:  # noqa: BLE001 - raised in the training thread by wait()
-            self._error = e
-
-    def _join(self) -> None:
-        writer, self._writer = self._writer, None
-        if writer is not None:
-            writer.join()
+        self._writes.start(lambda: _write_files(files))
 
     def wait(self) -> None:
         """Finish the checkpoint writes in flight; raise the error of one that failed."""
-        self._join()
-        error, self._error = self._error, None
-        if error is not None:
-            raise error
+        self._writes.wait()
 
     def settle(self) -> None:
         """Finish the writes in flight without raising (for a run that is failing already: its own
         error is the one to report; a failed write just leaves that epoch unsaved)."""
-        self._join()
-        self._error = None
+        self._writes.settle()
 
     def saved_epoch(self) -> int:
         """The newest epoch with a checkpoint on disk (0 if none)."""
-        self._join()
+        self._writes.join()
         files = epoch_files(self.dir)
         return files[-1][0] if files else 0
 
@@ -128,7 +109,7 @@ class Checkpoints:
         none). Newer files that fail are listed in :attr:`skipped` (name and reason); when every
         checkpoint fails, raises :class:`UserError` naming each."""
         self.skipped = []
-        self._join()
+        self._writes.join()
         files = epoch_files(self.dir)
         if not files:
             return 0
@@ -160,6 +141,11 @@ class Checkpoints:
             self.early.set_state(snap["early_stopping"], best_state)
             if self.early.stopped_epoch:
                 self.state.stop = True
+
+
+def _write_files(files: list[tuple[Path, bytes]]) -> None:
+    for path, data in files:
+        durable_write(path, data)
 
 
 def _packed(obj: Any) -> bytes:

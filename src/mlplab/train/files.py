@@ -19,7 +19,8 @@ import contextlib
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -78,6 +79,48 @@ def durable_write(path: str | os.PathLike[str], data: bytes) -> None:
             os.fsync(dfd)
         finally:
             os.close(dfd)
+
+
+class BackgroundWrites:
+    """File writes that run in a background thread while the caller goes on (the next epoch
+    trains), one batch at a time: :meth:`start` first finishes the batch in flight (raising its
+    error), :meth:`wait` finishes it and raises its error, :meth:`settle` finishes it and drops the
+    error (for a run that is failing already: its own error is the one to report)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def start(self, write: Callable[[], None]) -> None:
+        """Finish the writes in flight, then run ``write()`` in a new background thread."""
+        self.wait()
+        self._thread = threading.Thread(target=self._run, args=(write,), name=self.name)
+        self._thread.start()
+
+    def _run(self, write: Callable[[], None]) -> None:
+        try:
+            write()
+        except BaseException as e:  # noqa: BLE001 - raised in the caller's thread by wait()
+            self._error = e
+
+    def join(self) -> None:
+        """Finish the writes in flight (their error stays for :meth:`wait`)."""
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join()
+
+    def wait(self) -> None:
+        """Finish the writes in flight; raise the error of one that failed."""
+        self.join()
+        error, self._error = self._error, None
+        if error is not None:
+            raise error
+
+    def settle(self) -> None:
+        """Finish the writes in flight without raising."""
+        self.join()
+        self._error = None
 
 
 def _read_umask() -> int:
