@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> None:
     from . import verdict
 
     print("\nissue 14's must-holds in this run (benchmarks/verdict.py):\n")
-    print(verdict.table(results, process, a.threads), end="")
+    print(verdict.table(results, process, a.threads, quick=a.quick), end="")
     kind = "quick run, " if a.quick else ""
     print(f"\n{kind}threads {a.threads}, wall {env['wall_s']} s")
     doc = {"environment": env, "results": results, "process": process}

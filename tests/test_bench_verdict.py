@@ -33,3 +33,22 @@ def test_median_interval_of_one_value_and_of_none():
     assert median_interval([3.0]) == (3.0, 3.0, 0.0)
     with pytest.raises(ValueError, match="at least one value"):
         median_interval([])
+
+
+def test_a_quick_run_says_its_verdicts_are_pointers():
+    """--quick measures smaller workloads in fewer rounds than the bounds are stated for: the
+    must-holds table says so above itself (and only then)."""
+    from benchmarks import verdict
+
+    results = {
+        "digits": {
+            "threads": {"1": {"ratios": {"mlplab/floor": 0.9, "mlplab/torch": 0.15}}},
+            "peak_rss_mib": {},
+            "title": "digits",
+        }
+    }
+    quick = verdict.table(results, None, [1], quick=True)
+    full = verdict.table(results, None, [1])
+    assert quick.startswith("(--quick:") and "judge by a full run" in quick
+    assert not full.startswith("(") and "--quick" not in full
+    assert quick.endswith(full)
