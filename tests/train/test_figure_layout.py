@@ -135,10 +135,19 @@ def test_confusion_fits_in_the_figure(monkeypatch, tmp_path, names):
     assert bool(turn) == (n > 10 or names[0].startswith("a ")), "turned exactly where names are many or wide"
 
 
-def test_pred_vs_true_fits_in_the_figure(monkeypatch, tmp_path):
+@pytest.mark.parametrize("centre,spread", [(250000.0, 90000.0), (1e6, 3.0)], ids=["wide", "offset-text"])
+def test_pred_vs_true_fits_in_the_figure(monkeypatch, tmp_path, centre, spread):
     keep = Keep(monkeypatch)
     rng = np.random.default_rng(0)
-    t = rng.normal(250000, 90000, 200)
-    figures.plot_pred_vs_true(t, t + rng.normal(0, 20000, 200), tmp_path / "pred_vs_true.png")
+    t = rng.normal(centre, spread, 200)
+    figures.plot_pred_vs_true(t, t + rng.normal(0, spread / 4, 200), tmp_path / "pred_vs_true.png")
     (fig,) = keep.figs
-    _inside(fig, _drawn(fig))
+    r = _drawn(fig)
+    _inside(fig, r)
+    (ax,) = fig.axes
+    # an offset text ("+1e6") below the x tick labels and above the y axis stays clear of the labels
+    for axis in (ax.xaxis, ax.yaxis):
+        off = axis.get_offset_text()
+        if off.get_text():
+            _overlap(off.get_window_extent(r), axis.label.get_window_extent(r), "offset text / axis label")
+            _overlap(off.get_window_extent(r), ax.title.get_window_extent(r), "offset text / title")

@@ -88,11 +88,13 @@ def _place_row(fig: Any, axes: Sequence[Any], suptitle: bool) -> None:
         top += _text_size(fig, ["Loss"], _rc("figure.titlesize"))[1] + 0.2
     bottom = _EDGE + label_h + _LABELPAD + line + _TICK
     fig.subplots_adjust(bottom=bottom / H, top=1 - top / H)  # y ticks depend on the height only
-    lefts = []
+    lefts, x_w = [], 0.0
     y_offset = x_offset = False
     for ax in axes:
+        # _tick_labels formats the ticks, which is what sets the formatter's offset text
         width = _text_size(fig, _tick_labels(ax.yaxis), _rc("ytick.labelsize"))[0]
         lefts.append(_EDGE + label_h + _LABELPAD + width + _TICK)
+        x_w = max(x_w, _text_size(fig, _tick_labels(ax.xaxis), _rc("xtick.labelsize"))[0])
         y_offset |= bool(_offset(ax.yaxis))  # "1e5" above the axes
         x_offset |= bool(_offset(ax.xaxis))  # below the tick labels at the right
     if y_offset:
@@ -100,7 +102,6 @@ def _place_row(fig: Any, axes: Sequence[Any], suptitle: bool) -> None:
     if x_offset:
         bottom += line
     # the last x tick label is centred on the axes' right edge: half of it lies beyond
-    x_w = max(_text_size(fig, _tick_labels(ax.xaxis), _rc("xtick.labelsize"))[0] for ax in axes)
     right = _EDGE + max(0.1, x_w / 2)
     gap = max(lefts[1:], default=0.0) + 0.15
     n = len(axes)
