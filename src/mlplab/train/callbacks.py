@@ -246,31 +246,25 @@ def _summary_writer(logdir: str, flush_secs: float = 120) -> Any:
 class History(Callback):
     """Rewrite ``history.csv`` and ``history.json`` (all epochs so far) after every epoch.
 
-    The text is made at the epoch's end; with ``background`` (the default) the two files are
-    written by a background thread while the next epoch trains (their file-system calls, slowed by
-    the checkpoint thread's fsyncs, cost ~3 ms an epoch in the training thread). The end of
-    training waits for the last write and raises its error."""
+    The text is made at the epoch's end and the two files are written by a background thread
+    while the next epoch trains (their file-system calls, slowed by the checkpoint thread's fsyncs,
+    cost ~3 ms an epoch in the training thread). The end of training waits for the last write and
+    raises its error."""
 
-    def __init__(self, run_dir: str | Path, background: bool = True) -> None:
+    def __init__(self, run_dir: str | Path) -> None:
         self.dir = Path(run_dir)
-        self._writes = BackgroundWrites("mlplab-history") if background else None
+        self._writes = BackgroundWrites("mlplab-history")
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
         texts = history_texts(trainer.state.history)
-        if texts is None:
-            return
-        if self._writes is None:
-            _write_history_texts(self.dir, *texts)
-        else:
+        if texts is not None:
             self._writes.start(lambda: _write_history_texts(self.dir, *texts))
 
     def on_train_end(self, trainer: Trainer) -> None:
-        if self._writes is not None:
-            self._writes.wait()
+        self._writes.wait()
 
     def on_exception(self, trainer: Trainer, exc: BaseException) -> None:
-        if self._writes is not None:
-            self._writes.settle()
+        self._writes.settle()
 
 
 def history_texts(history: list[dict[str, float]]) -> tuple[str, str] | None:
