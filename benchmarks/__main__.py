@@ -46,6 +46,7 @@ PARTS = {
     "before_after": "a benchmark's ratios in two source trees",
     "ab_inprocess": "two mlplab trees' training step in one process",
     "process": "whole-process times: import mlplab, mlplab train --epochs 20, import torch",
+    "run_costs": "mlplab train's figures and TensorBoard epoch, against what they replaced",
     "thread_steps": "the two-thread effect on one training step, mlplab vs the floor, in one process",
 }
 
