@@ -249,7 +249,7 @@ class History(Callback):
 
     The text is made at the epoch's end and the two files are written by a background thread
     while the next epoch trains (their file-system calls, slowed by the checkpoint thread's fsyncs,
-    cost ~3 ms an epoch in the training thread). The end of training waits for the last write and
+    otherwise take the training thread's time). The end of training waits for the last write and
     raises its error."""
 
     def __init__(self, run_dir: str | Path) -> None:
